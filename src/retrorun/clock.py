@@ -1,0 +1,164 @@
+"""Time as a dependency.
+
+Everything that waits is handed a `Clock`; pure code takes ``now`` as an argument instead.
+Deadlines are absolute seconds on the clock's own scale, never a chain of relative sleeps,
+so waiting never accumulates drift.
+
+* `MonotonicClock` is real time (``time.monotonic``), for sessions on a real treadmill.
+* `ManualClock` only moves when told to. Tests and the simulator use it so that nothing
+  sleeps to let time pass: ``await clock.advance(30)`` wakes every sleeper whose deadline
+  falls inside those 30 s, in deadline order, and lets the event loop run each to its next
+  wait before moving on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+_T = TypeVar("_T")
+
+# How many times `settle` lets the event loop turn, at most, while waiting for woken tasks to
+# reach their next wait: a guard against a task that never waits, not a tuning knob.
+_SETTLE_LIMIT = 10_000
+# Turns taken on an event loop whose ready queue cannot be read.
+_BLIND_TURNS = 100
+
+
+class Clock(Protocol):
+    """Monotonic time and absolute-deadline sleeping."""
+
+    def now(self) -> float:
+        """Seconds on this clock's monotonic scale."""
+        ...
+
+    async def sleep_until(self, deadline: float) -> None:
+        """Return once ``now() >= deadline`` (at once when it already is)."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep for ``seconds`` from now."""
+        ...
+
+
+class MonotonicClock:
+    """Real time, for real treadmills."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def sleep_until(self, deadline: float) -> None:
+        # The delay is recomputed from the absolute deadline on every call, so a late
+        # wake-up does not push later deadlines back.
+        delay = deadline - time.monotonic()
+        await asyncio.sleep(max(0.0, delay))
+
+    async def sleep(self, seconds: float) -> None:
+        await self.sleep_until(time.monotonic() + seconds)
+
+
+@dataclass(order=True)
+class _Sleeper:
+    deadline: float
+    seq: int
+    future: asyncio.Future[None] = field(compare=False)
+
+
+class ManualClock:
+    """A clock that moves only when `advance` or `advance_to` is awaited."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = start
+        self._sleepers: list[_Sleeper] = []
+        self._seq = itertools.count()
+
+    def now(self) -> float:
+        return self._now
+
+    def next_deadline(self) -> float | None:
+        """The earliest deadline anyone is sleeping until, or None."""
+        self._drop_cancelled()
+        return self._sleepers[0].deadline if self._sleepers else None
+
+    async def sleep_until(self, deadline: float) -> None:
+        if deadline <= self._now:
+            await asyncio.sleep(0)
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, _Sleeper(deadline, next(self._seq), future))
+        await future
+
+    async def sleep(self, seconds: float) -> None:
+        await self.sleep_until(self._now + seconds)
+
+    async def advance(self, seconds: float) -> None:
+        """Move time forward by ``seconds``; see `advance_to`."""
+        if seconds < 0:
+            raise ValueError("a ManualClock cannot go backwards")
+        await self.advance_to(self._now + seconds)
+
+    async def advance_to(self, target: float) -> None:
+        """Move time to ``target``, waking sleepers in deadline order on the way.
+
+        At each deadline the woken tasks run until every task is waiting again, so a task
+        that sleeps again inside the window is woken again before time moves past it.
+        """
+        if target < self._now:
+            raise ValueError("a ManualClock cannot go backwards")
+        await settle()
+        while (deadline := self.next_deadline()) is not None and deadline <= target:
+            self._now = max(self._now, deadline)
+            while self._sleepers and self._sleepers[0].deadline <= self._now:
+                sleeper = heapq.heappop(self._sleepers)
+                if not sleeper.future.done():
+                    sleeper.future.set_result(None)
+            await settle()
+        self._now = target
+        await settle()
+
+    async def run_until(self, task: asyncio.Future[_T], *, limit: float) -> None:
+        """Jump from deadline to deadline until ``task`` is done (autojump).
+
+        Whenever every task is waiting, time jumps to the next deadline. Raises
+        `TimeoutError` when the task is still running ``limit`` seconds of clock time
+        from now, or when it waits with no deadline pending (it would never finish).
+        """
+        end = self._now + limit
+        await settle()
+        while not task.done():
+            deadline = self.next_deadline()
+            if deadline is None:
+                raise TimeoutError("the task waits on something no clock deadline will wake")
+            if deadline > end:
+                raise TimeoutError(f"the task did not finish within {limit} s of clock time")
+            await self.advance_to(deadline)
+
+    def _drop_cancelled(self) -> None:
+        while self._sleepers and self._sleepers[0].future.done():
+            heapq.heappop(self._sleepers)
+
+
+async def settle() -> None:
+    """Let the running event loop turn until no task is ready to run.
+
+    asyncio has no public "is anything runnable?" query; the loop's ready queue is the
+    one place that knows, so it is read when present and a fixed number of turns are
+    taken otherwise.
+    """
+    ready = getattr(asyncio.get_running_loop(), "_ready", None)
+    if ready is None:
+        for _ in range(_BLIND_TURNS):
+            await asyncio.sleep(0)
+        return
+    for _ in range(_SETTLE_LIMIT):
+        await asyncio.sleep(0)
+        if not ready:
+            # One more turn picks up callbacks scheduled by the last one to run.
+            await asyncio.sleep(0)
+            if not ready:
+                return
+    raise RuntimeError("the event loop never went idle: a task runs without waiting")

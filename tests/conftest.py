@@ -1,0 +1,37 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pytest
+
+from retrorun.cli import run
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one run of the command line produced."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``retrorun ARGS...`` in-process and return its exit code and output."""
+
+    def invoke(*args: str) -> CliResult:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exited:
+            run(list(args))
+        captured = capsys.readouterr()
+        code = exited.value.code
+        return CliResult(code if isinstance(code, int) else 1, captured.out, captured.err)
+
+    return invoke

@@ -1,0 +1,94 @@
+"""ManualClock: time moves only when told, sleepers wake in deadline order."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from retrorun.clock import ManualClock, MonotonicClock
+
+
+async def test_sleepers_wake_in_deadline_order_at_their_deadline() -> None:
+    clock = ManualClock()
+    woke: list[tuple[str, float]] = []
+
+    async def sleeper(name: str, deadline: float) -> None:
+        await clock.sleep_until(deadline)
+        woke.append((name, clock.now()))
+
+    tasks = [asyncio.create_task(sleeper(n, d)) for n, d in (("c", 3.0), ("a", 1.0), ("b", 2.0))]
+    await clock.advance(2.5)
+    assert woke == [("a", 1.0), ("b", 2.0)]
+    assert clock.now() == 2.5
+    await clock.advance(1.0)
+    assert woke[-1] == ("c", 3.0)
+    await asyncio.gather(*tasks)
+
+
+async def test_a_periodic_task_runs_once_per_period_without_drift() -> None:
+    clock = ManualClock()
+    ticks: list[float] = []
+
+    async def ticker() -> None:
+        deadline = 0.0
+        while True:
+            deadline += 1.0
+            await clock.sleep_until(deadline)
+            ticks.append(clock.now())
+
+    task = asyncio.create_task(ticker())
+    await clock.advance(10.0)
+    task.cancel()
+    assert ticks == [float(n) for n in range(1, 11)]
+
+
+async def test_nothing_wakes_before_time_is_advanced() -> None:
+    clock = ManualClock(start=100.0)
+    task = asyncio.create_task(clock.sleep(5.0))
+    await clock.advance(4.999)
+    assert not task.done()
+    await clock.advance(0.001)
+    assert task.done()
+
+
+async def test_cancelled_sleepers_do_not_block_the_clock() -> None:
+    clock = ManualClock()
+    task = asyncio.create_task(clock.sleep(1.0))
+    await asyncio.sleep(0)
+    task.cancel()
+    await clock.advance(2.0)
+    assert clock.next_deadline() is None
+
+
+async def test_run_until_jumps_to_each_deadline() -> None:
+    clock = ManualClock()
+
+    async def work() -> float:
+        for _ in range(3):
+            await clock.sleep(60.0)
+        return clock.now()
+
+    task = asyncio.create_task(work())
+    await clock.run_until(task, limit=600.0)
+    assert task.result() == 180.0
+
+
+async def test_run_until_reports_a_task_that_can_never_finish() -> None:
+    clock = ManualClock()
+    never: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    with pytest.raises(TimeoutError, match="no clock deadline"):
+        await clock.run_until(never, limit=10.0)
+
+
+async def test_time_cannot_go_backwards() -> None:
+    clock = ManualClock(start=5.0)
+    with pytest.raises(ValueError, match="backwards"):
+        await clock.advance_to(4.0)
+
+
+async def test_monotonic_clock_returns_at_once_for_a_past_deadline() -> None:
+    clock = MonotonicClock()
+    before = clock.now()
+    await clock.sleep_until(before - 10.0)
+    assert clock.now() >= before
