@@ -16,12 +16,12 @@ from enum import IntEnum
 from retrorun.errors import DecodeError
 from retrorun.ftms._params import (
     NO_PARAMETER,
-    Parameter,
+    OpRecord,
     ParamSpec,
-    parameter_json,
-    read_parameter,
-    write_parameter,
+    as_member,
+    code_name,
 )
+from retrorun.ftms._params import StopPause as StopPause  # noqa: PLC0414 - public here
 from retrorun.ftms._record import tolerance_json
 from retrorun.ftms._wire import Reader, Writer, s16, u8, u16, u24
 
@@ -67,30 +67,13 @@ class ResultCode(IntEnum):
     CONTROL_NOT_PERMITTED = 0x05
 
 
-class StopPause(IntEnum):
-    """Parameter of Stop or Pause, and of Machine Status 0x02 (FTMS v1.0 §4.16.2.9)."""
-
-    STOP = 0x01
-    PAUSE = 0x02
-
-
-def _name(enum: type[IntEnum], code: int) -> str:
-    member = enum._value2member_map_.get(code)
-    return member.name.lower() if member is not None and member.name else "reserved"
-
-
 def op_code_name(code: int) -> str:
     """The snake_case name of a control point op code, or ``reserved``."""
-    return _name(OpCode, code)
+    return code_name(OpCode, code)
 
 
 def result_code_name(code: int) -> str:
-    return _name(ResultCode, code)
-
-
-def stop_pause_json(value: float | None) -> dict[str, object]:
-    """The ``stop_pause_name`` key beside a Stop/Pause parameter."""
-    return {} if value is None else {"stop_pause_name": _name(StopPause, int(value))}
+    return code_name(ResultCode, code)
 
 
 _REQUEST_PARAMETERS: dict[int, ParamSpec] = {
@@ -122,54 +105,32 @@ def request_parameter_spec(op_code: int) -> ParamSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class ControlPointRequest:
-    """A request written to the control point.
+class ControlPointRequest(OpRecord):
+    """A request written to the control point (fields: see `OpRecord`)."""
 
-    `value` is the op's single parameter (see `parameter_name`), `zones_s` the time-in-zones
-    array, `parameter` the raw indoor-bike-simulation bytes. Reserved op codes stay ints.
-    """
+    OPS = OpCode
+    STOP_PAUSE_OP = OpCode.STOP_OR_PAUSE
+    CHARACTERISTIC = CHARACTERISTIC
 
-    op_code: int
-    value: float | None = None
-    zones_s: tuple[int, ...] = ()
-    parameter: bytes = b""
-    truncated: bool = False
-    extra_bytes: bytes = b""
+    @classmethod
+    def spec(cls, op_code: int) -> ParamSpec:
+        return request_parameter_spec(op_code)
 
     @property
     def op_code_name(self) -> str:
         return op_code_name(self.op_code)
 
     @property
-    def parameter_name(self) -> str | None:
-        """The JSON name of this op's parameter, e.g. ``target_speed_kmh``."""
-        return request_parameter_spec(self.op_code).name
-
-    @property
     def target_speed_kmh(self) -> float | None:
-        return self.value if self.op_code == OpCode.SET_TARGET_SPEED else None
+        return self._value_if(OpCode.SET_TARGET_SPEED)
 
     @property
     def target_inclination_pct(self) -> float | None:
-        return self.value if self.op_code == OpCode.SET_TARGET_INCLINATION else None
-
-    @property
-    def stop_pause(self) -> StopPause | int | None:
-        """Stop or Pause's parameter (an int when it is not 1 or 2)."""
-        if self.op_code != OpCode.STOP_OR_PAUSE or self.value is None:
-            return None
-        raw = int(self.value)
-        return StopPause(raw) if raw in StopPause._value2member_map_ else raw
-
-    def _parameter(self) -> Parameter:
-        return Parameter(self.value, self.zones_s, self.parameter, self.truncated, self.extra_bytes)
+        return self._value_if(OpCode.SET_TARGET_INCLINATION)
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"op_code": int(self.op_code), "op_code_name": self.op_code_name}
-        out.update(parameter_json(request_parameter_spec(self.op_code), self._parameter()))
-        if self.op_code == OpCode.STOP_OR_PAUSE:
-            out.update(stop_pause_json(self.value))
-        out.update(tolerance_json(truncated=self.truncated, extra_bytes=self.extra_bytes))
+        out.update(self.parameter_json())
         return out
 
 
@@ -215,20 +176,7 @@ class ControlPointResponse:
 
 def decode_control_point_request(data: bytes) -> ControlPointRequest:
     """Decode a request. Empty bytes raise `DecodeError`; a short parameter is `truncated`."""
-    reader = Reader(data)
-    op = reader.raw(_OP)
-    if op is None:
-        raise DecodeError(CHARACTERISTIC, 0, "empty: no op code")
-    parameter = read_parameter(request_parameter_spec(op), reader)
-    code: int = OpCode(op) if op in OpCode._value2member_map_ else op
-    return ControlPointRequest(
-        code,
-        parameter.value,
-        parameter.zones_s,
-        parameter.raw,
-        parameter.truncated,
-        parameter.extra_bytes,
-    )
+    return ControlPointRequest.decode(data)
 
 
 def decode_control_point_response(data: bytes) -> ControlPointResponse:
@@ -243,11 +191,9 @@ def decode_control_point_response(data: bytes) -> ControlPointResponse:
         raise DecodeError(CHARACTERISTIC, len(data), "a response needs a request op and a result")
     rest = reader.rest()
     spin_down = request_op == OpCode.SPIN_DOWN_CONTROL
-    code: int = OpCode(request_op) if request_op in OpCode._value2member_map_ else request_op
-    result_code: int = ResultCode(result) if result in ResultCode._value2member_map_ else result
     return ControlPointResponse(
-        code,
-        result_code,
+        as_member(OpCode, request_op),
+        as_member(ResultCode, result),
         response_parameter=rest if spin_down else b"",
         extra_bytes=b"" if spin_down else rest,
     )
@@ -269,9 +215,7 @@ def encode_control_point(record: ControlPointRequest | ControlPointResponse) -> 
         writer.value(_RESULT, record.result_code)
         writer.extend(record.response_parameter + record.extra_bytes)
         return writer.getvalue()
-    writer.value(_OP, record.op_code)
-    write_parameter(request_parameter_spec(record.op_code), writer, record._parameter())  # noqa: SLF001
-    return writer.getvalue()
+    return record.encode()
 
 
 # Requests a treadmill client sends, spelled as calls.

@@ -10,21 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from retrorun.errors import DecodeError
-from retrorun.ftms._params import (
-    NO_PARAMETER,
-    Parameter,
-    ParamSpec,
-    parameter_json,
-    read_parameter,
-    write_parameter,
-)
-from retrorun.ftms._record import tolerance_json
-from retrorun.ftms._wire import Reader, Writer, s16, u8, u16, u24
-from retrorun.ftms.control_point import StopPause, stop_pause_json
+from retrorun.ftms._params import NO_PARAMETER, OpRecord, ParamSpec, code_name
+from retrorun.ftms._wire import s16, u8, u16, u24
 
 CHARACTERISTIC = "machine-status"
-_OP = u8("op_code")
 
 
 class StatusOpCode(IntEnum):
@@ -81,20 +70,20 @@ def status_parameter_spec(op_code: int) -> ParamSpec:
 
 
 def status_op_name(code: int) -> str:
-    member = StatusOpCode._value2member_map_.get(code)
-    return member.name.lower() if member is not None and member.name else "reserved"
+    return code_name(StatusOpCode, code)
 
 
 @dataclass(frozen=True, slots=True)
-class MachineStatus:
-    """One Fitness Machine Status notification; `value` is the op's single parameter."""
+class MachineStatus(OpRecord):
+    """One Fitness Machine Status notification (fields: see `OpRecord`)."""
 
-    op_code: int
-    value: float | None = None
-    zones_s: tuple[int, ...] = ()
-    parameter: bytes = b""
-    truncated: bool = False
-    extra_bytes: bytes = b""
+    OPS = StatusOpCode
+    STOP_PAUSE_OP = StatusOpCode.STOPPED_OR_PAUSED_BY_USER
+    CHARACTERISTIC = CHARACTERISTIC
+
+    @classmethod
+    def spec(cls, op_code: int) -> ParamSpec:
+        return status_parameter_spec(op_code)
 
     @property
     def status(self) -> str:
@@ -102,56 +91,23 @@ class MachineStatus:
         return status_op_name(self.op_code)
 
     @property
-    def parameter_name(self) -> str | None:
-        return status_parameter_spec(self.op_code).name
-
-    @property
     def new_target_speed_kmh(self) -> float | None:
-        return self.value if self.op_code == StatusOpCode.TARGET_SPEED_CHANGED else None
+        return self._value_if(StatusOpCode.TARGET_SPEED_CHANGED)
 
     @property
     def new_target_inclination_pct(self) -> float | None:
-        return self.value if self.op_code == StatusOpCode.TARGET_INCLINE_CHANGED else None
-
-    @property
-    def stop_pause(self) -> StopPause | int | None:
-        if self.op_code != StatusOpCode.STOPPED_OR_PAUSED_BY_USER or self.value is None:
-            return None
-        raw = int(self.value)
-        return StopPause(raw) if raw in StopPause._value2member_map_ else raw
-
-    def _parameter(self) -> Parameter:
-        return Parameter(self.value, self.zones_s, self.parameter, self.truncated, self.extra_bytes)
+        return self._value_if(StatusOpCode.TARGET_INCLINE_CHANGED)
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"op_code": int(self.op_code), "status": self.status}
-        out.update(parameter_json(status_parameter_spec(self.op_code), self._parameter()))
-        if self.op_code == StatusOpCode.STOPPED_OR_PAUSED_BY_USER:
-            out.update(stop_pause_json(self.value))
-        out.update(tolerance_json(truncated=self.truncated, extra_bytes=self.extra_bytes))
+        out.update(self.parameter_json())
         return out
 
 
 def decode_machine_status(data: bytes) -> MachineStatus:
     """Decode 0x2ADA. Empty bytes raise `DecodeError`; padding is kept as `extra_bytes`."""
-    reader = Reader(data)
-    op = reader.raw(_OP)
-    if op is None:
-        raise DecodeError(CHARACTERISTIC, 0, "empty: no op code")
-    parameter = read_parameter(status_parameter_spec(op), reader)
-    code: int = StatusOpCode(op) if op in StatusOpCode._value2member_map_ else op
-    return MachineStatus(
-        code,
-        parameter.value,
-        parameter.zones_s,
-        parameter.raw,
-        parameter.truncated,
-        parameter.extra_bytes,
-    )
+    return MachineStatus.decode(data)
 
 
 def encode_machine_status(record: MachineStatus) -> bytes:
-    writer = Writer()
-    writer.value(_OP, record.op_code)
-    write_parameter(status_parameter_spec(record.op_code), writer, record._parameter())  # noqa: SLF001
-    return writer.getvalue()
+    return record.encode()
