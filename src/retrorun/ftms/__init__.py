@@ -15,6 +15,15 @@ from retrorun.ftms.advertisement import (
     encode_service_data,
 )
 from retrorun.ftms.codec import AnyRecord, decode, encode
+from retrorun.ftms.control import (
+    ControlLost,
+    ControlPointClient,
+    ControlState,
+    ProcedureAbandoned,
+    ProcedureRejected,
+    ProcedureSucceeded,
+    UnexpectedResponse,
+)
 from retrorun.ftms.control_point import (
     ControlPointRequest,
     ControlPointResponse,
@@ -92,8 +101,11 @@ __all__ = [
     "HEART_RATE_SERVICE_UUID16",
     "AnyRecord",
     "Characteristic",
+    "ControlLost",
+    "ControlPointClient",
     "ControlPointRequest",
     "ControlPointResponse",
+    "ControlState",
     "FitnessMachineFeature",
     "HeartRateMeasurement",
     "InclinationRange",
@@ -101,6 +113,9 @@ __all__ = [
     "MachineStatus",
     "MachineType",
     "OpCode",
+    "ProcedureAbandoned",
+    "ProcedureRejected",
+    "ProcedureSucceeded",
     "Record",
     "ResultCode",
     "ServiceData",
@@ -113,6 +128,7 @@ __all__ = [
     "TreadmillData",
     "TreadmillDataAssembler",
     "TreadmillDataFlags",
+    "UnexpectedResponse",
     "decode",
     "decode_control_point",
     "decode_control_point_request",
