@@ -95,7 +95,6 @@ from retrorun.ftms import (
                 "flags": 0,
                 "status_code": 0x11,
                 "status": "reserved",
-                "quirks": ["reserved status code 0x11"],
             },
         ),
         # CITYSPORTS / FS-6041F1: string flag with an empty string (field notes §3.4).
@@ -107,7 +106,6 @@ from retrorun.ftms import (
                 "status_code": 1,
                 "status": "idle",
                 "string": "",
-                "quirks": ["string flag set with an empty string"],
             },
         ),
         # CITYSPORTS: increment 0x0032 (field notes §2.4), 1.0 km/h minimum (§3.10), and the
