@@ -12,29 +12,11 @@ import time
 import timeit
 
 from retrorun.ftms import TreadmillData, decode_treadmill_data, encode_treadmill_data
+from retrorun.ftms.treadmill_data import FIELD_NAMES
 
-# Every field of flag bits 0-12: the 34-byte maximum of FTMS v1.0 §4.4.
+# Every field of flag bits 0-12 (value 1 each): the 34-byte maximum of FTMS v1.0 §4.4.
 FULL = encode_treadmill_data(
-    TreadmillData(
-        speed_kmh=8.0,
-        average_speed_kmh=7.5,
-        total_distance_m=1000,
-        inclination_pct=2.5,
-        ramp_angle_deg=1.4,
-        positive_elevation_gain_m=10.0,
-        negative_elevation_gain_m=2.0,
-        instantaneous_pace_kmpmin=0.1,
-        average_pace_kmpmin=0.1,
-        total_energy_kcal=100,
-        energy_per_hour_kcal=600,
-        energy_per_minute_kcal=10,
-        heart_rate_bpm=140,
-        metabolic_equivalent=8.5,
-        elapsed_time_s=600,
-        remaining_time_s=60,
-        force_on_belt_n=100,
-        power_output_w=200,
-    )
+    TreadmillData(**dict.fromkeys(FIELD_NAMES[:-1], 1))  # type: ignore[arg-type]
 )
 # A typical record: CITYSPORTS walking pad (hughesjs/FitnessMachine protocol/notes).
 TYPICAL = bytes.fromhex("8424aa002100000100ffffff3c00420000")
