@@ -227,10 +227,10 @@ class ControlPointClient:
         self._in_flight = request
         return data
 
-    def receive_response(self, data: bytes) -> tuple[Event, ...]:
+    def receive_response(self, data: bytes | bytearray) -> tuple[Event, ...]:
         """Feed a value received on the control point (indication or notification)."""
         try:
-            response = decode_control_point_response(data)
+            response = decode_control_point_response(bytes(data))
         except DecodeError as exc:
             return (UnexpectedResponse(bytes(data), exc.reason),)
         request = self._in_flight
