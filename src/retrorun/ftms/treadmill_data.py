@@ -1,0 +1,374 @@
+"""Treadmill Data 0x2ACD (FTMS v1.0 §4.4; org.bluetooth.characteristic.treadmill_data.xml).
+
+A record is a uint16 flags word followed by the fields whose flag is set, in flag order.
+Bit 0 is inverted: Instantaneous Speed is present when More Data is *clear*. A record longer
+than one notification is split, More Data set on all fragments but the last, which alone
+carries the speed (§4.1, §4.19); `split_treadmill_data` does that and
+`TreadmillDataAssembler` merges the fragments back.
+
+`TreadmillData` holds one value per field. None means "absent" unless the field is named in
+`not_available`, which means the record carried the spec's "not available" value (or a known
+vendor misuse of it, listed in `quirks`). The flags word is derived from which fields are
+there, so records built in code (the simulator) never disagree with their own flags.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import IntFlag
+from typing import TYPE_CHECKING
+
+from retrorun.errors import DecodeError, EncodeError
+from retrorun.ftms._record import tolerance_json
+from retrorun.ftms._wire import Reader, WireField, Writer, s16, u8, u16, u24
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+CHARACTERISTIC = "treadmill-data"
+FLAGS = u16("flags")
+MAX_RECORD_SIZE = 34  # 2 bytes of flags + every field of bits 0-12, FTMS §4.4
+DEFAULT_MAX_PAYLOAD = 20  # ATT_MTU 23 minus the 3-byte notification header
+
+
+class TreadmillDataFlags(IntFlag):
+    """The flags word of Treadmill Data (FTMS v1.0 §4.4.1, Table 4.5)."""
+
+    MORE_DATA = 1 << 0
+    AVERAGE_SPEED = 1 << 1
+    TOTAL_DISTANCE = 1 << 2
+    INCLINATION_AND_RAMP_ANGLE = 1 << 3
+    ELEVATION_GAIN = 1 << 4
+    INSTANTANEOUS_PACE = 1 << 5
+    AVERAGE_PACE = 1 << 6
+    EXPENDED_ENERGY = 1 << 7
+    HEART_RATE = 1 << 8
+    METABOLIC_EQUIVALENT = 1 << 9
+    ELAPSED_TIME = 1 << 10
+    REMAINING_TIME = 1 << 11
+    FORCE_ON_BELT_AND_POWER_OUTPUT = 1 << 12
+    # Not in FTMS v1.0: Urevo, CITYSPORTS and other FitShow-class controllers put a uint24
+    # step count here (field notes §3.1); without it their records end in 3 stray bytes.
+    STEP_COUNT = 1 << 13
+
+
+_RFU_MASK = 0xC000  # bits 14-15: reserved, kept so a record re-encodes to the same flags
+
+_NA_S16 = 0x7FFF
+# The elevation fields are unsigned and have no "not available" value, yet Life Fitness
+# sends 0x7FFF (the sint16 sentinel) and Matrix 0xFFFF there (field notes §3.3). Decoders
+# read both as "not available", so encoders stop below them (3276.6 m is plenty indoors).
+_ELEVATION_MISUSE = frozenset({0x7FFF, 0xFFFF})
+_ELEVATION_LIMIT = 0x7FFE
+# Field groups in wire order: the flag that announces them and their fields (§4.4.1).
+_GROUPS: tuple[tuple[TreadmillDataFlags, tuple[WireField, ...]], ...] = (
+    (TreadmillDataFlags.MORE_DATA, (u16("speed_kmh", 100),)),
+    (TreadmillDataFlags.AVERAGE_SPEED, (u16("average_speed_kmh", 100),)),
+    (TreadmillDataFlags.TOTAL_DISTANCE, (u24("total_distance_m"),)),
+    (
+        TreadmillDataFlags.INCLINATION_AND_RAMP_ANGLE,
+        (s16("inclination_pct", 10, _NA_S16), s16("ramp_angle_deg", 10, _NA_S16)),
+    ),
+    (
+        TreadmillDataFlags.ELEVATION_GAIN,
+        (
+            u16("positive_elevation_gain_m", 10, limit=_ELEVATION_LIMIT),
+            u16("negative_elevation_gain_m", 10, limit=_ELEVATION_LIMIT),
+        ),
+    ),
+    (TreadmillDataFlags.INSTANTANEOUS_PACE, (u8("instantaneous_pace_kmpmin", 10),)),
+    (TreadmillDataFlags.AVERAGE_PACE, (u8("average_pace_kmpmin", 10),)),
+    (
+        TreadmillDataFlags.EXPENDED_ENERGY,
+        (
+            u16("total_energy_kcal", not_available=0xFFFF),
+            u16("energy_per_hour_kcal", not_available=0xFFFF),
+            # §4.4.1.12 writes this sentinel as "0xFF (decimal 257 in UINT16)": 0xFF it is.
+            u8("energy_per_minute_kcal", not_available=0xFF),
+        ),
+    ),
+    (TreadmillDataFlags.HEART_RATE, (u8("heart_rate_bpm"),)),
+    (TreadmillDataFlags.METABOLIC_EQUIVALENT, (u8("metabolic_equivalent", 10),)),
+    (TreadmillDataFlags.ELAPSED_TIME, (u16("elapsed_time_s"),)),
+    (TreadmillDataFlags.REMAINING_TIME, (u16("remaining_time_s"),)),
+    (
+        TreadmillDataFlags.FORCE_ON_BELT_AND_POWER_OUTPUT,
+        (s16("force_on_belt_n", 1, _NA_S16), s16("power_output_w", 1, _NA_S16)),
+    ),
+    (TreadmillDataFlags.STEP_COUNT, (u24("step_count"),)),
+)
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for _, fields in _GROUPS for f in fields)
+_ELEVATION_FIELDS = {"positive_elevation_gain_m", "negative_elevation_gain_m"}
+
+
+@dataclass(frozen=True, slots=True)
+class TreadmillData:
+    """One Treadmill Data record (or one More Data fragment of it).
+
+    Build one with the fields you have; `flags` follows from them. ``speed_kmh=None`` means
+    More Data (this is a fragment, the speed comes in a later one). Name a field in
+    `not_available` to send the spec's "not available" value for it.
+    """
+
+    speed_kmh: float | None = None
+    average_speed_kmh: float | None = None
+    total_distance_m: int | None = None
+    inclination_pct: float | None = None
+    ramp_angle_deg: float | None = None
+    positive_elevation_gain_m: float | None = None
+    negative_elevation_gain_m: float | None = None
+    instantaneous_pace_kmpmin: float | None = None
+    average_pace_kmpmin: float | None = None
+    total_energy_kcal: int | None = None
+    energy_per_hour_kcal: int | None = None
+    energy_per_minute_kcal: int | None = None
+    heart_rate_bpm: int | None = None
+    metabolic_equivalent: float | None = None
+    elapsed_time_s: int | None = None
+    remaining_time_s: int | None = None
+    force_on_belt_n: int | None = None
+    power_output_w: int | None = None
+    step_count: int | None = None
+    not_available: frozenset[str] = frozenset()
+    # Tolerance reports, set by the decoder (field notes §3).
+    missing: tuple[str, ...] = ()
+    extra_bytes: bytes = b""
+    quirks: tuple[str, ...] = ()
+    rfu_flags: int = 0
+
+    @property
+    def truncated(self) -> bool:
+        """The flags promised fields that the bytes did not carry (listed in `missing`)."""
+        return bool(self.missing)
+
+    @property
+    def more_data(self) -> bool:
+        """This is a fragment: more of the record follows (FTMS §4.4.1.1)."""
+        return self._absent("speed_kmh")
+
+    @property
+    def flags(self) -> TreadmillDataFlags:
+        """The flags word this record has on the wire."""
+        flags = TreadmillDataFlags(0)
+        for flag, fields in _GROUPS:
+            carried = any(not self._absent(f.name) for f in fields)
+            if flag is TreadmillDataFlags.MORE_DATA:
+                carried = not carried
+            if carried:
+                flags |= flag
+        return TreadmillDataFlags(flags | self.rfu_flags)
+
+    def value(self, name: str) -> float | int | None:
+        """The value of the field called ``name`` (one of `FIELD_NAMES`)."""
+        result: float | int | None = getattr(self, name)
+        return result
+
+    def _absent(self, name: str) -> bool:
+        return (
+            getattr(self, name) is None
+            and name not in self.not_available
+            and name not in self.missing
+        )
+
+    def to_json(self) -> dict[str, object]:
+        """``flags``, then each carried field (null when not available), then tolerance keys."""
+        out: dict[str, object] = {"flags": int(self.flags)}
+        for name in FIELD_NAMES:
+            value = self.value(name)
+            if value is not None:
+                out[name] = value
+            elif name in self.not_available:
+                out[name] = None
+        out.update(
+            tolerance_json(
+                truncated=self.truncated, extra_bytes=self.extra_bytes, quirks=self.quirks
+            )
+        )
+        return out
+
+
+def decode_treadmill_data(data: bytes) -> TreadmillData:
+    """Decode one Treadmill Data notification, tolerating real-world breakage.
+
+    A record shorter than its flags promise keeps every whole field and lists the rest in
+    `missing`; bytes after the last promised field go to `extra_bytes`. Only a record too
+    short to hold its flags word raises `DecodeError`.
+    """
+    reader = Reader(data)
+    raw_flags = reader.raw(FLAGS)
+    if raw_flags is None:
+        raise DecodeError(CHARACTERISTIC, 0, f"{len(data)} byte(s) cannot hold the uint16 flags")
+    values: dict[str, float | int | None] = {}
+    not_available: set[str] = set()
+    missing: list[str] = []
+    quirks: list[str] = []
+    for flag, fields in _GROUPS:
+        present = bool(raw_flags & flag)
+        if flag is TreadmillDataFlags.MORE_DATA:
+            present = not present
+        if not present:
+            continue
+        for field in fields:
+            # Once one field does not fit, later ones would be read from the wrong offset.
+            raw = None if missing else reader.raw(field)
+            if raw is None:
+                missing.append(field.name)
+            elif raw == field.not_available:
+                not_available.add(field.name)
+            elif field.name in _ELEVATION_FIELDS and raw in _ELEVATION_MISUSE:
+                not_available.add(field.name)
+                quirks.append(f"{field.name}=0x{raw:04X} used as 'not available'")
+            else:
+                values[field.name] = field.scale(raw)
+    # The reader stopped at the first field that did not fit; what is left is a partial
+    # field, not trailing data.
+    rest = reader.rest()
+    return TreadmillData(
+        **values,  # type: ignore[arg-type]
+        not_available=frozenset(not_available),
+        missing=tuple(missing),
+        extra_bytes=b"" if missing else rest,
+        quirks=tuple(quirks),
+        rfu_flags=raw_flags & _RFU_MASK,
+    )
+
+
+def _encode_groups(record: TreadmillData) -> Iterator[tuple[TreadmillDataFlags, bytes]]:
+    """Each carried field group with its flag, in wire order (speed first)."""
+    if record.missing:
+        raise EncodeError("missing", record.missing, "() (a truncated record has no encoding)")
+    unknown = record.not_available - set(FIELD_NAMES)
+    if unknown:
+        raise EncodeError("not_available", sorted(unknown), f"names from {FIELD_NAMES}")
+    for flag, fields in _GROUPS:
+        if all(record._absent(f.name) for f in fields):  # noqa: SLF001 - same module
+            continue
+        writer = Writer()
+        for field in fields:
+            value = record.value(field.name)
+            if value is None:
+                # A group travels whole: a field left out beside a carried partner is sent
+                # as "not available" (EncodeError when the spec defines no such value).
+                writer.not_available(field)
+            else:
+                writer.value(field, value)
+        yield flag, writer.getvalue()
+
+
+def encode_treadmill_data(record: TreadmillData) -> bytes:
+    """The bytes of ``record`` as one notification (may exceed 20 bytes; see `split`)."""
+    writer = Writer()
+    writer.raw(FLAGS, record.flags)
+    for _, chunk in _encode_groups(record):
+        writer.extend(chunk)
+    writer.extend(record.extra_bytes)
+    return writer.getvalue()
+
+
+def split_treadmill_data(
+    record: TreadmillData, max_payload: int = DEFAULT_MAX_PAYLOAD
+) -> list[bytes]:
+    """``record`` as notifications of at most ``max_payload`` bytes (FTMS §4.1, §4.19).
+
+    Field groups are packed in wire order; every fragment but the last has More Data set,
+    and the Instantaneous Speed travels only in the last one. A record that fits is one
+    notification, byte-identical to `encode_treadmill_data`.
+    """
+    smallest = 2 + 5  # flags + the largest field group (expended energy)
+    if max_payload < smallest:
+        raise EncodeError("max_payload", max_payload, f">= {smallest}")
+    if record.speed_kmh is None:
+        raise EncodeError("speed_kmh", None, "a speed: the last fragment must carry it")
+    groups = list(_encode_groups(record))
+    fragments = _pack(groups[1:], groups[0], max_payload)
+    out: list[bytes] = []
+    for index, fragment in enumerate(fragments):
+        last = index == len(fragments) - 1
+        flags = TreadmillDataFlags(0) if last else TreadmillDataFlags.MORE_DATA
+        for flag, _ in fragment:
+            if flag is not TreadmillDataFlags.MORE_DATA:
+                flags |= flag
+        writer = Writer()
+        writer.raw(FLAGS, flags | (record.rfu_flags if last else 0))
+        for _, chunk in fragment:
+            writer.extend(chunk)
+        out.append(writer.getvalue())
+    return out
+
+
+_Group = tuple[TreadmillDataFlags, bytes]
+
+
+def _pack(others: list[_Group], speed: _Group, max_payload: int) -> list[list[_Group]]:
+    """Field groups packed in order into fragments; the speed group goes into the last."""
+
+    def size(fragment: list[_Group]) -> int:
+        return 2 + sum(len(chunk) for _, chunk in fragment)
+
+    fragments: list[list[_Group]] = [[]]
+    for group in others:
+        if fragments[-1] and size(fragments[-1]) + len(group[1]) > max_payload:
+            fragments.append([])
+        fragments[-1].append(group)
+    if size(fragments[-1]) + len(speed[1]) > max_payload:
+        fragments.append([])
+    fragments[-1].insert(0, speed)
+    return fragments
+
+
+def merge_treadmill_data(first: TreadmillData, second: TreadmillData) -> TreadmillData:
+    """``second`` laid over ``first``: its carried fields win, reports are combined."""
+    changes: dict[str, object] = {}
+    not_available = set(first.not_available)
+    for name in FIELD_NAMES:
+        if second.value(name) is not None:
+            changes[name] = second.value(name)
+            not_available.discard(name)
+        elif name in second.not_available:
+            changes[name] = None
+            not_available.add(name)
+    return dataclasses.replace(
+        first,
+        **changes,  # type: ignore[arg-type]
+        not_available=frozenset(not_available),
+        missing=first.missing + second.missing,
+        extra_bytes=first.extra_bytes + second.extra_bytes,
+        quirks=first.quirks + second.quirks,
+        rfu_flags=first.rfu_flags | second.rfu_flags,
+    )
+
+
+class TreadmillDataAssembler:
+    """Merges More Data fragments into whole records (sans-I/O).
+
+    `feed` each notification; it returns the whole record when one is complete (a
+    notification with More Data clear), else None. Call `reset` when the link drops: a
+    record interrupted by link loss is discarded (FTMS §4.18).
+    """
+
+    def __init__(self) -> None:
+        self._pending: TreadmillData | None = None
+
+    @property
+    def pending(self) -> TreadmillData | None:
+        """The fragments merged so far, or None between records."""
+        return self._pending
+
+    def feed(self, data: bytes | bytearray) -> TreadmillData | None:
+        """Decode one notification (`DecodeError` as `decode_treadmill_data`)."""
+        return self.feed_record(decode_treadmill_data(bytes(data)))
+
+    def feed_record(self, fragment: TreadmillData) -> TreadmillData | None:
+        merged = (
+            fragment if self._pending is None else merge_treadmill_data(self._pending, fragment)
+        )
+        if fragment.more_data:
+            self._pending = merged
+            return None
+        self._pending = None
+        return merged
+
+    def reset(self) -> None:
+        """Forget a partial record (after link loss)."""
+        self._pending = None
