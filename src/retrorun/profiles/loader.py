@@ -20,23 +20,13 @@ import yaml
 from pydantic import ValidationError
 
 from retrorun.errors import ProfileError, ProfileErrors
-from retrorun.profiles.models import STEP_TAGS, Profile
+from retrorun.profiles.models import STEP_TAGS, FieldPath, Profile, format_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
     from pathlib import Path
 
-FieldPath = tuple[str | int, ...]
-
 MAX_PROFILE_BYTES = 1_000_000
-
-
-def format_path(path: FieldPath) -> str:
-    """``("steps", 2, "repeat", "steps", 1, "speed")`` → ``steps[2].repeat.steps[1].speed``."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,17 @@ from retrorun.profiles.quantities import (
 )
 
 Direction = Literal["forward", "backward"]
+FieldPath = tuple[str | int, ...]
+"""Where a value sits in a profile file: ``("steps", 2, "repeat", "steps", 1, "speed")``."""
+
+
+def format_path(path: FieldPath) -> str:
+    """``("steps", 2, "repeat", "steps", 1, "speed")`` → ``steps[2].repeat.steps[1].speed``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
 
 # Physical sanity bounds (what any consumer treadmill and any human can do), not safety rules.
 MAX_SPEED_KMH = 30.0
@@ -237,6 +248,7 @@ __all__ = [
     "KM_PER_MILE",
     "Direction",
     "ExpertSettings",
+    "FieldPath",
     "IntervalStep",
     "Profile",
     "RepeatBlock",
@@ -244,6 +256,7 @@ __all__ = [
     "SpeedRamp",
     "Step",
     "TurnSettings",
+    "format_path",
 ]
 
 RepeatBlock.model_rebuild()
