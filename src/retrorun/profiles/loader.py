@@ -20,6 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from retrorun.errors import ProfileError, ProfileErrors
+from retrorun.profiles.files import read_limited
 from retrorun.profiles.models import STEP_TAGS, FieldPath, Profile, format_path
 
 if TYPE_CHECKING:
@@ -129,13 +130,7 @@ def parse_profile(text: str, *, file: str | None = None, fmt: str = "yaml") -> P
 
 def load_profile(path: Path) -> ProfileDocument:
     """Read and validate a profile file; ``.json`` files are JSON, everything else YAML."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_PROFILE_BYTES + 1)
-    except OSError as exc:
-        raise ProfileError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
-    if len(raw) > MAX_PROFILE_BYTES:
-        raise ProfileError(f"larger than {MAX_PROFILE_BYTES} bytes", file=str(path))
+    raw = read_limited(path, MAX_PROFILE_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
