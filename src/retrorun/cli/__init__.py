@@ -32,6 +32,21 @@ def main() -> None:
     """Forward and backward interval workouts on a Bluetooth FTMS treadmill."""
 
 
+def _add_commands() -> None:
+    from retrorun.cli import profiles  # noqa: PLC0415 - keeps the command modules after main
+
+    for command in (
+        profiles.plan,
+        profiles.validate,
+        profiles.list_profiles,
+        profiles.import_workout,
+    ):
+        main.add_command(command)
+
+
+_add_commands()
+
+
 def run(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: run the command line and exit with its code.
 
