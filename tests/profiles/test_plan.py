@@ -195,3 +195,12 @@ def test_every_plan_of_a_valid_profile_obeys_the_safety_rules(raw: dict[str, Any
     _check_turns(plan)
     _check_plan_safety(plan)
     _check_totals(plan)
+
+
+def test_repeats_that_unroll_to_a_huge_plan_are_refused() -> None:
+    inner = "{repeat: {times: 100, steps: [{duration: 10s, speed: 5}]}}"
+    document = parse_profile(
+        f"name: huge\nsteps:\n  - repeat:\n      times: 100\n      steps: [{inner}]\n"
+    )
+    with pytest.raises(ProfileErrors, match="unroll to 10000 intervals, more than 2000"):
+        compile_plan(document.profile, where=document)

@@ -55,18 +55,24 @@ def _length(duration_s: float | None, distance_m: float | None) -> str:
     return format_duration(duration_s or 0.0)
 
 
+def _speed(ramp_from_kmh: float | None, speed_kmh: float) -> str:
+    if ramp_from_kmh is None:
+        return f"{speed_kmh:.1f}"
+    return f"{ramp_from_kmh:.1f}→{speed_kmh:.1f}"
+
+
 def _print_plan(plan: Plan) -> None:
     from retrorun.profiles.chart import render  # noqa: PLC0415
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
 
     click.echo(plan.name)
-    header = f"{'#':>3}  {'start':>7}  {'kind':<8} {'dir':<8} {'length':>8} {'km/h':>5} "
+    header = f"{'#':>3}  {'start':>7}  {'kind':<8} {'dir':<8} {'length':>8} {'km/h':>9} "
     click.echo(header + f"{'incl %':>6}  label")
     for seg in plan.segments:
         click.echo(
             f"{seg.index:>3}  {format_duration(seg.start_s):>7}  {seg.kind:<8} "
             f"{seg.direction:<8} {_length(seg.duration_s, seg.distance_m):>8} "
-            f"{seg.speed_kmh:>5.1f} {seg.incline_pct:>6.1f}  {seg.label}"
+            f"{_speed(seg.ramp_from_kmh, seg.speed_kmh):>9} {seg.incline_pct:>6.1f}  {seg.label}"
             + (f" ({seg.repeat_round})" if seg.repeat_round else "")
         )
     click.echo(

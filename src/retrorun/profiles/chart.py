@@ -41,19 +41,29 @@ def render(plan: Plan, width: int = 60, height: int = 8) -> list[str]:
     total = plan.total_duration_s
     top = max([1.0, *(step.speed_kmh for seg in plan.segments for step in seg.speed_steps)])
     columns: list[tuple[int, str]] = []
+    turns = [seg for seg in plan.segments if seg.kind == "turn"]
     for column in range(width):
-        t_s = (column + 0.5) * total / width
+        start, end = column * total / width, (column + 1) * total / width
+        # A turn is short next to a workout; any turn inside a column claims it, so every
+        # turn stays visible however coarse the chart.
+        turn = next(
+            (t for t in turns if t.start_s < end and t.start_s + t.estimated_duration_s > start),
+            None,
+        )
+        if turn is not None:
+            columns.append((max(1, math.ceil(turn.speed_kmh / top * height)), FILL["turn"]))
+            continue
+        t_s = (start + end) / 2
         segment = segment_at(plan, t_s)
         speed = speed_at(segment, t_s - segment.start_s)
-        fill = FILL["turn" if segment.kind == "turn" else segment.direction]
-        columns.append((max(1, math.ceil(speed / top * height)), fill))
+        columns.append((max(1, math.ceil(speed / top * height)), FILL[segment.direction]))
     lines = []
     for row in range(height, 0, -1):
         label = f"{top * row / height:4.1f}" if row in (height, math.ceil(height / 2)) else ""
         bar = "".join(fill if level >= row else " " for level, fill in columns)
         lines.append(f"{label:>5} ┤{bar}")
     lines.append(f"{'km/h':>5} └{'─' * width}")
-    end = format_duration(total)
-    lines.append(f"{'':6}0:00{end:>{width - 4}}")
+    finish = format_duration(total)
+    lines.append(f"{'':6}0:00{finish:>{width - 4}}")
     lines.append(f"{'':6}{LEGEND}")
     return lines

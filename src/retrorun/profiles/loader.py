@@ -59,7 +59,7 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 
 
-def _line_map(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]) -> Iterator[str]:
+def _line_map(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]) -> Iterator[FieldPath]:
     """Record ``path → line`` for every value under `node`; yield duplicate-key problems."""
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
@@ -69,7 +69,7 @@ def _line_map(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]) -> 
             child = (*path, key)
             if key in seen:
                 lines[child] = key_node.start_mark.line + 1
-                yield format_path(child)
+                yield child
             seen.add(key)
             lines[child] = key_node.start_mark.line + 1
             yield from _line_map(value_node, child, lines)
@@ -79,7 +79,7 @@ def _line_map(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]) -> 
             yield from _line_map(item, (*path, index), lines)
 
 
-def _compose(text: str, file: str | None) -> tuple[Any, dict[FieldPath, int], list[str]]:
+def _compose(text: str, file: str | None) -> tuple[Any, dict[FieldPath, int], list[FieldPath]]:
     loader = _LineLoader(text)
     try:
         node = loader.get_single_node()
@@ -110,10 +110,7 @@ def parse_profile(text: str, *, file: str | None = None, fmt: str = "yaml") -> P
             lines, duplicates = {}, []  # valid JSON that PyYAML cannot read: no line numbers
     else:
         data, lines, duplicates = _compose(text, file)
-    problems = [
-        _error("this key appears twice; keep one", _path_of(dup, lines), file, lines)
-        for dup in duplicates
-    ]
+    problems = [_error("this key appears twice; keep one", dup, file, lines) for dup in duplicates]
     if not isinstance(data, dict):
         problems.append(
             _error("a profile is a mapping with 'name' and 'steps'", (), file, lines or {(): 1})
@@ -137,10 +134,6 @@ def load_profile(path: Path) -> ProfileDocument:
         raise ProfileError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from exc
     fmt = "json" if path.suffix.lower() == ".json" else "yaml"
     return parse_profile(text, file=str(path), fmt=fmt)
-
-
-def _path_of(text: str, lines: Mapping[FieldPath, int]) -> FieldPath:
-    return next((path for path in lines if format_path(path) == text), ())
 
 
 def _error(

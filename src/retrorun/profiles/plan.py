@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 __all__ = ["Command", "Cue", "Locator", "Plan", "Segment", "SpeedStep", "compile_plan"]
 
 FORWARD_RAMP_STEP_KMH = 0.1
+# Nested repeats multiply; a plan longer than this is a typo, not a workout (and would
+# take a long time and much memory to unroll).
+MAX_INTERVALS = 2000
 # Cue thresholds: a halfway cue only makes sense in a bout long enough to need one, and a
 # countdown only when the bout is longer than the countdown itself.
 HALFWAY_MIN_S = 40.0
@@ -138,6 +141,18 @@ def compile_plan(
     """
     limits, _ = safety.resolve_limits(profile, personal, device)
     violations = list(safety.check_profile(profile, personal, device))
+    count = _unrolled_count(profile.steps)
+    if count > MAX_INTERVALS:
+        violations.append(
+            safety.Violation(
+                ("steps",),
+                "plan size",
+                count,
+                MAX_INTERVALS,
+                f"the repeats unroll to {count} intervals, more than {MAX_INTERVALS}; "
+                "use fewer or shorter repeats",
+            )
+        )
     segments: list[Segment] = []
     last_round: frozenset[int] = frozenset()
     if not violations:
@@ -148,6 +163,15 @@ def compile_plan(
         raise ProfileErrors(tuple(locate(message, path) for path, message in unique))
     return Plan(
         profile.name, profile.description, tuple(_with_cues(segments, last_round, limits)), limits
+    )
+
+
+def _unrolled_count(steps: tuple[Step, ...]) -> int:
+    return sum(
+        step.repeat.times * _unrolled_count(step.repeat.steps)
+        if isinstance(step, RepeatStep)
+        else 1
+        for step in steps
     )
 
 
