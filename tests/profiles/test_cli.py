@@ -130,3 +130,15 @@ def test_import_without_pace_names_the_element(cli: Callable[..., CliResult]) ->
     result = cli("import", str(DATA / "pyramid.zwo"))
     assert result.exit_code == 2
     assert "pyramid.zwo:8 <Warmup>: needs a reference pace" in result.stderr
+
+
+def test_bad_config_is_bad_input_naming_file_and_line(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[limits]\nbackward_speed_max_kmh = 'slow'\n")
+    result = cli("validate", "track-warm-up", "--config", str(config))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"retrorun: {config}:2: limits.backward_speed_max_kmh must be a number, not 'slow'\n"
+    )
