@@ -55,6 +55,24 @@ class ProfileError(InputError):
         super().__init__(message, location=location)
 
 
+class ProfileErrors(ProfileError):  # noqa: N818 - a group of ProfileError, named as one
+    """Several problems in one profile, each a `ProfileError`; the message has one line each.
+
+    A file with many mistakes reports all of them at once, so the author fixes them in one go.
+    """
+
+    def __init__(self, problems: tuple[ProfileError, ...]) -> None:
+        if not problems:
+            raise ValueError("ProfileErrors needs at least one problem")
+        self.problems = problems
+        first = problems[0]
+        super().__init__(first.message, file=first.file, path=first.path, line=first.line)
+        self.args = ("\n".join(str(problem) for problem in problems),)
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
 class ProtocolError(RetrorunError):
     """The peer sent something that cannot be what it claims to be."""
 

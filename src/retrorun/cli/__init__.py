@@ -32,9 +32,18 @@ def main() -> None:
     """Forward and backward interval workouts on a Bluetooth FTMS treadmill."""
 
 
-from retrorun.cli.ftms import ftms  # noqa: E402 - commands attach to the group above
+# Command modules import only click at module level; they attach to the group above.
+from retrorun.cli import profiles  # noqa: E402
+from retrorun.cli.ftms import ftms  # noqa: E402
 
-main.add_command(ftms)
+for _command in (
+    ftms,
+    profiles.plan,
+    profiles.validate,
+    profiles.list_profiles,
+    profiles.import_workout,
+):
+    main.add_command(_command)
 
 
 def run(argv: Sequence[str] | None = None) -> NoReturn:

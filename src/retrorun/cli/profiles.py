@@ -1,0 +1,190 @@
+"""Profile commands: ``plan``, ``validate``, ``profiles`` and ``import``.
+
+Heavy libraries (pydantic, yaml) load inside the command bodies so ``retrorun --help``
+stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from retrorun.profiles.loader import ProfileDocument
+    from retrorun.profiles.plan import Plan
+    from retrorun.profiles.safety import PersonalLimits
+
+EXIT_BAD_INPUT = 2
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file with [limits] (default: $RETRORUN_CONFIG or the user config folder).",
+)
+
+
+def _personal(config_path: Path | None) -> PersonalLimits:
+    from retrorun.config import load_config  # noqa: PLC0415 - heavy imports stay lazy
+
+    return load_config(config_path).limits
+
+
+def _load(argument: str) -> ProfileDocument:
+    from retrorun.profiles import library  # noqa: PLC0415
+    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
+
+    return load_profile(library.resolve(argument))
+
+
+def _compile(document: ProfileDocument, personal: PersonalLimits) -> Plan:
+    from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
+
+    return compile_plan(document.profile, personal, where=document)
+
+
+def _length(duration_s: float | None, distance_m: float | None) -> str:
+    from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+
+    if distance_m is not None:
+        return f"{distance_m:.0f} m"
+    return format_duration(duration_s or 0.0)
+
+
+def _speed(ramp_from_kmh: float | None, speed_kmh: float) -> str:
+    if ramp_from_kmh is None:
+        return f"{speed_kmh:.1f}"
+    return f"{ramp_from_kmh:.1f}→{speed_kmh:.1f}"
+
+
+def _print_plan(plan: Plan) -> None:
+    from retrorun.profiles.chart import render  # noqa: PLC0415
+    from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+
+    click.echo(plan.name)
+    header = f"{'#':>3}  {'start':>7}  {'kind':<8} {'dir':<8} {'length':>8} {'km/h':>9} "
+    click.echo(header + f"{'incl %':>6}  label")
+    for seg in plan.segments:
+        click.echo(
+            f"{seg.index:>3}  {format_duration(seg.start_s):>7}  {seg.kind:<8} "
+            f"{seg.direction:<8} {_length(seg.duration_s, seg.distance_m):>8} "
+            f"{_speed(seg.ramp_from_kmh, seg.speed_kmh):>9} {seg.incline_pct:>6.1f}  {seg.label}"
+            + (f" ({seg.repeat_round})" if seg.repeat_round else "")
+        )
+    click.echo(
+        f"total {format_duration(plan.total_duration_s)}, {plan.total_distance_m / 1000:.2f} km, "
+        f"{plan.turns} turns; forward {format_duration(plan.forward_duration_s)}, "
+        f"backward {format_duration(plan.backward_duration_s)} "
+        f"({plan.backward_share:.0%}), turns {format_duration(plan.turn_duration_s)}"
+    )
+    click.echo("")
+    for line in render(plan):
+        click.echo(line.rstrip())
+
+
+@click.command()
+@click.argument("profile")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@config_option
+def plan(profile: str, as_json: bool, config_path: Path | None) -> None:  # noqa: FBT001
+    """Show the timeline PROFILE compiles to (a file or a bundled profile's name)."""
+    compiled = _compile(_load(profile), _personal(config_path))
+    if as_json:
+        click.echo(json.dumps(compiled.to_json(), indent=2))
+    else:
+        _print_plan(compiled)
+
+
+@click.command()
+@click.argument("profiles", nargs=-1, required=True)
+@config_option
+def validate(profiles: tuple[str, ...], config_path: Path | None) -> int:
+    """Check profiles; one line per problem, exit 2 when any profile has one."""
+    from retrorun.errors import ProfileError, ProfileErrors  # noqa: PLC0415
+    from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+
+    personal = _personal(config_path)
+    failed = False
+    for argument in profiles:
+        try:
+            compiled = _compile(_load(argument), personal)
+        except ProfileErrors as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+        except ProfileError as exc:
+            failed = True
+            click.echo(str(exc), err=True)
+        else:
+            click.echo(
+                f"ok {argument}: {compiled.name} ({format_duration(compiled.total_duration_s)}, "
+                f"{compiled.turns} turns)"
+            )
+    return EXIT_BAD_INPUT if failed else 0
+
+
+@click.command(name="profiles")
+@config_option
+def list_profiles(config_path: Path | None) -> None:
+    """List bundled profiles and those in your profile folder."""
+    from retrorun.errors import ProfileError  # noqa: PLC0415
+    from retrorun.profiles import library  # noqa: PLC0415
+    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
+    from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+
+    personal = _personal(config_path)
+    user = library.user_dir()
+    for title, folder in (("bundled", library.bundled_dir()), (f"yours ({user})", user)):
+        click.echo(f"{title}:")
+        files = library.profile_files(folder)
+        if not files:
+            click.echo("  (none)")
+        for path in files:
+            try:
+                compiled = _compile(load_profile(path), personal)
+            except ProfileError as exc:
+                first = str(exc).splitlines()[0]
+                click.echo(f"  {path.stem:<32} invalid: {first}")
+                continue
+            click.echo(
+                f"  {path.stem:<32} {format_duration(compiled.total_duration_s):>8}  "
+                f"{compiled.backward_share:>4.0%} backward  {compiled.name}"
+            )
+
+
+@click.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--pace",
+    "paces",
+    multiple=True,
+    metavar="PACE",
+    help="Reference pace for .zwo files: '5:00/km' for all, or per reference like "
+    "'5k=5:00/km' (mile, 5k, 10k, half, marathon). Repeatable.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the profile here instead of printing it.",
+)
+def import_workout(file: Path, paces: tuple[str, ...], output: Path | None) -> None:
+    """Turn a Zwift run workout (.zwo) or a QZ XML program into a profile (YAML)."""
+    from retrorun.profiles.importers import import_file  # noqa: PLC0415
+
+    text = import_file(file, paces)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from retrorun.errors import InputError  # noqa: PLC0415
+
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", location=str(output)) from exc
+        click.echo(f"wrote {output}")

@@ -1,0 +1,125 @@
+"""The runner's config file (TOML): personal limits now, more sections later.
+
+Where it is, first match wins: the ``--config PATH`` option, the ``RETRORUN_CONFIG``
+environment variable, then ``config.toml`` in the user config folder
+(``platformdirs.user_config_dir("retrorun")``). A missing default file means "no settings";
+a missing file that was named explicitly is an error.
+
+```toml
+[limits]
+backward_speed_max_kmh = 6.0   # my own cap, below the 8 km/h hard limit
+turn_window_s = 15             # I like more time to turn
+```
+
+Every value in ``[limits]`` can only make a session safer (see `PersonalLimits`). Problems
+raise `ConfigError` naming the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from retrorun.errors import ConfigError
+from retrorun.profiles.safety import PersonalLimits
+
+ENV_VAR = "RETRORUN_CONFIG"
+SECTIONS = frozenset({"limits"})
+# Sections later layers will own; accepted (and ignored here) so an older retrorun does not
+# refuse a newer config file.
+FUTURE_SECTIONS = frozenset({"audio", "mqtt", "device", "session"})
+LIMIT_KEYS = tuple(f.name for f in fields(PersonalLimits))
+
+
+@dataclass(frozen=True)
+class Config:
+    """What the config file says; `path` is None when no file was read."""
+
+    limits: PersonalLimits = field(default_factory=PersonalLimits)
+    path: Path | None = None
+
+
+def default_path() -> Path:
+    """``config.toml`` in the user's config folder for retrorun."""
+    import platformdirs  # noqa: PLC0415 - only needed when no path is given
+
+    return Path(platformdirs.user_config_dir("retrorun")) / "config.toml"
+
+
+def config_path(option: Path | None = None) -> tuple[Path, bool]:
+    """The config file to read and whether it was named explicitly (option or env var)."""
+    if option is not None:
+        return option, True
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env), True
+    return default_path(), False
+
+
+def load_config(option: Path | None = None) -> Config:
+    """Read the config file chosen by `config_path`; raise `ConfigError` when it is bad."""
+    path, explicit = config_path(option)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        if not explicit:
+            return Config()
+        raise ConfigError("config file not found", location=str(path)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file: {exc}", location=str(path)) from exc
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate config text read from `path` (used in messages)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        where = f"{path}:{line.group(1)}" if line else str(path)
+        raise ConfigError(f"not valid TOML: {exc}", location=where) from exc
+    for section in data:
+        if section not in SECTIONS | FUTURE_SECTIONS:
+            raise ConfigError(
+                f"unknown section [{section}]; known: {', '.join(sorted(SECTIONS))}",
+                location=_where(path, text, section, None),
+            )
+    limits = data.get("limits", {})
+    if not isinstance(limits, dict):
+        raise ConfigError("[limits] must be a table", location=_where(path, text, "limits", None))
+    return Config(_limits(limits, path, text), path)
+
+
+def _limits(table: dict[str, Any], path: Path, text: str) -> PersonalLimits:
+    values: dict[str, float] = {}
+    for key, value in table.items():
+        where = _where(path, text, "limits", key)
+        if key not in LIMIT_KEYS:
+            raise ConfigError(
+                f"unknown key limits.{key}; known: {', '.join(LIMIT_KEYS)}", location=where
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"limits.{key} must be a number, not {value!r}", location=where)
+        if not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"limits.{key} must be more than 0, not {value!r}", location=where)
+        values[key] = float(value)
+    return PersonalLimits(**values)
+
+
+def _where(path: Path, text: str, section: str, key: str | None) -> str:
+    """``file:line`` of `key` in `[section]` (or of the section header), or just ``file``."""
+    in_section = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_section = stripped.strip("[] ") == section
+            if in_section and key is None:
+                return f"{path}:{number}"
+        elif in_section and key is not None and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return f"{path}:{number}"
+    return str(path)

@@ -1,0 +1,264 @@
+"""The profile format: what a runner or coach writes, as frozen pydantic models.
+
+A profile is a list of steps. An interval step runs one way (forward or backward) for a
+duration or a distance at a speed (or a from → to ramp) and an incline; a repeat step runs
+its own steps several times and nests. Numbers here are bounded only by what a treadmill can
+physically do; the rules that keep a runner safe live in `retrorun.profiles.safety` and are
+checked when a profile is compiled or validated.
+
+Human strings (``"90s"``, ``"400m"``, ``"6:00/km"``) are parsed into numbers by validators;
+attribute names carry the unit of the parsed number, the file uses the short keys (aliases).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+
+from retrorun.profiles.quantities import (
+    KM_PER_MILE,
+    SpeedUnits,
+    parse_distance_m,
+    parse_duration_s,
+    parse_speed_kmh,
+)
+
+Direction = Literal["forward", "backward"]
+FieldPath = tuple[str | int, ...]
+"""Where a value sits in a profile file: ``("steps", 2, "repeat", "steps", 1, "speed")``."""
+
+
+def format_path(path: FieldPath) -> str:
+    """``("steps", 2, "repeat", "steps", 1, "speed")`` → ``steps[2].repeat.steps[1].speed``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+# Physical sanity bounds (what any consumer treadmill and any human can do), not safety rules.
+MAX_SPEED_KMH = 30.0
+MIN_INCLINE_PCT = -15.0
+MAX_INCLINE_PCT = 40.0
+MAX_DURATION_S = 24 * 3600.0
+MAX_DISTANCE_M = 100_000.0
+MAX_REPEAT = 100
+
+Seconds = Annotated[float, BeforeValidator(parse_duration_s, json_schema_input_type=float | str)]
+Metres = Annotated[float, BeforeValidator(parse_distance_m, json_schema_input_type=float | str)]
+Kmh = Annotated[float, BeforeValidator(parse_speed_kmh, json_schema_input_type=float | str)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        use_attribute_docstrings=True,
+        validate_by_alias=True,
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
+
+
+class SpeedRamp(_Frozen):
+    """A speed that changes steadily over the step, for warm-ups and cool-downs."""
+
+    from_kmh: Kmh = Field(alias="from", gt=0, le=MAX_SPEED_KMH)
+    """Speed at the start of the step (km/h, mph or pace like ``speed``)."""
+    to_kmh: Kmh = Field(alias="to", gt=0, le=MAX_SPEED_KMH)
+    """Speed at the end of the step."""
+
+
+class IntervalStep(_Frozen):
+    """One stretch of running or walking in one direction."""
+
+    direction: Direction = "forward"
+    """``forward`` (facing the console) or ``backward`` (facing away from it)."""
+    duration_s: Seconds | None = Field(default=None, alias="duration", gt=0, le=MAX_DURATION_S)
+    """How long: ``90``, ``"90s"``, ``"2m"``, ``"1:30"``. Give duration or distance."""
+    distance_m: Metres | None = Field(default=None, alias="distance", gt=0, le=MAX_DISTANCE_M)
+    """How far: ``400`` (metres), ``"400m"``, ``"1km"``, ``"0.25mi"``. Give duration or distance."""
+    speed_kmh: Kmh | None = Field(default=None, alias="speed", gt=0, le=MAX_SPEED_KMH)
+    """Target speed: a number in the profile's units, ``"9 km/h"``, ``"6 mph"``, ``"6:00/km"``."""
+    ramp: SpeedRamp | None = None
+    """Instead of ``speed``: change speed steadily ``from`` → ``to`` over the step."""
+    incline_pct: float = Field(default=0.0, alias="incline", ge=MIN_INCLINE_PCT, le=MAX_INCLINE_PCT)
+    """Incline in percent (negative is a decline)."""
+    label: str | None = Field(default=None, min_length=1, max_length=60)
+    """A short name shown on screen, e.g. ``"backward jog"``."""
+    cue: str | None = Field(default=None, min_length=1, max_length=200)
+    """Spoken when the step starts, e.g. ``"Hold the rails"``."""
+
+    @model_validator(mode="after")
+    def _one_length_and_one_speed(self) -> IntervalStep:
+        if (self.duration_s is None) == (self.distance_m is None):
+            raise ValueError("give exactly one of 'duration' or 'distance'")
+        if (self.speed_kmh is None) == (self.ramp is None):
+            raise ValueError("give exactly one of 'speed' or 'ramp'")
+        return self
+
+    @property
+    def start_speed_kmh(self) -> float:
+        """The speed at the start of the step."""
+        return self.ramp.from_kmh if self.ramp else self._speed()
+
+    @property
+    def end_speed_kmh(self) -> float:
+        """The speed at the end of the step."""
+        return self.ramp.to_kmh if self.ramp else self._speed()
+
+    def _speed(self) -> float:
+        assert self.speed_kmh is not None  # noqa: S101 - guaranteed by the validator above
+        return self.speed_kmh
+
+
+class RepeatBlock(_Frozen):
+    """Steps run ``times`` times in a row."""
+
+    times: int = Field(ge=1, le=MAX_REPEAT)
+    """How many times to run the steps."""
+    steps: tuple[Step, ...] = Field(min_length=1)
+    """The steps of one round; repeat blocks may nest."""
+
+
+class RepeatStep(_Frozen):
+    """A repeat block in a list of steps: ``{repeat: {times: 8, steps: [...]}}``."""
+
+    repeat: RepeatBlock
+    """The block to repeat."""
+
+
+def _step_kind(value: Any) -> str:  # noqa: ANN401 - pydantic hands over raw input
+    if isinstance(value, dict):
+        return "repeat" if "repeat" in value else "interval"
+    return "repeat" if isinstance(value, RepeatStep) else "interval"
+
+
+Step = Annotated[
+    Annotated[IntervalStep, Tag("interval")] | Annotated[RepeatStep, Tag("repeat")],
+    Discriminator(_step_kind),
+]
+STEP_TAGS = frozenset({"interval", "repeat"})
+"""Tags pydantic puts in error locations after a step index; the loader removes them."""
+
+
+class TurnSettings(_Frozen):
+    """How the belt turns a runner around; unset fields take the safety defaults.
+
+    Defaults and hard limits are those of DESIGN.md §2, owned by `retrorun.profiles.safety`.
+    """
+
+    speed_kmh: Kmh | None = Field(default=None, alias="speed", gt=0, le=MAX_SPEED_KMH)
+    """Belt speed while the runner turns (default 2.5 km/h, at most 4.0 km/h)."""
+    window_s: Seconds | None = Field(default=None, alias="window", gt=0, le=120)
+    """How long the belt is held at turn speed (default 10 s, at least 5 s)."""
+    settle_s: Seconds | None = Field(default=None, alias="settle", ge=0, le=120)
+    """Time to settle after the turn before ramping to the new speed (default 5 s)."""
+    warning_s: Seconds | None = Field(default=None, alias="warning", ge=0, le=120)
+    """How early the turn is announced (default 10 s before it starts)."""
+    backward_ramp_kmh_per_s: float | None = Field(default=None, alias="backward_ramp", gt=0, le=5)
+    """Speed change rate while backward, km/h per second (default 0.25, at most 0.5)."""
+
+
+class ExpertSettings(_Frozen):
+    """Settings for experienced retro runners; they can only raise the backward speed cap."""
+
+    backward_speed_max_kmh: Kmh | None = Field(
+        default=None, alias="backward_speed_max", gt=0, le=MAX_SPEED_KMH
+    )
+    """Raise the backward speed cap from 8.0 km/h up to at most 10.0 km/h."""
+
+
+class Profile(_Frozen):
+    """An interval workout: a name, who it is for, turn settings and steps."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    """Optional URL or path of the JSON Schema, for editors."""
+    name: str = Field(min_length=1, max_length=80)
+    """Short name shown in lists and on screen."""
+    description: str = Field(default="", max_length=2000)
+    """Who the workout is for and what it does."""
+    units: SpeedUnits = "km/h"
+    """How bare speed numbers are read: ``km/h``, ``mph`` or ``pace`` (minutes per km)."""
+    turn: TurnSettings = TurnSettings()
+    """How turns are run."""
+    expert: ExpertSettings = ExpertSettings()
+    """Expert settings (off by default)."""
+    steps: tuple[Step, ...] = Field(min_length=1)
+    """The steps, in order."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_units(cls, data: Any) -> Any:  # noqa: ANN401 - raw input by design
+        """Give bare speeds the profile's units before the steps parse them."""
+        if isinstance(data, dict) and data.get("units") in ("mph", "pace"):
+            units = data["units"]
+            data = {**data, "steps": _unit_steps(data.get("steps"), units)}
+            if isinstance(data.get("turn"), dict):
+                data["turn"] = _unit_keys(data["turn"], ("speed",), units)
+            if isinstance(data.get("expert"), dict):
+                data["expert"] = _unit_keys(data["expert"], ("backward_speed_max",), units)
+        return data
+
+
+def _unit_steps(steps: Any, units: SpeedUnits) -> Any:  # noqa: ANN401
+    if not isinstance(steps, list | tuple):
+        return steps
+    out: list[Any] = []
+    for step in steps:
+        if isinstance(step, dict) and isinstance(step.get("repeat"), dict):
+            block = step["repeat"]
+            step = {**step, "repeat": {**block, "steps": _unit_steps(block.get("steps"), units)}}  # noqa: PLW2901
+        elif isinstance(step, dict):
+            step = _unit_keys(step, ("speed",), units)  # noqa: PLW2901
+            if isinstance(step.get("ramp"), dict):
+                step = {**step, "ramp": _unit_keys(step["ramp"], ("from", "to"), units)}  # noqa: PLW2901
+        out.append(step)
+    return out
+
+
+def _unit_keys(mapping: dict[str, Any], keys: tuple[str, ...], units: SpeedUnits) -> dict[str, Any]:
+    out = dict(mapping)
+    for key in keys:
+        if key in out:
+            out[key] = _with_units(out[key], units)
+    return out
+
+
+def _with_units(value: Any, units: SpeedUnits) -> Any:  # noqa: ANN401
+    """A bare speed (number or numeric/pace string) converted to km/h; anything else as is."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return value
+    try:
+        return parse_speed_kmh(value, units)
+    except ValueError:
+        return value  # the field validator reports it with its path
+
+
+__all__ = [
+    "KM_PER_MILE",
+    "Direction",
+    "ExpertSettings",
+    "FieldPath",
+    "IntervalStep",
+    "Profile",
+    "RepeatBlock",
+    "RepeatStep",
+    "SpeedRamp",
+    "Step",
+    "TurnSettings",
+    "format_path",
+]
+
+RepeatBlock.model_rebuild()
+RepeatStep.model_rebuild()
+Profile.model_rebuild()

@@ -1,0 +1,343 @@
+"""Compile a profile into a plan: a flat, checked timeline a session can drive.
+
+Theory of operation
+-------------------
+Repeat blocks are unrolled into a tuple of `Segment`s. Every change of direction gets a
+**turn** segment: the belt slows to turn speed (in backward ramp steps when the runner is
+still facing away), is held there for the turn window while the runner turns on the rails,
+then for the settle time. The next interval's incline is commanded at the start of the turn
+window, because a backward runner may only have the incline move while straddling the belt;
+two backward steps at different inclines therefore get a turn between them too (the runner
+steps onto the rails and back, facing the same way). The runner starts facing the console,
+so a profile that begins backward begins with a turn.
+
+Interval time counts from the end of the turn, so "1 min backward" is a minute of backward
+running; the ramp from turn speed to the target is part of it. Backward speed changes are
+commanded in small steps at the backward ramp rate (`safety.backward_ramp`); forward
+warm-up/cool-down ramps in steps of `FORWARD_RAMP_STEP_KMH`.
+
+A plan carries everything a session needs, including the `SafetyLimits` it was checked
+against; the session still passes every command through the safety layer's clamps.
+Distance segments also carry an estimated duration (distance at the target speed), which is
+what the totals and cue offsets use.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol
+
+from retrorun.errors import ProfileError, ProfileErrors
+from retrorun.profiles import safety
+from retrorun.profiles.models import IntervalStep, Profile, RepeatStep, format_path
+from retrorun.profiles.timeline import Command, Cue, Plan, Segment, SpeedStep
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from retrorun.profiles.models import Direction, FieldPath, Step
+    from retrorun.profiles.safety import SafetyLimits, Violation
+
+__all__ = ["Command", "Cue", "Locator", "Plan", "Segment", "SpeedStep", "compile_plan"]
+
+FORWARD_RAMP_STEP_KMH = 0.1
+# Nested repeats multiply; a plan longer than this is a typo, not a workout (and would
+# take a long time and much memory to unroll).
+MAX_INTERVALS = 2000
+# Cue thresholds: a halfway cue only makes sense in a bout long enough to need one, and a
+# countdown only when the bout is longer than the countdown itself.
+HALFWAY_MIN_S = 40.0
+COUNTDOWN_LEAD_S = 10.0
+BEEPS = (3.0, 2.0, 1.0)
+
+
+class Locator(Protocol):
+    """Turns a message and a field path into a `ProfileError` naming the place."""
+
+    def error(self, message: str, path: FieldPath) -> ProfileError: ...
+
+
+@dataclass(frozen=True)
+class _Flat:
+    """An interval step in unrolled order, with where it came from."""
+
+    step: IntervalStep
+    path: FieldPath
+    repeat_round: str | None = None
+    final: bool = True
+    """In the last round of every repeat block around it."""
+    repeated: bool = False
+    """Inside a repeat block of more than one round."""
+
+    @property
+    def last_round(self) -> bool:
+        """In the final round of a repeated block: its first interval is "the last one"."""
+        return self.final and self.repeated
+
+
+def _unroll(steps: tuple[Step, ...], path: FieldPath) -> Iterator[_Flat]:
+    for index, step in enumerate(steps):
+        if isinstance(step, RepeatStep):
+            block = step.repeat
+            inner = (*path, index, "repeat", "steps")
+            for round_no in range(1, block.times + 1):
+                for flat in _unroll(block.steps, inner):
+                    tag = f"{round_no}/{block.times}"
+                    yield replace(
+                        flat,
+                        repeat_round=flat.repeat_round or tag,
+                        final=flat.final and round_no == block.times,
+                        repeated=flat.repeated or block.times > 1,
+                    )
+        else:
+            yield _Flat(step, (*path, index))
+
+
+@dataclass
+class _State:
+    """What the belt was last told, while compiling."""
+
+    direction: Direction = "forward"
+    speed_kmh: float = 0.0
+    incline_pct: float = 0.0
+    since_last_s: float = math.inf
+    start_s: float = 0.0
+    started: bool = False
+
+
+def _linear_steps(from_kmh: float, to_kmh: float, duration_s: float) -> tuple[SpeedStep, ...]:
+    count = max(1, math.ceil(abs(to_kmh - from_kmh) / FORWARD_RAMP_STEP_KMH - 1e-9))
+    if count == 1:
+        return (SpeedStep(0.0, to_kmh),)
+    spacing = duration_s / count
+    return tuple(
+        SpeedStep(round(k * spacing, 6), round(from_kmh + k * (to_kmh - from_kmh) / (count - 1), 6))
+        for k in range(count)
+    )
+
+
+def _distance(steps: tuple[SpeedStep, ...], start_kmh: float, duration_s: float) -> float:
+    """Metres covered if the belt ran at each commanded speed until the next command."""
+    metres, speed, t = 0.0, start_kmh, 0.0
+    for step in steps:
+        offset = min(step.offset_s, duration_s)
+        metres += speed / 3.6 * (offset - t)
+        speed, t = step.speed_kmh, offset
+    return metres + speed / 3.6 * (duration_s - t)
+
+
+def compile_plan(
+    profile: Profile,
+    personal: safety.PersonalLimits | None = None,
+    device: safety.DeviceRange | None = None,
+    *,
+    where: Locator | None = None,
+) -> Plan:
+    """Check `profile` against the safety layer and compile it into a `Plan`.
+
+    Raises `ProfileErrors` listing every violation (named through `where`, usually the
+    loader's `ProfileDocument`, so messages carry file and line).
+    """
+    limits, _ = safety.resolve_limits(profile, personal, device)
+    violations = list(safety.check_profile(profile, personal, device))
+    count = _unrolled_count(profile.steps)
+    if count > MAX_INTERVALS:
+        violations.append(
+            safety.Violation(
+                ("steps",),
+                "plan size",
+                count,
+                MAX_INTERVALS,
+                f"the repeats unroll to {count} intervals, more than {MAX_INTERVALS}; "
+                "use fewer or shorter repeats",
+            )
+        )
+    segments: list[Segment] = []
+    last_round: frozenset[int] = frozenset()
+    if not violations:
+        segments, last_round = _segments(profile, limits, violations)
+    if violations:
+        unique = list(dict.fromkeys((v.path, v.message) for v in violations))
+        locate = where.error if where else _plain_error
+        raise ProfileErrors(tuple(locate(message, path) for path, message in unique))
+    return Plan(
+        profile.name, profile.description, tuple(_with_cues(segments, last_round, limits)), limits
+    )
+
+
+def _unrolled_count(steps: tuple[Step, ...]) -> int:
+    return sum(
+        step.repeat.times * _unrolled_count(step.repeat.steps)
+        if isinstance(step, RepeatStep)
+        else 1
+        for step in steps
+    )
+
+
+def _plain_error(message: str, path: FieldPath) -> ProfileError:
+    return ProfileError(message, path=format_path(path) or None)
+
+
+def _segments(
+    profile: Profile, limits: SafetyLimits, violations: list[Violation]
+) -> tuple[list[Segment], frozenset[int]]:
+    """Segments in order, and the indices of those in the last round of a repeat."""
+    state = _State()
+    segments: list[Segment] = []
+    last_round: set[int] = set()
+    for flat in _unroll(profile.steps, ("steps",)):
+        step = flat.step
+        turn_needed = step.direction != state.direction or (
+            step.direction == "backward" and step.incline_pct != state.incline_pct
+        )
+        if turn_needed:
+            segments.append(_turn(len(segments), step, flat, state, limits))
+        if flat.last_round:
+            last_round.add(len(segments))
+        segments.append(_interval(len(segments), flat, state, limits, violations))
+    return segments, frozenset(last_round)
+
+
+def _advance(state: _State, seg: Segment) -> None:
+    state.direction = seg.direction
+    state.speed_kmh = seg.speed_steps[-1].speed_kmh
+    state.incline_pct = seg.incline_pct
+    state.since_last_s = seg.estimated_duration_s - seg.speed_steps[-1].offset_s
+    state.start_s += seg.estimated_duration_s
+    state.started = True
+
+
+def _turn(
+    index: int, step: IntervalStep, flat: _Flat, state: _State, limits: SafetyLimits
+) -> Segment:
+    turn_kmh = limits.turn_speed_kmh
+    if state.direction == "backward" and state.speed_kmh > turn_kmh:
+        ramp = safety.backward_ramp(state.speed_kmh, turn_kmh, limits, state.since_last_s)
+        steps = tuple(SpeedStep(offset, speed) for offset, speed in ramp)
+    else:
+        steps = (SpeedStep(0.0, turn_kmh),)
+    window_start = steps[-1].offset_s
+    duration = window_start + limits.turn_window_s + limits.settle_s
+    facing = "backward" if step.direction == "backward" else "forward"
+    seg = Segment(
+        index=index,
+        kind="turn",
+        direction=step.direction,
+        from_direction=state.direction,
+        speed_kmh=turn_kmh,
+        incline_pct=step.incline_pct,
+        incline_offset_s=window_start,
+        duration_s=duration,
+        distance_m=None,
+        estimated_duration_s=duration,
+        estimated_distance_m=_distance(steps, state.speed_kmh, duration),
+        start_s=state.start_s,
+        speed_steps=steps,
+        ramp_from_kmh=None,
+        ramp_to_kmh=None,
+        window_s=limits.turn_window_s,
+        settle_s=limits.settle_s,
+        label=f"turn to {facing}"
+        if step.direction != state.direction
+        else "incline change on the rails",
+        cue=None,
+        source_path=format_path(flat.path),
+        repeat_round=flat.repeat_round,
+        cues=(),
+    )
+    _advance(state, seg)
+    return seg
+
+
+def _interval(
+    index: int, flat: _Flat, state: _State, limits: SafetyLimits, violations: list[Violation]
+) -> Segment:
+    step = flat.step
+    estimate = safety.step_duration_s(step)
+    if step.ramp is not None:
+        steps = _linear_steps(step.ramp.from_kmh, step.ramp.to_kmh, estimate)
+    elif step.direction == "backward":
+        ramp = safety.backward_ramp(state.speed_kmh, step.end_speed_kmh, limits, state.since_last_s)
+        steps = tuple(SpeedStep(offset, speed) for offset, speed in ramp)
+        if state.speed_kmh != step.end_speed_kmh and steps[-1].offset_s >= estimate:
+            violations.append(safety.ramp_too_long(flat.path, steps[-1].offset_s, estimate))
+    else:
+        steps = (SpeedStep(0.0, step.end_speed_kmh),)
+    if step.distance_m is not None:
+        distance = step.distance_m
+    else:
+        distance = _distance(
+            steps, state.speed_kmh if state.started else steps[0].speed_kmh, estimate
+        )
+    seg = Segment(
+        index=index,
+        kind="interval",
+        direction=step.direction,
+        from_direction=step.direction,
+        speed_kmh=step.end_speed_kmh,
+        incline_pct=step.incline_pct,
+        incline_offset_s=0.0,
+        duration_s=step.duration_s,
+        distance_m=step.distance_m,
+        estimated_duration_s=estimate,
+        estimated_distance_m=distance,
+        start_s=state.start_s,
+        speed_steps=steps,
+        ramp_from_kmh=step.ramp.from_kmh if step.ramp else None,
+        ramp_to_kmh=step.ramp.to_kmh if step.ramp else None,
+        window_s=None,
+        settle_s=None,
+        label=step.label or f"{step.direction} {step.end_speed_kmh:.1f} km/h",
+        cue=step.cue,
+        source_path=format_path(flat.path),
+        repeat_round=flat.repeat_round,
+        cues=(),
+    )
+    _advance(state, seg)
+    return seg
+
+
+def _with_cues(
+    segments: list[Segment], last_round: frozenset[int], limits: SafetyLimits
+) -> Iterator[Segment]:
+    """Attach cue times: start, text, halfway, 10 s and 3-2-1 before a change, turn warning."""
+    last_round_seen = False
+    for position, seg in enumerate(segments):
+        following = segments[position + 1] if position + 1 < len(segments) else None
+        length = seg.estimated_duration_s
+        cues: list[Cue] = []
+        if seg.kind == "turn":
+            cues.append(Cue(0.0, "start", f"Slow down: {seg.label}"))
+            cues.append(Cue(seg.incline_offset_s + (seg.window_s or 0.0), "start", "Settle in"))
+        else:
+            if position in last_round and not last_round_seen:
+                cues.append(Cue(0.0, "last_interval", "Last interval"))
+                last_round_seen = True
+            cues.append(Cue(0.0, "start", seg.label))
+            if seg.cue:
+                cues.append(Cue(0.0, "text", seg.cue))
+            if length >= HALFWAY_MIN_S:
+                cues.append(Cue(length / 2, "halfway", "Halfway"))
+        if following is not None and following.kind == "turn":
+            lead = min(limits.turn_warning_s, length)
+            cues.append(
+                Cue(
+                    length - lead,
+                    "turn_warning",
+                    f"{following.label.capitalize()} in {lead:.0f} seconds",
+                )
+            )
+        elif following is not None and seg.kind == "interval" and length > COUNTDOWN_LEAD_S:
+            cues.append(
+                Cue(
+                    length - COUNTDOWN_LEAD_S,
+                    "countdown",
+                    f"Change in {COUNTDOWN_LEAD_S:.0f} seconds",
+                )
+            )
+        if seg.kind == "interval" and length > BEEPS[0]:
+            cues.extend(Cue(length - beep, "countdown", f"{beep:.0f}") for beep in BEEPS)
+        if following is None:
+            cues.append(Cue(length, "finish", "Workout complete"))
+        yield replace(seg, cues=tuple(sorted(cues, key=lambda cue: cue.offset_s)))

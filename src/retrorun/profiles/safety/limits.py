@@ -1,0 +1,216 @@
+"""The limits of DESIGN.md §2 and how they combine for one session.
+
+Hard limits are constants here; `resolve_limits` intersects them with a profile's turn and
+expert settings, the runner's `PersonalLimits` and the treadmill's `DeviceRange` into one
+frozen `SafetyLimits`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from retrorun.profiles.models import FieldPath, Profile
+
+BACKWARD_SPEED_CAP_KMH = 8.0
+EXPERT_BACKWARD_SPEED_CAP_KMH = 10.0
+BACKWARD_INCLINE_CAP_PCT = 10.0
+BACKWARD_INCLINE_FLOOR_PCT = 0.0  # no decline backward
+STEEP_BACKWARD_INCLINE_PCT = 5.0
+STEEP_BACKWARD_SPEED_CAP_KMH = 5.0
+TURN_SPEED_DEFAULT_KMH = 2.5
+TURN_SPEED_CAP_KMH = 4.0
+TURN_WINDOW_DEFAULT_S = 10.0
+TURN_WINDOW_MIN_S = 5.0
+SETTLE_DEFAULT_S = 5.0
+TURN_WARNING_DEFAULT_S = 10.0
+BACKWARD_RAMP_DEFAULT_KMH_PER_S = 0.25
+BACKWARD_RAMP_CAP_KMH_PER_S = 0.5
+# Speed commands while backward go in steps of at most 0.5 km/h (0.5 km/h every 2 s at the
+# default rate): small enough to feel, large enough not to flood a slow treadmill.
+BACKWARD_RAMP_STEP_KMH = 0.5
+# Comparisons tolerate float noise from unit conversions (mph, paces) and increments.
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class DeviceRange:
+    """What the treadmill accepts: FTMS Supported Speed Range (0x2AD4) and Inclination
+    Range (0x2AD5). Increments of 0 mean "any value"."""
+
+    speed_min_kmh: float
+    speed_max_kmh: float
+    speed_increment_kmh: float = 0.1
+    incline_min_pct: float = 0.0
+    incline_max_pct: float = 0.0
+    incline_increment_pct: float = 0.5
+
+
+@dataclass(frozen=True)
+class PersonalLimits:
+    """A runner's own limits from the config file; each can only make the session safer.
+
+    Caps (speeds, inclines, ramp rate, turn speed) are lowered to these values; the turn
+    window and settle time are lengthened to them. ``None`` means "no personal limit".
+    """
+
+    forward_speed_max_kmh: float | None = None
+    backward_speed_max_kmh: float | None = None
+    incline_max_pct: float | None = None
+    backward_incline_max_pct: float | None = None
+    turn_speed_kmh: float | None = None
+    turn_window_s: float | None = None
+    settle_s: float | None = None
+    backward_ramp_kmh_per_s: float | None = None
+
+
+@dataclass(frozen=True)
+class SafetyLimits:
+    """The effective limits for one session; construction refuses anything past the hard
+    limits (a programming error: use `resolve_limits` to build them from user input)."""
+
+    backward_speed_max_kmh: float = BACKWARD_SPEED_CAP_KMH
+    backward_incline_max_pct: float = BACKWARD_INCLINE_CAP_PCT
+    forward_speed_max_kmh: float | None = None
+    incline_max_pct: float | None = None
+    turn_speed_kmh: float = TURN_SPEED_DEFAULT_KMH
+    turn_window_s: float = TURN_WINDOW_DEFAULT_S
+    settle_s: float = SETTLE_DEFAULT_S
+    turn_warning_s: float = TURN_WARNING_DEFAULT_S
+    backward_ramp_kmh_per_s: float = BACKWARD_RAMP_DEFAULT_KMH_PER_S
+    device: DeviceRange | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        checks = (
+            (self.backward_speed_max_kmh <= EXPERT_BACKWARD_SPEED_CAP_KMH, "backward speed"),
+            (self.backward_incline_max_pct <= BACKWARD_INCLINE_CAP_PCT, "backward incline"),
+            (0 < self.turn_speed_kmh <= TURN_SPEED_CAP_KMH, "turn speed"),
+            (self.turn_window_s >= TURN_WINDOW_MIN_S, "turn window"),
+            (self.settle_s >= 0 and self.turn_warning_s >= 0, "settle/warning"),
+            (0 < self.backward_ramp_kmh_per_s <= BACKWARD_RAMP_CAP_KMH_PER_S, "backward ramp"),
+        )
+        broken = [name for ok, name in checks if not ok]
+        if broken:
+            raise ValueError(f"SafetyLimits past the hard limits: {', '.join(broken)}")
+
+    def with_device(self, device: DeviceRange | None) -> SafetyLimits:
+        """The same limits for a treadmill with this supported range."""
+        return replace(self, device=device)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: where (field path in the file), what, the limit and how to fix it."""
+
+    path: FieldPath
+    rule: str
+    value: float
+    limit: float
+    message: str
+
+
+def _tighter(
+    value: float, personal: float | None, pick: Callable[[float, float], float] = min
+) -> float:
+    return value if personal is None else pick(value, personal)
+
+
+def resolve_limits(
+    profile: Profile,
+    personal: PersonalLimits | None = None,
+    device: DeviceRange | None = None,
+) -> tuple[SafetyLimits, tuple[Violation, ...]]:
+    """Intersect the hard limits, the profile's settings, personal limits and the device.
+
+    Returns the limits (with illegal profile settings replaced by the nearest legal value)
+    and the violations of the profile's turn and expert settings.
+    """
+    turn, expert, me = profile.turn, profile.expert, personal or PersonalLimits()
+    found: list[Violation] = []
+
+    def capped(
+        value: float | None, default: float, cap: float, path: FieldPath, what: str, unit: str
+    ) -> float:
+        value = default if value is None else value
+        if value <= cap + TOLERANCE:
+            return value
+        found.append(_over(path, what, value, cap, unit))
+        return cap
+
+    backward_cap = capped(
+        expert.backward_speed_max_kmh,
+        BACKWARD_SPEED_CAP_KMH,
+        EXPERT_BACKWARD_SPEED_CAP_KMH,
+        ("expert", "backward_speed_max"),
+        "expert backward speed cap",
+        "km/h",
+    )
+    turn_speed = capped(
+        turn.speed_kmh,
+        TURN_SPEED_DEFAULT_KMH,
+        TURN_SPEED_CAP_KMH,
+        ("turn", "speed"),
+        "turn speed",
+        "km/h",
+    )
+    ramp = capped(
+        turn.backward_ramp_kmh_per_s,
+        BACKWARD_RAMP_DEFAULT_KMH_PER_S,
+        BACKWARD_RAMP_CAP_KMH_PER_S,
+        ("turn", "backward_ramp"),
+        "backward ramp",
+        "km/h per s",
+    )
+    window = turn.window_s if turn.window_s is not None else TURN_WINDOW_DEFAULT_S
+    if window < TURN_WINDOW_MIN_S - TOLERANCE:
+        message = (
+            f"turn window {window:g} s is shorter than the minimum "
+            f"{TURN_WINDOW_MIN_S:g} s; make it {TURN_WINDOW_MIN_S:g} s or more"
+        )
+        found.append(
+            Violation(("turn", "window"), "turn window", window, TURN_WINDOW_MIN_S, message)
+        )
+        window = TURN_WINDOW_MIN_S
+    settle = turn.settle_s if turn.settle_s is not None else SETTLE_DEFAULT_S
+    warning = turn.warning_s if turn.warning_s is not None else TURN_WARNING_DEFAULT_S
+    limits = SafetyLimits(
+        backward_speed_max_kmh=_tighter(backward_cap, me.backward_speed_max_kmh),
+        backward_incline_max_pct=_tighter(BACKWARD_INCLINE_CAP_PCT, me.backward_incline_max_pct),
+        forward_speed_max_kmh=me.forward_speed_max_kmh,
+        incline_max_pct=me.incline_max_pct,
+        turn_speed_kmh=_tighter(turn_speed, me.turn_speed_kmh),
+        turn_window_s=_tighter(window, me.turn_window_s, max),
+        settle_s=_tighter(settle, me.settle_s, max),
+        turn_warning_s=warning,
+        backward_ramp_kmh_per_s=_tighter(ramp, me.backward_ramp_kmh_per_s),
+        device=device,
+    )
+    if device is not None:
+        found.extend(_device_turn_violations(limits, device))
+    return limits, tuple(found)
+
+
+def _device_turn_violations(limits: SafetyLimits, device: DeviceRange) -> Iterator[Violation]:
+    if limits.turn_speed_kmh < device.speed_min_kmh - TOLERANCE:
+        yield Violation(
+            ("turn", "speed"),
+            "device speed range",
+            limits.turn_speed_kmh,
+            device.speed_min_kmh,
+            f"turn speed {limits.turn_speed_kmh:g} km/h is below this treadmill's "
+            f"minimum {device.speed_min_kmh:g} km/h; raise it to at least that",
+        )
+
+
+def _over(path: FieldPath, what: str, value: float, limit: float, unit: str) -> Violation:
+    return Violation(
+        path,
+        what,
+        value,
+        limit,
+        f"{what} {value:g} {unit} is above the hard limit of {limit:g} {unit}; "
+        f"lower it to {limit:g} {unit} or less",
+    )

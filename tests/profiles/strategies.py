@@ -1,0 +1,78 @@
+"""Hypothesis strategies for valid random profiles (raw dicts, as a file would hold them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+Raw = dict[str, Any]
+
+
+@st.composite
+def forward_steps(draw: st.DrawFn) -> Raw:
+    length = draw(
+        st.one_of(
+            st.builds(lambda s: {"duration": s}, st.integers(15, 600)),
+            st.builds(lambda m: {"distance": f"{m}m"}, st.integers(100, 3000)),
+        )
+    )
+    speed: Raw = draw(
+        st.one_of(
+            st.builds(lambda v: {"speed": v}, st.floats(1.0, 20.0)),
+            st.builds(
+                lambda a, b: {"ramp": {"from": a, "to": b}},
+                st.floats(1.0, 16.0),
+                st.floats(1.0, 16.0),
+            ),
+        )
+    )
+    incline = draw(st.floats(-3.0, 15.0))
+    return {"direction": "forward", **length, **speed, "incline": round(incline, 1)}
+
+
+@st.composite
+def backward_steps(draw: st.DrawFn) -> Raw:
+    incline = round(draw(st.floats(0.0, 10.0)), 1)
+    top = 5.0 if incline > 5 else 8.0
+    speed = round(draw(st.floats(1.0, top)), 2)
+    length = draw(
+        st.one_of(
+            st.builds(lambda s: {"duration": s}, st.integers(80, 300)),
+            st.builds(lambda m: {"distance": m}, st.integers(200, 800)),
+        )
+    )
+    return {"direction": "backward", "speed": speed, "incline": incline, **length}
+
+
+interval_steps = st.one_of(forward_steps(), backward_steps())
+
+
+def _repeat(children: st.SearchStrategy[list[Raw]]) -> st.SearchStrategy[Raw]:
+    return st.builds(
+        lambda times, steps: {"repeat": {"times": times, "steps": steps}},
+        st.integers(1, 4),
+        children,
+    )
+
+
+steps = st.recursive(
+    st.lists(interval_steps, min_size=1, max_size=4),
+    lambda inner: st.lists(st.one_of(interval_steps, _repeat(inner)), min_size=1, max_size=4),
+    max_leaves=12,
+)
+
+turn_settings = st.fixed_dictionaries(
+    {},
+    optional={
+        "speed": st.floats(1.0, 4.0),
+        "window": st.floats(5.0, 20.0),
+        "settle": st.floats(0.0, 10.0),
+        "warning": st.floats(0.0, 20.0),
+        "backward_ramp": st.floats(0.2, 0.5),
+    },
+)
+
+profiles = st.builds(
+    lambda s, turn: {"name": "random", "turn": turn, "steps": s}, steps, turn_settings
+)

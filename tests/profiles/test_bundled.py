@@ -1,0 +1,78 @@
+"""Every bundled profile validates, plans, says who it is for, and respects its numbers."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+import pytest
+
+from retrorun.profiles import library
+from retrorun.profiles.loader import load_profile
+from retrorun.profiles.plan import compile_plan
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+BUNDLED = library.profile_files(library.bundled_dir())
+
+
+def test_the_promised_workouts_are_bundled() -> None:
+    names = {path.stem for path in BUNDLED}
+    assert {
+        "first-backward-walk",
+        "one-minute-alternation",
+        "four-hundred-forward-backward",
+        "backward-hill-repeats",
+        "track-warm-up",
+        "backward-cool-down",
+    } <= names
+    assert {f"six-week-{week}" for week in range(1, 7)} <= names
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_bundled_profile_validates_and_plans(path: Path) -> None:
+    document = load_profile(path)
+    plan = compile_plan(document.profile, where=document)
+    assert plan.total_duration_s > 0
+    assert plan.turns >= 2
+    assert len(document.profile.description) > 80  # says who it is for
+    # Backward volume stays within the 10-15 min a session that studies and coaches advise.
+    assert plan.backward_duration_s <= 15 * 60
+
+
+def test_first_backward_walk_is_slow_and_short() -> None:
+    plan = compile_plan(load_profile(library.resolve("first-backward-walk")).profile)
+    bouts = [s for s in plan.segments if s.kind == "interval" and s.direction == "backward"]
+    assert {s.speed_kmh for s in bouts} == {2.5}
+    assert all((s.duration_s or 0) <= 60 for s in bouts)
+    assert plan.backward_duration_s <= 5 * 60
+
+
+def test_hill_repeats_climb_between_four_and_eight_percent_at_walking_speed() -> None:
+    plan = compile_plan(load_profile(library.resolve("backward-hill-repeats")).profile)
+    bouts = [s for s in plan.segments if s.kind == "interval" and s.direction == "backward"]
+    assert {s.incline_pct for s in bouts} == {4.0, 6.0, 8.0}
+    assert max(s.speed_kmh for s in bouts) <= 5.0
+
+
+def test_six_week_plan_progresses_week_by_week() -> None:
+    weeks = [
+        compile_plan(load_profile(library.resolve(f"six-week-{week}")).profile)
+        for week in range(1, 7)
+    ]
+    backward_time = [plan.backward_duration_s for plan in weeks]
+    top_speed = [
+        max(s.speed_kmh for s in plan.segments if s.direction == "backward") for plan in weeks
+    ]
+    assert backward_time == sorted(backward_time)
+    assert top_speed == sorted(top_speed)
+    assert all(later - earlier <= 0.5 for earlier, later in pairwise(top_speed))
+
+
+def test_resolve_prefers_existing_paths_then_user_then_bundled(tmp_path: Path) -> None:
+    mine = tmp_path / "one-minute-alternation.yaml"
+    mine.write_text("name: mine\nsteps:\n  - {duration: 1m, speed: 5}\n")
+    assert library.resolve("one-minute-alternation", tmp_path) == mine
+    assert library.resolve(str(mine)) == mine
+    assert library.resolve("track-warm-up", tmp_path).parent == library.bundled_dir()

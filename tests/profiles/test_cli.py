@@ -1,0 +1,144 @@
+"""The profile commands: plan, validate, profiles and import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.conftest import CliResult
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the real user's config or profile folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("RETRORUN_CONFIG", raising=False)
+
+
+def test_plan_prints_a_table_totals_and_a_chart(cli: Callable[..., CliResult]) -> None:
+    result = cli("plan", "one-minute-alternation")
+    assert result.exit_code == 0, result.stderr
+    assert "turn     backward" in result.stdout
+    assert "16 turns" in result.stdout
+    assert "█ forward  ▒ backward  · turn" in result.stdout
+
+
+def test_plan_json_has_totals_and_segments(cli: Callable[..., CliResult]) -> None:
+    result = cli("plan", "four-hundred-forward-backward", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["turns"] == 6
+    assert data["total_distance_m"] == pytest.approx(
+        sum(s["estimated_distance_m"] for s in data["segments"]), abs=0.01
+    )
+    backward = [
+        s for s in data["segments"] if s["kind"] == "interval" and s["direction"] == "backward"
+    ]
+    assert [s["distance_m"] for s in backward] == [400.0, 400.0, 400.0]
+    assert data["limits"]["backward_speed_max_kmh"] == 8.0
+
+
+def test_plan_applies_personal_limits_from_the_config(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    config = tmp_path / "me.toml"
+    config.write_text("[limits]\nbackward_speed_max_kmh = 5\n")
+    result = cli("plan", "four-hundred-forward-backward", "--config", str(config))
+    assert result.exit_code == 2
+    assert "backward speed 6 km/h is above the 5 km/h backward cap" in result.stderr
+    assert "four-hundred-forward-backward.yaml:" in result.stderr
+
+
+def test_validate_reports_one_line_per_problem(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: bad\nsteps:\n  - {direction: backward, duration: 1m, speed: 9}\n"
+        "  - {duration: 1m, speed: quick}\n"
+    )
+    result = cli("validate", "track-warm-up", str(bad))
+    assert result.exit_code == 2
+    assert result.stdout.startswith("ok track-warm-up: Track warm-up")
+    assert result.stderr.splitlines() == [
+        (
+            f"{bad}:4 steps[1].speed: 'quick' is not a speed; write a number in the profile's "
+            "units, '9 km/h', '5.5 mph', '6:00/km' or '9:40/mi'"
+        ),
+    ]
+    safety = tmp_path / "fast.yaml"
+    safety.write_text("name: fast\nsteps:\n  - {direction: backward, duration: 1m, speed: 9}\n")
+    result = cli("validate", str(safety))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{safety}:3 steps[0].speed: backward speed 9 km/h is above")
+
+
+def test_validate_all_good_exits_zero(cli: Callable[..., CliResult]) -> None:
+    result = cli("validate", "six-week-1", "six-week-6")
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_unknown_profile_name_is_bad_input(cli: Callable[..., CliResult]) -> None:
+    result = cli("plan", "no-such-workout")
+    assert result.exit_code == 2
+    assert "no such file or profile name" in result.stderr
+    assert "first-backward-walk" in result.stderr
+
+
+def test_profiles_lists_bundled_and_user_profiles(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    mine = tmp_path / "data" / "retrorun" / "profiles"
+    mine.mkdir(parents=True)
+    (mine / "lunch.yaml").write_text(
+        "name: Lunch run\nsteps:\n  - {duration: 10m, speed: 10}\n"
+        "  - {direction: backward, duration: 5m, speed: 5}\n"
+    )
+    (mine / "broken.yaml").write_text("name: broken\n")
+    result = cli("profiles")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.split()[:2] == ["first-backward-walk", "18:45"] for line in lines)
+    lunch = next(line for line in lines if "lunch" in line)
+    assert "Lunch run" in lunch
+    assert "33% backward" in lunch
+    assert any("broken" in line and "invalid" in line for line in lines)
+
+
+def test_import_prints_or_writes_a_profile(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    result = cli("import", str(DATA / "pyramid.zwo"), "--pace", "5k=5:00/km")
+    assert result.exit_code == 0, result.stderr
+    assert "name: Pyramid" in result.stdout
+    out = tmp_path / "pyramid.yaml"
+    result = cli("import", str(DATA / "pyramid.zwo"), "--pace", "5:00/km", "-o", str(out))
+    assert result.exit_code == 0
+    planned = cli("plan", str(out), "--json")
+    assert json.loads(planned.stdout)["total_distance_m"] == pytest.approx(8000.0)
+
+
+def test_import_without_pace_names_the_element(cli: Callable[..., CliResult]) -> None:
+    result = cli("import", str(DATA / "pyramid.zwo"))
+    assert result.exit_code == 2
+    assert "pyramid.zwo:8 <Warmup>: needs a reference pace" in result.stderr
+
+
+def test_bad_config_is_bad_input_naming_file_and_line(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[limits]\nbackward_speed_max_kmh = 'slow'\n")
+    result = cli("validate", "track-warm-up", "--config", str(config))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"retrorun: {config}:2: limits.backward_speed_max_kmh must be a number, not 'slow'\n"
+    )

@@ -1,0 +1,38 @@
+"""The examples in docs/profiles.md are real profiles and config files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from retrorun.config import parse_config
+from retrorun.profiles.loader import parse_profile
+from retrorun.profiles.plan import compile_plan
+
+DOC = (Path(__file__).parents[2] / "docs" / "profiles.md").read_text(encoding="utf-8")
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", DOC, flags=re.DOTALL)
+
+
+def test_profile_examples_validate_and_plan() -> None:
+    examples = [block for block in _blocks("yaml") if block.lstrip().startswith(("#", "name"))]
+    examples = [block for block in examples if "name:" in block]
+    assert examples
+    for block in examples:
+        plan = compile_plan(parse_profile(block).profile)
+        assert plan.turns > 0
+
+
+def test_repeat_example_is_a_valid_step_list() -> None:
+    (repeat,) = [block for block in _blocks("yaml") if block.startswith("- repeat:")]
+    assert (
+        compile_plan(parse_profile(f"name: r\nsteps:\n{repeat}").profile).turns == 5
+    )  # ends backward
+
+
+def test_config_example_is_valid() -> None:
+    (toml,) = _blocks("toml")
+    limits = parse_config(toml, Path("config.toml")).limits
+    assert limits.backward_speed_max_kmh == 6.0

@@ -1,0 +1,60 @@
+"""The config file: personal limits, where it is looked for, and errors naming file:line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from retrorun.config import ENV_VAR, load_config
+from retrorun.errors import ConfigError
+from retrorun.profiles.safety import PersonalLimits
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def test_limits_section_becomes_personal_limits(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[limits]\nbackward_speed_max_kmh = 6\nturn_window_s = 15.5\n\n[mqtt]\n")
+    config = load_config(path)
+    assert config.limits == PersonalLimits(backward_speed_max_kmh=6.0, turn_window_s=15.5)
+    assert config.path == path
+
+
+def test_environment_variable_and_default_location(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "env.toml"
+    path.write_text("[limits]\nincline_max_pct = 4\n")
+    monkeypatch.setenv(ENV_VAR, str(path))
+    assert load_config().limits.incline_max_pct == 4.0
+    monkeypatch.delenv(ENV_VAR)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "empty"))
+    assert load_config().path is None  # no default file: no settings, no error
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        ("[limits]\nbackward_speed_max_kmh = 6\nspeed = 3\n", ":3", "unknown key limits.speed"),
+        ("[limits]\n\nturn_window_s = 'long'\n", ":3", "must be a number"),
+        ("[limits]\nsettle_s = -1\n", ":2", "more than 0"),
+        ("[limts]\n", ":1", "unknown section [limts]"),
+        ("[limits]\nturn_window_s = \n", ":2", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_file_line_and_key(
+    tmp_path: Path, text: str, where: str, words: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.location == f"{path}{where}"
+    assert words in str(caught.value)
+
+
+def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml")
