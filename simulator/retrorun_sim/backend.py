@@ -228,8 +228,9 @@ class SimulatorScanner(BaseBleakScanner):
         scanning_mode: str = "active",  # noqa: ARG002 - a simulated scan is always active
         **kwargs: Any,  # noqa: ANN401, ARG002 - platform arguments
     ) -> None:
-        super().__init__(detection_callback, service_uuids)
+        # Set first: the base class registers ``detection_callback`` through our override.
         self._stop_listening: Callable[[], None] | None = None
+        super().__init__(detection_callback, service_uuids)
 
     async def start(self) -> None:
         self.seen_devices = {}
