@@ -85,7 +85,6 @@ PRESETS: Mapping[str, Preset] = {
                 step_count_bit13=True,
                 lying_feature_bits=True,
                 zero_energy_rates=True,
-                heart_rate=False,
             ),
         ),
         Preset(

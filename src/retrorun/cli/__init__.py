@@ -32,6 +32,11 @@ def main() -> None:
     """Forward and backward interval workouts on a Bluetooth FTMS treadmill."""
 
 
+from retrorun.cli.sim import sim  # noqa: E402 - commands attach to the group defined above
+
+main.add_command(sim)
+
+
 def run(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: run the command line and exit with its code.
 
