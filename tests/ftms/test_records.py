@@ -95,7 +95,6 @@ from retrorun.ftms import (
                 "flags": 0,
                 "status_code": 0x11,
                 "status": "reserved",
-                "quirks": ["reserved status code 0x11"],
             },
         ),
         # CITYSPORTS / FS-6041F1: string flag with an empty string (field notes §3.4).
@@ -107,7 +106,6 @@ from retrorun.ftms import (
                 "status_code": 1,
                 "status": "idle",
                 "string": "",
-                "quirks": ["string flag set with an empty string"],
             },
         ),
         # CITYSPORTS: increment 0x0032 (field notes §2.4), 1.0 km/h minimum (§3.10), and the
@@ -238,3 +236,11 @@ def test_unknown_characteristic_lists_the_names(text: str) -> None:
 
 def test_uuid_strings() -> None:
     assert Characteristic.TREADMILL_DATA.uuid == "00002acd-0000-1000-8000-00805f9b34fb"
+
+
+def test_bleak_bytearrays_decode_like_bytes() -> None:
+    # bleak hands notification values over as bytearray.
+    assert decode("treadmill-data", bytearray.fromhex("00002003")) == decode(
+        "treadmill-data", bytes.fromhex("00002003")
+    )
+    assert decode("control-point", bytearray.fromhex("800301")) == ControlPointResponse(3, 1)

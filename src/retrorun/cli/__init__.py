@@ -32,8 +32,10 @@ def main() -> None:
     """Forward and backward interval workouts on a Bluetooth FTMS treadmill."""
 
 
-from retrorun.cli.sim import sim  # noqa: E402 - commands attach to the group defined above
+from retrorun.cli.ftms import ftms  # noqa: E402 - commands attach to the group above
+from retrorun.cli.sim import sim  # noqa: E402
 
+main.add_command(ftms)
 main.add_command(sim)
 
 

@@ -22,7 +22,8 @@ class WireField:
 
     A decoded value is ``raw / divisor`` (an `int` when the divisor is 1). `not_available`
     is the raw value the spec reserves for "this value is not available"; it decodes to
-    None and is never produced from a real value.
+    None and is never produced from a real value. `limit` caps the raw values an encoder
+    may produce below what the width allows (where decoders read the top as a sentinel).
     """
 
     name: str
@@ -30,6 +31,7 @@ class WireField:
     signed: bool = False
     divisor: int = 1
     not_available: int | None = None
+    limit: int | None = None
 
     @property
     def raw_min(self) -> int:
@@ -39,7 +41,8 @@ class WireField:
     def raw_max(self) -> int:
         top = (1 << (8 * self.size - 1)) - 1 if self.signed else (1 << (8 * self.size)) - 1
         # The sentinel sits at one end of the range; a real value may not collide with it.
-        return top - 1 if self.not_available == top else top
+        top = top - 1 if self.not_available == top else top
+        return top if self.limit is None else min(top, self.limit)
 
     @property
     def allowed(self) -> str:
@@ -64,8 +67,10 @@ def u8(name: str, divisor: int = 1, not_available: int | None = None) -> WireFie
     return WireField(name, 1, divisor=divisor, not_available=not_available)
 
 
-def u16(name: str, divisor: int = 1, not_available: int | None = None) -> WireField:
-    return WireField(name, 2, divisor=divisor, not_available=not_available)
+def u16(
+    name: str, divisor: int = 1, not_available: int | None = None, limit: int | None = None
+) -> WireField:
+    return WireField(name, 2, divisor=divisor, not_available=not_available, limit=limit)
 
 
 def u24(name: str, divisor: int = 1) -> WireField:

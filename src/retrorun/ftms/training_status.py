@@ -2,7 +2,8 @@
 
 Flags (uint8: bit 0 Training Status String present, bit 1 Extended String), Training Status
 (uint8), then an optional UTF-8 string to the end of the value. Urevo sends the reserved codes
-0x10/0x11 and CITYSPORTS sets bit 0 with an empty string (field notes §3.4): both decode.
+0x10/0x11 and CITYSPORTS sets bit 0 with an empty string (field notes §3.4): both decode,
+the first as status ``reserved`` with its code kept, the second as ``string: ""``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 
 from retrorun.errors import DecodeError
+from retrorun.ftms._params import as_member
 from retrorun.ftms._record import tolerance_json
 from retrorun.ftms._wire import Reader, Writer, u8
 
@@ -97,9 +99,7 @@ def decode_training_status(data: bytes) -> TrainingStatus:
     if flags is None or code is None:
         raise DecodeError(CHARACTERISTIC, len(data), "no status code after the flags")
     quirks: list[str] = []
-    status: int = TrainingStatusCode(code) if code <= max(TrainingStatusCode) else code
-    if status_name(code) == "reserved":
-        quirks.append(f"reserved status code 0x{code:02X}")
+    status = as_member(TrainingStatusCode, code)
     rest = reader.rest()
     string: str | None = None
     extra = b""
@@ -111,9 +111,7 @@ def decode_training_status(data: bytes) -> TrainingStatus:
         except UnicodeDecodeError:
             string = rest.decode("utf-8", errors="replace")
             quirks.append("string is not UTF-8")
-        if not rest:
-            quirks.append("string flag set with an empty string")
-    rfu = flags & ~(TrainingStatusFlags.STRING | TrainingStatusFlags.EXTENDED_STRING) & 0xFF
+    rfu = flags & 0xFC  # bits 2-7 are reserved (§4.10.1.1)
     return TrainingStatus(
         status,
         string,

@@ -56,6 +56,11 @@ class TreadmillDataFlags(IntFlag):
 _RFU_MASK = 0xC000  # bits 14-15: reserved, kept so a record re-encodes to the same flags
 
 _NA_S16 = 0x7FFF
+# The elevation fields are unsigned and have no "not available" value, yet Life Fitness
+# sends 0x7FFF (the sint16 sentinel) and Matrix 0xFFFF there (field notes §3.3). Decoders
+# read both as "not available", so encoders stop below them (3276.6 m is plenty indoors).
+_ELEVATION_MISUSE = frozenset({0x7FFF, 0xFFFF})
+_ELEVATION_LIMIT = 0x7FFE
 # Field groups in wire order: the flag that announces them and their fields (§4.4.1).
 _GROUPS: tuple[tuple[TreadmillDataFlags, tuple[WireField, ...]], ...] = (
     (TreadmillDataFlags.MORE_DATA, (u16("speed_kmh", 100),)),
@@ -67,7 +72,10 @@ _GROUPS: tuple[tuple[TreadmillDataFlags, tuple[WireField, ...]], ...] = (
     ),
     (
         TreadmillDataFlags.ELEVATION_GAIN,
-        (u16("positive_elevation_gain_m", 10), u16("negative_elevation_gain_m", 10)),
+        (
+            u16("positive_elevation_gain_m", 10, limit=_ELEVATION_LIMIT),
+            u16("negative_elevation_gain_m", 10, limit=_ELEVATION_LIMIT),
+        ),
     ),
     (TreadmillDataFlags.INSTANTANEOUS_PACE, (u8("instantaneous_pace_kmpmin", 10),)),
     (TreadmillDataFlags.AVERAGE_PACE, (u8("average_pace_kmpmin", 10),)),
@@ -91,9 +99,6 @@ _GROUPS: tuple[tuple[TreadmillDataFlags, tuple[WireField, ...]], ...] = (
     (TreadmillDataFlags.STEP_COUNT, (u24("step_count"),)),
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for _, fields in _GROUPS for f in fields)
-# The elevation fields are unsigned and have no "not available" value, yet Life Fitness
-# sends 0x7FFF (the sint16 sentinel) and Matrix 0xFFFF there (field notes §3.3).
-_ELEVATION_MISUSE = {0x7FFF, 0xFFFF}
 _ELEVATION_FIELDS = {"positive_elevation_gain_m", "negative_elevation_gain_m"}
 
 
@@ -350,9 +355,9 @@ class TreadmillDataAssembler:
         """The fragments merged so far, or None between records."""
         return self._pending
 
-    def feed(self, data: bytes) -> TreadmillData | None:
+    def feed(self, data: bytes | bytearray) -> TreadmillData | None:
         """Decode one notification (`DecodeError` as `decode_treadmill_data`)."""
-        return self.feed_record(decode_treadmill_data(data))
+        return self.feed_record(decode_treadmill_data(bytes(data)))
 
     def feed_record(self, fragment: TreadmillData) -> TreadmillData | None:
         merged = (
