@@ -200,9 +200,11 @@ class FtmsServer:
             if with_response:
                 raise AttError(AttErrorCode.WRITE_NOT_PERMITTED, characteristic)
             return []
-        if with_response == self.quirks.control_point_write_without_response:
-            if with_response:
-                raise AttError(AttErrorCode.WRITE_NOT_PERMITTED, characteristic)
+        takes_commands = self.quirks.control_point_write_without_response
+        if with_response and takes_commands:
+            raise AttError(AttErrorCode.WRITE_NOT_PERMITTED, characteristic)
+        if not with_response and not takes_commands:
+            # A Write Command gets no answer at all, not even an error: it is lost.
             return []
         connection = self._connection
         if characteristic not in connection.subscribed:

@@ -9,7 +9,15 @@ from bleak import BleakClient
 from bleak.exc import BleakDeviceNotFoundError, BleakError
 
 from retrorun.errors import InputError
-from retrorun_sim import FAULT_KINDS, Fault, FaultKind, SimulatorClient, parse_fault, parse_faults
+from retrorun_sim import (
+    FAULT_KINDS,
+    Fault,
+    FaultKind,
+    SimulatedTreadmill,
+    SimulatorClient,
+    parse_fault,
+    parse_faults,
+)
 from tests.sim.conftest import DATA, STATUS
 
 if TYPE_CHECKING:
@@ -70,23 +78,27 @@ def test_the_error_lists_every_kind() -> None:
     assert all(kind in str(raised.value) for kind in FAULT_KINDS)
 
 
-async def test_disconnect_looks_like_a_real_disconnect(
-    clock: ManualClock, connect: Connect
-) -> None:
-    treadmill, peer = await connect(faults=["disconnect@10"])
+async def test_disconnect_looks_like_a_real_disconnect(clock: ManualClock) -> None:
     lost: list[BleakClient] = []
-    peer.client._backend.set_disconnected_callback(lambda: lost.append(peer.client))
-    await clock.advance(10.0)
-    assert lost == [peer.client]
-    assert not peer.client.is_connected
-    with pytest.raises(BleakError):
-        await peer.client.read_gatt_char("2acc")
-    with pytest.raises(BleakError):
-        await peer.client.write_gatt_char("2ad9", b"\x00", response=True)
-    # Without a come-back time the treadmill stays away.
-    await clock.advance(600.0)
-    with pytest.raises(BleakDeviceNotFoundError):
-        await BleakClient(treadmill.address, backend=SimulatorClient).connect()
+    async with SimulatedTreadmill(clock=clock, faults=["disconnect@10"]) as treadmill:
+        client = BleakClient(treadmill.address, lost.append, backend=SimulatorClient)
+        await client.connect()
+        await clock.advance(9.9)
+        assert lost == []
+        await clock.advance(0.1)
+        assert lost == [client]
+        assert not client.is_connected
+        with pytest.raises(BleakError):
+            await client.read_gatt_char("2acc")
+        with pytest.raises(BleakError):
+            await client.write_gatt_char("2ad9", b"\x00", response=True)
+        with pytest.raises(BleakError):
+            await client.start_notify("2acd", lambda _, __: None)
+        # Without a come-back time the treadmill stays away.
+        await clock.advance(600.0)
+        assert not treadmill.advertising
+        with pytest.raises(BleakDeviceNotFoundError):
+            await BleakClient(treadmill.address, backend=SimulatorClient).connect()
 
 
 async def test_disconnect_comes_back_after_the_given_time(

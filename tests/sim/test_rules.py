@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from bleak.exc import BleakGATTProtocolError, BleakGATTProtocolErrorCode
+from bleak.exc import BleakError, BleakGATTProtocolError, BleakGATTProtocolErrorCode
 
 from retrorun.ftms import decode_treadmill_data
 from tests.sim.conftest import CP, DATA, STATUS, TRAINING
@@ -112,6 +112,33 @@ async def test_an_empty_write_is_refused_at_the_att_level(connect: Connect) -> N
     with pytest.raises(BleakGATTProtocolError) as raised:
         await peer.client.write_gatt_char(CP.uuid, b"", response=True)
     assert raised.value.code is BleakGATTProtocolErrorCode.INVALID_ATTRIBUTE_VALUE_LENGTH
+
+
+async def test_a_write_command_to_a_write_only_control_point_is_lost(
+    connect: Connect, clock: ManualClock
+) -> None:
+    _, peer = await connect()
+    await peer.client.write_gatt_char(CP.uuid, b"\x00", response=False)
+    await clock.advance(5.0)
+    assert peer.heard[CP] == []
+    assert await peer.request(b"\x00") == answer(0x00, SUCCESS)
+
+
+async def test_notifying_needs_a_notifying_characteristic(connect: Connect) -> None:
+    _, peer = await connect()
+    with pytest.raises(BleakError, match="neither notifies nor indicates"):
+        await peer.client.start_notify("2ad4", lambda _, __: None)
+    with pytest.raises(BleakGATTProtocolError) as raised:
+        await peer.client.read_gatt_char(DATA.uuid)
+    assert raised.value.code is BleakGATTProtocolErrorCode.READ_NOT_PERMITTED
+
+
+async def test_nothing_is_sent_without_a_subscription(connect: Connect, clock: ManualClock) -> None:
+    treadmill, peer = await connect(subscribe=False)
+    await peer.subscribe(CP)
+    treadmill.console_speed(5.0)
+    await clock.advance(5.0)
+    assert not any(peer.heard.values())
 
 
 async def test_read_only_characteristics_refuse_writes(connect: Connect) -> None:
