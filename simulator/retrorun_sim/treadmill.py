@@ -87,12 +87,13 @@ class SimulatedTreadmill:
         self.address = address or _next_address()
         self.trace = trace
         self.replay = tuple(replay)
+        self._runner = runner
         self.server = FtmsServer(self.quirks, runner=runner, now=self.clock.now())
         self._link: ClientLink | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._poll_times: set[float] = set()
         self._started_at_s: float | None = None
-        self._reachable_from_s = 0.0
+        self._reachable_from_s = -math.inf
         self._drop_until_s = -math.inf
 
     # ------------------------------------------------------------------ lifecycle
@@ -103,6 +104,8 @@ class SimulatedTreadmill:
             return
         registry.register(self)
         self._started_at_s = self.clock.now()
+        self._reachable_from_s = -math.inf
+        self._drop_until_s = -math.inf
         if not self.replay:
             self._spawn(self._telemetry_loop())
         if self.faults:
@@ -120,6 +123,9 @@ class SimulatedTreadmill:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._poll_times.clear()
+        # Power off: the belt, its counters and any pending command are gone.
+        self.server = FtmsServer(self.quirks, runner=self._runner, now=self.clock.now())
 
     async def __aenter__(self) -> Self:
         await self.start()

@@ -140,3 +140,19 @@ async def test_addresses_are_unique_and_case_insensitive(clock: ManualClock) -> 
         async with BleakClient("AA:BB:CC:DD:EE:01", backend=SimulatorClient) as client:
             assert client.is_connected
             assert client.name == first.name
+
+
+async def test_a_power_cycle_ends_an_outage_and_resets_the_belt(
+    clock: ManualClock, connect: Connect
+) -> None:
+    treadmill, peer = await connect()
+    await peer.take_control_and_start()
+    await clock.advance(10.0)
+    treadmill.disconnect()
+    assert treadmill.address not in await _scan()
+    await treadmill.stop()
+    await treadmill.start()
+    assert treadmill.address in await _scan()
+    assert treadmill.readings().mode == "idle"
+    async with BleakClient(treadmill.address, backend=SimulatorClient) as client:
+        assert client.is_connected
