@@ -193,29 +193,15 @@ class FtmsServer:
     ) -> list[Emission]:
         """A write from the client; returns the response to send (if any).
 
-        Raises `AttError` where the spec answers at the ATT level. A write without
-        response that the characteristic does not take is dropped, as a radio would.
+        Raises `AttError` where the spec answers at the ATT level. A Write Command (without
+        response) has no error response, so one the server refuses is simply lost.
         """
-        if characteristic is not Characteristic.CONTROL_POINT:
+        request = self._accept(characteristic, data, with_response=with_response)
+        if isinstance(request, AttErrorCode):
             if with_response:
-                raise AttError(AttErrorCode.WRITE_NOT_PERMITTED, characteristic)
-            return []
-        takes_commands = self.quirks.control_point_write_without_response
-        if with_response and takes_commands:
-            raise AttError(AttErrorCode.WRITE_NOT_PERMITTED, characteristic)
-        if not with_response and not takes_commands:
-            # A Write Command gets no answer at all, not even an error: it is lost.
+                raise AttError(request, characteristic)
             return []
         connection = self._connection
-        if characteristic not in connection.subscribed:
-            raise AttError(AttErrorCode.CCCD_IMPROPERLY_CONFIGURED, characteristic)
-        if connection.procedure_in_progress:
-            raise AttError(AttErrorCode.PROCEDURE_ALREADY_IN_PROGRESS, characteristic)
-        try:
-            request = decode_control_point_request(data)
-        except DecodeError as exc:
-            # Only an empty write cannot be a request at all.
-            raise AttError(AttErrorCode.INVALID_ATTRIBUTE_VALUE_LENGTH, characteristic) from exc
         result = self._handle(request, now)
         connection.procedure_in_progress = True
         delay_s = self.quirks.response_latency_s + self._delay_next_s
@@ -229,6 +215,23 @@ class FtmsServer:
                 completes_procedure=True,
             )
         ]
+
+    def _accept(
+        self, characteristic: Characteristic, data: bytes, *, with_response: bool
+    ) -> ControlPointRequest | AttErrorCode:
+        """The control-point request in ``data``, or the ATT error that refuses the write."""
+        takes_commands = self.quirks.control_point_write_without_response
+        if characteristic is not Characteristic.CONTROL_POINT or with_response == takes_commands:
+            return AttErrorCode.WRITE_NOT_PERMITTED
+        if characteristic not in self._connection.subscribed:
+            return AttErrorCode.CCCD_IMPROPERLY_CONFIGURED
+        if self._connection.procedure_in_progress:
+            return AttErrorCode.PROCEDURE_ALREADY_IN_PROGRESS
+        try:
+            return decode_control_point_request(data)
+        except DecodeError:
+            # Only an empty write cannot be a request at all.
+            return AttErrorCode.INVALID_ATTRIBUTE_VALUE_LENGTH
 
     def procedure_complete(self) -> None:
         """The response was delivered (and confirmed): the next write may come."""

@@ -50,6 +50,17 @@ async def test_urevo_control_point_takes_write_commands_and_answers_with_notific
     assert sent[-1].kind is TraceKind.NOTIFY
 
 
+async def test_urevo_loses_a_write_command_sent_before_the_last_answer(
+    connect: Connect, clock: ManualClock
+) -> None:
+    _, peer = await connect(preset="urevo")
+    await peer.client.write_gatt_char(CP.uuid, b"\x00", response=False)
+    # A Write Command cannot carry an ATT error back: the second one is just lost.
+    await peer.client.write_gatt_char(CP.uuid, b"\x07", response=False)
+    await clock.advance(1.0)
+    assert peer.heard[CP] == [bytes([0x80, 0x00, 0x01])]
+
+
 async def test_urevo_pads_machine_status(connect: Connect, clock: ManualClock) -> None:
     treadmill, peer = await connect(preset="urevo")
     treadmill.console_stop()
