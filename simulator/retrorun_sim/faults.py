@@ -108,5 +108,7 @@ def parse_fault(spec: str) -> Fault:
 
 def parse_faults(specs: Iterable[str | Fault]) -> tuple[Fault, ...]:
     """Every spec parsed (ready `Fault` values pass through), sorted by time."""
+    if isinstance(specs, str):
+        specs = [specs]
     faults = [spec if isinstance(spec, Fault) else parse_fault(spec) for spec in specs]
     return tuple(sorted(faults, key=lambda fault: fault.at_s))

@@ -187,6 +187,8 @@ def resolve_quirks(
 ) -> Quirks:
     """A preset with single switches overridden (a mapping, or ``NAME=VALUE`` strings)."""
     base = preset(preset_name).quirks
+    if isinstance(overrides, str):
+        overrides = [overrides]
     if isinstance(overrides, Mapping):
         return apply_overrides(base, overrides)
     return apply_overrides(base, dict(parse_quirk(text) for text in overrides))

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 from bleak import BleakClient
 from bleak.exc import BleakDeviceNotFoundError, BleakError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from retrorun.errors import InputError
 from retrorun_sim import (
@@ -45,6 +47,25 @@ def test_fault_specs_parse(spec: str, fault: Fault) -> None:
 
 def test_a_fault_prints_as_its_spec() -> None:
     assert str(parse_fault("disconnect@120:5")) == "disconnect@120:5"
+
+
+@given(
+    st.sampled_from(FaultKind),
+    st.integers(min_value=0, max_value=36_000).map(lambda tenths: tenths / 10),
+    st.integers(min_value=0, max_value=200).map(lambda tenths: tenths / 10),
+)
+def test_a_printed_fault_parses_back_to_itself(kind: FaultKind, at_s: float, value: float) -> None:
+    takes_value = kind not in {
+        FaultKind.REJECT_COMMAND,
+        FaultKind.CONSOLE_STOP,
+        FaultKind.SAFETY_KEY,
+    }
+    fault = Fault(kind, at_s, value if takes_value else None)
+    assert parse_fault(str(fault)) == fault
+
+
+def test_a_single_spec_is_a_schedule_of_one() -> None:
+    assert parse_faults("safety-key@3") == (Fault(FaultKind.SAFETY_KEY, 3.0),)
 
 
 def test_schedules_are_sorted_by_time() -> None:
