@@ -201,6 +201,7 @@ def test_every_preset_is_a_set_of_switches_users_can_override() -> None:
     assert combined.padded_machine_status
     assert combined.belt.reaction_delay_s == 2.0
     assert resolve_quirks("laggy", {"acceleration_kmh_per_s": 1.0}).belt.reaction_delay_s == 2.0
+    assert resolve_quirks("strict", "mtu=247").mtu == 247
 
 
 @pytest.mark.parametrize(
