@@ -1,5 +1,6 @@
 """Run every benchmark and print its figures."""
 
-from benchmarks import codec
+from benchmarks import codec, simulator
 
 codec.main()
+simulator.main()

@@ -35,6 +35,8 @@ def main() -> None:
 # Command modules import only click at module level; they attach to the group above.
 from retrorun.cli import profiles  # noqa: E402
 from retrorun.cli.ftms import ftms  # noqa: E402
+from retrorun.cli.scan import scan  # noqa: E402
+from retrorun.cli.sim import sim  # noqa: E402
 
 for _command in (
     ftms,
@@ -42,6 +44,8 @@ for _command in (
     profiles.validate,
     profiles.list_profiles,
     profiles.import_workout,
+    scan,
+    sim,
 ):
     main.add_command(_command)
 
