@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import time
 
 import pytest
 
-from retrorun.clock import ManualClock, MonotonicClock
+from retrorun.clock import LoopClock, ManualClock, MonotonicClock, run_virtual
 
 
 async def test_sleepers_wake_in_deadline_order_at_their_deadline() -> None:
@@ -92,3 +94,50 @@ async def test_monotonic_clock_returns_at_once_for_a_past_deadline() -> None:
     before = clock.now()
     await clock.sleep_until(before - 10.0)
     assert clock.now() >= before
+
+
+def test_virtual_time_loop_skips_waiting_but_keeps_order() -> None:
+    events: list[tuple[str, float]] = []
+
+    async def worker(name: str, period: float, count: int) -> None:
+        clock = LoopClock()
+        start = clock.now()
+        for n in range(1, count + 1):
+            await clock.sleep_until(start + n * period)
+            events.append((name, clock.now()))
+
+    async def main() -> float:
+        await asyncio.gather(worker("slow", 60.0, 3), worker("fast", 45.0, 4))
+        return LoopClock().now()
+
+    wall_before = time.monotonic()
+    end = run_virtual(main())
+    assert end == 180.0
+    assert [name for name, _ in events] == ["fast", "slow", "fast", "slow", "fast", "slow", "fast"]
+    assert [t for _, t in events] == [45.0, 60.0, 90.0, 120.0, 135.0, 180.0, 180.0]
+    # Three simulated minutes pass without three real minutes passing.
+    assert time.monotonic() - wall_before < 60.0
+
+
+def test_library_timeouts_run_on_virtual_time_too() -> None:
+    async def main() -> float:
+        never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(never, timeout=3600.0)
+        return asyncio.get_running_loop().time()
+
+    assert run_virtual(main()) == 3600.0
+
+
+def test_virtual_time_loop_still_delivers_real_io() -> None:
+    async def main() -> bytes:
+        reader_sock, writer_sock = socket.socketpair()
+        reader, writer = await asyncio.open_connection(sock=reader_sock)
+        writer_sock.sendall(b"ping")
+        data = await asyncio.wait_for(reader.readexactly(4), timeout=5.0)
+        writer_sock.close()
+        writer.close()
+        await writer.wait_closed()
+        return data
+
+    assert run_virtual(main()) == b"ping"

@@ -5,6 +5,8 @@ Deadlines are absolute seconds on the clock's own scale, never a chain of relati
 so waiting never accumulates drift.
 
 * `MonotonicClock` is real time (``time.monotonic``), for sessions on a real treadmill.
+* `LoopClock` reads the running event loop's time; on a `VirtualTimeLoop` that is virtual
+  time, which is how ``--fast`` runs a whole simulated session as fast as the CPU allows.
 * `ManualClock` only moves when told to. Tests and the simulator use it so that nothing
   sleeps to let time pass: ``await clock.advance(30)`` wakes every sleeper whose deadline
   falls inside those 30 s, in deadline order, and lets the event loop run each to its next
@@ -16,9 +18,15 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import selectors
 import time
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine, Mapping
+
+    from _typeshed import FileDescriptorLike
 
 _T = TypeVar("_T")
 
@@ -59,6 +67,91 @@ class MonotonicClock:
 
     async def sleep(self, seconds: float) -> None:
         await self.sleep_until(time.monotonic() + seconds)
+
+
+class LoopClock:
+    """The running event loop's own time.
+
+    On an ordinary loop this is monotonic real time; on a `VirtualTimeLoop` it is virtual
+    time, so every wait in the program (ours and the libraries' timeouts alike) jumps.
+    """
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep_until(self, deadline: float) -> None:
+        await asyncio.sleep(max(0.0, deadline - self.now()))
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+
+class _JumpingSelector(selectors.BaseSelector):
+    """Polls the real selector without blocking; when nothing is ready, time jumps instead.
+
+    The event loop asks its selector to wait until the next timer is due. Answering at once
+    with "no I/O" after moving the loop's time to that timer makes the loop run the timer
+    next, so a program that only waits on timers runs at the speed of the CPU. When no
+    timer is pending at all (``timeout is None``) the real selector blocks as usual: the
+    program waits for real I/O or another thread.
+    """
+
+    def __init__(self, real: selectors.BaseSelector, loop: VirtualTimeLoop) -> None:
+        self._real = real
+        self._loop = loop
+
+    def register(
+        self, fileobj: FileDescriptorLike, events: int, data: object = None
+    ) -> selectors.SelectorKey:
+        return self._real.register(fileobj, events, data)
+
+    def unregister(self, fileobj: FileDescriptorLike) -> selectors.SelectorKey:
+        return self._real.unregister(fileobj)
+
+    def modify(
+        self, fileobj: FileDescriptorLike, events: int, data: object = None
+    ) -> selectors.SelectorKey:
+        return self._real.modify(fileobj, events, data)
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        ready = self._real.select(0)
+        if ready or timeout == 0:
+            return ready
+        if timeout is None:
+            return self._real.select(None)
+        self._loop.jump(timeout)
+        return []
+
+    def close(self) -> None:
+        self._real.close()
+
+    def get_map(self) -> Mapping[FileDescriptorLike, selectors.SelectorKey]:
+        return self._real.get_map()
+
+
+class VirtualTimeLoop(asyncio.SelectorEventLoop):
+    """An asyncio loop whose clock jumps to the next timer whenever every task is waiting.
+
+    Real I/O (sockets, pipes, threads) still works; only waiting on time is skipped. Used
+    for ``--fast`` simulator sessions and by tests that run the whole stack.
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._virtual_now = start
+        super().__init__(_JumpingSelector(selectors.DefaultSelector(), self))
+
+    def time(self) -> float:
+        return self._virtual_now
+
+    def jump(self, seconds: float) -> None:
+        """Move virtual time forward (called by the selector when the loop would sleep)."""
+        self._virtual_now += max(0.0, seconds)
+
+
+def run_virtual(main: Coroutine[object, object, _T], *, start: float = 0.0) -> _T:
+    """Run ``main`` to completion on a fresh `VirtualTimeLoop`; like `asyncio.run`."""
+    with asyncio.Runner(loop_factory=lambda: VirtualTimeLoop(start)) as runner:
+        return runner.run(main)
 
 
 @dataclass(order=True)
