@@ -1,1 +1,49 @@
-"""The FTMS treadmill simulator: belt physics on a Clock and the server side of FTMS."""
+"""The FTMS treadmill simulator: belt physics on a Clock and the server side of FTMS.
+
+Public API::
+
+    SimulatedTreadmill(preset=..., quirks=..., faults=..., clock=..., name=..., address=...)
+    SimulatorClient   # bleak backend: BleakClient(address, backend=SimulatorClient)
+    SimulatorScanner  # bleak backend: BleakScanner(backend=SimulatorScanner)
+
+See docs/simulator.md.
+"""
+
+from retrorun_sim.backend import SimulatorClient, SimulatorScanner, advertisement
+from retrorun_sim.faults import FAULT_KINDS, Fault, FaultKind, parse_fault, parse_faults
+from retrorun_sim.physics import BeltMode, BeltReadings, BeltSpec
+from retrorun_sim.quirks import PRESETS, SWITCH_NAMES, Preset, Quirks, parse_quirk, resolve_quirks
+from retrorun_sim.replay import ReplayNotification, parse_replay
+from retrorun_sim.runner import RunnerDirection, RunnerSpec
+from retrorun_sim.trace import TraceEvent, TraceKind, TraceSink
+from retrorun_sim.treadmill import SimulatedTreadmill, TreadmillBusyError, TreadmillUnreachableError
+
+__all__ = [
+    "FAULT_KINDS",
+    "PRESETS",
+    "SWITCH_NAMES",
+    "BeltMode",
+    "BeltReadings",
+    "BeltSpec",
+    "Fault",
+    "FaultKind",
+    "Preset",
+    "Quirks",
+    "ReplayNotification",
+    "RunnerDirection",
+    "RunnerSpec",
+    "SimulatedTreadmill",
+    "SimulatorClient",
+    "SimulatorScanner",
+    "TraceEvent",
+    "TraceKind",
+    "TraceSink",
+    "TreadmillBusyError",
+    "TreadmillUnreachableError",
+    "advertisement",
+    "parse_fault",
+    "parse_faults",
+    "parse_quirk",
+    "parse_replay",
+    "resolve_quirks",
+]
