@@ -8,8 +8,12 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test check lint typecheck contracts pytest system-deps bench clean
 
+# Until the workout runner exists, the main job decodes a real Treadmill Data record (a Life
+# Fitness treadmill at 13.03 km/h, from TrackMyIndoorWorkout's tests); see docs/ftms-decode.md.
+RUN_SAMPLE := 9e0517059202fb00000000ff7f7c00ff7f1b00ffffff698a00
+
 run: $(STAMP)
-	$(BIN)/retrorun --help
+	$(BIN)/retrorun ftms decode treadmill-data $(RUN_SAMPLE)
 
 test: $(STAMP) system-deps check
 

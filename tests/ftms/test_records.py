@@ -236,3 +236,11 @@ def test_unknown_characteristic_lists_the_names(text: str) -> None:
 
 def test_uuid_strings() -> None:
     assert Characteristic.TREADMILL_DATA.uuid == "00002acd-0000-1000-8000-00805f9b34fb"
+
+
+def test_bleak_bytearrays_decode_like_bytes() -> None:
+    # bleak hands notification values over as bytearray.
+    assert decode("treadmill-data", bytearray.fromhex("00002003")) == decode(
+        "treadmill-data", bytes.fromhex("00002003")
+    )
+    assert decode("control-point", bytearray.fromhex("800301")) == ControlPointResponse(3, 1)

@@ -396,3 +396,27 @@ def test_lone_inclination_gets_ramp_angle_not_available() -> None:
 def test_flags_follow_the_fields() -> None:
     assert TreadmillData().flags == TreadmillDataFlags.MORE_DATA
     assert TreadmillData(speed_kmh=1.0, heart_rate_bpm=90).flags == TreadmillDataFlags.HEART_RATE
+
+
+def test_technogym_myrun_more_data_pair_merges() -> None:
+    # TrackMyIndoorWorkout test/technogym_myrun_test.dart: 0x001F (More Data) then 0x0680.
+    first = bytes([31, 0, 132, 1, 42, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0])
+    second = bytes([128, 6, 78, 2, 2, 0, 255, 255, 255, 55, 39, 0])
+    fragment = decode_treadmill_data(first)
+    assert fragment.more_data
+    assert "speed_kmh" not in fragment.to_json()
+    assert fragment.average_speed_kmh == 3.88
+    assert fragment.total_distance_m == 42
+    assembler = TreadmillDataAssembler()
+    assert assembler.feed(first) is None
+    record = assembler.feed(second)
+    assert record is not None
+    assert record.flags == 0x069E
+    assert record.speed_kmh == 5.9
+    assert record.total_distance_m == 42
+    assert record.positive_elevation_gain_m == 0.1
+    assert record.total_energy_kcal == 2
+    assert record.energy_per_hour_kcal is None
+    assert record.metabolic_equivalent == 5.5
+    assert record.elapsed_time_s == 39
+    assert not record.truncated

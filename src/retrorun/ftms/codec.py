@@ -63,8 +63,10 @@ _DECODERS: dict[Characteristic, Callable[[bytes], AnyRecord]] = {
 }
 
 
-def decode(characteristic: Characteristic | str, data: bytes) -> AnyRecord:
+def decode(characteristic: Characteristic | str, data: bytes | bytearray) -> AnyRecord:
     """Decode ``data`` as a value of ``characteristic`` (an enum member, name or UUID).
+
+    ``data`` may be the bytearray bleak hands to notification callbacks.
 
     Raises `DecodeError` only for bytes that cannot be such a record at all, and
     `InputError` for an unknown characteristic name.

@@ -8,8 +8,10 @@ request to the Control Point and the server answers with one response ``80 op re
 until that response arrives no other request may be written (§4.16.3: "Procedure Already
 In Progress"). Every request except Request Control needs the permission that a successful
 Request Control grants. The permission ends when the link drops, when the server notifies
-Machine Status 0xFF (Control Permission Lost) or 0x01 (Reset), or after a successful Reset
-procedure (§4.16.2.2).
+Machine Status 0xFF (Control Permission Lost), or after a successful Reset procedure
+(§4.16.2.2). A Machine Status 0x01 (the machine was reset, from its console or another
+client) is treated like 0xFF: after a reset nobody can rely on holding control, and asking
+again costs one round trip.
 
 `ControlPointClient` tracks exactly that and nothing else. It does no I/O and knows no
 clock: the async shell around it
@@ -225,10 +227,10 @@ class ControlPointClient:
         self._in_flight = request
         return data
 
-    def receive_response(self, data: bytes) -> tuple[Event, ...]:
+    def receive_response(self, data: bytes | bytearray) -> tuple[Event, ...]:
         """Feed a value received on the control point (indication or notification)."""
         try:
-            response = decode_control_point_response(data)
+            response = decode_control_point_response(bytes(data))
         except DecodeError as exc:
             return (UnexpectedResponse(bytes(data), exc.reason),)
         request = self._in_flight

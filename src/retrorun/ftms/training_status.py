@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 
 from retrorun.errors import DecodeError
+from retrorun.ftms._params import as_member
 from retrorun.ftms._record import tolerance_json
 from retrorun.ftms._wire import Reader, Writer, u8
 
@@ -98,7 +99,7 @@ def decode_training_status(data: bytes) -> TrainingStatus:
     if flags is None or code is None:
         raise DecodeError(CHARACTERISTIC, len(data), "no status code after the flags")
     quirks: list[str] = []
-    status: int = TrainingStatusCode(code) if code <= max(TrainingStatusCode) else code
+    status = as_member(TrainingStatusCode, code)
     rest = reader.rest()
     string: str | None = None
     extra = b""

@@ -355,9 +355,9 @@ class TreadmillDataAssembler:
         """The fragments merged so far, or None between records."""
         return self._pending
 
-    def feed(self, data: bytes) -> TreadmillData | None:
+    def feed(self, data: bytes | bytearray) -> TreadmillData | None:
         """Decode one notification (`DecodeError` as `decode_treadmill_data`)."""
-        return self.feed_record(decode_treadmill_data(data))
+        return self.feed_record(decode_treadmill_data(bytes(data)))
 
     def feed_record(self, fragment: TreadmillData) -> TreadmillData | None:
         merged = (
