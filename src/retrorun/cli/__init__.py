@@ -33,8 +33,10 @@ def main() -> None:
 
 
 from retrorun.cli.ftms import ftms  # noqa: E402 - commands attach to the group above
+from retrorun.cli.scan import scan  # noqa: E402
 
 main.add_command(ftms)
+main.add_command(scan)
 
 
 def run(argv: Sequence[str] | None = None) -> NoReturn:
