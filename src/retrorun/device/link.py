@@ -1,0 +1,311 @@
+"""The bleak seam: one GATT connection as plain async calls and a queue of notifications.
+
+This is the only module in ``src/`` that imports bleak. It calls the real
+`bleak.BleakClient` and `bleak.BleakScanner`; tests pass the simulator's backend classes
+through bleak's own ``backend=`` parameter, so everything above the radio runs exactly as it
+does against hardware.
+
+Bleak's notification callbacks only feed a queue here; everything above reads it with
+``async for`` (no callbacks cross layers). Library exceptions are translated into
+`DeviceError` with a sentence a runner can act on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bleak import BleakClient, BleakScanner
+from bleak.exc import (
+    BleakBluetoothNotAvailableError,
+    BleakDeviceNotFoundError,
+    BleakError,
+    BleakGATTProtocolError,
+)
+from bleak_retry_connector import establish_connection
+
+from retrorun.errors import DeviceError
+from retrorun.ftms import uuid128
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+    from bleak.backends.characteristic import BleakGATTCharacteristic
+    from bleak.backends.client import BaseBleakClient
+    from bleak.backends.device import BLEDevice
+    from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
+
+    from retrorun.clock import Clock
+
+_BASE_UUID_SUFFIX = "-0000-1000-8000-00805f9b34fb"
+
+
+def short_uuid(uuid: str) -> int | None:
+    """The 16-bit value of a SIG-based 128-bit UUID string, or None for a vendor UUID."""
+    uuid = uuid.lower()
+    if uuid.startswith("0000") and uuid.endswith(_BASE_UUID_SUFFIX):
+        return int(uuid[4:8], 16)
+    return None
+
+
+@dataclass(frozen=True)
+class Advertisement:
+    """One device seen by a scan: what the radio told us about it."""
+
+    address: str
+    name: str | None
+    rssi: int | None
+    service_uuids: tuple[int, ...]
+    service_data: dict[int, bytes]
+    device: object
+    """The backend's `BLEDevice`, handed back to `Link.connect` to connect without a rescan."""
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Bytes notified or indicated on a characteristic, stamped with the clock's time."""
+
+    uuid: int
+    data: bytes
+    received_at: float
+
+
+@dataclass(frozen=True)
+class LinkLost:
+    """The connection went away (reported once, then the queue ends)."""
+
+    received_at: float
+    reason: str
+
+
+LinkEvent = Notification | LinkLost
+
+
+async def scan(
+    *,
+    duration_s: float,
+    service_uuid: int,
+    backend: type[BaseBleakScanner] | None = None,
+) -> list[Advertisement]:
+    """Scan for ``duration_s`` seconds; return devices that advertise ``service_uuid``.
+
+    A device counts when the UUID is in its service list *or* its service data (some
+    treadmills send one without the other).
+    """
+    wanted = uuid128(service_uuid)
+    try:
+        if backend is None:
+            found = await BleakScanner.discover(timeout=duration_s, return_adv=True)
+        else:
+            found = await BleakScanner.discover(
+                timeout=duration_s, return_adv=True, backend=backend
+            )
+    except (BleakBluetoothNotAvailableError, OSError) as exc:
+        raise DeviceError(_no_bluetooth(exc)) from exc
+    except BleakError as exc:
+        raise DeviceError(f"scanning failed: {exc}") from exc
+    result = []
+    for device, adv in found.values():
+        if wanted in adv.service_uuids or wanted in adv.service_data:
+            result.append(_advertisement(device, adv))
+    return sorted(result, key=lambda a: -(a.rssi if a.rssi is not None else -999))
+
+
+async def find(
+    match: Callable[[Advertisement], bool],
+    *,
+    within_s: float,
+    backend: type[BaseBleakScanner] | None = None,
+) -> Advertisement | None:
+    """The first device whose advertisement satisfies ``match``, as soon as it is heard.
+
+    Returns None when none is heard within ``within_s`` seconds.
+    """
+    heard: list[Advertisement] = []
+
+    def wanted(device: BLEDevice, adv: AdvertisementData) -> bool:
+        candidate = _advertisement(device, adv)
+        if match(candidate):
+            heard.append(candidate)
+            return True
+        return False
+
+    try:
+        if backend is None:
+            device = await BleakScanner.find_device_by_filter(wanted, timeout=within_s)
+        else:
+            device = await BleakScanner.find_device_by_filter(
+                wanted, timeout=within_s, backend=backend
+            )
+    except (BleakBluetoothNotAvailableError, OSError) as exc:
+        raise DeviceError(_no_bluetooth(exc)) from exc
+    except BleakError as exc:
+        raise DeviceError(f"scanning failed: {exc}") from exc
+    return heard[-1] if device is not None and heard else None
+
+
+def _advertisement(device: BLEDevice, adv: AdvertisementData) -> Advertisement:
+    uuids = tuple(u for u in (short_uuid(s) for s in adv.service_uuids) if u is not None)
+    data = {u: bytes(v) for k, v in adv.service_data.items() if (u := short_uuid(k)) is not None}
+    return Advertisement(
+        address=device.address,
+        name=adv.local_name or device.name,
+        rssi=adv.rssi,
+        service_uuids=uuids,
+        service_data=data,
+        device=device,
+    )
+
+
+def _no_bluetooth(exc: BaseException) -> str:
+    """The sentence for "there is no usable Bluetooth here", with the system's reason."""
+    if isinstance(exc, BleakBluetoothNotAvailableError):
+        return f"Bluetooth is off or unavailable ({exc})"
+    # bleak reaches BlueZ over D-Bus on Linux; a missing socket means no BlueZ service.
+    return (
+        "Bluetooth is not available: the Bluetooth service (BlueZ over D-Bus) could not be "
+        f"reached ({exc.strerror or exc}); use --sim to run against the simulator"
+        if isinstance(exc, OSError)
+        else str(exc)
+    )
+
+
+class Link:
+    """One connected GATT server.
+
+    Create with `Link.connect`. `events()` yields every `Notification` from the
+    characteristics that were `subscribe`d, and one final `LinkLost` when the connection
+    drops; it then ends.
+    """
+
+    def __init__(self, client: BleakClient, *, clock: Clock, name: str) -> None:
+        self._client = client
+        self._clock = clock
+        self.name = name
+        self._queue: asyncio.Queue[LinkEvent] = asyncio.Queue()
+        self._lost = False
+
+    @classmethod
+    async def connect(
+        cls,
+        target: Advertisement,
+        *,
+        clock: Clock,
+        backend: type[BaseBleakClient] | None = None,
+        attempts: int = 3,
+    ) -> Link:
+        """Connect to an advertised device, retrying transient failures."""
+        link: Link | None = None
+
+        def on_disconnect(_client: BleakClient) -> None:
+            if link is not None:
+                link.mark_lost("the device disconnected")
+
+        name = target.name or target.address
+        try:
+            client = await establish_connection(
+                BleakClient,
+                target.device,  # type: ignore[arg-type]
+                name,
+                disconnected_callback=on_disconnect,
+                max_attempts=attempts,
+                backend=backend,
+            )
+        except (BleakBluetoothNotAvailableError, OSError) as exc:
+            raise DeviceError(_no_bluetooth(exc), device=name) from exc
+        except BleakDeviceNotFoundError as exc:
+            raise DeviceError("the device is out of range or switched off", device=name) from exc
+        except BleakError as exc:
+            raise DeviceError(f"connection refused by device ({exc})", device=name) from exc
+        except TimeoutError as exc:
+            raise DeviceError("the device did not answer the connection", device=name) from exc
+        link = cls(client, clock=clock, name=name)
+        return link
+
+    @property
+    def is_connected(self) -> bool:
+        return not self._lost and self._client.is_connected
+
+    def has(self, uuid: int) -> bool:
+        """Whether the server has this characteristic."""
+        return self._characteristic(uuid) is not None
+
+    def properties(self, uuid: int) -> frozenset[str]:
+        """The GATT properties of a characteristic (``read``, ``write``, ``notify``, ...)."""
+        char = self._characteristic(uuid)
+        return frozenset(char.properties) if char is not None else frozenset()
+
+    async def read(self, uuid: int) -> bytes:
+        char = self._require(uuid)
+        async with self._translated(f"reading {uuid:#06x}"):
+            return bytes(await self._client.read_gatt_char(char))
+
+    async def write(self, uuid: int, data: bytes) -> None:
+        """Write, with response when the characteristic allows it, else without.
+
+        Some treadmills expose the control point as write-without-response only; their
+        answer still arrives as a notification or indication.
+        """
+        char = self._require(uuid)
+        with_response = "write" in char.properties
+        async with self._translated(f"writing {uuid:#06x}"):
+            await self._client.write_gatt_char(char, data, response=with_response)
+
+    async def subscribe(self, uuid: int) -> None:
+        """Start notifications or indications; their bytes arrive through `events()`."""
+        char = self._require(uuid)
+
+        def on_value(_char: BleakGATTCharacteristic, data: bytearray) -> None:
+            self._queue.put_nowait(Notification(uuid, bytes(data), self._clock.now()))
+
+        async with self._translated(f"subscribing to {uuid:#06x}"):
+            await self._client.start_notify(char, on_value)
+
+    async def events(self) -> AsyncIterator[LinkEvent]:
+        """Every notification in arrival order, then one `LinkLost`, then the end."""
+        while True:
+            event = await self._queue.get()
+            yield event
+            if isinstance(event, LinkLost):
+                return
+
+    def mark_lost(self, reason: str) -> None:
+        """Report the connection as lost (once), e.g. when notifications stop arriving."""
+        if not self._lost:
+            self._lost = True
+            self._queue.put_nowait(LinkLost(self._clock.now(), reason))
+
+    async def disconnect(self) -> None:
+        with contextlib.suppress(BleakError, TimeoutError, OSError):
+            await self._client.disconnect()
+        self.mark_lost("disconnected by us")
+
+    def _characteristic(self, uuid: int) -> BleakGATTCharacteristic | None:
+        return self._client.services.get_characteristic(uuid128(uuid))
+
+    def _require(self, uuid: int) -> BleakGATTCharacteristic:
+        char = self._characteristic(uuid)
+        if char is None:
+            raise DeviceError(f"the device has no characteristic {uuid:#06x}", device=self.name)
+        return char
+
+    @contextlib.asynccontextmanager
+    async def _translated(self, doing: str) -> AsyncIterator[None]:
+        try:
+            yield
+        except BleakGATTProtocolError as exc:
+            raise GattRefusedError(doing, int(exc.code), str(exc), device=self.name) from exc
+        except BleakError as exc:
+            if not self._client.is_connected:
+                self.mark_lost(str(exc))
+            raise DeviceError(f"{doing} failed: {exc}", device=self.name) from exc
+
+
+class GattRefusedError(DeviceError):
+    """The server answered an ATT request with an error code (e.g. 0xFE: busy)."""
+
+    def __init__(self, doing: str, code: int, text: str, *, device: str | None) -> None:
+        self.code = code
+        super().__init__(f"{doing} refused: {text}", device=device)

@@ -1,0 +1,109 @@
+"""Failures a runner can meet, each with a sentence that says what happened."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import pytest
+
+from retrorun.clock import LoopClock, run_virtual
+from retrorun.device import Backends, open_treadmill
+from retrorun.errors import DeviceError
+from retrorun_sim import SimulatedTreadmill, SimulatorClient, SimulatorScanner
+
+if TYPE_CHECKING:
+    from tests.device.conftest import Rig
+
+SIM = Backends(client=SimulatorClient, scanner=SimulatorScanner)
+
+
+def test_a_treadmill_nobody_runs_is_not_found_in_words() -> None:
+    async def main() -> str:
+        async with SimulatedTreadmill(clock=LoopClock(), name="Kitchen Treadmill"):
+            with pytest.raises(DeviceError) as raised:
+                await open_treadmill(
+                    "Garage Treadmill", clock=LoopClock(), backends=SIM, scan_timeout=10
+                )
+            return str(raised.value)
+
+    # Scanning waits on the clock; on virtual time the ten seconds pass at once.
+    assert run_virtual(main()) == "no treadmill named 'Garage Treadmill' found in 10 s"
+
+
+def test_an_address_nobody_answers_at_is_not_found_in_words() -> None:
+    async def main() -> str:
+        with pytest.raises(DeviceError) as raised:
+            await open_treadmill("AA:BB:CC:DD:EE:FF", clock=LoopClock(), backends=SIM)
+        return str(raised.value)
+
+    assert run_virtual(main()) == "no treadmill at address 'AA:BB:CC:DD:EE:FF' found in 10 s"
+
+
+def test_a_treadmill_is_found_by_name_in_any_case() -> None:
+    async def main() -> tuple[str, str, bool]:
+        async with SimulatedTreadmill(clock=LoopClock(), name="Kitchen Treadmill") as sim:
+            treadmill = await open_treadmill("kitchen TREADMILL", clock=LoopClock(), backends=SIM)
+            found = (treadmill.name, sim.address, treadmill.connected)
+            await treadmill.close()
+            return found
+
+    name, _address, connected = run_virtual(main())
+    assert name == "Kitchen Treadmill"
+    assert connected
+
+
+async def test_an_unanswered_command_times_out_in_words(rig: Rig) -> None:
+    treadmill = await rig.open()
+
+    async def scenario() -> str:
+        await treadmill.request_control()
+        rig.sim.delay_next_command(30.0)
+        with pytest.raises(DeviceError) as raised:
+            await treadmill.start()
+        return str(raised.value)
+
+    message = await rig.run(scenario())
+    assert message.endswith("no answer to start_or_resume within 4 s")
+    await rig.run(treadmill.close())
+
+
+async def test_a_link_that_drops_mid_command_fails_that_command(rig: Rig) -> None:
+    treadmill = await rig.open()
+
+    async def pull_the_plug() -> None:
+        await rig.clock.sleep(1.0)
+        rig.sim.disconnect(come_back_after_s=None)
+
+    async def scenario() -> str:
+        await treadmill.request_control()
+        rig.sim.delay_next_command(3.0)
+        unplug = asyncio.ensure_future(pull_the_plug())
+        with pytest.raises(DeviceError) as raised:
+            await treadmill.start()
+        await unplug
+        return str(raised.value)
+
+    message = await rig.run(scenario())
+    assert "connection dropped while waiting for an answer" in message
+    assert not treadmill.connected
+    await rig.run(treadmill.close())
+
+
+async def test_a_rejected_command_names_the_result(rig: Rig) -> None:
+    treadmill = await rig.open()
+
+    async def scenario() -> str:
+        await treadmill.start()
+        await treadmill.set_speed(3.0)
+        assert await treadmill.confirm_speed(3.0)
+        rig.sim.reject_next_command()
+        with pytest.raises(DeviceError) as raised:
+            await treadmill.set_speed(4.0)
+        return str(raised.value)
+
+    message = await rig.run(scenario())
+    assert "set_target_speed refused by the treadmill: operation_failed" in message
+    # The refused target is not taken as in force: asking again sends it again.
+    assert treadmill.target_speed_kmh == 3.0
+    await rig.run(treadmill.close())
