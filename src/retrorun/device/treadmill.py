@@ -38,7 +38,6 @@ from retrorun.device.events import (
     Telemetry,
     TrainingStatusChanged,
 )
-from retrorun.device.hub import Hub, Subscription
 from retrorun.device.link import Link, LinkLost, Notification
 from retrorun.device.ramp import RampEstimator
 from retrorun.device.telemetry import TelemetryMerger
@@ -58,6 +57,7 @@ from retrorun.ftms import (
     start_or_resume,
     stop_or_pause,
 )
+from retrorun.hub import Hub, Subscription
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
