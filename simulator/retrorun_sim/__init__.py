@@ -9,14 +9,15 @@ Public API::
 See docs/simulator.md.
 """
 
-from retrorun_sim.backend import SimulatorClient, SimulatorScanner, advertisement
+from retrorun_sim.backend import SimulatorClient, SimulatorScanner
 from retrorun_sim.faults import FAULT_KINDS, Fault, FaultKind, parse_fault, parse_faults
+from retrorun_sim.peripheral import Peripheral, PeripheralBusyError, PeripheralUnreachableError
 from retrorun_sim.physics import BeltMode, BeltReadings, BeltSpec
 from retrorun_sim.quirks import PRESETS, SWITCH_NAMES, Preset, Quirks, parse_quirk, resolve_quirks
 from retrorun_sim.replay import ReplayNotification, parse_replay
 from retrorun_sim.runner import RunnerDirection, RunnerSpec
 from retrorun_sim.trace import TraceEvent, TraceKind, TraceSink
-from retrorun_sim.treadmill import SimulatedTreadmill, TreadmillBusyError, TreadmillUnreachableError
+from retrorun_sim.treadmill import SimulatedTreadmill
 
 __all__ = [
     "FAULT_KINDS",
@@ -27,6 +28,9 @@ __all__ = [
     "BeltSpec",
     "Fault",
     "FaultKind",
+    "Peripheral",
+    "PeripheralBusyError",
+    "PeripheralUnreachableError",
     "Preset",
     "Quirks",
     "ReplayNotification",
@@ -38,9 +42,6 @@ __all__ = [
     "TraceEvent",
     "TraceKind",
     "TraceSink",
-    "TreadmillBusyError",
-    "TreadmillUnreachableError",
-    "advertisement",
     "parse_fault",
     "parse_faults",
     "parse_quirk",

@@ -1,8 +1,9 @@
-"""A bleak backend that talks to simulated treadmills instead of a radio.
+"""A bleak backend that talks to simulated devices instead of a radio.
 
 ``BleakClient(address, backend=SimulatorClient)`` and ``BleakScanner(backend=SimulatorScanner)``
 go through bleak's real facade; only the last hop is simulated. The client finds a running
-`SimulatedTreadmill` by address in the process-wide registry. Errors look like bleak's own:
+`Peripheral` (a `SimulatedTreadmill` or a `SimulatedHeartRateStrap`) by address in the
+process-wide registry. Errors look like bleak's own:
 ATT errors are `bleak.exc.BleakGATTProtocolError`, an address nobody answers at is
 `bleak.exc.BleakDeviceNotFoundError`, calls on a dropped link raise `bleak.exc.BleakError`.
 """
@@ -13,26 +14,13 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from bleak.backends.client import BaseBleakClient
-from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
+from bleak.backends.scanner import BaseBleakScanner
 from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
 
-from retrorun.ftms import (
-    FTMS_SERVICE_UUID,
-    Characteristic,
-    MachineType,
-    ServiceData,
-    encode_service_data,
-)
 from retrorun_sim import registry
-from retrorun_sim.gatt import (
-    CCCD_INDICATE,
-    CCCD_NOTIFY,
-    build_services,
-    characteristic_of,
-    properties,
-)
+from retrorun_sim.gatt import characteristic_of
+from retrorun_sim.peripheral import PeripheralBusyError, PeripheralUnreachableError
 from retrorun_sim.server import AttError
-from retrorun_sim.treadmill import SimulatedTreadmill, TreadmillBusyError, TreadmillUnreachableError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,28 +31,12 @@ if TYPE_CHECKING:
     from bleak.backends.device import BLEDevice
     from bleak.backends.scanner import AdvertisementDataCallback
 
-# What a scan reports for the radio link; there is none, so a strong, constant signal.
-SIMULATED_RSSI_DBM = -50
-
-
-def advertisement(treadmill: SimulatedTreadmill) -> AdvertisementData:
-    """What ``treadmill`` advertises: its name and FTMS service data (FTMS §3.1)."""
-    service_data = encode_service_data(
-        ServiceData(available=True, machine_types=MachineType.TREADMILL)
-    )
-    return AdvertisementData(
-        local_name=treadmill.name,
-        manufacturer_data={},
-        service_data={FTMS_SERVICE_UUID: service_data},
-        service_uuids=[FTMS_SERVICE_UUID],
-        tx_power=None,
-        rssi=SIMULATED_RSSI_DBM,
-        platform_data=(),
-    )
+    from retrorun.ftms import Characteristic
+    from retrorun_sim.peripheral import Peripheral
 
 
 class SimulatorClient(BaseBleakClient):
-    """bleak client backend for simulated treadmills (``BleakClient(..., backend=...)``)."""
+    """bleak client backend for simulated devices (``BleakClient(..., backend=...)``)."""
 
     def __init__(
         self,
@@ -80,7 +52,7 @@ class SimulatorClient(BaseBleakClient):
             timeout=timeout,
             **kwargs,
         )
-        self._treadmill: SimulatedTreadmill | None = None
+        self._peer: Peripheral | None = None
         self._callbacks: dict[Characteristic, Callable[[bytearray], None]] = {}
         self._mtu = 23
 
@@ -92,8 +64,8 @@ class SimulatorClient(BaseBleakClient):
             callback(bytearray(data))
 
     def lost(self) -> None:
-        """The treadmill dropped the link: disconnected, and the callback is scheduled."""
-        self._treadmill = None
+        """The device dropped the link: disconnected, and the callback is scheduled."""
+        self._peer = None
         self._callbacks.clear()
         if self._disconnected_callback is not None:
             asyncio.get_running_loop().call_soon(self._disconnected_callback)
@@ -111,31 +83,29 @@ class SimulatorClient(BaseBleakClient):
 
     @property
     def is_connected(self) -> bool:
-        return self._treadmill is not None
+        return self._peer is not None
 
     async def connect(self, pair: bool, **kwargs: Any) -> None:  # noqa: ANN401, ARG002, FBT001
-        """Connect to the treadmill at our address (no pairing: the link is not encrypted)."""
-        treadmill = registry.find(self.address)
-        if treadmill is None:
-            raise BleakDeviceNotFoundError(
-                self.address, f"no simulated treadmill at {self.address}"
-            )
-        services = build_services(treadmill.quirks)
+        """Connect to the device at our address (no pairing: the link is not encrypted)."""
+        peer = registry.find(self.address)
+        if peer is None:
+            raise BleakDeviceNotFoundError(self.address, f"no simulated device at {self.address}")
+        services = peer.services()
         try:
-            treadmill.attach(self)
-        except TreadmillUnreachableError as exc:
+            peer.attach(self)
+        except PeripheralUnreachableError as exc:
             raise BleakDeviceNotFoundError(self.address, str(exc)) from exc
-        except TreadmillBusyError as exc:
+        except PeripheralBusyError as exc:
             raise BleakError(str(exc)) from exc
-        self._treadmill = treadmill
-        self._mtu = treadmill.quirks.mtu
+        self._peer = peer
+        self._mtu = peer.mtu
         self.services = services
 
     async def disconnect(self) -> None:
-        treadmill, self._treadmill = self._treadmill, None
+        peer, self._peer = self._peer, None
         self._callbacks.clear()
-        if treadmill is not None:
-            treadmill.detach(self)
+        if peer is not None:
+            peer.detach(self)
 
     async def pair(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
         """Nothing to pair: FTMS works on unencrypted links (field notes §2.1)."""
@@ -143,10 +113,10 @@ class SimulatorClient(BaseBleakClient):
     async def unpair(self) -> None:
         """Nothing was paired."""
 
-    def _connected(self) -> SimulatedTreadmill:
-        if self._treadmill is None:
+    def _connected(self) -> Peripheral:
+        if self._peer is None:
             raise BleakError(f"Not connected to {self.address}")
-        return self._treadmill
+        return self._peer
 
     # ------------------------------------------------------------------ GATT
 
@@ -157,9 +127,9 @@ class SimulatorClient(BaseBleakClient):
         use_cached: bool = False,  # noqa: ARG002 - every read asks the treadmill
         **kwargs: Any,  # noqa: ANN401, ARG002 - bleak's signature
     ) -> bytearray:
-        treadmill = self._connected()
+        peer = self._connected()
         try:
-            return bytearray(treadmill.read(characteristic_of(characteristic)))
+            return bytearray(peer.read(characteristic_of(characteristic)))
         except AttError as exc:
             raise BleakGATTProtocolError(exc.code) from exc
 
@@ -170,12 +140,7 @@ class SimulatorClient(BaseBleakClient):
         use_cached: bool = False,  # noqa: ARG002 - the CCCD is never cached
         **kwargs: Any,  # noqa: ANN401, ARG002 - bleak's signature
     ) -> bytearray:
-        treadmill = self._connected()
-        characteristic = characteristic_of(descriptor)
-        value = 0
-        if treadmill.server.is_subscribed(characteristic):
-            indicate = "indicate" in properties(characteristic, treadmill.quirks)
-            value = CCCD_INDICATE if indicate else CCCD_NOTIFY
+        value = self._connected().cccd(characteristic_of(descriptor))
         return bytearray(value.to_bytes(2, "little"))
 
     async def write_gatt_char(
@@ -184,9 +149,9 @@ class SimulatorClient(BaseBleakClient):
         data: SizedBuffer,
         response: bool,  # noqa: FBT001 - bleak's signature
     ) -> None:
-        treadmill = self._connected()
+        peer = self._connected()
         try:
-            treadmill.write(characteristic_of(characteristic), bytes(data), with_response=response)
+            peer.write(characteristic_of(characteristic), bytes(data), with_response=response)
         except AttError as exc:
             raise BleakGATTProtocolError(exc.code) from exc
 
@@ -194,9 +159,9 @@ class SimulatorClient(BaseBleakClient):
         self, descriptor: BleakGATTDescriptor, data: SizedBuffer
     ) -> None:
         """Writing a CCCD turns notifications on or off (there is no other descriptor)."""
-        treadmill = self._connected()
+        peer = self._connected()
         value = int.from_bytes(bytes(data)[:2], "little")
-        treadmill.subscribe(characteristic_of(descriptor), enabled=value != 0)
+        peer.subscribe(characteristic_of(descriptor), enabled=value != 0)
 
     async def start_notify(
         self,
@@ -204,22 +169,22 @@ class SimulatorClient(BaseBleakClient):
         callback: Callable[[bytearray], None],
         **kwargs: Any,  # noqa: ANN401, ARG002 - platform arguments
     ) -> None:
-        treadmill = self._connected()
+        peer = self._connected()
         if not {"notify", "indicate"} & set(characteristic.properties):
             raise BleakError(f"{characteristic.uuid} neither notifies nor indicates")
         which = characteristic_of(characteristic)
         self._callbacks[which] = callback
-        treadmill.subscribe(which, enabled=True)
+        peer.subscribe(which, enabled=True)
 
     async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
-        treadmill = self._connected()
+        peer = self._connected()
         which = characteristic_of(characteristic)
         self._callbacks.pop(which, None)
-        treadmill.subscribe(which, enabled=False)
+        peer.subscribe(which, enabled=False)
 
 
 class SimulatorScanner(BaseBleakScanner):
-    """bleak scanner backend that hears every running, free simulated treadmill."""
+    """bleak scanner backend that hears every running, free simulated device."""
 
     def __init__(
         self,
@@ -235,8 +200,8 @@ class SimulatorScanner(BaseBleakScanner):
     async def start(self) -> None:
         self.seen_devices = {}
         self._stop_listening = registry.listen(self._heard)
-        for treadmill in registry.advertising():
-            self._heard(treadmill)
+        for peer in registry.advertising():
+            self._heard(peer)
 
     async def stop(self) -> None:
         if self._stop_listening is not None:
@@ -260,11 +225,9 @@ class SimulatorScanner(BaseBleakScanner):
                     asyncio.get_running_loop().call_soon(added, device, adv)
         return remove
 
-    def _heard(self, treadmill: SimulatedTreadmill) -> None:
-        adv = advertisement(treadmill)
+    def _heard(self, peer: Peripheral) -> None:
+        adv = peer.advertisement()
         if not self.is_allowed_uuid(adv.service_uuids):
             return
-        device = self.create_or_update_device(
-            treadmill.address, treadmill.address, treadmill.name, treadmill, adv
-        )
+        device = self.create_or_update_device(peer.address, peer.address, peer.name, peer, adv)
         self.call_detection_callbacks(device, adv)

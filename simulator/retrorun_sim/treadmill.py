@@ -12,12 +12,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Self
+
+from bleak.backends.scanner import AdvertisementData
 
 from retrorun.clock import Clock, MonotonicClock
-from retrorun.errors import DeviceError
+from retrorun.ftms import FTMS_SERVICE_UUID, MachineType, ServiceData, encode_service_data
 from retrorun_sim import registry
 from retrorun_sim.faults import Fault, FaultKind, parse_faults
+from retrorun_sim.gatt import CCCD_INDICATE, CCCD_NOTIFY, build_services, properties
+from retrorun_sim.peripheral import (
+    SIMULATED_RSSI_DBM,
+    ClientLink,
+    PeripheralBusyError,
+    PeripheralUnreachableError,
+)
 from retrorun_sim.quirks import Quirks, QuirkValue, preset, resolve_quirks
 from retrorun_sim.runner import RunnerDirection, RunnerSpec
 from retrorun_sim.server import AttError, Delivery, Emission, FtmsServer
@@ -27,27 +36,13 @@ if TYPE_CHECKING:
     from collections.abc import Coroutine, Iterable, Mapping
     from types import TracebackType
 
+    from bleak.backends.service import BleakGATTServiceCollection
+
     from retrorun.ftms import Characteristic
     from retrorun_sim.physics import BeltReadings
     from retrorun_sim.replay import ReplayNotification
 
 _addresses = itertools.count(1)
-
-
-class ClientLink(Protocol):
-    """The client end of a connection: where the treadmill sends bytes and link loss."""
-
-    def deliver(self, characteristic: Characteristic, data: bytes) -> None: ...
-
-    def lost(self) -> None: ...
-
-
-class TreadmillUnreachableError(DeviceError):
-    """Nothing answers at this address: not started, stopped, or in an outage."""
-
-
-class TreadmillBusyError(DeviceError):
-    """The treadmill already has a client (it takes one connection, like most do)."""
 
 
 def _next_address() -> str:
@@ -239,12 +234,41 @@ class SimulatedTreadmill:
 
     # ------------------------------------------------------------------ client side
 
+    @property
+    def mtu(self) -> int:
+        return self.quirks.mtu
+
+    def advertisement(self) -> AdvertisementData:
+        """What the treadmill advertises: its name and FTMS service data (FTMS §3.1)."""
+        service_data = encode_service_data(
+            ServiceData(available=True, machine_types=MachineType.TREADMILL)
+        )
+        return AdvertisementData(
+            local_name=self.name,
+            manufacturer_data={},
+            service_data={FTMS_SERVICE_UUID: service_data},
+            service_uuids=[FTMS_SERVICE_UUID],
+            tx_power=None,
+            rssi=SIMULATED_RSSI_DBM,
+            platform_data=(),
+        )
+
+    def services(self) -> BleakGATTServiceCollection:
+        return build_services(self.quirks)
+
+    def cccd(self, characteristic: Characteristic) -> int:
+        if not self.server.is_subscribed(characteristic):
+            return 0
+        return (
+            CCCD_INDICATE if "indicate" in properties(characteristic, self.quirks) else CCCD_NOTIFY
+        )
+
     def attach(self, link: ClientLink) -> None:
         """A client connects (used by `SimulatorClient`)."""
         if not self.running or self.clock.now() < self._reachable_from_s:
-            raise TreadmillUnreachableError("no simulated treadmill answers", device=self.address)
+            raise PeripheralUnreachableError("no simulated treadmill answers", device=self.address)
         if self._link is not None:
-            raise TreadmillBusyError("already connected to another client", device=self.address)
+            raise PeripheralBusyError("already connected to another client", device=self.address)
         self.server.connect()
         self._link = link
         self._trace(TraceKind.CONNECT)
