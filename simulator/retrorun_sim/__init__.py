@@ -3,6 +3,7 @@
 Public API::
 
     SimulatedTreadmill(preset=..., quirks=..., faults=..., clock=..., name=..., address=...)
+    SimulatedHeartRateStrap(treadmill)  # a strap on the treadmill's runner
     SimulatorClient   # bleak backend: BleakClient(address, backend=SimulatorClient)
     SimulatorScanner  # bleak backend: BleakScanner(backend=SimulatorScanner)
 
@@ -11,6 +12,7 @@ See docs/simulator.md.
 
 from retrorun_sim.backend import SimulatorClient, SimulatorScanner
 from retrorun_sim.faults import FAULT_KINDS, Fault, FaultKind, parse_fault, parse_faults
+from retrorun_sim.heart_rate_strap import SimulatedHeartRateStrap
 from retrorun_sim.peripheral import Peripheral, PeripheralBusyError, PeripheralUnreachableError
 from retrorun_sim.physics import BeltMode, BeltReadings, BeltSpec
 from retrorun_sim.quirks import PRESETS, SWITCH_NAMES, Preset, Quirks, parse_quirk, resolve_quirks
@@ -36,6 +38,7 @@ __all__ = [
     "ReplayNotification",
     "RunnerDirection",
     "RunnerSpec",
+    "SimulatedHeartRateStrap",
     "SimulatedTreadmill",
     "SimulatorClient",
     "SimulatorScanner",

@@ -27,6 +27,7 @@ from retrorun.device.events import (
     Telemetry,
     TrainingStatusChanged,
 )
+from retrorun.device.heart_rate import HeartRateSample, HeartRateStrap, open_heart_rate_strap
 from retrorun.device.ramp import RampRates
 from retrorun.device.treadmill import Outcome, Treadmill
 
@@ -42,6 +43,8 @@ __all__ = [
     "ControlLost",
     "DeviceEvent",
     "FoundTreadmill",
+    "HeartRateSample",
+    "HeartRateStrap",
     "Outcome",
     "RampRates",
     "Reconnected",
@@ -50,6 +53,7 @@ __all__ = [
     "TrainingStatusChanged",
     "Treadmill",
     "find_treadmill",
+    "open_heart_rate_strap",
     "open_treadmill",
     "scan_treadmills",
 ]
