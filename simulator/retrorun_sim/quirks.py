@@ -31,6 +31,9 @@ class Quirks:
     # Every procedure but Request Control needs control first (FTMS §4.16.2.1); CITYSPORTS
     # accepts Start without it (§3.8).
     enforce_control_permission: bool = True
+    # Request Control is answered 0x05 Control Not Permitted, always: consoles that never
+    # hand control to an app (field notes §4: NordicTrack T Series 8, QZ #5126).
+    grants_control: bool = True
     # Set Target Speed/Inclination answer 0x05 Control Not Permitted until the belt runs
     # (domain notes §2.2; ph4-walkingpad PR #25).
     reject_targets_until_running: bool = False

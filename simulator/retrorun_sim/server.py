@@ -240,8 +240,10 @@ class FtmsServer:
     def _handle(self, request: ControlPointRequest, now: float) -> ResultCode:  # noqa: PLR0911 - one return per rule
         connection = self._connection
         if request.op_code == OpCode.REQUEST_CONTROL:
-            connection.has_control = True
-            return ResultCode.SUCCESS
+            connection.has_control = self.quirks.grants_control
+            return (
+                ResultCode.SUCCESS if connection.has_control else ResultCode.CONTROL_NOT_PERMITTED
+            )
         if self.quirks.enforce_control_permission and not connection.has_control:
             return ResultCode.CONTROL_NOT_PERMITTED
         if self._reject_next:

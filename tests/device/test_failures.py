@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 import pytest
 
-from retrorun.clock import LoopClock, run_virtual
+from retrorun.clock import LoopClock, ManualClock, run_virtual
 from retrorun.device import Backends, open_treadmill
 from retrorun.errors import DeviceError
 from retrorun_sim import SimulatedTreadmill, SimulatorClient, SimulatorScanner
-
-if TYPE_CHECKING:
-    from tests.device.conftest import Rig
+from tests.device.conftest import Rig
 
 SIM = Backends(client=SimulatorClient, scanner=SimulatorScanner)
 
@@ -107,3 +104,22 @@ async def test_a_rejected_command_names_the_result(rig: Rig) -> None:
     # The refused target is not taken as in force: asking again sends it again.
     assert treadmill.target_speed_kmh == 3.0
     await rig.run(treadmill.close())
+
+
+async def test_a_treadmill_that_never_grants_control_is_given_up_on_in_words() -> None:
+    clock = ManualClock()
+    async with SimulatedTreadmill(clock=clock, quirks=["grants_control=false"]) as sim:
+        rig = Rig(clock, sim)
+        treadmill = await rig.open()
+
+        async def scenario() -> tuple[str, float]:
+            started = clock.now()
+            with pytest.raises(DeviceError) as raised:
+                await treadmill.start()
+            return str(raised.value), clock.now() - started
+
+        message, took_s = await rig.run(scenario())
+        await rig.run(treadmill.close())
+    assert message.endswith("the treadmill does not grant control")
+    # Retried with backoff (0.5, 1, 2, 4, 4 s), not hammered and not forever.
+    assert 10.0 < took_s < 20.0
