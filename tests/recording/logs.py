@@ -117,7 +117,7 @@ def play(
             log.add("state", state="paused", reason="paused by you")
             for _ in range(round(length_s)):
                 log.t += 1.0
-                log.add("telemetry", speed_kmh=0.0, distance_m=round(distance, 2))
+                log.add("telemetry", speed_kmh=0.0, distance_m=round(distance, 3))
             log.add("state", state="resumed")
         seg = plan.segments[position - 1]
         boundary = plan.segments[position].start_s if position < len(plan.segments) else total
@@ -135,7 +135,7 @@ def play(
         log.t += step
         reading: dict[str, Any] = {
             "speed_kmh": speed,
-            "distance_m": round(distance, 2),
+            "distance_m": round(distance, 3),
             "inclination_pct": seg.incline_pct,
         }
         if heart_rate:
@@ -150,7 +150,7 @@ def play(
             "reason": "finished",
             "exit_code": 0,
             "duration_s": round(active, 3),
-            "distance_m": round(distance, 2),
+            "distance_m": round(distance, 3),
             "turns": plan.turns,
             **{
                 g: {"duration_s": round(d, 3), "distance_m": round(m, 2)}

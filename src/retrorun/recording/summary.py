@@ -148,6 +148,10 @@ def _faults(log: SessionLog) -> list[Note]:
     return notes
 
 
+def _distance(metres: float) -> str:
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.2f} km"  # noqa: PLR2004
+
+
 def _cell(value: float | None, pattern: str) -> str:
     return pattern.format(value) if value is not None else "-"
 
@@ -161,16 +165,20 @@ def render_summary(summary: SessionSummary, width: int = 60) -> list[str]:
         (
             f"active {format_duration(activity.timer_s)} "
             f"(elapsed {format_duration(activity.span.duration_s)}), "
-            f"{activity.distance_m / 1000:.2f} km, {summary.turns} turns"
+            f"{_distance(activity.distance_m)}, "
+            f"{summary.turns} turn{'' if summary.turns == 1 else 's'}"
         ),
         "",
-        f"{'':9}{'time':>8}{'km':>8}{'avg km/h':>10}{'max km/h':>10}{'avg HR':>8}{'max HR':>8}",
+        (
+            f"{'':9}{'time':>8}{'distance':>10}{'avg km/h':>10}{'max km/h':>10}"
+            f"{'avg HR':>8}{'max HR':>8}"
+        ),
     ]
     for group in GROUPS:
         stats = summary.groups[group]
         lines.append(
             f"{group:<9}{format_duration(stats.duration_s):>8}"
-            f"{stats.distance_m / 1000:>8.2f}{stats.avg_speed_kmh:>10.1f}"
+            f"{_distance(stats.distance_m):>10}{stats.avg_speed_kmh:>10.1f}"
             f"{stats.max_speed_kmh:>10.1f}"
             f"{_cell(stats.avg_heart_rate_bpm, '{:d}'):>8}"
             f"{_cell(stats.max_heart_rate_bpm, '{:d}'):>8}"
