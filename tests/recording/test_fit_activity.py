@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from retrorun.fit.profile import MesgNum
 from retrorun.recording.fit_activity import export_fit
 from retrorun.recording.log_reader import parse_log
-from tests.recording.fixtures import TINY
+from tests.recording.fixtures import EVENTS, HEADER, TINY, jsonl
 from tests.recording.garmin import decode, developer_key
 from tests.recording.logs import STARTED_AT, bundled_plan, cut, play
 
@@ -142,3 +142,21 @@ def test_the_file_is_stamped_with_the_session_start() -> None:
     fit = _fit(TINY)
     assert fit["file_id_mesgs"][0]["time_created"] == datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
     assert fit["device_info_mesgs"][1]["product_name"] == "RetroRun Treadmill"
+
+
+def test_impossible_readings_are_left_out_not_encoded() -> None:
+    damaged = TINY.replace('"heart_rate_bpm": 120', '"heart_rate_bpm": 999').replace(
+        '"speed_kmh": 9.0, "distance_m": 2.5', '"speed_kmh": 1e9, "distance_m": 2.5'
+    )
+    first = _fit(damaged)["record_mesgs"][0]
+    assert "heart_rate" not in first
+    assert first["enhanced_speed"] == 0.0
+    assert first["distance"] == 2.5
+
+
+def test_a_session_that_died_before_its_first_reading_still_exports_its_lap() -> None:
+    text = jsonl(HEADER, *EVENTS[:3])
+    fit = _fit(text)
+    assert len(fit["lap_mesgs"]) == 1
+    assert fit["session_mesgs"][0]["total_distance"] == 0.0
+    assert fit["lap_mesgs"][0]["developer_fields"]

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import struct
+from pathlib import Path
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from retrorun.errors import InputError
 from retrorun.fit.reader import read_fit
 from retrorun.fit.wire import BaseType, Field, FitWriter, crc16, text
+from retrorun.profiles import library
+from retrorun.profiles.exporters.fit_workout import export_fit_workout
+from retrorun.profiles.importers.fit_workout import fit_to_raw
+from retrorun.profiles.loader import load_profile
 from tests.recording.garmin import decode
 
 
@@ -57,3 +65,28 @@ def test_our_reader_reads_what_our_writer_wrote(values: list[tuple[int, int, int
         )
     messages = read_fit(writer.finish(), "t.fit")
     assert [(m.fields[1], m.fields[2], m.fields[3]) for m in messages] == values
+
+
+def _with_crcs(body: bytearray) -> bytes:
+    """`body` (header and records) with its header CRC and file CRC made right again."""
+    body[12:14] = struct.pack("<H", crc16(bytes(body[:12])))
+    return bytes(body) + struct.pack("<H", crc16(bytes(body)))
+
+
+@settings(max_examples=300)
+@given(data=st.data())
+def test_damaged_records_are_refused_as_bad_input_never_a_crash(data: st.DataObject) -> None:
+    workout = export_fit_workout(load_profile(library.resolve("backward-hill-repeats")).profile)
+    body = bytearray(workout[:-2])
+    for _ in range(data.draw(st.integers(1, 8))):
+        position = data.draw(st.integers(14, len(body) - 1))
+        body[position] = data.draw(st.integers(0, 255))
+    try:
+        raw = fit_to_raw(_with_crcs(body), Path("w.fit"))
+    except InputError as exc:
+        message = str(exc)
+    else:
+        assert raw["steps"]
+        return
+    assert "w.fit" in message
+    assert "\n" not in message

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from retrorun.recording.log_reader import LogError, parse_log, read_log
 from tests.recording.fixtures import EVENTS, HEADER, TINY, jsonl
@@ -129,3 +131,29 @@ def test_the_summary_line_ends_the_session() -> None:
     log = parse_log((TINY + json.dumps(after) + "\n").encode(), "x.jsonl")
     assert log.events[-1].t == 14
     assert log.end_t == 14
+
+
+@pytest.mark.parametrize(
+    ("header", "event", "message"),
+    [
+        ({**HEADER, "started_at": "1970-01-01T00:00:00Z"}, EVENTS[2], "outside 1990-2100"),
+        (HEADER, {**EVENTS[2], "t": -1}, "t -1 is outside 0-604800 s"),
+        (HEADER, {**EVENTS[2], "t": 1e12}, "is outside 0-604800 s"),
+    ],
+)
+def test_impossible_times_are_bad_input(
+    header: dict[str, object], event: dict[str, object], message: str
+) -> None:
+    with pytest.raises(LogError, match=message):
+        parse_log(jsonl(header, event).encode(), "x.jsonl")
+
+
+@given(data=st.data())
+def test_a_log_cut_anywhere_after_its_first_segment_reads_as_a_prefix(data: st.DataObject) -> None:
+    whole = TINY.encode()
+    first_segment_end = whole.index(b"\n", whole.index(b'"segment"')) + 1
+    position = data.draw(st.integers(first_segment_end, len(whole)))
+    log = parse_log(whole[:position], "cut.jsonl")
+    complete = parse_log(whole, "tiny.jsonl")
+    assert log.events == complete.events[: len(log.events)]
+    assert log.complete == (position >= len(whole) - 1)

@@ -32,6 +32,13 @@ if TYPE_CHECKING:
 
 Group = Literal["forward", "backward", "turn"]
 GROUPS: tuple[Group, ...] = ("forward", "backward", "turn")
+# Readings outside what a treadmill or a heart can do are damage, not data: they are left out
+# (FTMS itself cannot carry a speed above 655 km/h, a heart rate above 255 or an incline
+# beyond ±3276 %).
+MAX_SPEED_KMH = 60.0
+MAX_HEART_RATE_BPM = 250.0
+MAX_INCLINE_PCT = 100.0
+MAX_DISTANCE_M = 1_000_000.0
 _PAUSING = frozenset({"paused", "reconnecting"})
 _RESUMING = frozenset({"running", "resumed"})
 _ENDING = frozenset({"finished", "stopped", "interrupted"})
@@ -171,9 +178,10 @@ def _active_spans(states: tuple[LogEvent, ...], span: Span) -> tuple[Span, ...]:
     return tuple(s for s in spans if s.duration_s > 0)
 
 
-def _float(value: object) -> float | None:
+def _float(value: object, low: float = -math.inf, high: float = math.inf) -> float | None:
+    """A number within [low, high]; anything else (absent, text, out of range) is None."""
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
+        return float(value) if low <= value <= high else None
     return None
 
 
@@ -200,7 +208,7 @@ def _samples(events: tuple[LogEvent, ...], span: Span) -> tuple[Sample, ...]:
             continue
         if event.type != "telemetry":
             continue
-        reported = _float(event.get("distance_m"))
+        reported = _float(event.get("distance_m"), 0.0, MAX_DISTANCE_M)
         if reported is not None:
             if event.t > span.start_t:
                 # A count that goes down restarted from zero (treadmill power cycle).
@@ -208,14 +216,14 @@ def _samples(events: tuple[LogEvent, ...], span: Span) -> tuple[Sample, ...]:
             previous = reported
         if not span.start_t <= event.t <= span.end_t:
             continue
-        heart_rate = _float(event.get("heart_rate_bpm"))
+        heart_rate = _float(event.get("heart_rate_bpm"), 1.0, MAX_HEART_RATE_BPM)
         samples.append(
             Sample(
                 t=event.t,
                 distance_m=total,
-                speed_kmh=max(0.0, _float(event.get("speed_kmh")) or 0.0),
-                incline_pct=_float(event.get("inclination_pct")),
-                heart_rate_bpm=round(heart_rate) if heart_rate and heart_rate > 0 else None,
+                speed_kmh=_float(event.get("speed_kmh"), 0.0, MAX_SPEED_KMH) or 0.0,
+                incline_pct=_float(event.get("inclination_pct"), -MAX_INCLINE_PCT, MAX_INCLINE_PCT),
+                heart_rate_bpm=round(heart_rate) if heart_rate is not None else None,
                 group=_group(segment),
                 segment_line=segment.line if segment is not None else None,
             )

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 LOG_VERSION = 1
+# FIT counts whole seconds since 1989-12-31 in 32 bits; a start outside these years is damage.
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+MAX_T_S = 7 * 24 * 3600.0
+"""No session lasts a week; a larger ``t`` is damage."""
 MAX_LOG_BYTES = 256 * 1024 * 1024
 
 
@@ -105,30 +110,7 @@ def read_log(path: Path) -> SessionLog:
 
 def parse_log(data: bytes, source: str) -> SessionLog:
     """Parse the bytes of a session log; `source` names it in errors."""
-    lines = data.split(b"\n")
-    # A trailing newline leaves one empty piece; blank lines elsewhere are skipped.
-    numbered = [(number, raw) for number, raw in enumerate(lines, start=1) if raw.strip()]
-    if not numbered:
-        raise LogError("empty file: not a session log", source=source, line=1)
-    last_number = numbered[-1][0]
-    objects: list[tuple[int, dict[str, Any]]] = []
-    cut_line = None
-    for number, raw in numbered:
-        try:
-            value = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            if number == last_number and number != 1:
-                cut_line = number  # the line being written when the session died
-                break
-            what = "not JSON" if number == 1 else "a broken line"
-            raise LogError(
-                f"{what} ({exc.__class__.__name__}): not a session log (JSON Lines)",
-                source=source,
-                line=number,
-            ) from exc
-        if not isinstance(value, dict):
-            raise LogError("a line is not a JSON object", source=source, line=number)
-        objects.append((number, value))
+    objects, cut_line, last_line = _objects(data, source)
     header = _header(objects[0], source)
     started_at = _started_at(header, source)
     events: list[LogEvent] = []
@@ -140,6 +122,10 @@ def parse_log(data: bytes, source: str) -> SessionLog:
             raise LogError(
                 "an event needs a string 'type' and a number 't'", source=source, line=number
             )
+        if not 0 <= t <= MAX_T_S:
+            raise LogError(
+                f"t {t} is outside 0-{MAX_T_S:.0f} s of a session", source=source, line=number
+            )
         if kind == "summary":
             summary = value
             break  # a complete log ends here; anything after it is not part of the session
@@ -149,9 +135,37 @@ def parse_log(data: bytes, source: str) -> SessionLog:
         raise LogError(
             "the session recorded no segment and no telemetry: nothing to export",
             source=source,
-            line=numbered[-1][0],
+            line=last_line,
         )
     return SessionLog(source, header, started_at, tuple(events), summary, cut_line)
+
+
+def _objects(data: bytes, source: str) -> tuple[list[tuple[int, dict[str, Any]]], int | None, int]:
+    """The JSON objects of the log's lines with their line numbers, the number of a cut last
+    line (dropped), and the number of the last line."""
+    lines = data.split(b"\n")
+    # A trailing newline leaves one empty piece; blank lines elsewhere are skipped.
+    numbered = [(number, raw) for number, raw in enumerate(lines, start=1) if raw.strip()]
+    if not numbered:
+        raise LogError("empty file: not a session log", source=source, line=1)
+    last_number = numbered[-1][0]
+    objects: list[tuple[int, dict[str, Any]]] = []
+    for number, raw in numbered:
+        try:
+            value = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            if number == last_number and number != 1:
+                return objects, number, last_number  # the line being written when it died
+            what = "not JSON" if number == 1 else "a broken line"
+            raise LogError(
+                f"{what} ({exc.__class__.__name__}): not a session log (JSON Lines)",
+                source=source,
+                line=number,
+            ) from exc
+        if not isinstance(value, dict):
+            raise LogError("a line is not a JSON object", source=source, line=number)
+        objects.append((number, value))
+    return objects, None, last_number
 
 
 def _number(value: object) -> TypeGuard[int | float]:
@@ -187,4 +201,9 @@ def _started_at(header: Mapping[str, Any], source: str) -> datetime:
         raise LogError(f"started_at {text!r} is not an ISO 8601 time", source=source, line=1)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # the contract says UTC
-    return moment.astimezone(UTC)
+    moment = moment.astimezone(UTC)
+    if not EARLIEST <= moment <= LATEST:
+        raise LogError(
+            f"started_at {text!r} is outside {EARLIEST.year}-{LATEST.year}", source=source, line=1
+        )
+    return moment
