@@ -160,3 +160,13 @@ def test_a_session_that_died_before_its_first_reading_still_exports_its_lap() ->
     assert len(fit["lap_mesgs"]) == 1
     assert fit["session_mesgs"][0]["total_distance"] == 0.0
     assert fit["lap_mesgs"][0]["developer_fields"]
+
+
+def test_a_count_carried_over_from_before_the_session_is_not_run_distance() -> None:
+    shifted = TINY
+    for metres in (18.0, 16.0, 14.0, 12.0, 11.0, 10.0, 7.5, 5.0, 2.5):
+        shifted = shifted.replace(f'"distance_m": {metres}', f'"distance_m": {metres + 5000}')
+    fit = _fit(shifted)
+    # The first reading jumps from 0 to 5002.5 m in one second: a baseline, not a sprint.
+    assert fit["session_mesgs"][0]["total_distance"] == 15.5
+    assert [lap["total_distance"] for lap in fit["lap_mesgs"]] == [7.5, 2.0, 6.0]

@@ -11,7 +11,8 @@ derives from a `SessionLog`:
 * **Distance** comes from the treadmill's telemetry (no GPS): the cumulative distance of the
   session is the sum of the increases of ``distance_m``. A value that goes *down* means the
   treadmill restarted its count (a reconnect after a power cycle); the new value then counts
-  from zero.
+  from zero. A rise faster than any treadmill runs (a count carried over from before the
+  session, a treadmill that jumps to another total) moves the baseline and adds nothing.
 * **Laps.** One per ``segment`` event, from its ``t`` to the next segment (the first lap
   also holds anything between the activity start and the first segment). A lap's group is
   ``turn`` for turn segments, else its direction: this is how backward running shows up in
@@ -39,6 +40,8 @@ MAX_SPEED_KMH = 60.0
 MAX_HEART_RATE_BPM = 250.0
 MAX_INCLINE_PCT = 100.0
 MAX_DISTANCE_M = 1_000_000.0
+JUMP_SLACK_M = 5.0
+"""Rounding and reading-time jitter allowed on top of the fastest possible belt."""
 _PAUSING = frozenset({"paused", "reconnecting"})
 _RESUMING = frozenset({"running", "resumed"})
 _ENDING = frozenset({"finished", "stopped", "interrupted"})
@@ -193,6 +196,14 @@ def _group(segment: LogEvent | None) -> Group:
     return "backward" if segment.get("direction") == "backward" else "forward"
 
 
+def _gain(previous_m: float, reported_m: float, seconds: float) -> float:
+    """Metres run between two readings of the treadmill's distance count."""
+    # A count that goes down restarted from zero (treadmill power cycle).
+    gained = reported_m - previous_m if reported_m >= previous_m else reported_m
+    possible = seconds * MAX_SPEED_KMH / 3.6 + JUMP_SLACK_M
+    return gained if gained <= possible else 0.0
+
+
 def _samples(events: tuple[LogEvent, ...], span: Span) -> tuple[Sample, ...]:
     """Telemetry in the activity span; each reading belongs to the segment whose line came
     before it in the log (a reading taken as a segment ends still belongs to that one)."""
@@ -201,7 +212,7 @@ def _samples(events: tuple[LogEvent, ...], span: Span) -> tuple[Sample, ...]:
     total = 0.0
     # The treadmill counts from zero when the session starts it; a reading taken before the
     # start replaces that baseline.
-    previous = 0.0
+    previous, previous_t = 0.0, span.start_t
     for event in events:
         if event.type == "segment":
             segment = event
@@ -211,9 +222,8 @@ def _samples(events: tuple[LogEvent, ...], span: Span) -> tuple[Sample, ...]:
         reported = _float(event.get("distance_m"), 0.0, MAX_DISTANCE_M)
         if reported is not None:
             if event.t > span.start_t:
-                # A count that goes down restarted from zero (treadmill power cycle).
-                total += reported - previous if reported >= previous else reported
-            previous = reported
+                total += _gain(previous, reported, event.t - previous_t)
+            previous, previous_t = reported, max(event.t, span.start_t)
         if not span.start_t <= event.t <= span.end_t:
             continue
         heart_rate = _float(event.get("heart_rate_bpm"), 1.0, MAX_HEART_RATE_BPM)

@@ -84,7 +84,6 @@ def export_fit(log: SessionLog, utc_offset_s: int = 0) -> bytes:
 
 
 def _devices(writer: FitWriter, log: SessionLog, created: int) -> None:
-    major, minor, *_ = (*(int(p) for p in __version__.split(".")[:2] if p.isdigit()), 0, 0)
     writer.message(
         MesgNum.DEVICE_INFO,
         (
@@ -92,7 +91,7 @@ def _devices(writer: FitWriter, log: SessionLog, created: int) -> None:
             Field(0, BaseType.UINT8, 0),  # device_index 0: the creator
             Field(2, BaseType.UINT16, MANUFACTURER_DEVELOPMENT),
             Field(4, BaseType.UINT16, PRODUCT),
-            Field(5, BaseType.UINT16, major * 100 + minor),
+            field(5, BaseType.UINT16, _software_version(__version__)),
             text(27, "retrorun", 16),
         ),
     )
@@ -107,6 +106,14 @@ def _devices(writer: FitWriter, log: SessionLog, created: int) -> None:
                 text(27, name, 32),
             ),
         )
+
+
+def _software_version(version: str) -> int | None:
+    """``"0.12.3"`` → 12 (FIT software_version is major.minor x 100), None when not numeric."""
+    parts = version.split(".")[:2]
+    if len(parts) < 2 or not all(part.isdigit() for part in parts):  # noqa: PLR2004
+        return None
+    return int(parts[0]) * 100 + int(parts[1])
 
 
 def _step(lap: Lap) -> WorkoutStep:
