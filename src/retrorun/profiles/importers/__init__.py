@@ -29,11 +29,18 @@ if TYPE_CHECKING:
     from retrorun.profiles.importers.zwo import Raw
 
 
+MAX_FIT_BYTES = 1_000_000
+"""A FIT workout of the most steps a watch takes is a few kilobytes."""
+
+
+def _is_fit_file(path: Path) -> bool:
+    return is_fit(read_limited(path, MAX_XML_BYTES)[:12])
+
+
 def import_raw(path: Path, paces: tuple[str, ...] = ()) -> Raw:
     """The raw profile data a FIT workout, .zwo or QZ XML file turns into (not validated)."""
-    data = read_limited(path, MAX_XML_BYTES)
-    if is_fit(data[:12]):
-        return fit_to_raw(data, path)
+    if _is_fit_file(path):
+        return fit_to_raw(read_limited(path, MAX_FIT_BYTES), path)
     document = parse_xml(path)
     if document.root.tag == "rows":
         return qz_to_raw(document, path.stem)
@@ -66,6 +73,6 @@ def import_file(path: Path, paces: tuple[str, ...] = ()) -> str:
     """Import `path` and return the profile as YAML text."""
     profile = import_profile(path, paces)
     data = profile.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    note = "" if is_fit(read_limited(path, MAX_XML_BYTES)[:12]) else "; all steps are forward"
+    note = "" if _is_fit_file(path) else "; all steps are forward"
     header = f"# Imported from {path.name} by retrorun import{note}.\n"
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
