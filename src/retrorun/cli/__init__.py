@@ -33,12 +33,15 @@ def main() -> None:
 
 
 # Command modules import only click at module level; they attach to the group above.
-from retrorun.cli import profiles  # noqa: E402
+from retrorun.cli import export, profiles  # noqa: E402
 from retrorun.cli.ftms import ftms  # noqa: E402
 from retrorun.cli.scan import scan  # noqa: E402
 from retrorun.cli.sim import sim  # noqa: E402
 
 for _command in (
+    export.export,
+    export.summary,
+    export.workout,
     ftms,
     profiles.plan,
     profiles.validate,

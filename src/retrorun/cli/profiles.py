@@ -174,7 +174,7 @@ def list_profiles(config_path: Path | None) -> None:
     help="Write the profile here instead of printing it.",
 )
 def import_workout(file: Path, paces: tuple[str, ...], output: Path | None) -> None:
-    """Turn a Zwift run workout (.zwo) or a QZ XML program into a profile (YAML)."""
+    """Turn a FIT workout, a Zwift run workout (.zwo) or a QZ XML program into a profile."""
     from retrorun.profiles.importers import import_file  # noqa: PLC0415
 
     text = import_file(file, paces)

@@ -1,8 +1,10 @@
-"""Import workouts from other apps into retrorun profiles (all steps forward).
+"""Import workouts from other apps into retrorun profiles.
 
-`import_file` picks the importer from the file's root element (``<workout_file>`` is Zwift,
-``<rows>`` is QZ), validates the result as a profile, compiles it through the safety layer,
-and returns the profile as YAML text ready to save and edit (add backward steps by hand).
+`import_file` picks the importer from the file's content (a ``.FIT`` header is a FIT
+workout; otherwise XML whose root ``<workout_file>`` is Zwift and ``<rows>`` is QZ),
+validates the result as a profile, compiles it through the safety layer, and returns the
+profile as YAML text ready to save and edit. Zwift and QZ steps are all forward (add
+backward steps by hand); FIT workouts written by retrorun keep their directions.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import yaml
 from pydantic import ValidationError
 
 from retrorun.errors import ProfileError, ProfileErrors
+from retrorun.profiles.files import read_limited
+from retrorun.profiles.importers.fit_workout import fit_to_raw, is_fit
 from retrorun.profiles.importers.qz_xml import qz_to_raw
-from retrorun.profiles.importers.xmlsafe import parse_xml
+from retrorun.profiles.importers.xmlsafe import MAX_XML_BYTES, parse_xml
 from retrorun.profiles.importers.zwo import parse_paces, zwo_to_raw
 from retrorun.profiles.models import Profile
 from retrorun.profiles.plan import compile_plan
@@ -25,8 +29,18 @@ if TYPE_CHECKING:
     from retrorun.profiles.importers.zwo import Raw
 
 
+MAX_FIT_BYTES = 1_000_000
+"""A FIT workout of the most steps a watch takes is a few kilobytes."""
+
+
+def _is_fit_file(path: Path) -> bool:
+    return is_fit(read_limited(path, MAX_XML_BYTES)[:12])
+
+
 def import_raw(path: Path, paces: tuple[str, ...] = ()) -> Raw:
-    """The raw profile data a .zwo or QZ XML file turns into (not yet validated)."""
+    """The raw profile data a FIT workout, .zwo or QZ XML file turns into (not validated)."""
+    if _is_fit_file(path):
+        return fit_to_raw(read_limited(path, MAX_FIT_BYTES), path)
     document = parse_xml(path)
     if document.root.tag == "rows":
         return qz_to_raw(document, path.stem)
@@ -59,5 +73,6 @@ def import_file(path: Path, paces: tuple[str, ...] = ()) -> str:
     """Import `path` and return the profile as YAML text."""
     profile = import_profile(path, paces)
     data = profile.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    header = f"# Imported from {path.name} by retrorun import; all steps are forward.\n"
+    note = "" if _is_fit_file(path) else "; all steps are forward"
+    header = f"# Imported from {path.name} by retrorun import{note}.\n"
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

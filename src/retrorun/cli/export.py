@@ -1,0 +1,107 @@
+"""Session and workout file commands: ``export``, ``summary`` and ``workout``.
+
+Heavy modules load inside the command bodies so ``retrorun --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+FORMATS = ("fit", "tcx")
+WORKOUT_FORMATS = ("fit", "zwo")
+
+
+def _write(output: Path, data: bytes) -> None:
+    from retrorun.errors import InputError  # noqa: PLC0415
+
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", location=str(output)) from exc
+    click.echo(f"wrote {output}")
+
+
+@click.command()
+@click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "-f", "file_format", type=click.Choice(FORMATS), default="fit", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write (default: next to the log, with the format's suffix).",
+)
+def export(log: Path, file_format: str, output: Path | None) -> None:
+    """Export a session LOG as a FIT or TCX activity for Strava or Garmin Connect."""
+    from retrorun.recording.log_reader import read_log  # noqa: PLC0415
+
+    session = read_log(log)
+    if file_format == "fit":
+        from retrorun.recording.fit_activity import export_fit  # noqa: PLC0415
+
+        offset = session.started_at.astimezone().utcoffset()
+        data = export_fit(session, round(offset.total_seconds()) if offset else 0)
+    else:
+        from retrorun.recording.tcx import export_tcx  # noqa: PLC0415
+
+        data = export_tcx(session).encode("utf-8")
+    if not session.complete:
+        click.echo(
+            f"note: {log} ends without a summary (interrupted session); "
+            "exported everything up to its last complete line",
+            err=True,
+        )
+    _write(output or log.with_suffix(f".{file_format}"), data)
+
+
+@click.command()
+@click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--width", default=60, show_default=True, help="Chart width in columns.")
+def summary(log: Path, width: int) -> None:
+    """Print a session LOG: per direction time, distance, speed, HR; pauses, overrides, faults."""
+    from retrorun.recording.log_reader import read_log  # noqa: PLC0415
+    from retrorun.recording.summary import render_summary, summarize  # noqa: PLC0415
+
+    for line in render_summary(summarize(read_log(log)), max(20, width)):
+        click.echo(line.rstrip())
+
+
+@click.command()
+@click.argument("profile")
+@click.option(
+    "--format",
+    "-f",
+    "file_format",
+    type=click.Choice(WORKOUT_FORMATS),
+    default="fit",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write (default: PROFILE's file name with the format's suffix, here).",
+)
+def workout(profile: str, file_format: str, output: Path | None) -> None:
+    """Export PROFILE (a file or a bundled name) as a FIT workout or a Zwift run workout."""
+    from retrorun.profiles import library  # noqa: PLC0415
+    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
+    from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
+
+    path = library.resolve(profile)
+    document = load_profile(path)
+    compile_plan(document.profile, where=document)  # only safe profiles leave retrorun
+    if file_format == "fit":
+        from retrorun.profiles.exporters.fit_workout import export_fit_workout  # noqa: PLC0415
+
+        data = export_fit_workout(document.profile)
+    else:
+        from retrorun.profiles.exporters.zwo import export_zwo  # noqa: PLC0415
+
+        data = export_zwo(document.profile).encode("utf-8")
+    _write(output or Path(f"{path.stem}.{file_format}"), data)

@@ -1,0 +1,1 @@
+"""The FIT binary protocol: encode and decode messages (pure, no I/O)."""

@@ -1,0 +1,105 @@
+"""A profile as a FIT workout file (notes §3.3), for a watch or Garmin Connect.
+
+Each interval step becomes a ``workout_step``: its duration (time in ms or distance in cm),
+a custom speed target and the direction in the name (``"BACKWARD 4.0 km/h"`` or
+``"BACKWARD backward walk"``) and notes (``"BACKWARD (facing away from the console). <cue>"``).
+A repeat block becomes its steps followed by a repeat step pointing at the first of them.
+
+Speed targets are a range, as watches expect: a steady speed is ±`SPEED_BAND_KMH` around it
+(intensity ``active``); a ramp is its from/to range, with intensity ``warmup`` when it rises
+and ``cooldown`` when it falls (that is how `retrorun.profiles.importers.fit_workout` reads
+it back). The incline goes into retrorun's ``incline`` developer field, which watches ignore.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from retrorun.fit import developer
+from retrorun.fit.profile import MANUFACTURER_DEVELOPMENT, FileType, Intensity, MesgNum
+from retrorun.fit.wire import BaseType, Field, FitWriter, text
+from retrorun.fit.workout import WorkoutStep, write_workout
+from retrorun.profiles.models import IntervalStep, RepeatStep
+
+if TYPE_CHECKING:
+    from retrorun.profiles.models import Profile, Step
+
+SPEED_BAND_KMH = 0.2
+PRODUCT = 1
+FACING = {
+    "forward": "FORWARD (facing the console)",
+    "backward": "BACKWARD (facing away from the console)",
+}
+
+
+def speed_text(step: IntervalStep) -> str:
+    if step.ramp is not None:
+        return f"{step.ramp.from_kmh:.1f}-{step.ramp.to_kmh:.1f} km/h"
+    return f"{step.end_speed_kmh:.1f} km/h"
+
+
+def step_name(step: IntervalStep) -> str:
+    return f"{step.direction.upper()} {step.label or speed_text(step)}"
+
+
+def step_notes(step: IntervalStep) -> str:
+    notes = f"{FACING[step.direction]}."
+    if step.incline_pct:
+        notes += f" Incline {step.incline_pct:g} %."
+    return f"{notes} {step.cue}" if step.cue else notes
+
+
+def _interval(step: IntervalStep) -> WorkoutStep:
+    if step.ramp is not None and step.ramp.from_kmh != step.ramp.to_kmh:
+        low, high = sorted((step.ramp.from_kmh, step.ramp.to_kmh))
+        rising = step.ramp.to_kmh > step.ramp.from_kmh
+        intensity = Intensity.WARMUP if rising else Intensity.COOLDOWN
+    else:
+        low = max(0.1, step.end_speed_kmh - SPEED_BAND_KMH)
+        high = step.end_speed_kmh + SPEED_BAND_KMH
+        intensity = Intensity.ACTIVE
+    return WorkoutStep(
+        name=step_name(step),
+        notes=step_notes(step),
+        duration_s=step.duration_s,
+        distance_m=step.distance_m,
+        speed_low_kmh=low,
+        speed_high_kmh=high,
+        intensity=intensity,
+        incline_pct=step.incline_pct,
+    )
+
+
+def workout_steps(steps: tuple[Step, ...]) -> tuple[WorkoutStep, ...]:
+    """The FIT steps of a profile's steps, repeats as repeat steps (nested ones too)."""
+    out: list[WorkoutStep] = []
+
+    def walk(level: tuple[Step, ...]) -> None:
+        for step in level:
+            if isinstance(step, RepeatStep):
+                first = len(out)
+                walk(step.repeat.steps)
+                out.append(WorkoutStep(repeat_from=first, repeat_times=step.repeat.times))
+            else:
+                out.append(_interval(step))
+
+    walk(steps)
+    return tuple(out)
+
+
+def export_fit_workout(profile: Profile, created: int = 0) -> bytes:
+    """`profile` as a FIT workout file; `created` is the FIT time_created (0: unknown)."""
+    writer = FitWriter()
+    writer.message(
+        MesgNum.FILE_ID,
+        (
+            Field(0, BaseType.ENUM, FileType.WORKOUT),
+            Field(1, BaseType.UINT16, MANUFACTURER_DEVELOPMENT),
+            Field(2, BaseType.UINT16, PRODUCT),
+            Field(4, BaseType.UINT32, created),
+            text(8, "retrorun", 16),
+        ),
+    )
+    developer.declare(writer, (developer.STEP_INCLINE,))
+    write_workout(writer, profile.name, profile.description, workout_steps(profile.steps))
+    return writer.finish()

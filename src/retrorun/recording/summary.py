@@ -1,0 +1,198 @@
+"""What ``retrorun summary`` prints about a session log: per-direction time, distance, speed
+and heart rate, turns, pauses, overrides and faults, and a chart.
+
+Pure: `summarize` turns a `SessionLog` into a `SessionSummary`; `render_summary` turns that
+into lines of text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from retrorun.profiles.quantities import format_duration
+from retrorun.recording.activity import GROUPS, Activity, Group, build_activity
+from retrorun.recording.chart import render_session
+
+if TYPE_CHECKING:
+    from retrorun.recording.log_reader import LogEvent, SessionLog
+
+_CONSOLE = {
+    "console_speed": "console speed",
+    "console_incline": "console incline",
+    "console_stop": "console stop",
+    "console_pause": "console pause",
+    "console_start": "console start",
+}
+_FAULTS = {
+    "safety_key": "safety key pulled",
+    "control_lost": "control lost",
+    "connection_lost": "connection lost",
+}
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    """Forward, backward or turns: time, distance, speeds and heart rate."""
+
+    duration_s: float
+    distance_m: float
+    max_speed_kmh: float
+    avg_heart_rate_bpm: int | None
+    max_heart_rate_bpm: int | None
+
+    @property
+    def avg_speed_kmh(self) -> float:
+        return self.distance_m / self.duration_s * 3.6 if self.duration_s > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something that happened at session time `t`: a pause, an override, a fault."""
+
+    t: float
+    text: str
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    activity: Activity
+    outcome: str
+    groups: dict[Group, GroupStats]
+    turns: int
+    pauses: tuple[Note, ...]
+    overrides: tuple[Note, ...]
+    faults: tuple[Note, ...]
+
+
+def summarize(log: SessionLog) -> SessionSummary:
+    """The summary of `log` (an interrupted log is summarised up to its last line)."""
+    activity = build_activity(log)
+    groups = {}
+    for group in GROUPS:
+        laps = [lap for lap in activity.laps if lap.group == group]
+        samples = [s for s in activity.samples if s.group == group]
+        rates = [s.heart_rate_bpm for s in samples if s.heart_rate_bpm is not None]
+        groups[group] = GroupStats(
+            duration_s=sum(lap.timer_s for lap in laps),
+            distance_m=sum(lap.distance_m for lap in laps),
+            max_speed_kmh=max((s.speed_kmh for s in samples), default=0.0),
+            avg_heart_rate_bpm=round(sum(rates) / len(rates)) if rates else None,
+            max_heart_rate_bpm=max(rates) if rates else None,
+        )
+    if log.summary is not None:
+        outcome = str(log.summary.get("outcome", "finished"))
+        reason = log.summary.get("reason")
+        if isinstance(reason, str) and reason and reason != outcome:
+            outcome += f" ({reason})"
+    else:
+        outcome = "interrupted (the log ends without a summary)"
+    return SessionSummary(
+        activity=activity,
+        outcome=outcome,
+        groups=groups,
+        turns=sum(1 for lap in activity.laps if lap.kind == "turn"),
+        pauses=_pauses(log, activity),
+        overrides=tuple(_overrides(log)),
+        faults=tuple(_faults(log)),
+    )
+
+
+def _pauses(log: SessionLog, activity: Activity) -> tuple[Note, ...]:
+    reasons = {
+        e.t: str(e.get("reason") or e.get("state"))
+        for e in log.of_type("state")
+        if e.get("state") in ("paused", "reconnecting")
+    }
+    notes = []
+    gaps = list(zip(activity.active, activity.active[1:], strict=False))
+    for before, after in gaps:
+        reason = reasons.get(before.end_t, "paused")
+        notes.append(
+            Note(before.end_t, f"{reason} for {format_duration(after.start_t - before.end_t)}")
+        )
+    if activity.active and activity.active[-1].end_t < activity.span.end_t:
+        last = activity.active[-1].end_t
+        notes.append(Note(last, f"{reasons.get(last, 'paused')} until the end"))
+    return tuple(notes)
+
+
+def _value(event: LogEvent) -> str:
+    if event.get("speed_kmh") is not None:
+        return f"{event.get('speed_kmh'):.1f} km/h"
+    if event.get("incline_pct") is not None:
+        return f"{event.get('incline_pct'):.1f} %"
+    return str(event.get("action") or "")
+
+
+def _overrides(log: SessionLog) -> list[Note]:
+    notes = []
+    for event in log.events:
+        if event.type == "command" and event.get("reason"):
+            notes.append(Note(event.t, f"{event.get('reason')}: {_value(event)}".rstrip(": ")))
+        elif event.type == "status" and event.get("status") in _CONSOLE:
+            text = f"{_CONSOLE[event.get('status')]} {_value(event)}".rstrip()
+            notes.append(Note(event.t, text))
+    return notes
+
+
+def _faults(log: SessionLog) -> list[Note]:
+    notes = []
+    for event in log.events:
+        if event.type == "status" and event.get("status") in _FAULTS:
+            reason = event.get("reason")
+            text = _FAULTS[event.get("status")] + (f" ({reason})" if reason else "")
+            notes.append(Note(event.t, text))
+        elif event.type == "state" and event.get("state") == "interrupted":
+            notes.append(Note(event.t, f"interrupted: {event.get('reason') or 'unknown reason'}"))
+    return notes
+
+
+def _distance(metres: float) -> str:
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.2f} km"  # noqa: PLR2004
+
+
+def _cell(value: float | None, pattern: str) -> str:
+    return pattern.format(value) if value is not None else "-"
+
+
+def render_summary(summary: SessionSummary, width: int = 60) -> list[str]:
+    """The summary as lines of text for a terminal."""
+    activity = summary.activity
+    start = activity.moment(activity.span.start_t)
+    lines = [
+        f"{activity.name}: {start:%Y-%m-%d %H:%M} UTC, {summary.outcome}",
+        (
+            f"active {format_duration(activity.timer_s)} "
+            f"(elapsed {format_duration(activity.span.duration_s)}), "
+            f"{_distance(activity.distance_m)}, "
+            f"{summary.turns} turn{'' if summary.turns == 1 else 's'}"
+        ),
+        "",
+        (
+            f"{'':9}{'time':>8}{'distance':>10}{'avg km/h':>10}{'max km/h':>10}"
+            f"{'avg HR':>8}{'max HR':>8}"
+        ),
+    ]
+    for group in GROUPS:
+        stats = summary.groups[group]
+        lines.append(
+            f"{group:<9}{format_duration(stats.duration_s):>8}"
+            f"{_distance(stats.distance_m):>10}{stats.avg_speed_kmh:>10.1f}"
+            f"{stats.max_speed_kmh:>10.1f}"
+            f"{_cell(stats.avg_heart_rate_bpm, '{:d}'):>8}"
+            f"{_cell(stats.max_heart_rate_bpm, '{:d}'):>8}"
+        )
+    lines.append("")
+    for title, notes in (
+        ("pauses", summary.pauses),
+        ("overrides", summary.overrides),
+        ("faults", summary.faults),
+    ):
+        lines.append(f"{title}: {len(notes) if notes else 'none'}")
+        lines.extend(f"  {format_duration(note.t)}  {note.text}" for note in notes)
+    lines.append("")
+    lines.extend(
+        render_session(activity.samples, activity.span.start_t, activity.span.end_t, width)
+    )
+    return lines

@@ -1,0 +1,159 @@
+"""Reading session logs: complete, interrupted (kill -9) and bad ones."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrorun.recording.log_reader import LogError, parse_log, read_log
+from tests.recording.fixtures import EVENTS, HEADER, TINY, jsonl
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from tests.conftest import CliResult
+
+
+def test_a_complete_log_has_header_events_and_summary() -> None:
+    log = parse_log(TINY.encode(), "tiny.jsonl")
+    assert log.complete
+    assert log.started_at == datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+    assert log.profile_name == "Tiny"
+    assert len(log.events) == len(EVENTS)
+    assert log.summary is not None
+    assert log.summary["outcome"] == "interrupted"
+    assert log.cut_line is None
+    assert [e.type for e in log.of_type("segment")] == ["segment"] * 3
+
+
+def test_a_log_cut_mid_line_keeps_everything_before_the_cut() -> None:
+    lines = TINY.splitlines(keepends=True)
+    cut = "".join(lines[:8]) + lines[8][:20]
+    log = parse_log(cut.encode(), "cut.jsonl")
+    assert not log.complete
+    assert log.summary is None
+    assert log.cut_line == 9
+    assert len(log.events) == 7
+    assert log.end_t == 6.0
+
+
+def test_a_log_without_summary_but_whole_lines_is_incomplete_too() -> None:
+    log = parse_log(jsonl(HEADER, *EVENTS).encode(), "x.jsonl")
+    assert not log.complete
+    assert log.cut_line is None
+    assert log.end_t == 14.0
+
+
+def test_unknown_event_types_and_fields_are_kept_not_refused() -> None:
+    extra = {"t": 2.5, "type": "weather", "sunny": True}
+    log = parse_log(jsonl(HEADER, *EVENTS[:3], extra, *EVENTS[3:]).encode(), "x.jsonl")
+    assert log.of_type("weather")[0].get("sunny") is True
+
+
+BAD = [
+    pytest.param(b"", "x.jsonl:1: empty file", id="empty"),
+    pytest.param(b"\n\n", "x.jsonl:1: empty file", id="blank"),
+    pytest.param(b"PK\x03\x04 zip", "x.jsonl:1: not JSON", id="binary"),
+    pytest.param(b"[1, 2]\n", "x.jsonl:1: a line is not a JSON object", id="array"),
+    pytest.param(
+        jsonl({"type": "gpx"}, *EVENTS).encode(),
+        "x.jsonl:1: not a session log: the first line is not a 'session' header",
+        id="foreign",
+    ),
+    pytest.param(
+        jsonl({**HEADER, "version": 7}, *EVENTS).encode(),
+        "x.jsonl:1: session log version 7 is not supported",
+        id="version",
+    ),
+    pytest.param(
+        jsonl({**HEADER, "started_at": "yesterday"}, *EVENTS).encode(),
+        "x.jsonl:1: started_at 'yesterday' is not an ISO 8601 time",
+        id="started_at",
+    ),
+    pytest.param(
+        (jsonl(HEADER, *EVENTS[:3]) + "{oops\n" + jsonl(*EVENTS[3:])).encode(),
+        "x.jsonl:5: a broken line",
+        id="broken-middle",
+    ),
+    pytest.param(
+        jsonl(HEADER, {"type": "telemetry", "speed_kmh": 3}).encode(),
+        "x.jsonl:2: an event needs a string 'type' and a number 't'",
+        id="no-t",
+    ),
+    pytest.param(
+        jsonl(HEADER).encode(),
+        "x.jsonl:1: the session recorded no segment and no telemetry",
+        id="header-only",
+    ),
+    pytest.param(
+        jsonl(HEADER, EVENTS[0], {"t": 1, "type": "state", "state": "interrupted"}).encode(),
+        "x.jsonl:3: the session recorded no segment and no telemetry",
+        id="no-exercise",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), BAD)
+def test_bad_logs_raise_one_error_naming_file_and_line(data: bytes, message: str) -> None:
+    with pytest.raises(LogError) as raised:
+        parse_log(data, "x.jsonl")
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(("data", "message"), BAD)
+@pytest.mark.parametrize("command", ["export", "summary"])
+def test_bad_logs_exit_2_with_one_line(
+    cli: Callable[..., CliResult], tmp_path: Path, command: str, data: bytes, message: str
+) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(data)
+    result = cli(command, str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"retrorun: {tmp_path}/{message}")
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "x.fit").exists()
+
+
+def test_a_missing_log_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(LogError, match="cannot read"):
+        read_log(tmp_path / "nope.jsonl")
+
+
+def test_the_summary_line_ends_the_session() -> None:
+    after = {"t": 99, "type": "telemetry", "speed_kmh": 1, "distance_m": 99}
+    log = parse_log((TINY + json.dumps(after) + "\n").encode(), "x.jsonl")
+    assert log.events[-1].t == 14
+    assert log.end_t == 14
+
+
+@pytest.mark.parametrize(
+    ("header", "event", "message"),
+    [
+        ({**HEADER, "started_at": "1970-01-01T00:00:00Z"}, EVENTS[2], "outside 1990-2100"),
+        (HEADER, {**EVENTS[2], "t": -1}, "t -1 is outside 0-604800 s"),
+        (HEADER, {**EVENTS[2], "t": 1e12}, "is outside 0-604800 s"),
+    ],
+)
+def test_impossible_times_are_bad_input(
+    header: dict[str, object], event: dict[str, object], message: str
+) -> None:
+    with pytest.raises(LogError, match=message):
+        parse_log(jsonl(header, event).encode(), "x.jsonl")
+
+
+@given(data=st.data())
+def test_a_log_cut_anywhere_after_its_first_segment_reads_as_a_prefix(data: st.DataObject) -> None:
+    whole = TINY.encode()
+    first_segment_end = whole.index(b"\n", whole.index(b'"segment"')) + 1
+    position = data.draw(st.integers(first_segment_end, len(whole)))
+    log = parse_log(whole[:position], "cut.jsonl")
+    complete = parse_log(whole, "tiny.jsonl")
+    assert log.events == complete.events[: len(log.events)]
+    assert log.complete == (position >= len(whole) - 1)
