@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from retrorun.clock import ManualClock
 from retrorun.mqtt.bridge import MqttBridge
+from retrorun.mqtt.outbox import Outbox
 from retrorun.mqtt.topics import Topics
 from tests.mqtt.conftest import IO_TIMEOUT_S, observe
 from tests.mqtt.fake_session import FakeSession
@@ -26,20 +27,20 @@ async def test_a_whole_session_appears_on_the_broker(mosquitto: Mosquitto) -> No
     clock = ManualClock()
     session = FakeSession(clock)
     settings = mosquitto.settings(publish_log=True)
-    async with (
-        observe(mosquitto, "retrorun/#") as seen,
-        MqttBridge(session, settings, clock=clock) as bridge,
-    ):
-        await _connected(bridge)
-        await seen.wait_for(lambda: seen.on(TOPICS.status) == [b"online"])
-        runner = asyncio.create_task(session.run())
-        await clock.advance(10)
-        await seen.wait_for(lambda: len(seen.on(TOPICS.telemetry)) >= 10)
-        await clock.run_until(runner, limit=session.plan.total_duration_s + 10)
-        await seen.wait_for(
-            lambda: any(json.loads(p)["state"] == "finished" for p in seen.on(TOPICS.state))
-        )
-        await seen.wait_for(lambda: len(seen.on(TOPICS.log)) == len(session.plan.segments))
+    async with observe(mosquitto, "retrorun/#") as seen:
+        async with MqttBridge(session, settings, clock=clock) as bridge:
+            await _connected(bridge)
+            await seen.wait_for(lambda: seen.on(TOPICS.status) == [b"online"])
+            runner = asyncio.create_task(session.run())
+            await clock.advance(10)
+            await seen.wait_for(lambda: len(seen.on(TOPICS.telemetry)) >= 1)
+            await clock.run_until(runner, limit=session.plan.total_duration_s + 10)
+            await seen.wait_for(
+                lambda: any(json.loads(p)["state"] == "finished" for p in seen.on(TOPICS.state))
+            )
+            await seen.wait_for(lambda: len(seen.on(TOPICS.log)) == len(session.plan.segments))
+        # A clean exit says goodbye: the retained status becomes ``offline``.
+        await seen.wait_for(lambda: seen.on(TOPICS.status)[-1] == b"offline")
 
     segments = len(session.plan.segments)
     cues = [json.loads(p) for p in seen.on(TOPICS.cue)]
@@ -60,8 +61,6 @@ async def test_a_whole_session_appears_on_the_broker(mosquitto: Mosquitto) -> No
     final = json.loads(seen.on(TOPICS.state)[-1])
     assert final["state"] == "finished"
     assert final["segment_index"] == segments - 1
-    # A clean exit says goodbye: the retained status is ``offline``.
-    assert seen.on(TOPICS.status)[-1] == b"offline"
 
 
 async def test_state_is_retained_for_late_subscribers(mosquitto: Mosquitto) -> None:
@@ -82,6 +81,24 @@ async def test_state_is_retained_for_late_subscribers(mosquitto: Mosquitto) -> N
         async with observe(mosquitto, TOPICS.status) as status:
             await status.wait_for(lambda: status.on(TOPICS.status) == [b"online"])
         runner.cancel()
+
+
+async def test_telemetry_is_sampled_once_a_second_on_the_clock(mosquitto: Mosquitto) -> None:
+    mosquitto.kill()  # nothing is sent: everything the bridge produced stays in the outbox
+    clock = ManualClock()
+    session = FakeSession(clock)
+    outbox = Outbox(events_limit=1000, telemetry_limit=1000)
+    async with MqttBridge(session, mosquitto.settings(), clock=clock, outbox=outbox):
+        runner = asyncio.create_task(session.run())
+        await clock.advance(10)
+        runner.cancel()
+        sent = []
+        while (message := outbox.pop()) is not None:
+            sent.append(message)
+    samples = [json.loads(m.payload) for m in sent if m.topic == TOPICS.telemetry]
+    assert len(samples) == 10
+    assert [round(s["t"]) for s in samples] == list(range(1, 11))
+    assert all(s["state"] == "running" for s in samples)
 
 
 async def test_the_socket_has_tcp_nodelay(mosquitto: Mosquitto) -> None:
