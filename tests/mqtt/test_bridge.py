@@ -35,6 +35,7 @@ async def test_a_whole_session_appears_on_the_broker(mosquitto: Mosquitto) -> No
             await clock.advance(10)
             await seen.wait_for(lambda: len(seen.on(TOPICS.telemetry)) >= 1)
             await clock.run_until(runner, limit=session.plan.total_duration_s + 10)
+            await clock.advance(1)  # the bridge takes events in on its next tick
             await seen.wait_for(
                 lambda: any(json.loads(p)["state"] == "finished" for p in seen.on(TOPICS.state))
             )
@@ -70,7 +71,9 @@ async def test_state_is_retained_for_late_subscribers(mosquitto: Mosquitto) -> N
         await _connected(bridge)
         runner = asyncio.create_task(session.run())
         await clock.advance(30)
+        runner.cancel()
         expected = session.snapshot()
+        await clock.advance(1)
         async with observe(mosquitto, "retrorun/+/state") as late:
             await late.wait_for(
                 lambda: any(json.loads(p)["t"] == expected.t for p in late.on(TOPICS.state))
@@ -95,7 +98,7 @@ async def test_telemetry_is_sampled_once_a_second_on_the_clock(mosquitto: Mosqui
         sent = []
         while (message := outbox.pop()) is not None:
             sent.append(message)
-    samples = [json.loads(m.payload) for m in sent if m.topic == TOPICS.telemetry]
+    samples = [json.loads(m.body()) for m in sent if m.topic == TOPICS.telemetry]
     assert len(samples) == 10
     assert [round(s["t"]) for s in samples] == list(range(1, 11))
     assert all(s["state"] == "running" for s in samples)

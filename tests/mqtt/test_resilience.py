@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrorun.clock import ManualClock
-from retrorun.mqtt.bridge import MqttBridge
+from retrorun.mqtt.bridge import BridgeTuning, MqttBridge
 from retrorun.mqtt.outbox import Lane, Outbox
 from retrorun.mqtt.settings import Backoff, Broker, MqttSettings
 from retrorun.mqtt.topics import Topics
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 TOPICS = Topics("tm1")
 ROOT = Path(__file__).resolve().parents[2]
 BACKOFF = Backoff(first_s=1.0, factor=2.0, max_s=8.0)
+# Reconnect as soon as the clock's backoff allows: the test moves the clock, not wall time.
+TUNING = BridgeTuning(backoff=BACKOFF, retry_gap_s=0)
 
 
 async def _reference_history() -> list[SessionEvent]:
@@ -67,7 +69,7 @@ async def test_broker_killed_and_restarted_mid_session(mosquitto: Mosquitto) -> 
     session = FakeSession(clock)
     outbox = Outbox(events_limit=16, telemetry_limit=4)
     async with MqttBridge(
-        session, mosquitto.settings(), clock=clock, backoff=BACKOFF, outbox=outbox
+        session, mosquitto.settings(), clock=clock, outbox=outbox, tuning=TUNING
     ) as bridge:
         await asyncio.wait_for(bridge.wait_connected(), IO_TIMEOUT_S)
         runner = asyncio.create_task(session.run())
@@ -92,6 +94,7 @@ async def test_broker_killed_and_restarted_mid_session(mosquitto: Mosquitto) -> 
                 lambda: any(json.loads(p)["t"] >= 150 for p in seen.on(TOPICS.state))
             )
             await clock.run_until(runner, limit=session.plan.total_duration_s + 10)
+            await clock.advance(1)  # the bridge takes events in on its next tick
             await seen.wait_for(
                 lambda: json.loads(seen.on(TOPICS.state)[-1])["state"] == "finished"
             )
@@ -105,7 +108,7 @@ async def test_no_broker_at_all_changes_nothing_for_the_session(mosquitto: Mosqu
     mosquitto.kill()
     clock = ManualClock()
     session = FakeSession(clock)
-    async with MqttBridge(session, mosquitto.settings(), clock=clock, backoff=BACKOFF) as bridge:
+    async with MqttBridge(session, mosquitto.settings(), clock=clock, tuning=TUNING) as bridge:
         runner = asyncio.create_task(session.run())
         limit = session.plan.total_duration_s + 10
         await asyncio.wait_for(clock.run_until(runner, limit=limit), IO_TIMEOUT_S)
@@ -129,7 +132,9 @@ async def test_a_broker_that_never_answers_changes_nothing_for_the_session() -> 
     session = FakeSession(clock)
     settings = MqttSettings(Broker("127.0.0.1", port), treadmill_id="tm1")
     try:
-        async with MqttBridge(session, settings, clock=clock, io_timeout_s=60) as bridge:
+        async with MqttBridge(
+            session, settings, clock=clock, tuning=BridgeTuning(io_timeout_s=60)
+        ) as bridge:
             runner = asyncio.create_task(session.run())
             limit = session.plan.total_duration_s + 10
             await asyncio.wait_for(clock.run_until(runner, limit=limit), IO_TIMEOUT_S)

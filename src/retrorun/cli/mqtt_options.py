@@ -1,6 +1,8 @@
 """The ``--mqtt ...`` options shared by ``retrorun run`` and ``retrorun watch``.
 
-`mqtt_options` adds the options to a click command; `resolve_mqtt` merges them with the
+`mqtt_options` adds the broker options (URL and TLS files) to a click command;
+`session_mqtt_options` adds what only a publishing session needs (``--mqtt-id``,
+``--mqtt-commands/--no-mqtt-commands``, ``--mqtt-log``). `resolve_mqtt` merges them with the
 environment and the config file's ``[mqtt]`` table (options win, then environment, then the
 file) into `MqttSettings`, or None when no broker is named anywhere.
 """
@@ -34,12 +36,39 @@ _OPTIONS = (
     click.option("--mqtt-key", type=_FILE, default=None, help="Client key (mqtts://)."),
 )
 
+_SESSION_OPTIONS = (
+    click.option(
+        "--mqtt-id",
+        metavar="ID",
+        default=None,
+        help="Topic id: retrorun/ID/... (default: from the treadmill's name or address).",
+    ),
+    click.option(
+        "--mqtt-commands/--no-mqtt-commands",
+        default=None,
+        help="Accept remote commands on retrorun/ID/command (default: on).",
+    ),
+    click.option(
+        "--mqtt-log",
+        is_flag=True,
+        default=None,
+        help="Also publish the session log lines on retrorun/ID/log.",
+    ),
+)
+
 
 def mqtt_options(command: _F) -> _F:
     """Add ``--mqtt``, ``--mqtt-ca``, ``--mqtt-cert`` and ``--mqtt-key`` to `command`."""
     for option in reversed(_OPTIONS):
         command = option(command)
     return command
+
+
+def session_mqtt_options(command: _F) -> _F:
+    """`mqtt_options` plus ``--mqtt-id``, ``--mqtt-commands/--no-...`` and ``--mqtt-log``."""
+    for option in reversed(_SESSION_OPTIONS):
+        command = option(command)
+    return mqtt_options(command)
 
 
 def resolve_mqtt(

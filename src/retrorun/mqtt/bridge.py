@@ -6,26 +6,39 @@ async with MqttBridge(handle, settings, clock=clock):
     await session_finished            # the bridge runs alongside, on its own tasks
 ```
 
-Theory of operation. Four small tasks, none of which the session ever waits for:
+Theory of operation. Small tasks, none of which the session ever waits for:
 
-* the *pump* reads the session's events (a hub subscription, which drops the oldest events
-  rather than block the session) and turns each into outgoing messages in the `Outbox`;
-* the *telemetry* task samples the latest snapshot once a second on the injected clock;
+* the *ticker* wakes every `TICK_S` on the injected clock, takes the session's events that
+  arrived since (a hub subscription, which drops the oldest events rather than block the
+  session), turns them into outgoing messages in the `Outbox`, and every other tick samples
+  the latest snapshot as ``telemetry`` (1 Hz). Waking on the clock rather than per event
+  keeps the bridge's share of the event loop small in a fast-forward session; in real time
+  a dashboard sees a change at most half a second late;
 * the *connection* loop connects (last will: ``offline``, retained), announces ``online``,
   the Home Assistant discovery configs and the current state, subscribes to ``command``,
   then sends from the outbox and answers commands until the link drops; it then waits
   `Backoff` on the clock and connects again, forever;
 * commands are validated (`payloads.parse_command`) and handed to ``handle.command``, the
   session's single command path and safety layer; every one is answered on
-  ``command/result``.
+  ``command/result``, and the events the command caused go out at once.
 
 With the broker down, slow or gone, only the outbox fills, and it is bounded by lane.
+
+Two limits are kept in *wall* time, not on the clock, because they are about CPU, which a
+fast-forward session (``--fast``, virtual time) needs for itself: the sender sends at most
+`send_rate_hz` messages a wall second (`SendPace`; the newest state is sent, skipped ones are
+never even encoded), and connection attempts are at least `retry_gap_s` wall seconds apart
+on top of the clock's `Backoff`. A real-time session publishes a few messages a second and
+never meets either limit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import itertools
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
@@ -34,13 +47,14 @@ from retrorun.errors import BrokerError
 from retrorun.mqtt import payloads
 from retrorun.mqtt.discovery import discovery_messages
 from retrorun.mqtt.link import connect, tls_context
-from retrorun.mqtt.outbox import Lane, Outbox, Outgoing
+from retrorun.mqtt.outbox import Lane, Outbox, Outgoing, SendPace
 from retrorun.mqtt.settings import DEFAULT_BACKOFF, Backoff
 from retrorun.mqtt.topics import OFFLINE, ONLINE, Topics
 from retrorun.session.api import Cue, LogEntry, SessionEnded, SessionStarted, Snapshot
 
 if TYPE_CHECKING:
     import ssl
+    from collections.abc import Callable
     from types import TracebackType
 
     from retrorun.clock import Clock
@@ -49,7 +63,30 @@ if TYPE_CHECKING:
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.session.api import SessionEvent, SessionHandle
 
-TELEMETRY_PERIOD_S = 1.0
+TICK_S = 0.5
+TELEMETRY_EVERY_TICKS = 2
+# Wall-time waits run in a worker thread in slices this long, so closing the bridge never
+# waits long for one to end.
+_WALL_SLICE_S = 0.05
+
+
+@dataclass(frozen=True)
+class BridgeTuning:
+    """Timeouts and limits of the bridge (the defaults suit real sessions and ``--fast``)."""
+
+    backoff: Backoff = DEFAULT_BACKOFF
+    """Reconnect delays, on the bridge's clock."""
+    io_timeout_s: float = 10.0
+    """Bound of each broker operation (connect handshake, publish, subscribe)."""
+    close_timeout_s: float = 2.0
+    """Bound of the final flush (and ``offline``) when the bridge closes."""
+    send_rate_hz: float | None = 100.0
+    """Most messages sent per wall second, on average (None: unpaced)."""
+    retry_gap_s: float = 1.0
+    """Least wall time between two connection attempts."""
+
+
+DEFAULT_TUNING = BridgeTuning()
 
 
 @dataclass(frozen=True)
@@ -69,8 +106,7 @@ class MqttBridge:
 
     `settings.treadmill_id` must be set (`MqttSettings.for_device`). `clock` drives the
     telemetry rate and reconnect backoff (default: the event loop's clock, so ``--fast``
-    runs publish telemetry at 1 Hz of virtual time). `io_timeout_s` bounds each broker
-    operation; `close_timeout_s` bounds the flush (and ``offline``) on exit.
+    runs publish telemetry at 1 Hz of virtual time). `tuning` holds the timeouts and limits.
     """
 
     def __init__(
@@ -80,10 +116,8 @@ class MqttBridge:
         *,
         clock: Clock | None = None,
         device_name: str | None = None,
-        backoff: Backoff = DEFAULT_BACKOFF,
         outbox: Outbox | None = None,
-        io_timeout_s: float = 10.0,
-        close_timeout_s: float = 2.0,
+        tuning: BridgeTuning = DEFAULT_TUNING,
     ) -> None:
         if settings.treadmill_id is None:
             raise ValueError("MqttBridge needs settings.for_device(...) to name the treadmill")
@@ -91,10 +125,10 @@ class MqttBridge:
         self._settings = settings
         self._clock: Clock = clock if clock is not None else LoopClock()
         self._device_name = device_name
-        self._backoff = backoff
         self._outbox = outbox if outbox is not None else Outbox()
-        self._io_timeout_s = io_timeout_s
-        self._close_timeout_s = close_timeout_s
+        self._tuning = tuning
+        rate = tuning.send_rate_hz
+        self._pace = SendPace(rate) if rate is not None else None
         self.topics = Topics(settings.treadmill_id, settings.topic_prefix)
         self._wakeup = asyncio.Event()
         self._connected = asyncio.Event()
@@ -114,8 +148,7 @@ class MqttBridge:
         self._latest = self._handle.snapshot()
         self._put(self.topics.state, payloads.state_payload(self._latest), Lane.LATEST, retain=True)
         self._tasks = [
-            asyncio.create_task(self._pump(self._subscription), name="mqtt-pump"),
-            asyncio.create_task(self._telemetry(), name="mqtt-telemetry"),
+            asyncio.create_task(self._ticker(), name="mqtt-ticker"),
             asyncio.create_task(self._connection(tls), name="mqtt-connection"),
         ]
         return self
@@ -126,20 +159,18 @@ class MqttBridge:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        pump, telemetry, connection = self._tasks
-        for task in (pump, telemetry):
-            task.cancel()
-        await asyncio.gather(pump, telemetry, return_exceptions=True)
+        ticker, connection = self._tasks
+        ticker.cancel()
+        await asyncio.gather(ticker, return_exceptions=True)
+        self._take_events()
         if self._subscription is not None:
             self._subscription.cancel()
-            for event in self._subscription.drain():
-                self.offer(event)
         # A clean goodbye: the final state and ``offline``, sent while the link is up.
         self._closing = True
         self._put(self.topics.status, OFFLINE, Lane.LATEST, retain=True)
         if self._connected.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(connection), self._close_timeout_s)
+                await asyncio.wait_for(asyncio.shield(connection), self._tuning.close_timeout_s)
         connection.cancel()
         await asyncio.gather(connection, return_exceptions=True)
 
@@ -167,7 +198,8 @@ class MqttBridge:
         """Turn one session event into outgoing messages; never blocks, never raises."""
         if isinstance(event, Snapshot):
             self._latest = event
-            self._put(self.topics.state, payloads.state_payload(event), Lane.LATEST, retain=True)
+            state = functools.partial(payloads.state_payload, event)
+            self._put(self.topics.state, state, Lane.LATEST, retain=True)
         elif isinstance(event, Cue):
             self._put(self.topics.cue, payloads.cue_payload(event), Lane.EVENTS)
         elif isinstance(event, LogEntry):
@@ -180,24 +212,28 @@ class MqttBridge:
                 self._announce_discovery()
         elif isinstance(event, SessionEnded):
             self._latest = self._handle.snapshot()
-            state = payloads.state_payload(self._latest)
-            self._put(self.topics.state, state, Lane.LATEST, retain=True)
+            final = payloads.state_payload(self._latest)
+            self._put(self.topics.state, final, Lane.LATEST, retain=True)
 
-    async def _pump(self, subscription: Subscription[SessionEvent]) -> None:
-        async for event in subscription:
-            self.offer(event)
+    def _take_events(self) -> None:
+        if self._subscription is not None:
+            for event in self._subscription.drain():
+                self.offer(event)
 
-    async def _telemetry(self) -> None:
+    async def _ticker(self) -> None:
         deadline = self._clock.now()
-        while True:
-            deadline += TELEMETRY_PERIOD_S
+        for tick in itertools.count(1):
+            deadline += TICK_S
             await self._clock.sleep_until(deadline)
+            self._take_events()
             snapshot = self._latest
-            if snapshot is not None and not snapshot.state.ended:
-                payload = payloads.telemetry_payload(snapshot)
-                self._put(self.topics.telemetry, payload, Lane.TELEMETRY)
+            if tick % TELEMETRY_EVERY_TICKS == 0 and snapshot and not snapshot.state.ended:
+                sample = functools.partial(payloads.telemetry_payload, snapshot)
+                self._put(self.topics.telemetry, sample, Lane.TELEMETRY)
 
-    def _put(self, topic: str, payload: bytes, lane: Lane, *, retain: bool = False) -> None:
+    def _put(
+        self, topic: str, payload: bytes | Callable[[], bytes], lane: Lane, *, retain: bool = False
+    ) -> None:
         self._outbox.put(Outgoing(topic, payload, lane, retain))
         self._wakeup.set()
 
@@ -216,12 +252,13 @@ class MqttBridge:
     async def _connection(self, tls: ssl.SSLContext | None) -> None:
         attempt = 0
         while True:
+            attempted_at = time.monotonic()
             try:
                 async with connect(
                     self._settings,
                     will=(self.topics.status, OFFLINE),
                     tls=tls,
-                    timeout_s=self._io_timeout_s,
+                    timeout_s=self._tuning.io_timeout_s,
                 ) as link:
                     attempt = 0
                     self._connections += 1
@@ -242,7 +279,8 @@ class MqttBridge:
                 self._link = None
             if self._closing:
                 return
-            await self._clock.sleep(self._backoff.delay_s(attempt))
+            await self._clock.sleep(self._tuning.backoff.delay_s(attempt))
+            await _wall_sleep(attempted_at + self._tuning.retry_gap_s - time.monotonic())
             attempt += 1
 
     async def _serve(self, link: Link) -> None:
@@ -267,8 +305,11 @@ class MqttBridge:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            await link.publish(message.topic, message.payload, retain=message.retain)
+            await link.publish(message.topic, message.body(), retain=message.retain)
             self._published += 1
+            if self._pace is not None:
+                self._pace.sent(time.monotonic())
+                await _wall_sleep(self._pace.delay_s(time.monotonic()))
 
     async def _receive(self, link: Link) -> None:
         async for inbound in link.messages():
@@ -287,4 +328,14 @@ class MqttBridge:
             else:
                 result = await self._handle.command(parsed.command)
                 answer = payloads.result_payload(result, parsed.request_id)
+                self._take_events()  # the remote sees the effect (paused, ...) at once
         self._put(self.topics.command_result, answer, Lane.EVENTS)
+
+
+async def _wall_sleep(seconds: float) -> None:
+    """Wait `seconds` of wall time without a loop timer (on a virtual-time loop a timer
+    would fire at once): a worker thread sleeps, in short slices, while the loop runs on."""
+    loop = asyncio.get_running_loop()
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        await loop.run_in_executor(None, time.sleep, min(left, _WALL_SLICE_S))

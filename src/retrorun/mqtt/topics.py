@@ -13,6 +13,7 @@ retrorun/<treadmill-id>/command/result  the answer to each command
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from retrorun.mqtt.settings import TOPIC_PREFIX
@@ -23,40 +24,40 @@ OFFLINE = b"offline"
 
 @dataclass(frozen=True)
 class Topics:
-    """Every topic of the treadmill `treadmill_id` under `prefix`."""
+    """Every topic of the treadmill `treadmill_id` under `prefix` (each built once)."""
 
     treadmill_id: str
     prefix: str = TOPIC_PREFIX
 
-    @property
+    @functools.cached_property
     def root(self) -> str:
         return f"{self.prefix}/{self.treadmill_id}"
 
-    @property
+    @functools.cached_property
     def status(self) -> str:
         return f"{self.root}/status"
 
-    @property
+    @functools.cached_property
     def state(self) -> str:
         return f"{self.root}/state"
 
-    @property
+    @functools.cached_property
     def telemetry(self) -> str:
         return f"{self.root}/telemetry"
 
-    @property
+    @functools.cached_property
     def cue(self) -> str:
         return f"{self.root}/cue"
 
-    @property
+    @functools.cached_property
     def log(self) -> str:
         return f"{self.root}/log"
 
-    @property
+    @functools.cached_property
     def command(self) -> str:
         return f"{self.root}/command"
 
-    @property
+    @functools.cached_property
     def command_result(self) -> str:
         return f"{self.root}/command/result"
 
