@@ -60,6 +60,8 @@ class Mosquitto:
     folder: Path
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen[bytes] | None = None
+    listener_options: str = "allow_anonymous true\n"
+    """What follows ``listener`` in the config: TLS files, authentication."""
 
     @property
     def url(self) -> str:
@@ -72,10 +74,14 @@ class Mosquitto:
         config = self.folder / "mosquitto.conf"
         config.write_text(
             f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous true\n"
+            f"{self.listener_options}"
             "set_tcp_nodelay true\n"
             "persistence false\n"
             "log_dest stderr\n"
+            # Started as root (containers, CI), mosquitto drops to the `mosquitto` user, who
+            # cannot read files in pytest's private temporary folders; a non-root start
+            # ignores this line.
+            "user root\n"
         )
         with (self.folder / "mosquitto.log").open("ab") as log:
             self.process = subprocess.Popen(

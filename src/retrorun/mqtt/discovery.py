@@ -5,7 +5,8 @@ Home Assistant reads retained JSON configs on
 ``button``). Each config names the device it belongs to (the ``device`` block groups the
 entities on one device page), a ``unique_id``, and ``availability_topic`` = our ``status``
 topic with ``online``/``offline`` payloads, so the entities go unavailable when the bridge's
-last will fires. Sensors read the retained ``state`` JSON with a ``value_template``; buttons
+last will fires. Sensors read the retained ``state`` JSON with a ``value_template`` (a
+``null`` renders as ``None``, which Home Assistant's MQTT sensor takes as "unknown"); buttons
 publish ``payload_press`` (a command object) to our ``command`` topic.
 Reference: https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery and the
 ``sensor.mqtt`` / ``button.mqtt`` platform pages.

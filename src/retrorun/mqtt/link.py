@@ -10,6 +10,7 @@ and Nagle's algorithm would hold each one back waiting for the broker's delayed 
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import ssl
 from dataclasses import dataclass
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from retrorun.mqtt.settings import MqttSettings
+
+# aiomqtt and paho log through this logger. Without a handler of its own, Python's last-resort
+# handler would print their warnings ("message queue is full") on stderr, across the TUI;
+# whoever wants them attaches a handler to "retrorun.mqtt".
+LOGGER = logging.getLogger("retrorun.mqtt")
+LOGGER.addHandler(logging.NullHandler())
 
 # Applied by aiomqtt to the connected socket (aiomqtt `Client(socket_options=...)`).
 SOCKET_OPTIONS = ((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),)
@@ -124,6 +131,7 @@ async def connect(
         username=broker.username,
         password=broker.password,
         identifier=settings.client_id,
+        logger=LOGGER,
         will=aiomqtt.Will(will[0], will[1], qos=1, retain=True) if will else None,
         keepalive=settings.keepalive_s,
         timeout=timeout_s,
