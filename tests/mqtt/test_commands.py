@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from retrorun.clock import ManualClock
+from retrorun.errors import DeviceError
 from retrorun.mqtt.bridge import MqttBridge
 from retrorun.mqtt.payloads import MAX_COMMAND_BYTES
 from retrorun.mqtt.topics import Topics
-from retrorun.session.api import CommandKind, SessionState, UserCommand
+from retrorun.session.api import CommandKind, CommandResult, SessionState, UserCommand
 from tests.mqtt.conftest import IO_TIMEOUT_S, Observer, observe
 from tests.mqtt.fake_session import FakeSession
 
@@ -177,3 +178,29 @@ async def test_a_retained_command_is_never_obeyed(mosquitto: Mosquitto) -> None:
         answer = await fresh.send("pause")
         assert answer["accepted"] is True
         assert fresh.session.received == [UserCommand(CommandKind.PAUSE, None, "mqtt")]
+
+
+class UnreachableTreadmill(FakeSession):
+    """A session whose treadmill refuses to act: its command path raises a DeviceError."""
+
+    async def command(self, command: UserCommand) -> CommandResult:
+        self.received.append(command)
+        raise DeviceError("control point timed out", device="FS-T1")
+
+
+async def test_a_session_error_is_answered_and_the_bridge_carries_on(
+    mosquitto: Mosquitto,
+) -> None:
+    clock = ManualClock()
+    session = UnreachableTreadmill(clock)
+    async with (
+        observe(mosquitto, f"{TOPICS.root}/#") as observer,
+        MqttBridge(session, mosquitto.settings(), clock=clock) as bridge,
+    ):
+        await asyncio.wait_for(bridge.wait_connected(), IO_TIMEOUT_S)
+        remote = Remote(session, clock, observer)
+        for _ in range(2):
+            answer = await remote.send("pause")
+            assert answer["accepted"] is False
+            assert answer["reason"] == "FS-T1: control point timed out"
+        assert bridge.stats.connected

@@ -43,14 +43,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
 from retrorun.clock import LoopClock
-from retrorun.errors import BrokerError
+from retrorun.errors import BrokerError, RetrorunError
 from retrorun.mqtt import payloads
 from retrorun.mqtt.discovery import discovery_messages
 from retrorun.mqtt.link import connect, tls_context
 from retrorun.mqtt.outbox import Lane, Outbox, Outgoing, SendPace
 from retrorun.mqtt.settings import DEFAULT_BACKOFF, Backoff
 from retrorun.mqtt.topics import OFFLINE, ONLINE, Topics
-from retrorun.session.api import Cue, LogEntry, SessionEnded, SessionStarted, Snapshot
+from retrorun.session.api import (
+    CommandResult,
+    Cue,
+    LogEntry,
+    SessionEnded,
+    SessionStarted,
+    Snapshot,
+)
 
 if TYPE_CHECKING:
     import ssl
@@ -161,18 +168,27 @@ class MqttBridge:
     ) -> None:
         ticker, connection = self._tasks
         ticker.cancel()
-        await asyncio.gather(ticker, return_exceptions=True)
+        failures: list[BaseException | None] = [
+            *await asyncio.gather(ticker, return_exceptions=True)
+        ]
         self._take_events()
         if self._subscription is not None:
             self._subscription.cancel()
-        # A clean goodbye: the final state and ``offline``, sent while the link is up.
+        # A clean goodbye: what is still queued, the final state and ``offline``, sent while
+        # the link is up, unpaced (the session is over: nothing needs the CPU any more).
         self._closing = True
+        self._pace = None
         self._put(self.topics.status, OFFLINE, Lane.LATEST, retain=True)
         if self._connected.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(connection), self._tuning.close_timeout_s)
         connection.cancel()
-        await asyncio.gather(connection, return_exceptions=True)
+        failures += await asyncio.gather(connection, return_exceptions=True)
+        # Broker trouble never leaves a task; anything else that ended one is a bug, and is
+        # raised here rather than lost with the task.
+        for failure in failures:
+            if isinstance(failure, Exception):
+                raise failure
 
     @property
     def stats(self) -> BridgeStats:
@@ -326,7 +342,10 @@ class MqttBridge:
             if isinstance(parsed, payloads.Rejection):
                 answer = payloads.rejection_payload(parsed)
             else:
-                result = await self._handle.command(parsed.command)
+                try:
+                    result = await self._handle.command(parsed.command)
+                except RetrorunError as exc:  # the session could not act: say why, carry on
+                    result = CommandResult(parsed.command, accepted=False, reason=str(exc))
                 answer = payloads.result_payload(result, parsed.request_id)
                 self._take_events()  # the remote sees the effect (paused, ...) at once
         self._put(self.topics.command_result, answer, Lane.EVENTS)
