@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from retrorun.clock import ManualClock
-from retrorun.mqtt.bridge import MqttBridge
+from retrorun.mqtt.bridge import BridgeTuning, MqttBridge
 from retrorun.mqtt.outbox import Outbox
 from retrorun.mqtt.topics import Topics
 from tests.mqtt.conftest import IO_TIMEOUT_S, observe
@@ -28,7 +28,13 @@ async def test_a_whole_session_appears_on_the_broker(mosquitto: Mosquitto) -> No
     session = FakeSession(clock)
     settings = mosquitto.settings(publish_log=True)
     async with observe(mosquitto, "retrorun/#") as seen:
-        async with MqttBridge(session, settings, clock=clock) as bridge:
+        # The test runs a 29-minute session in seconds of wall time; room for every cue and
+        # log line, and no pacing, so that what arrives can be compared item by item.
+        roomy = Outbox(events_limit=1000, telemetry_limit=1000)
+        unpaced = BridgeTuning(send_rate_hz=None)
+        async with MqttBridge(
+            session, settings, clock=clock, outbox=roomy, tuning=unpaced
+        ) as bridge:
             await _connected(bridge)
             await seen.wait_for(lambda: seen.on(TOPICS.status) == [b"online"])
             runner = asyncio.create_task(session.run())
@@ -40,6 +46,8 @@ async def test_a_whole_session_appears_on_the_broker(mosquitto: Mosquitto) -> No
                 lambda: any(json.loads(p)["state"] == "finished" for p in seen.on(TOPICS.state))
             )
             await seen.wait_for(lambda: len(seen.on(TOPICS.log)) == len(session.plan.segments))
+            duration = int(session.plan.total_duration_s)
+            await seen.wait_for(lambda: len(seen.on(TOPICS.telemetry)) == duration)
         # A clean exit says goodbye: the retained status becomes ``offline``.
         await seen.wait_for(lambda: seen.on(TOPICS.status)[-1] == b"offline")
 
@@ -50,10 +58,9 @@ async def test_a_whole_session_appears_on_the_broker(mosquitto: Mosquitto) -> No
     logs = [json.loads(p) for p in seen.on(TOPICS.log)]
     assert [entry["index"] for entry in logs] == list(range(segments))
     assert all(entry["type"] == "segment" for entry in logs)
-    # 1 Hz telemetry: one sample per clock second while the session ran (the telemetry lane
-    # may drop the oldest under load, never add any).
+    # 1 Hz telemetry: one sample per clock second while the session ran.
     samples = [json.loads(p) for p in seen.on(TOPICS.telemetry)]
-    assert 0 < len(samples) <= session.plan.total_duration_s + 10
+    assert len(samples) == int(session.plan.total_duration_s)  # no more, no fewer
     assert {"t", "state", "direction", "speed_kmh", "incline_pct", "heart_rate_bpm"} <= set(
         samples[0]
     )
