@@ -3,10 +3,10 @@
 Run: ``python -m benchmarks.mqtt`` (needs Debian's ``mosquitto``; it starts its own on a free
 loopback port). Figures:
 
-* throughput: cue messages per second from ``bridge.offer`` through the outbox to the broker,
-  with the sender unpaced (by default it sends at most 100 messages a wall second);
-* caller cost: microseconds one ``bridge.offer(snapshot)`` costs the caller (the session's
-  side of publishing), broker up and broker stopped;
+* throughput: cue messages per second from the outbox to the broker, with the sender unpaced
+  (by default it sends at most 20 messages a wall second);
+* caller cost: microseconds one ``hub.publish(snapshot)`` costs the session with the bridge
+  subscribed, broker up and broker stopped (and with a plain reader instead, for scale);
 * fast-forward loop: a one-hour session's worth of snapshots (4 per second) and cues, on a
   virtual-time loop like ``--fast``, with no bridge, with the bridge and the broker up, and
   with the broker stopped.
@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING
 from retrorun.clock import LoopClock, run_virtual
 from retrorun.hub import Hub
 from retrorun.mqtt.bridge import BridgeTuning, MqttBridge
-from retrorun.mqtt.outbox import Outbox
+from retrorun.mqtt.outbox import Lane, Outbox, Outgoing
+from retrorun.mqtt.payloads import cue_payload
 from retrorun.mqtt.settings import Broker, MqttSettings
 from retrorun.session.api import Cue, CueKind, Phase, SessionState, Snapshot, Totals
 
@@ -167,41 +168,40 @@ def _broker() -> Iterator[LocalBroker]:
 async def throughput_per_s(broker: LocalBroker) -> float:
     """Cue messages per second through the outbox and the connection to the broker."""
     session = LoopSession()
+    cue = Cue(1.0, CueKind.TEXT, "Backward in ten seconds. Slow down and hold the rails.")
     outbox = Outbox(events_limit=THROUGHPUT_MESSAGES)
+    for _ in range(THROUGHPUT_MESSAGES):  # queued before connecting: sent once connected
+        outbox.put(Outgoing("retrorun/bench/cue", cue_payload(cue), Lane.EVENTS))
     unpaced = BridgeTuning(send_rate_hz=None)
     async with MqttBridge(session, broker.settings, outbox=outbox, tuning=unpaced) as bridge:
         await asyncio.wait_for(bridge.wait_connected(), 10)
-        # Polling the counter as fast as the loop turns is the measurement itself.
-        while bridge.stats.queued:  # noqa: ASYNC110
-            await asyncio.sleep(0)
-        base = bridge.stats.published
-        cue = Cue(1.0, CueKind.TEXT, "Backward in ten seconds. Slow down and hold the rails.")
         start = time.perf_counter()
-        for _ in range(THROUGHPUT_MESSAGES):
-            bridge.offer(cue)
-        while bridge.stats.published - base < THROUGHPUT_MESSAGES:  # noqa: ASYNC110
+        # Polling the counter as fast as the loop turns is the measurement itself.
+        while bridge.stats.published < THROUGHPUT_MESSAGES:  # noqa: ASYNC110
             await asyncio.sleep(0)
         return THROUGHPUT_MESSAGES / (time.perf_counter() - start)
 
 
-async def caller_cost_us(broker: LocalBroker | None, port: int) -> float:
-    """Median microseconds per ``bridge.offer(snapshot)`` over rounds of 1000 calls."""
+async def caller_cost_us(settings: MqttSettings | None, *, connected: bool = False) -> float:
+    """Median microseconds per ``hub.publish(snapshot)``, the session's cost of publishing,
+    with the bridge subscribed (or no bridge when `settings` is None); rounds of 1000."""
     session = LoopSession()
-    settings = (
-        broker.settings if broker else MqttSettings(Broker("127.0.0.1", port), treadmill_id="bench")
-    )
-    async with MqttBridge(session, settings) as bridge:
-        if broker is not None:
-            await asyncio.wait_for(bridge.wait_connected(), 10)
-        snapshots = [_snapshot(n / 4) for n in range(1000)]
-        rounds: list[float] = []
+    snapshots = [_snapshot(n / 4) for n in range(1000)]
+    rounds: list[float] = []
+    async with contextlib.AsyncExitStack() as stack:
+        if settings is not None:
+            bridge = await stack.enter_async_context(MqttBridge(session, settings))
+            if connected:
+                await asyncio.wait_for(bridge.wait_connected(), 10)
+        else:
+            stack.callback(session.events().cancel)  # one reader, as the TUI would be
         for _ in range(CALLER_CALLS // 1000):
             start = time.perf_counter()
             for snapshot in snapshots:
-                bridge.offer(snapshot)
+                session.hub.publish(snapshot)
             rounds.append((time.perf_counter() - start) / 1000 * 1e6)
-            await asyncio.sleep(0)  # let the sender run between rounds, as in a session
-        return statistics.median(rounds)
+            await asyncio.sleep(0.01)  # let the bridge take them in between rounds
+    return statistics.median(rounds)
 
 
 async def _fast_session(settings: MqttSettings | None) -> None:
@@ -261,15 +261,18 @@ def main() -> None:
     with _broker() as broker:
         rate = asyncio.run(throughput_per_s(broker))
         print(f"mqtt publish throughput through the outbox: {rate:,.0f} messages/s")
-        up = asyncio.run(caller_cost_us(broker, broker.port))
-        port = broker.port
-        print(f"bridge.offer(snapshot) cost to the caller, broker up: {up:.1f} us")
+        alone = asyncio.run(caller_cost_us(None))
+        up = asyncio.run(caller_cost_us(broker.settings, connected=True))
+        print(
+            f"hub.publish(snapshot) cost to the session: {alone:.1f} us with one other reader, "
+            f"{up:.1f} us with the bridge, broker up"
+        )
         none = fast_loop_s(None)
         with_broker = fast_loop_s(broker.settings)
         settings = broker.settings
         broker.stop()
-        down = asyncio.run(caller_cost_us(None, port))
-        print(f"bridge.offer(snapshot) cost to the caller, broker stopped: {down:.1f} us")
+        down = asyncio.run(caller_cost_us(settings))
+        print(f"hub.publish(snapshot) cost to the session, broker stopped: {down:.1f} us")
         without_broker = fast_loop_s(settings)
     print(
         f"1-hour session events on a virtual-time loop: {none:.2f} s without a bridge, "

@@ -72,9 +72,9 @@ if TYPE_CHECKING:
 
 TICK_S = 0.5
 TELEMETRY_EVERY_TICKS = 2
-# Wall-time waits run in a worker thread in slices this long, so closing the bridge never
-# waits long for one to end.
-_WALL_SLICE_S = 0.05
+# Wall-time waits run in a worker thread in slices this long, so closing the bridge (and the
+# event loop, which waits for its worker threads) never waits long for one to end.
+_WALL_SLICE_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class BridgeTuning:
     """Bound of each broker operation (connect handshake, publish, subscribe)."""
     close_timeout_s: float = 2.0
     """Bound of the final flush (and ``offline``) when the bridge closes."""
-    send_rate_hz: float | None = 100.0
+    send_rate_hz: float | None = 20.0
     """Most messages sent per wall second, on average (None: unpaced)."""
     retry_gap_s: float = 1.0
     """Least wall time between two connection attempts."""
@@ -145,6 +145,7 @@ class MqttBridge:
         self._last_error: str | None = None
         self._subscription: Subscription[SessionEvent] | None = None
         self._latest: Snapshot | None = None
+        self._state_pending = False
         self._tasks: list[asyncio.Task[None]] = []
         self._link: Link | None = None
 
@@ -153,7 +154,8 @@ class MqttBridge:
         tls = tls_context(self._settings)  # bad TLS files: ConfigError now, not a retry loop
         self._subscription = self._handle.events()
         self._latest = self._handle.snapshot()
-        self._put(self.topics.state, payloads.state_payload(self._latest), Lane.LATEST, retain=True)
+        self._state_pending = True
+        self._queue_state()
         self._tasks = [
             asyncio.create_task(self._ticker(), name="mqtt-ticker"),
             asyncio.create_task(self._connection(tls), name="mqtt-connection"),
@@ -210,12 +212,12 @@ class MqttBridge:
         await self._connected.wait()
 
     # ------------------------------------------------------------------ session -> outbox
-    def offer(self, event: SessionEvent) -> None:
+    def _offer(self, event: SessionEvent) -> None:
         """Turn one session event into outgoing messages; never blocks, never raises."""
         if isinstance(event, Snapshot):
+            # Only the newest snapshot of a batch is queued (by `_queue_state`).
             self._latest = event
-            state = functools.partial(payloads.state_payload, event)
-            self._put(self.topics.state, state, Lane.LATEST, retain=True)
+            self._state_pending = True
         elif isinstance(event, Cue):
             self._put(self.topics.cue, payloads.cue_payload(event), Lane.EVENTS)
         elif isinstance(event, LogEntry):
@@ -228,13 +230,20 @@ class MqttBridge:
                 self._announce_discovery()
         elif isinstance(event, SessionEnded):
             self._latest = self._handle.snapshot()
-            final = payloads.state_payload(self._latest)
-            self._put(self.topics.state, final, Lane.LATEST, retain=True)
+            self._state_pending = True
 
     def _take_events(self) -> None:
+        """Take in every event that arrived since the last time, then queue the state."""
         if self._subscription is not None:
             for event in self._subscription.drain():
-                self.offer(event)
+                self._offer(event)
+        self._queue_state()
+
+    def _queue_state(self) -> None:
+        if self._state_pending and self._latest is not None:
+            state = functools.partial(payloads.state_payload, self._latest)
+            self._put(self.topics.state, state, Lane.LATEST, retain=True)
+            self._state_pending = False
 
     async def _ticker(self) -> None:
         deadline = self._clock.now()
@@ -295,9 +304,13 @@ class MqttBridge:
                 self._link = None
             if self._closing:
                 return
+            # The backoff is on the clock; the gap in wall time is checked, not slept for, so
+            # no worker thread is left sleeping when the bridge closes.
             await self._clock.sleep(self._tuning.backoff.delay_s(attempt))
-            await _wall_sleep(attempted_at + self._tuning.retry_gap_s - time.monotonic())
             attempt += 1
+            while time.monotonic() - attempted_at < self._tuning.retry_gap_s:
+                await self._clock.sleep(self._tuning.backoff.delay_s(attempt))
+                attempt += 1
 
     async def _serve(self, link: Link) -> None:
         """Send and receive until the link fails (`BrokerError`) or the bridge has closed."""
