@@ -148,11 +148,10 @@ class Observer:
 
         await asyncio.wait_for(waiting(), timeout_s)
 
-    async def next_on(self, topic: str, timeout_s: float = IO_TIMEOUT_S) -> bytes:
-        """The next message on `topic` after the ones seen so far."""
-        seen = len(self.on(topic))
-        await self.wait_for(lambda: len(self.on(topic)) > seen, timeout_s)
-        return self.on(topic)[seen]
+    async def nth_on(self, topic: str, index: int, timeout_s: float = IO_TIMEOUT_S) -> bytes:
+        """Message number `index` (from 0) on `topic`, once it has arrived."""
+        await self.wait_for(lambda: len(self.on(topic)) > index, timeout_s)
+        return self.on(topic)[index]
 
     async def publish(self, topic: str, payload: bytes | str) -> None:
         await self.client.publish(topic, payload, qos=1)

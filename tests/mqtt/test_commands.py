@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shutil
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -204,3 +205,17 @@ async def test_a_session_error_is_answered_and_the_bridge_carries_on(
             assert answer["accepted"] is False
             assert answer["reason"] == "FS-T1: control point timed out"
         assert bridge.stats.connected
+
+
+async def test_mosquitto_pub_pauses_and_resumes(remote: Remote, mosquitto: Mosquitto) -> None:
+    client = shutil.which("mosquitto_pub")
+    if client is None:
+        pytest.skip("mosquitto_pub is not installed (apt-get install mosquitto-clients)")
+    command = [client, "-h", "127.0.0.1", "-p", str(mosquitto.port), "-t", TOPICS.command]
+    for word, state in (("pause", SessionState.PAUSED), ("resume", SessionState.RUNNING)):
+        answers = len(remote.observer.on(TOPICS.command_result))
+        process = await asyncio.create_subprocess_exec(*command, "-m", word)
+        assert await asyncio.wait_for(process.wait(), IO_TIMEOUT_S) == 0
+        answer = await remote.observer.nth_on(TOPICS.command_result, answers)
+        assert json.loads(answer)["accepted"] is True
+        assert remote.session.snapshot().state is state
