@@ -181,11 +181,14 @@ class MqttBridge:
         self._closing = True
         self._pace = None
         self._put(self.topics.status, OFFLINE, Lane.LATEST, retain=True)
-        if self._connected.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(connection), self._tuning.close_timeout_s)
-        connection.cancel()
-        failures += await asyncio.gather(connection, return_exceptions=True)
+        try:
+            if self._connected.is_set():
+                with contextlib.suppress(TimeoutError):
+                    flushed = asyncio.shield(connection)
+                    await asyncio.wait_for(flushed, self._tuning.close_timeout_s)
+        finally:  # also when the caller is cancelled while waiting: no task is left behind
+            connection.cancel()
+            failures += await asyncio.gather(connection, return_exceptions=True)
         # Broker trouble never leaves a task; anything else that ended one is a bug, and is
         # raised here rather than lost with the task.
         for failure in failures:
