@@ -9,6 +9,9 @@ a missing file that was named explicitly is an error.
 [limits]
 backward_speed_max_kmh = 6.0   # my own cap, below the 8 km/h hard limit
 turn_window_s = 15             # I like more time to turn
+
+[mqtt]
+url = "mqtt://broker.local"    # see docs/mqtt.md for every key
 ```
 
 Every value in ``[limits]`` can only make a session safer (see `PersonalLimits`). Problems
@@ -29,10 +32,10 @@ from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
 
 ENV_VAR = "RETRORUN_CONFIG"
-SECTIONS = frozenset({"limits"})
+SECTIONS = frozenset({"limits", "mqtt"})
 # Sections later layers will own; accepted (and ignored here) so an older retrorun does not
 # refuse a newer config file.
-FUTURE_SECTIONS = frozenset({"audio", "mqtt", "device", "session"})
+FUTURE_SECTIONS = frozenset({"audio", "device", "session"})
 LIMIT_KEYS = tuple(f.name for f in fields(PersonalLimits))
 
 
@@ -42,6 +45,14 @@ class Config:
 
     limits: PersonalLimits = field(default_factory=PersonalLimits)
     path: Path | None = None
+    mqtt: dict[str, Any] = field(default_factory=dict)
+    """The raw ``[mqtt]`` table; `retrorun.mqtt.settings` validates it."""
+    mqtt_locations: dict[str, str] = field(default_factory=dict)
+    """``file:line`` of each ``[mqtt]`` key, for messages about its value."""
+
+    def mqtt_where(self, key: str) -> str:
+        """Where ``mqtt.<key>`` is written, for error messages."""
+        return self.mqtt_locations.get(key, f"{self.path or 'config'} mqtt.{key}")
 
 
 def default_path() -> Path:
@@ -92,7 +103,11 @@ def parse_config(text: str, path: Path) -> Config:
     limits = data.get("limits", {})
     if not isinstance(limits, dict):
         raise ConfigError("[limits] must be a table", location=_where(path, text, "limits", None))
-    return Config(_limits(limits, path, text), path)
+    mqtt = data.get("mqtt", {})
+    if not isinstance(mqtt, dict):
+        raise ConfigError("[mqtt] must be a table", location=_where(path, text, "mqtt", None))
+    locations = {key: f"{_where(path, text, 'mqtt', key)} mqtt.{key}" for key in mqtt}
+    return Config(_limits(limits, path, text), path, mqtt, locations)
 
 
 def _limits(table: dict[str, Any], path: Path, text: str) -> PersonalLimits:

@@ -111,3 +111,11 @@ class DeviceError(RetrorunError):
     def __init__(self, message: str, *, device: str | None = None) -> None:
         self.device = device
         super().__init__(f"{device}: {message}" if device else message)
+
+
+class BrokerError(RetrorunError):
+    """Talking to the MQTT broker failed (refused, unreachable, dropped); names the broker."""
+
+    def __init__(self, message: str, *, broker: str | None = None) -> None:
+        self.broker = broker
+        super().__init__(f"{broker}: {message}" if broker else message)

@@ -37,6 +37,7 @@ from retrorun.cli import export, profiles  # noqa: E402
 from retrorun.cli.ftms import ftms  # noqa: E402
 from retrorun.cli.scan import scan  # noqa: E402
 from retrorun.cli.sim import sim  # noqa: E402
+from retrorun.cli.watch import watch  # noqa: E402
 
 for _command in (
     export.export,
@@ -49,6 +50,7 @@ for _command in (
     profiles.import_workout,
     scan,
     sim,
+    watch,
 ):
     main.add_command(_command)
 
