@@ -102,7 +102,10 @@ class Engine(Reactions):
         if self._lost_at is not None and self.options.headless:
             walls.append(self._lost_at + self.options.reconnect_wait_s)
         if self._running:
-            walls.extend(self._now + max(0.0, a - self._active) for a in self._due_active())
+            # Anything due by now has been acted on or waits on telemetry, not on time.
+            walls.extend(
+                self._now + a - self._active for a in self._due_active() if a > self._active + EPS
+            )
         return min(walls) if walls else None
 
     def abort(self, reason: str, now: float) -> list[Action]:
