@@ -70,7 +70,7 @@ class FakeBelt:
         """Move the belt from ``start`` to ``end`` (small steps: speed is piecewise linear)."""
         t = start
         while t < end - 1e-9:
-            dt = min(0.05, end - t)
+            dt = min(0.25, end - t)
             t += dt
             while self.pending and self.pending[0][0] <= t:
                 self.target_kmh = self.pending.pop(0)[1]

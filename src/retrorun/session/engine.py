@@ -74,7 +74,16 @@ class Engine(Reactions):
     """
 
     def handle(self, event: Event, now: float) -> list[Action]:
-        """Feed one event at ``now``; the actions to perform, in order."""
+        """Feed one event at ``now``; the actions to perform, in order.
+
+        Once `ended` is set nothing more happens: commands are refused, the rest ignored.
+        """
+        if self.ended is not None:
+            if isinstance(event, UserCommand):
+                return [
+                    Answer(CommandResult(event, accepted=False, reason="the session has ended"))
+                ]
+            return []
         self._account(now)
         if isinstance(event, UserCommand):
             self._out.append(Answer(self._command(event)))
