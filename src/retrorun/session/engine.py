@@ -58,7 +58,7 @@ from retrorun.session.api import (
     UserCommand,
 )
 from retrorun.session.inputs import Action, Answer, Done, Ready, Sample, Tick
-from retrorun.session.machine import DEFAULT_EXTEND_S, EPS
+from retrorun.session.machine import DEFAULT_EXTEND_S, EPS, Outcome
 from retrorun.session.reactions import Reactions
 
 Event = Ready | Sample | Tick | Done | UserCommand | DeviceEvent
@@ -117,10 +117,18 @@ class Engine(Reactions):
             )
         return min(walls) if walls else None
 
-    def abort(self, reason: str, now: float) -> list[Action]:
-        """The runner failed (an exception): end as a failure, exit code 1."""
+    def abort(
+        self, reason: str, now: float, *, outcome: Outcome = "interrupted", exit_code: int = 1
+    ) -> list[Action]:
+        """End at once because the runner cannot go on (an exception, a cancellation).
+
+        `SessionEnded` is published without waiting for a Stop: the runner stops the belt
+        itself on its way out. Default: a failure, exit code 1.
+        """
         self._account(now)
-        self._end("interrupted", reason, exit_code=1)
+        self._end(outcome, reason, exit_code=exit_code)
+        self._stop_seq = None
+        self._finalize()
         self._publish_snapshot()
         out, self._out = self._out, []
         return out

@@ -170,9 +170,11 @@ class SessionRunner:
             self._feed(Ready(rng, incline), None)
             await self._loop()
         except BaseException as exc:
-            if self._engine.ended is None:
-                reason = "interrupted" if isinstance(exc, asyncio.CancelledError) else str(exc)
-                self._perform(self._engine.abort(reason or type(exc).__name__, self._clock.now()))
+            now = self._clock.now()
+            if self._engine.ended is None and isinstance(exc, asyncio.CancelledError):
+                self._perform(self._engine.abort("cancelled", now, outcome="stopped", exit_code=3))
+            elif self._engine.ended is None:
+                self._perform(self._engine.abort(str(exc) or type(exc).__name__, now))
             raise
         finally:
             for task in [*tasks, *([self._timer] if self._timer else [])]:
