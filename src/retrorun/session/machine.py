@@ -81,6 +81,7 @@ class Machine:
         self._t0 = now
         self._now = now
         self._out: list[Action] = []
+        self._shown: tuple[object, ...] = ()
         self._seq = 0
         self._pending: dict[int, Send] = {}
         self._incline_ok = True
@@ -370,7 +371,21 @@ class Machine:
         self._out.append(Publish(LogEntry(self.t, type_, fields)))
 
     def _publish_snapshot(self) -> None:
-        """Publish the state; `SessionEnded` stays the very last event of a session."""
+        """Publish the state when something a watcher shows has changed (the runner adds
+        periodic snapshots for moving counters); `SessionEnded` stays the last event."""
+        key = (
+            self.state,
+            self.reason,
+            self._index,
+            self.phase,
+            self.facing,
+            self.speed_target,
+            self.incline_target,
+            self.ended is not None,
+        )
+        if key == self._shown:
+            return
+        self._shown = key
         snap = Publish(self.snapshot(self._now))
         for position, action in enumerate(self._out):
             if isinstance(action, Publish) and isinstance(action.event, SessionEnded):
