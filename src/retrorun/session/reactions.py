@@ -70,7 +70,7 @@ class Reactions(Schedule):
         self._set_state(SessionState.COUNTDOWN, "starting the belt")
         self._cue(CueKind.START, f"Starting {self.plan.name}. The belt starts moving.")
         self._start_tries = 1
-        self._send("start")
+        self._send_start()
 
     def _sample(self, sample: Sample) -> None:
         tel = sample.telemetry
@@ -89,7 +89,7 @@ class Reactions(Schedule):
             fields["heart_rate_bpm"] = tel.heart_rate_bpm
         self._log("telemetry", **fields)
         moving = (tel.speed_kmh or 0.0) > 0.0
-        if self.state is SessionState.COUNTDOWN and self._belt_started and moving:
+        if self.state is SessionState.COUNTDOWN and self._start_acked and moving:
             self._belt_moving()
         if self.state is SessionState.RECONNECTING and self._verify_by is not None:
             self._verify_by = None
@@ -149,7 +149,7 @@ class Reactions(Schedule):
         if self.state is not SessionState.COUNTDOWN:
             return
         if ok:
-            self._belt_started = True
+            self._belt_started = self._start_acked = True
             self._begin_by = self._now + START_WAIT_S
             if self._index is not None:
                 # After a pause or a stop the treadmill may have forgotten its targets.
@@ -162,7 +162,7 @@ class Reactions(Schedule):
             return
         if self._start_tries < START_TRIES:
             self._start_tries += 1
-            self._send("start")
+            self._send_start()
             return
         self._end("interrupted", f"the treadmill did not start ({reason or 'refused'})")
 
