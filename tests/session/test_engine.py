@@ -159,14 +159,16 @@ def test_skip_never_skips_a_turn() -> None:
     assert turn_now.t < drive.log("segment")[2].t
 
 
-def test_distance_steps_end_on_the_reported_distance() -> None:
+@pytest.mark.parametrize("reports", [True, False], ids=["reported", "integrated"])
+def test_distance_steps_end_on_the_reported_or_integrated_distance(reports: bool) -> None:
     drive = Drive.start(
         plan_of("""
 name: distance
 steps:
   - {distance: 400m, speed: 10}
   - {duration: 1m, speed: 6}
-""")
+"""),
+        belt=FakeBelt(reports_distance=reports),
     )
     until_log(drive, "segment", 2)
     forward = drive.engine.totals.distance_m["forward"]
