@@ -57,10 +57,18 @@ class Reactions(Schedule):
         if self._retry_at is not None and now >= self._retry_at - EPS and self._live:
             self._retry_at = None
             retry, self._retry = self._retry, set()
+            window = self.phase is Phase.TURN_WINDOW
             if "speed" in retry and self.speed_target is not None:
-                self._send_speed_raw(self.speed_target, "retry")
-            if "incline" in retry and self.incline_target is not None:
-                self._send("incline", self.incline_target, reason="retry")
+                self._command_speed(self.speed_target, self.facing, reason="retry", force=True)
+            # A backward runner's deck moves only in the window, even to retry.
+            if (
+                "incline" in retry
+                and self.incline_target is not None
+                and (self.facing == "forward" or window)
+            ):
+                self._command_incline(
+                    self.incline_target, in_turn=window, reason="retry", force=True
+                )
 
     def _ready(self, ready: Ready) -> None:
         if self.state is not SessionState.CONNECTING:
