@@ -96,6 +96,17 @@ def test_bad_input_is_one_line_and_exit_2(
     assert not (tmp_path / "x.jsonl").exists()
 
 
+def test_an_existing_log_is_never_overwritten(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    log = tmp_path / "old.jsonl"
+    log.write_text("{}\n")
+    result = cli("run", "first-backward-walk", "--sim", "--fast", "--log", str(log))
+    assert result.exit_code == 2
+    assert "already there" in result.stderr
+    assert log.read_text() == "{}\n"
+
+
 def test_a_bad_profile_file_names_the_file_and_line(
     cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:

@@ -195,7 +195,7 @@ class Reactions(Schedule):
                 self._resume_running("started at the console")
         elif isinstance(event, ControlLost):
             self._log("status", status="control_lost", reason=event.reason)
-            self._control_lost()
+            self._control_lost(event.reason)
         elif isinstance(event, ConnectionLost):
             self._log("status", status="connection_lost", reason=event.reason)
             self._connection_lost()
@@ -233,8 +233,9 @@ class Reactions(Schedule):
         kind = CueKind.ALARM if by_key else CueKind.PAUSE
         self._cue(kind, f"Paused: {reason}. Resume when you are ready.")
 
-    def _control_lost(self) -> None:
-        if self.state is not SessionState.RUNNING or not self._live:
+    def _control_lost(self, reason: str) -> None:
+        # A dropped link takes control with it; the connection loss that follows says so.
+        if self.state is not SessionState.RUNNING or not self._live or "connection" in reason:
             return
         self._cause = "control"
         self._set_state(SessionState.PAUSED, "control lost")
