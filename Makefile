@@ -8,12 +8,14 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test check lint typecheck contracts pytest system-deps bench clean
 
-# Until the workout runner exists, the main job decodes a real Treadmill Data record (a Life
-# Fitness treadmill at 13.03 km/h, from TrackMyIndoorWorkout's tests); see docs/ftms-decode.md.
-RUN_SAMPLE := 9e0517059202fb00000000ff7f7c00ff7f1b00ffffff698a00
+# The main job: a bundled forward/backward workout (29 minutes, 16 turns) against the
+# simulator at 20x real time, printed as cues and progress lines (about a minute and a half);
+# see docs/session.md. The log goes to the user data folder.
+RUN_PROFILE := one-minute-alternation
+RUN_SPEEDUP := 20
 
 run: $(STAMP)
-	$(BIN)/retrorun ftms decode treadmill-data $(RUN_SAMPLE)
+	$(BIN)/retrorun run $(RUN_PROFILE) --sim --headless --speedup $(RUN_SPEEDUP)
 
 test: $(STAMP) system-deps check
 

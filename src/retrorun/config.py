@@ -12,6 +12,10 @@ turn_window_s = 15             # I like more time to turn
 
 [mqtt]
 url = "mqtt://broker.local"    # see docs/mqtt.md for every key
+
+[heart_rate]
+ceiling_bpm = 165              # above this during a backward bout, slow down...
+action = "step-down"           # ...0.5 km/h every 10 s ("end-bout": end the bout)
 ```
 
 Every value in ``[limits]`` can only make a session safer (see `PersonalLimits`). Problems
@@ -30,9 +34,13 @@ from typing import Any
 
 from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
+from retrorun.session.inputs import HeartRateGuard
 
 ENV_VAR = "RETRORUN_CONFIG"
-SECTIONS = frozenset({"limits", "mqtt"})
+SECTIONS = frozenset({"limits", "mqtt", "heart_rate"})
+HR_ACTIONS = ("step-down", "end-bout")
+# A ceiling outside these is a typo (resting or impossible heart rates), not a setting.
+HR_CEILING_RANGE_BPM = (60, 230)
 # Sections later layers will own; accepted (and ignored here) so an older retrorun does not
 # refuse a newer config file.
 FUTURE_SECTIONS = frozenset({"audio", "device", "session"})
@@ -45,6 +53,8 @@ class Config:
 
     limits: PersonalLimits = field(default_factory=PersonalLimits)
     path: Path | None = None
+    heart_rate: HeartRateGuard | None = None
+    """The heart-rate guard for backward bouts; None when not configured."""
     mqtt: dict[str, Any] = field(default_factory=dict)
     """The raw ``[mqtt]`` table; `retrorun.mqtt.settings` validates it."""
     mqtt_locations: dict[str, str] = field(default_factory=dict)
@@ -107,7 +117,45 @@ def parse_config(text: str, path: Path) -> Config:
     if not isinstance(mqtt, dict):
         raise ConfigError("[mqtt] must be a table", location=_where(path, text, "mqtt", None))
     locations = {key: f"{_where(path, text, 'mqtt', key)} mqtt.{key}" for key in mqtt}
-    return Config(_limits(limits, path, text), path, mqtt, locations)
+    guard = data.get("heart_rate")
+    if guard is not None and not isinstance(guard, dict):
+        raise ConfigError(
+            "[heart_rate] must be a table", location=_where(path, text, "heart_rate", None)
+        )
+    return Config(
+        limits=_limits(limits, path, text),
+        path=path,
+        heart_rate=_heart_rate(guard, path, text) if guard else None,
+        mqtt=mqtt,
+        mqtt_locations=locations,
+    )
+
+
+def _heart_rate(table: dict[str, Any], path: Path, text: str) -> HeartRateGuard:
+    for key in table:
+        if key not in ("ceiling_bpm", "action"):
+            raise ConfigError(
+                f"unknown key heart_rate.{key}; known: ceiling_bpm, action",
+                location=_where(path, text, "heart_rate", key),
+            )
+    ceiling = table.get("ceiling_bpm")
+    where = _where(path, text, "heart_rate", "ceiling_bpm")
+    if (
+        isinstance(ceiling, bool)
+        or not isinstance(ceiling, int)
+        or not HR_CEILING_RANGE_BPM[0] <= ceiling <= HR_CEILING_RANGE_BPM[1]
+    ):
+        raise ConfigError(
+            f"heart_rate.ceiling_bpm must be a whole number from 60 to 230, not {ceiling!r}",
+            location=where if ceiling is not None else _where(path, text, "heart_rate", None),
+        )
+    action = table.get("action", "step-down")
+    if action not in HR_ACTIONS:
+        raise ConfigError(
+            f"heart_rate.action must be one of {', '.join(HR_ACTIONS)}, not {action!r}",
+            location=_where(path, text, "heart_rate", "action"),
+        )
+    return HeartRateGuard(ceiling, action)
 
 
 def _limits(table: dict[str, Any], path: Path, text: str) -> PersonalLimits:
