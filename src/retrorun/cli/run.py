@@ -94,6 +94,10 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
 
     if device and sim:
         raise InputError("--device and --sim exclude each other", location="--sim")
+    if device and (sim_faults or sim_preset != "strict"):
+        raise InputError(
+            "--sim-preset and --sim-fault only apply to the simulator", location="--device"
+        )
     if fast and speedup:
         raise InputError("--fast and --speedup exclude each other", location="--speedup")
     if device and (fast or speedup):
