@@ -255,6 +255,8 @@ async def _main(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await asyncio.gather(log_task, view_task, return_exceptions=True)
+        if writer.lines == 0:  # never connected: no session, no log
+            writer.path.unlink(missing_ok=True)
         for task in (keys_task, follow_task):
             if task is not None:
                 task.cancel()
