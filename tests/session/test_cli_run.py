@@ -82,6 +82,7 @@ def test_headless_prints_cues_and_progress_lines(
         (["one-minute-alternation", "--device", "x", "--speedup", "10"], "--speedup"),
         (["one-minute-alternation", "--sim", "--fast", "--speedup", "5"], "exclude"),
         (["one-minute-alternation", "--device", "x", "--sim"], "exclude"),
+        (["one-minute-alternation", "--device", "x", "--sim-fault", "safety-key@3"], "simulator"),
         (["--sim"], "name a profile"),
     ],
 )

@@ -9,6 +9,7 @@ import pytest
 
 from retrorun.clock import ManualClock
 from retrorun.device import open_treadmill
+from retrorun.errors import DeviceError
 from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.plan import Plan, compile_plan
 from retrorun.recording.session_log import SessionLogWriter
@@ -201,3 +202,16 @@ async def _command(session: Session, kind: CommandKind) -> CommandResult:
     pending = asyncio.ensure_future(session.runner.command(UserCommand(kind, source="test")))
     await session.clock.run_until(pending, limit=30.0)
     return pending.result()
+
+
+async def test_a_failed_connection_ends_every_watcher_and_raises() -> None:
+    clock = ManualClock()
+
+    async def connect() -> Treadmill:
+        raise DeviceError("no treadmill named 'Nowhere' found in 10 s")
+
+    runner = SessionRunner(short_plan(), connect, clock=clock)
+    events = runner.events()
+    with pytest.raises(DeviceError, match="Nowhere"):
+        await runner.run()
+    assert [event async for event in events] == []

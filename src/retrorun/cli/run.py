@@ -94,6 +94,10 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
 
     if device and sim:
         raise InputError("--device and --sim exclude each other", location="--sim")
+    if device and (sim_faults or sim_preset != "strict"):
+        raise InputError(
+            "--sim-preset and --sim-fault only apply to the simulator", location="--device"
+        )
     if fast and speedup:
         raise InputError("--fast and --speedup exclude each other", location="--speedup")
     if device and (fast or speedup):
@@ -251,6 +255,8 @@ async def _main(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await asyncio.gather(log_task, view_task, return_exceptions=True)
+        if writer.lines == 0:  # never connected: no session, no log
+            writer.path.unlink(missing_ok=True)
         for task in (keys_task, follow_task):
             if task is not None:
                 task.cancel()

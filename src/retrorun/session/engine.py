@@ -12,7 +12,8 @@ its own: tests drive it with plain numbers.
 Time. The session clock (``t`` in the log) runs from construction. *Active* time (``A``)
 runs only while the state is RUNNING: it stops for pauses, reconnects and the countdown.
 Every schedule (speed steps, cues, segment ends, turn phases) is in active time, so a pause
-shifts everything after it and nothing is lost or doubled.
+shifts everything after it and nothing is lost or doubled. A segment that ends on time
+hands its *planned* end to the next as its start, so a late timer never adds up into drift.
 
 Segments. An interval commands its plan steps at their offsets and ends after its time
 (plus extensions) or its metres (the treadmill's distance, else integrated belt speed).

@@ -153,7 +153,11 @@ class SessionRunner:
 
     async def run(self) -> SessionEnded:
         """Run the session to its end; the `SessionEnded` it published last."""
-        treadmill = await self._connect()
+        try:
+            treadmill = await self._connect()
+        except BaseException:
+            self._hub.close()  # watchers see the end of the stream: nothing ever started
+            raise
         self._treadmill = treadmill
         self._finished = asyncio.get_running_loop().create_future()
         tasks: list[asyncio.Task[None]] = []
