@@ -132,3 +132,30 @@ async def test_reports_the_safety_key(rig: Rig) -> None:
     assert isinstance(event, BeltStopped)
     assert event.by_safety_key
     await rig.run(treadmill.close())
+
+
+@ALL_PRESETS
+async def test_a_belt_that_goes_silent_is_dropped_and_reconnected(rig: Rig) -> None:
+    treadmill = await rig.open()
+    statuses = treadmill.events()
+
+    async def scenario() -> list[str]:
+        await treadmill.start()
+        await treadmill.set_speed(3.0)
+        assert await treadmill.confirm_speed(3.0)
+        # Notifications stop while the link stays up: the watchdog must notice, drop the
+        # link (so the treadmill is free to be found again) and reconnect.
+        rig.sim.drop_notifications(8.0)
+        seen: list[str] = []
+        async for event in statuses:
+            if isinstance(event, ConnectionLost | Reconnected):
+                seen.append(type(event).__name__)
+            if isinstance(event, Reconnected):
+                break
+        assert await treadmill.confirm_speed(3.0)
+        return seen
+
+    seen = await rig.run(scenario(), limit=120)
+    statuses.cancel()
+    assert seen == ["ConnectionLost", "Reconnected"]
+    await rig.run(treadmill.close())

@@ -277,6 +277,14 @@ class Link:
             self._lost = True
             self._queue.put_nowait(LinkLost(self._clock.now(), reason))
 
+    async def drop(self, reason: str) -> None:
+        """Give up on a link that still looks connected but no longer works (it went
+        silent): report it lost with ``reason``, then disconnect so that the device is free
+        to be found and connected again."""
+        self.mark_lost(reason)
+        with contextlib.suppress(BleakError, TimeoutError, OSError):
+            await self._client.disconnect()
+
     async def disconnect(self) -> None:
         with contextlib.suppress(BleakError, TimeoutError, OSError):
             await self._client.disconnect()

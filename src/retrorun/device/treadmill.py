@@ -139,6 +139,7 @@ class Treadmill:
     async def open(self) -> Capabilities:
         """Read the capabilities, subscribe to everything, start listening."""
         capabilities = await self._attach(self._link)
+        self._connected = True
         self._spawn(self._watch_silence())
         return capabilities
 
@@ -390,7 +391,6 @@ class Treadmill:
         for characteristic in _SUBSCRIBED:
             if {"notify", "indicate"} & link.properties(characteristic):
                 await link.subscribe(characteristic)
-        self._connected = True
         self._last_data_at = self._clock.now()
         return self.capabilities
 
@@ -405,7 +405,10 @@ class Treadmill:
     async def _listen(self, link: Link) -> None:
         async for event in link.events():
             if isinstance(event, LinkLost):
-                self._on_link_lost(event)
+                # Only the loss of the link in use counts; a reconnect attempt that failed
+                # cleans up after itself.
+                if link is self._link and self._connected:
+                    self._on_link_lost(event)
                 return
             try:
                 self._on_notification(event)
@@ -496,11 +499,20 @@ class Treadmill:
             await self._clock.sleep(backoff(attempt, cap=10.0))
             attempt += 1
             try:
-                capabilities = await self._attach(await reconnect())
+                link = await reconnect()
+            except DeviceError:
+                continue
+            try:
+                capabilities = await self._attach(link)
                 if self._wants_control and capabilities.has_control_point:
                     await self._control.request_control()
             except DeviceError:
+                # Free the treadmill (it takes one client) so the next attempt finds it.
+                self._control.connection_lost()
+                await link.disconnect()
                 continue
+            self._connected = True
+            self._last_data_at = self._clock.now()
             self._started = self._belt_moving()
             self._hub.publish(Reconnected(self._clock.now(), attempt))
             return
@@ -513,7 +525,7 @@ class Treadmill:
             if quiet_for < self._silence_timeout_s:
                 continue
             if self.connected and self._belt_moving():
-                self._link.mark_lost(f"no data from the treadmill for {quiet_for:.0f} s")
+                await self._link.drop(f"no data from the treadmill for {quiet_for:.0f} s")
             self._last_data_at = self._clock.now()
 
     # ------------------------------------------------------------------ helpers
