@@ -429,3 +429,39 @@ def test_the_snapshot_counts_down_from_the_engine_not_a_watcher_timer() -> None:
     assert snap.next_segment is not None
     assert snap.next_segment.kind == "turn"
     assert snap.to_json()["totals"]["duration_s"] == pytest.approx(snap.elapsed_s)
+
+
+def _said_before_each_turn(drive: Drive) -> list[tuple[float, list[str], float]]:
+    """For each "Turn around now": the warning's number, the digits said in the ten
+    seconds before it, and how long before it the last digit came."""
+    cues = drive.cues()
+    found = []
+    for turn in drive.cues("turn_now"):
+        before = [c for c in cues if turn.t - 45 <= c.t < turn.t]
+        warning = [c for c in before if c.fields["kind"] == "turn_warning"]
+        digits = [c for c in before if c.fields["kind"] == "countdown" and turn.t - c.t <= 3.5]
+        number = float(warning[-1].fields["text"].split(" in ")[1].split()[0]) if warning else -1
+        found.append(
+            (
+                number - (turn.t - warning[-1].t) if warning else -99.0,
+                [c.fields["text"] for c in digits],
+                turn.t - digits[-1].t if digits else -1.0,
+            )
+        )
+    return found
+
+
+@pytest.mark.parametrize("belt", [FakeBelt, laggy], ids=["default", "laggy"])
+def test_every_countdown_leads_into_the_turn_whichever_way_it_turns(
+    belt: Callable[[], FakeBelt],
+) -> None:
+    # Turning back to forward, the belt first steps down at the backward ramp rate inside
+    # the turn; the warning and the 3-2-1 must still count to "Turn around now".
+    drive = Drive.start(plan_of(ALT), belt=belt())
+    drive.run_to_end()
+    said = _said_before_each_turn(drive)
+    assert len(said) == 2
+    for warning_error_s, digits, last_digit_before_s in said:
+        assert abs(warning_error_s) <= 1.0  # "Forward in 10 seconds" means ten
+        assert digits == ["3", "2", "1"]
+        assert last_digit_before_s == pytest.approx(1.0, abs=0.05)

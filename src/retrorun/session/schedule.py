@@ -41,7 +41,7 @@ class Schedule(Machine):
         if seg.kind == "interval":
             due += self._interval_due(seg)
         elif self._window_start is None:
-            due += [self._window_at, self._window_at + turns.MAX_ARRIVAL_WAIT_S]
+            due += [*self._beeps, self._window_at, self._window_at + turns.MAX_ARRIVAL_WAIT_S]
         elif self._settle_start is None:
             due += [*self._beeps, self._window_start + (seg.window_s or 0.0)]
         else:
@@ -112,6 +112,7 @@ class Schedule(Machine):
         """When the turn ended (planned, in active time), or None while it runs."""
         a = self._active
         if self._window_start is None:
+            self._say_beeps(self._window_at)
             if a + EPS < self._window_at:
                 return None
             waited = a - self._window_at
@@ -122,10 +123,7 @@ class Schedule(Machine):
             self._open_window(seg, waited)
             return None
         if self._settle_start is None:
-            while self._beeps and self._beeps[0] <= a + EPS:
-                self._beeps.pop(0)
-                left = self._window_start + (seg.window_s or 0.0) - a
-                self._cue(CueKind.COUNTDOWN, f"{max(1, round(left))}", beeps=1)
+            self._say_beeps(self._window_start + (seg.window_s or 0.0))
             if a + EPS < self._window_start + (seg.window_s or 0.0):
                 return None
             self._settle_start = self._window_start + (seg.window_s or 0.0)
@@ -134,6 +132,12 @@ class Schedule(Machine):
             return None
         end = self._settle_start + (seg.settle_s or 0.0)
         return end if a + EPS >= end else None
+
+    def _say_beeps(self, moment: float) -> None:
+        """Say the 3-2-1 countdown digits that are due, counting down to ``moment``."""
+        while self._beeps and self._beeps[0] <= self._active + EPS:
+            self._beeps.pop(0)
+            self._cue(CueKind.COUNTDOWN, f"{max(1, round(moment - self._active))}", beeps=1)
 
     def _open_window(self, seg: Segment, late_s: float) -> None:
         for step in self._queue:  # anything still queued is late: send it now
@@ -182,7 +186,10 @@ class Schedule(Machine):
         if "turn" in self._warned:
             return
         self._warned.add("turn")
-        self._cue(CueKind.TURN_WARNING, turn_warning_text(nxt, self.segment_remaining_s() or 0.0))
+        # Counted to the moment the runner turns: the window opens `incline_offset_s` into
+        # the turn (after a backward runner's ramp-down).
+        seconds = (self.segment_remaining_s() or 0.0) + nxt.incline_offset_s
+        self._cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds))
 
     def _prepare_turn(self, turn: Segment) -> None:
         """Queue the turn's speed steps now, ahead of the turn (the APPROACH)."""
@@ -235,6 +242,11 @@ class Schedule(Machine):
         if seg.kind == "turn":
             self._cues = []
             self._window_at = start + seg.incline_offset_s
+            # The countdown to "Turn around now" that the interval could not say (it ended
+            # before the ramp-down to turn speed did).
+            self._beeps = [
+                self._window_at - b for b in BEEP_TIMES_S if b <= seg.incline_offset_s + EPS
+            ]
             self.phase = Phase.APPROACH
             if not prepared:
                 self._queue = [
@@ -255,7 +267,8 @@ class Schedule(Machine):
         )
         nxt = self._next_turn()
         lead = turns.approach_s(nxt, seg.speed_kmh, self._rates) if nxt is not None else 0.0
-        self._cues = interval_cues(seg, turn_lead_s=lead)
+        delay = nxt.incline_offset_s if nxt is not None else 0.0
+        self._cues = interval_cues(seg, turn_lead_s=lead, window_delay_s=delay)
         self._command_incline(seg.incline_pct, in_turn=False)
 
     def _skip(self) -> tuple[bool, str]:
