@@ -99,6 +99,12 @@ _GROUPS: tuple[tuple[TreadmillDataFlags, tuple[WireField, ...]], ...] = (
     (TreadmillDataFlags.STEP_COUNT, (u24("step_count"),)),
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for _, fields in _GROUPS for f in fields)
+# The same groups with plain int masks: decoding and encoding run once per notification,
+# and IntFlag arithmetic builds an enum object on every operation.
+_MASKS: tuple[tuple[int, tuple[WireField, ...]], ...] = tuple(
+    (int(flag), fields) for flag, fields in _GROUPS
+)
+_MORE_DATA = int(TreadmillDataFlags.MORE_DATA)
 _ELEVATION_FIELDS = {"positive_elevation_gain_m", "negative_elevation_gain_m"}
 
 
@@ -150,13 +156,13 @@ class TreadmillData:
     @property
     def flags(self) -> TreadmillDataFlags:
         """The flags word this record has on the wire."""
-        flags = TreadmillDataFlags(0)
-        for flag, fields in _GROUPS:
+        flags = 0
+        for mask, fields in _MASKS:
             carried = any(not self._absent(f.name) for f in fields)
-            if flag is TreadmillDataFlags.MORE_DATA:
+            if mask == _MORE_DATA:
                 carried = not carried
             if carried:
-                flags |= flag
+                flags |= mask
         return TreadmillDataFlags(flags | self.rfu_flags)
 
     def value(self, name: str) -> float | int | None:
@@ -203,9 +209,9 @@ def decode_treadmill_data(data: bytes) -> TreadmillData:
     not_available: set[str] = set()
     missing: list[str] = []
     quirks: list[str] = []
-    for flag, fields in _GROUPS:
-        present = bool(raw_flags & flag)
-        if flag is TreadmillDataFlags.MORE_DATA:
+    for mask, fields in _MASKS:
+        present = bool(raw_flags & mask)
+        if mask == _MORE_DATA:
             present = not present
         if not present:
             continue
@@ -234,14 +240,14 @@ def decode_treadmill_data(data: bytes) -> TreadmillData:
     )
 
 
-def _encode_groups(record: TreadmillData) -> Iterator[tuple[TreadmillDataFlags, bytes]]:
-    """Each carried field group with its flag, in wire order (speed first)."""
+def _encode_groups(record: TreadmillData) -> Iterator[tuple[int, bytes]]:
+    """Each carried field group with its flag mask, in wire order (speed first)."""
     if record.missing:
         raise EncodeError("missing", record.missing, "() (a truncated record has no encoding)")
     unknown = record.not_available - set(FIELD_NAMES)
     if unknown:
         raise EncodeError("not_available", sorted(unknown), f"names from {FIELD_NAMES}")
-    for flag, fields in _GROUPS:
+    for mask, fields in _MASKS:
         if all(record._absent(f.name) for f in fields):  # noqa: SLF001 - same module
             continue
         writer = Writer()
@@ -253,7 +259,7 @@ def _encode_groups(record: TreadmillData) -> Iterator[tuple[TreadmillDataFlags, 
                 writer.not_available(field)
             else:
                 writer.value(field, value)
-        yield flag, writer.getvalue()
+        yield mask, writer.getvalue()
 
 
 def encode_treadmill_data(record: TreadmillData) -> bytes:
@@ -285,10 +291,10 @@ def split_treadmill_data(
     out: list[bytes] = []
     for index, fragment in enumerate(fragments):
         last = index == len(fragments) - 1
-        flags = TreadmillDataFlags(0) if last else TreadmillDataFlags.MORE_DATA
-        for flag, _ in fragment:
-            if flag is not TreadmillDataFlags.MORE_DATA:
-                flags |= flag
+        flags = 0 if last else _MORE_DATA
+        for mask, _ in fragment:
+            if mask != _MORE_DATA:
+                flags |= mask
         writer = Writer()
         writer.raw(FLAGS, flags | (record.rfu_flags if last else 0))
         for _, chunk in fragment:
@@ -297,7 +303,7 @@ def split_treadmill_data(
     return out
 
 
-_Group = tuple[TreadmillDataFlags, bytes]
+_Group = tuple[int, bytes]
 
 
 def _pack(others: list[_Group], speed: _Group, max_payload: int) -> list[list[_Group]]:
