@@ -86,19 +86,11 @@ class LoopClock:
         await asyncio.sleep(max(0.0, seconds))
 
 
-class _JumpingSelector(selectors.BaseSelector):
-    """Polls the real selector without blocking; when nothing is ready, time jumps instead.
+class _WrappedSelector(selectors.BaseSelector):
+    """A selector that hands everything but `select` to a real one."""
 
-    The event loop asks its selector to wait until the next timer is due. Answering at once
-    with "no I/O" after moving the loop's time to that timer makes the loop run the timer
-    next, so a program that only waits on timers runs at the speed of the CPU. When no
-    timer is pending at all (``timeout is None``) the real selector blocks as usual: the
-    program waits for real I/O or another thread.
-    """
-
-    def __init__(self, real: selectors.BaseSelector, loop: VirtualTimeLoop) -> None:
+    def __init__(self, real: selectors.BaseSelector) -> None:
         self._real = real
-        self._loop = loop
 
     def register(
         self, fileobj: FileDescriptorLike, events: int, data: object = None
@@ -114,6 +106,30 @@ class _JumpingSelector(selectors.BaseSelector):
         return self._real.modify(fileobj, events, data)
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        return self._real.select(timeout)
+
+    def close(self) -> None:
+        self._real.close()
+
+    def get_map(self) -> Mapping[FileDescriptorLike, selectors.SelectorKey]:
+        return self._real.get_map()
+
+
+class _JumpingSelector(_WrappedSelector):
+    """Polls the real selector without blocking; when nothing is ready, time jumps instead.
+
+    The event loop asks its selector to wait until the next timer is due. Answering at once
+    with "no I/O" after moving the loop's time to that timer makes the loop run the timer
+    next, so a program that only waits on timers runs at the speed of the CPU. When no
+    timer is pending at all (``timeout is None``) the real selector blocks as usual: the
+    program waits for real I/O or another thread.
+    """
+
+    def __init__(self, real: selectors.BaseSelector, loop: VirtualTimeLoop) -> None:
+        super().__init__(real)
+        self._loop = loop
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         ready = self._real.select(0)
         if ready or timeout == 0:
             return ready
@@ -121,12 +137,6 @@ class _JumpingSelector(selectors.BaseSelector):
             return self._real.select(None)
         self._loop.jump(timeout)
         return []
-
-    def close(self) -> None:
-        self._real.close()
-
-    def get_map(self) -> Mapping[FileDescriptorLike, selectors.SelectorKey]:
-        return self._real.get_map()
 
 
 class VirtualTimeLoop(asyncio.SelectorEventLoop):
@@ -255,3 +265,41 @@ async def settle() -> None:
             if not ready:
                 return
     raise RuntimeError("the event loop never went idle: a task runs without waiting")
+
+
+class _ScaledSelector(_WrappedSelector):
+    """Waits ``timeout / speedup`` of real time for what the loop thinks is ``timeout``."""
+
+    def __init__(self, real: selectors.BaseSelector, loop: ScaledTimeLoop) -> None:
+        super().__init__(real)
+        self._scaled = loop
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        if timeout is None or timeout <= 0:
+            return self._real.select(timeout)
+        return self._real.select(timeout / self._scaled.speedup)
+
+
+class ScaledTimeLoop(asyncio.SelectorEventLoop):
+    """An asyncio loop whose clock runs ``speedup`` times faster than real time.
+
+    Used for ``--speedup N`` simulator sessions: every wait in the program (ours and the
+    libraries' timeouts alike) takes 1/N of its real length, and the order of events is
+    the same as at real speed.
+    """
+
+    def __init__(self, speedup: float) -> None:
+        if speedup <= 0:
+            raise ValueError("speedup must be positive")
+        self.speedup = speedup
+        self._real_start = time.monotonic()
+        super().__init__(_ScaledSelector(selectors.DefaultSelector(), self))
+
+    def time(self) -> float:
+        return (time.monotonic() - self._real_start) * self.speedup
+
+
+def run_scaled(main: Coroutine[object, object, _T], *, speedup: float) -> _T:
+    """Run ``main`` to completion on a fresh `ScaledTimeLoop`; like `asyncio.run`."""
+    with asyncio.Runner(loop_factory=lambda: ScaledTimeLoop(speedup)) as runner:
+        return runner.run(main)

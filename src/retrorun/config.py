@@ -9,6 +9,10 @@ a missing file that was named explicitly is an error.
 [limits]
 backward_speed_max_kmh = 6.0   # my own cap, below the 8 km/h hard limit
 turn_window_s = 15             # I like more time to turn
+
+[heart_rate]
+ceiling_bpm = 165              # above this during a backward bout, slow down...
+action = "step-down"           # ...0.5 km/h every 10 s ("end-bout": end the bout)
 ```
 
 Every value in ``[limits]`` can only make a session safer (see `PersonalLimits`). Problems
@@ -27,9 +31,13 @@ from typing import Any
 
 from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
+from retrorun.session.inputs import HeartRateGuard
 
 ENV_VAR = "RETRORUN_CONFIG"
-SECTIONS = frozenset({"limits"})
+SECTIONS = frozenset({"limits", "heart_rate"})
+HR_ACTIONS = ("step-down", "end-bout")
+# A ceiling outside these is a typo (resting or impossible heart rates), not a setting.
+HR_CEILING_RANGE_BPM = (60, 230)
 # Sections later layers will own; accepted (and ignored here) so an older retrorun does not
 # refuse a newer config file.
 FUTURE_SECTIONS = frozenset({"audio", "mqtt", "device", "session"})
@@ -42,6 +50,8 @@ class Config:
 
     limits: PersonalLimits = field(default_factory=PersonalLimits)
     path: Path | None = None
+    heart_rate: HeartRateGuard | None = None
+    """The heart-rate guard for backward bouts; None when not configured."""
 
 
 def default_path() -> Path:
@@ -92,7 +102,41 @@ def parse_config(text: str, path: Path) -> Config:
     limits = data.get("limits", {})
     if not isinstance(limits, dict):
         raise ConfigError("[limits] must be a table", location=_where(path, text, "limits", None))
-    return Config(_limits(limits, path, text), path)
+    guard = data.get("heart_rate")
+    if guard is not None and not isinstance(guard, dict):
+        raise ConfigError(
+            "[heart_rate] must be a table", location=_where(path, text, "heart_rate", None)
+        )
+    return Config(
+        _limits(limits, path, text), path, _heart_rate(guard, path, text) if guard else None
+    )
+
+
+def _heart_rate(table: dict[str, Any], path: Path, text: str) -> HeartRateGuard:
+    for key in table:
+        if key not in ("ceiling_bpm", "action"):
+            raise ConfigError(
+                f"unknown key heart_rate.{key}; known: ceiling_bpm, action",
+                location=_where(path, text, "heart_rate", key),
+            )
+    ceiling = table.get("ceiling_bpm")
+    where = _where(path, text, "heart_rate", "ceiling_bpm")
+    if (
+        isinstance(ceiling, bool)
+        or not isinstance(ceiling, int)
+        or not HR_CEILING_RANGE_BPM[0] <= ceiling <= HR_CEILING_RANGE_BPM[1]
+    ):
+        raise ConfigError(
+            f"heart_rate.ceiling_bpm must be a whole number from 60 to 230, not {ceiling!r}",
+            location=where if ceiling is not None else _where(path, text, "heart_rate", None),
+        )
+    action = table.get("action", "step-down")
+    if action not in HR_ACTIONS:
+        raise ConfigError(
+            f"heart_rate.action must be one of {', '.join(HR_ACTIONS)}, not {action!r}",
+            location=_where(path, text, "heart_rate", "action"),
+        )
+    return HeartRateGuard(ceiling, action)
 
 
 def _limits(table: dict[str, Any], path: Path, text: str) -> PersonalLimits:

@@ -35,6 +35,7 @@ def main() -> None:
 # Command modules import only click at module level; they attach to the group above.
 from retrorun.cli import export, profiles  # noqa: E402
 from retrorun.cli.ftms import ftms  # noqa: E402
+from retrorun.cli.run import run as run_command  # noqa: E402
 from retrorun.cli.scan import scan  # noqa: E402
 from retrorun.cli.sim import sim  # noqa: E402
 
@@ -47,6 +48,7 @@ for _command in (
     profiles.validate,
     profiles.list_profiles,
     profiles.import_workout,
+    run_command,
     scan,
     sim,
 ):

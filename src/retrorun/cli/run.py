@@ -1,0 +1,305 @@
+"""``retrorun run``: the main job, a profile on a treadmill (or the simulator).
+
+Composition: resolve and compile the profile (with the config file's personal limits),
+pick the treadmill (``--device``, or the simulator), pick time (real, ``--speedup N`` or
+``--fast`` virtual time, the last two for the simulator only), then run a
+`retrorun.session.runner.SessionRunner` with its watchers: the session log writer and the
+headless view. Later watchers (the TUI, ``--mqtt``) attach the same way: they are handed
+the runner, which is the session's `SessionHandle`.
+
+Exit codes: 0 finished, 3 stopped or interrupted, 2 bad input, 1 failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from retrorun.clock import Clock
+    from retrorun.device import Treadmill
+    from retrorun.profiles.plan import Plan
+    from retrorun.recording.session_log import SessionLogWriter
+    from retrorun.session.api import SessionEnded
+    from retrorun.session.inputs import EngineOptions
+    from retrorun.session.runner import SessionRunner
+    from retrorun_sim import SimulatedTreadmill
+
+
+@click.command("run")
+@click.argument("profile", required=False)
+@click.option("--device", metavar="ADDR|NAME", help="The treadmill's Bluetooth address or name.")
+@click.option("--sim", is_flag=True, help="Run against the built-in treadmill simulator.")
+@click.option("--sim-preset", default="strict", show_default=True, help="Simulator quirk preset.")
+@click.option(
+    "--sim-fault",
+    "sim_faults",
+    multiple=True,
+    metavar="KIND@SECONDS[:VALUE]",
+    help="Schedule a simulator fault (repeatable), e.g. safety-key@300.",
+)
+@click.option("--headless", is_flag=True, help="Print cues and progress as lines (no TUI).")
+@click.option(
+    "--fast", is_flag=True, help="Simulator only: virtual time, as fast as the CPU allows."
+)
+@click.option(
+    "--speedup",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="N",
+    help="Simulator only: run N times faster than real time.",
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Session log file (default: the user data folder).",
+)
+@click.option("--trace", is_flag=True, help="Print every byte crossing GATT (simulator).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (personal limits, heart-rate guard).",
+)
+def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
+    profile: str | None,
+    device: str | None,
+    sim: bool,  # noqa: FBT001 - click passes flags by name
+    sim_preset: str,
+    sim_faults: tuple[str, ...],
+    headless: bool,  # noqa: FBT001
+    fast: bool,  # noqa: FBT001
+    speedup: float | None,
+    log_path: Path | None,
+    trace: bool,  # noqa: FBT001
+    config_path: Path | None,
+) -> None:
+    """Run PROFILE on a treadmill, turning you around safely between directions.
+
+    PROFILE is a file, or the name of one of your profiles or a bundled one (see
+    `retrorun profiles`). Without --device or --sim the simulator is offered.
+
+    The TUI is not part of this version: without --headless the session runs in the
+    headless view too (cues and progress as lines; keys p r s e + - [ ] u d q on a
+    terminal).
+
+    Exit codes: 0 finished, 3 stopped or interrupted (safety key, connection lost),
+    2 bad input, 1 failure.
+    """
+    from retrorun.errors import InputError  # noqa: PLC0415 - heavy imports stay out of --help
+
+    if device and sim:
+        raise InputError("--device and --sim exclude each other", location="--sim")
+    if fast and speedup:
+        raise InputError("--fast and --speedup exclude each other", location="--speedup")
+    if device and (fast or speedup):
+        raise InputError(
+            "--fast and --speedup only run the simulator, never a real treadmill",
+            location="--fast" if fast else "--speedup",
+        )
+    if profile is None:
+        from retrorun.profiles.library import bundled_dir, profile_files  # noqa: PLC0415
+
+        names = ", ".join(p.stem for p in profile_files(bundled_dir()))
+        raise InputError(
+            f"name a profile to run; bundled profiles are: {names}", location="PROFILE"
+        )
+    if not device and not sim:
+        sim = _offer_simulator()
+    _run_session(
+        profile,
+        device=device,
+        sim_options=(sim_preset, sim_faults) if sim else None,
+        fast=fast,
+        speedup=speedup,
+        log_path=log_path,
+        trace=trace,
+        config_path=config_path,
+        headless=headless,
+    )
+
+
+def _offer_simulator() -> bool:
+    import sys  # noqa: PLC0415
+
+    if sys.stdin.isatty() and not click.confirm(
+        "No --device given. Run against the simulator?", default=True
+    ):
+        raise click.exceptions.Exit(2)
+    click.echo("retrorun: no --device given: running against the simulator", err=True)
+    return True
+
+
+def _run_session(  # noqa: PLR0913
+    profile: str,
+    *,
+    device: str | None,
+    sim_options: tuple[str, tuple[str, ...]] | None,
+    fast: bool,
+    speedup: float | None,
+    log_path: Path | None,
+    trace: bool,
+    config_path: Path | None,
+    headless: bool,
+) -> None:
+    import sys  # noqa: PLC0415
+
+    from retrorun.clock import LoopClock, run_scaled, run_virtual  # noqa: PLC0415
+    from retrorun.config import load_config  # noqa: PLC0415
+    from retrorun.profiles.library import resolve  # noqa: PLC0415
+    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
+    from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
+    from retrorun.recording.session_log import SessionLogWriter, default_log_path  # noqa: PLC0415
+    from retrorun.session.inputs import EngineOptions  # noqa: PLC0415
+
+    config = load_config(config_path)
+    path = resolve(profile)
+    document = load_profile(path)
+    plan = compile_plan(document.profile, config.limits, where=document)
+    if sim_options:
+        from retrorun_sim import parse_faults, resolve_quirks  # noqa: PLC0415
+
+        resolve_quirks(sim_options[0], ())
+        parse_faults(sim_options[1])
+    writer = SessionLogWriter(log_path or default_log_path(plan.name))
+    writer.open()
+    interactive = sys.stdin.isatty()
+    # Until the TUI exists every session shows the headless view, so it also follows the
+    # headless rules after a reconnect (`--headless` then only states the intent).
+    options = EngineOptions(interactive=interactive, headless=True, heart_rate=config.heart_rate)
+    del headless
+    profile_info = {
+        "name": plan.name,
+        "source": profile,
+        "total_duration_s": round(plan.total_duration_s, 3),
+        "total_distance_m": round(plan.total_distance_m, 3),
+        "segments": len(plan.segments),
+    }
+    clock = LoopClock()
+    main = _main(plan, sim_options, trace, device, clock, options, profile_info, writer)
+    if fast:
+        ended = run_virtual(main)
+    elif speedup:
+        ended = run_scaled(main, speedup=speedup)
+    else:
+        import asyncio  # noqa: PLC0415
+
+        ended = asyncio.run(main)
+    from retrorun.headless import final_line  # noqa: PLC0415
+
+    click.echo(f"retrorun: {final_line(ended)} (log: {writer.path})")
+    raise click.exceptions.Exit(ended.exit_code)
+
+
+def _simulator(
+    options: tuple[str, tuple[str, ...]],
+    trace: bool,  # noqa: FBT001
+    clock: Clock,
+) -> SimulatedTreadmill:
+    from retrorun_sim import SimulatedTreadmill  # noqa: PLC0415
+
+    preset, faults = options
+    sink = (lambda event: click.echo(f"  trace {event}", err=True)) if trace else None
+    return SimulatedTreadmill(preset=preset, faults=faults, trace=sink, clock=clock)
+
+
+async def _main(
+    plan: Plan,
+    sim_options: tuple[str, tuple[str, ...]] | None,
+    trace: bool,  # noqa: FBT001
+    device: str | None,
+    clock: Clock,
+    options: EngineOptions,
+    profile_info: dict[str, Any],
+    writer: SessionLogWriter,
+) -> SessionEnded:
+    import asyncio  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    from retrorun.headless import read_keys, show  # noqa: PLC0415
+    from retrorun.session.runner import SessionRunner  # noqa: PLC0415
+
+    simulator = _simulator(sim_options, trace, clock) if sim_options else None
+    if simulator is not None:
+        await simulator.start()
+    connect, device_info = _connector(simulator, device, clock)
+    runner = SessionRunner(
+        plan,
+        connect,
+        clock=clock,
+        options=options,
+        profile_info=profile_info,
+        device_info=device_info,
+        snapshot_interval_s=None if simulator is not None and _virtual() else 1.0,
+    )
+    log_task = asyncio.ensure_future(writer.follow(runner.events()))
+    view_task = asyncio.ensure_future(show(runner, click.echo))
+    keys_task = asyncio.ensure_future(read_keys(runner, click.echo))
+    follow_task = (
+        asyncio.ensure_future(_follow_runner(runner, simulator)) if simulator is not None else None
+    )
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, runner.request_stop)
+    try:
+        return await runner.run()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await asyncio.gather(log_task, view_task, return_exceptions=True)
+        for task in (keys_task, follow_task):
+            if task is not None:
+                task.cancel()
+        if simulator is not None:
+            await simulator.stop()
+
+
+def _virtual() -> bool:
+    import asyncio  # noqa: PLC0415
+
+    from retrorun.clock import VirtualTimeLoop  # noqa: PLC0415
+
+    return isinstance(asyncio.get_running_loop(), VirtualTimeLoop)
+
+
+def _connector(
+    simulator: SimulatedTreadmill | None, device: str | None, clock: Clock
+) -> tuple[Callable[[], Awaitable[Treadmill]], dict[str, Any]]:
+    from retrorun.device import Backends, open_treadmill  # noqa: PLC0415
+
+    if simulator is None:
+        address = device or ""
+
+        async def connect_real() -> Treadmill:
+            return await open_treadmill(address, clock=clock)
+
+        return connect_real, {"address": address, "simulated": False}
+    from retrorun_sim import SimulatorClient, SimulatorScanner  # noqa: PLC0415
+
+    backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
+
+    async def connect_sim() -> Treadmill:
+        return await open_treadmill(
+            simulator.address,
+            clock=clock,
+            backends=backends,
+            mph_in_kmh_fields=simulator.quirks.speed_in_mph,
+        )
+
+    info = {"address": simulator.address, "simulated": True, "preset": simulator.preset}
+    return connect_sim, info
+
+
+async def _follow_runner(runner: SessionRunner, simulator: SimulatedTreadmill) -> None:
+    """Turn the simulated runner around when the session says so (drives its heart rate)."""
+    from retrorun.session.api import Snapshot  # noqa: PLC0415
+
+    facing = "forward"
+    async for event in runner.events():
+        if isinstance(event, Snapshot) and event.direction != facing:
+            facing = event.direction
+            simulator.set_runner_direction(facing)

@@ -1,0 +1,152 @@
+"""The headless view: cues and progress as plain lines, keys from a terminal.
+
+For a terminal without the TUI (a Raspberry Pi over SSH, a script, a CI job): every cue
+is one line, a compact progress line follows each new segment and every
+`PROGRESS_EVERY_S` seconds, and the final line says how the session ended. When stdin is a
+terminal, single keys control the session (`KEYS`); otherwise stdin is left alone.
+
+It talks to the session only through `SessionHandle` (events in, `UserCommand`s out), the
+same way the TUI and the MQTT bridge do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from retrorun.session.api import (
+    CommandKind,
+    Cue,
+    SessionEnded,
+    SessionHandle,
+    Snapshot,
+    UserCommand,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+PROGRESS_EVERY_S = 30.0
+
+KEYS: dict[str, UserCommand] = {
+    "p": UserCommand(CommandKind.PAUSE, source="key"),
+    " ": UserCommand(CommandKind.PAUSE, source="key"),
+    "r": UserCommand(CommandKind.RESUME, source="key"),
+    "s": UserCommand(CommandKind.SKIP, source="key"),
+    "e": UserCommand(CommandKind.EXTEND, 30.0, source="key"),
+    "+": UserCommand(CommandKind.SPEED, 0.1, source="key"),
+    "-": UserCommand(CommandKind.SPEED, -0.1, source="key"),
+    "]": UserCommand(CommandKind.SPEED, 0.5, source="key"),
+    "[": UserCommand(CommandKind.SPEED, -0.5, source="key"),
+    "u": UserCommand(CommandKind.INCLINE, 0.5, source="key"),
+    "d": UserCommand(CommandKind.INCLINE, -0.5, source="key"),
+    "q": UserCommand(CommandKind.STOP, source="key"),
+}
+KEY_HELP = "keys: p pause, r resume, s skip, e +30 s, +/- speed 0.1, ]/[ 0.5, u/d incline, q quit"
+
+
+def clock_text(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def progress_line(snap: Snapshot) -> str:
+    """``[3:05] running 4/34 backward walk (1/8) | 4.5 km/h (4.4) 0 % | 0:42 left | 1.23 km``"""
+    parts = [f"[{clock_text(snap.t)}] {snap.state}"]
+    if snap.segment_index is not None:
+        parts.append(f"{snap.segment_index + 1}/{snap.segment_count} {snap.segment_label}")
+    line = " ".join(parts)
+    speed = "-" if snap.target_speed_kmh is None else f"{snap.target_speed_kmh:.1f}"
+    measured = "-" if snap.measured_speed_kmh is None else f"{snap.measured_speed_kmh:.1f}"
+    line += f" | {speed} km/h ({measured})"
+    if snap.target_incline_pct is not None:
+        line += f" {snap.target_incline_pct:g} %"
+    if snap.segment_remaining_s is not None:
+        line += f" | {clock_text(snap.segment_remaining_s)} left"
+    line += f" | {snap.distance_m / 1000:.2f} km"
+    if snap.heart_rate_bpm is not None:
+        line += f" | HR {snap.heart_rate_bpm}"
+    if snap.reason and snap.state != "running":
+        line += f" | {snap.reason}"
+    return line
+
+
+def cue_line(cue: Cue) -> str:
+    beeps = " (beep)" if cue.beeps else ""
+    return f"[{clock_text(cue.t)}] >> {cue.text}{beeps}"
+
+
+def final_line(ended: SessionEnded) -> str:
+    totals = ended.totals
+    return (
+        f"{ended.outcome}: {ended.reason} after {clock_text(totals.duration_s)} active, "
+        f"{totals.distance_m / 1000:.2f} km, {totals.turns} turns"
+    )
+
+
+async def show(
+    handle: SessionHandle, write: Callable[[str], None], *, every_s: float = PROGRESS_EVERY_S
+) -> SessionEnded | None:
+    """Print cues and progress until the session ends; its `SessionEnded` (None when the
+    stream closed without one)."""
+    subscription = handle.events()
+    last_index: int | None = -1
+    last_state = ""
+    next_progress = 0.0
+    try:
+        async for event in subscription:
+            if isinstance(event, Cue):
+                write(cue_line(event))
+            elif isinstance(event, Snapshot):
+                changed = event.segment_index != last_index or str(event.state) != last_state
+                if changed or event.t >= next_progress:
+                    last_index, last_state = event.segment_index, str(event.state)
+                    next_progress = event.t + every_s
+                    write(progress_line(event))
+            elif isinstance(event, SessionEnded):
+                return event
+    finally:
+        subscription.cancel()
+    return None
+
+
+@contextlib.contextmanager
+def _cbreak(stream: TextIO) -> Iterator[None]:
+    import termios  # noqa: PLC0415 - POSIX terminals only
+    import tty  # noqa: PLC0415
+
+    fd = stream.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+async def read_keys(
+    handle: SessionHandle, write: Callable[[str], None], stream: TextIO | None = None
+) -> None:
+    """Turn single key presses on a terminal into commands (no-op when not a terminal)."""
+    stream = stream or sys.stdin
+    if not stream.isatty():
+        return
+    loop = asyncio.get_running_loop()
+    keys: asyncio.Queue[str] = asyncio.Queue()
+    fd = stream.fileno()
+    write(KEY_HELP)
+    with _cbreak(stream):
+        loop.add_reader(fd, lambda: keys.put_nowait(stream.read(1)))
+        try:
+            while True:
+                command = KEYS.get((await keys.get()).lower())
+                if command is not None:
+                    result = await handle.command(command)
+                    if not result.accepted:
+                        write(f"   ({command.kind}: {result.reason})")
+        finally:
+            loop.remove_reader(fd)

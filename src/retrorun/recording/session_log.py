@@ -1,0 +1,123 @@
+"""Write the session log (docs/session-log.md): JSON Lines, flushed after every line.
+
+`SessionLogWriter` reads a session's events (``handle.events()``): the `SessionStarted`
+event becomes the ``session`` header, every `LogEntry` a line, and `SessionEnded` the
+closing ``summary``; everything else (snapshots, cues as events) is for other watchers,
+the engine logs cues itself. Each line is written and flushed on its own, so a crash or
+``kill -9`` loses at most the line being written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from retrorun import __version__
+from retrorun.errors import InputError
+from retrorun.session.api import LogEntry, SessionEnded, SessionStarted
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from retrorun.session.api import SessionEvent
+
+LOG_VERSION = 1
+
+
+def default_log_path(profile_name: str, now: datetime | None = None) -> Path:
+    """``<user data dir>/retrorun/sessions/YYYY-MM-DDTHH-MM-SS-<profile>.jsonl``."""
+    import platformdirs  # noqa: PLC0415 - only needed when no --log is given
+
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H-%M-%S")
+    slug = re.sub(r"[^a-z0-9]+", "-", profile_name.lower()).strip("-") or "session"
+    return Path(platformdirs.user_data_dir("retrorun")) / "sessions" / f"{stamp}-{slug}.jsonl"
+
+
+def header_line(started: SessionStarted) -> dict[str, Any]:
+    return {
+        "type": "session",
+        "version": LOG_VERSION,
+        "started_at": started.started_at,
+        "retrorun": __version__,
+        "profile": started.profile,
+        "device": started.device,
+    }
+
+
+def summary_line(ended: SessionEnded) -> dict[str, Any]:
+    totals = ended.totals
+
+    def part(name: str) -> dict[str, float]:
+        one = getattr(totals, name)
+        return {"duration_s": round(one.duration_s, 3), "distance_m": round(one.distance_m, 2)}
+
+    return {
+        "t": round(ended.t, 3),
+        "type": "summary",
+        "outcome": ended.outcome,
+        "reason": ended.reason,
+        "exit_code": ended.exit_code,
+        "duration_s": round(totals.duration_s, 3),
+        "distance_m": round(totals.distance_m, 2),
+        "turns": totals.turns,
+        "forward": part("forward"),
+        "backward": part("backward"),
+        "turn": part("turn"),
+    }
+
+
+class SessionLogWriter:
+    """Append one session's log to ``path`` (parent folders are created)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+        self.lines = 0
+
+    def open(self) -> None:
+        """Create the file now, so a bad ``--log`` path is reported before the session."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise InputError(
+                f"cannot write the session log: {exc.strerror}", location=str(self.path)
+            ) from exc
+
+    def write(self, event: SessionEvent) -> bool:
+        """Write the line for ``event`` if it has one; True once the summary is written."""
+        if isinstance(event, SessionStarted):
+            self._line(header_line(event))
+        elif isinstance(event, LogEntry):
+            self._line(event.to_json())
+        elif isinstance(event, SessionEnded):
+            self._line(summary_line(event))
+            return True
+        return False
+
+    async def follow(self, events: AsyncIterator[SessionEvent]) -> None:
+        """Write every event until the summary (or the end of the stream), then close."""
+        try:
+            async for event in events:
+                if self.write(event):
+                    break
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _line(self, data: dict[str, Any]) -> None:
+        if self._file is None:
+            self.open()
+        file = self._file
+        if file is None:  # pragma: no cover - open() either sets it or raises
+            return
+        file.write(json.dumps(data, separators=(", ", ": "), allow_nan=False) + "\n")
+        file.flush()
+        self.lines += 1

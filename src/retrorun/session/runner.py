@@ -1,0 +1,296 @@
+"""The async shell around the engine: one treadmill, one plan, one `SessionHandle`.
+
+`SessionRunner.run()` connects (through the ``connect`` function it is given), requests
+control, announces `SessionStarted`, then loops: every input (a device event, a command's
+answer from the treadmill, a person's `UserCommand`, a deadline) goes through one queue
+into `Engine.handle`, and the actions that come back are performed in order: events are
+published on the session's hub at once, treadmill commands go to one worker that runs
+them one at a time (the control point takes one procedure at a time anyway).
+
+Deadlines are absolute times on the injected `Clock` (``Engine.next_deadline``): one timer
+task sleeps until the earliest and is replaced when it changes, so there is never a chain
+of relative sleeps to drift.
+
+Whatever ends the loop (the plan, a stop, cancellation by Ctrl-C or SIGTERM, an exception)
+the belt is told to stop before `run` returns, and the last event published is always a
+`SessionEnded`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from retrorun.device import CommandRejectedError, Telemetry
+from retrorun.errors import DeviceError
+from retrorun.ftms import ResultCode
+from retrorun.hub import Hub, Subscription
+from retrorun.profiles.safety import DeviceRange
+from retrorun.session.api import (
+    CommandKind,
+    CommandResult,
+    SessionEnded,
+    SessionEvent,
+    SessionStarted,
+    Snapshot,
+    UserCommand,
+)
+from retrorun.session.engine import Engine, Event
+from retrorun.session.inputs import (
+    Answer,
+    Done,
+    EngineOptions,
+    Publish,
+    Ready,
+    Result,
+    Sample,
+    Send,
+    Tick,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from retrorun.clock import Clock
+    from retrorun.device import Treadmill
+    from retrorun.profiles.plan import Plan
+
+# Events a slow watcher may fall behind by before it loses the oldest (a whole session's
+# log fits, so the log writer never loses a line while the session runs flat out).
+HUB_BACKLOG = 200_000
+# How long the belt gets to stop when the session is torn down.
+STOP_TIMEOUT_S = 10.0
+
+
+def device_range(treadmill: Treadmill) -> tuple[DeviceRange | None, bool]:
+    """The treadmill's range as the safety layer wants it, and whether it takes inclines."""
+    caps = treadmill.capabilities
+    if caps is None:
+        return None, False
+    speed, incline = caps.speed_range, caps.inclination_range
+    return (
+        DeviceRange(
+            speed_min_kmh=speed.min_speed_kmh,
+            speed_max_kmh=speed.max_speed_kmh,
+            speed_increment_kmh=speed.min_increment_kmh or 0.0,
+            incline_min_pct=incline.min_inclination_pct if incline else 0.0,
+            incline_max_pct=incline.max_inclination_pct if incline else 0.0,
+            incline_increment_pct=(incline.min_increment_pct or 0.0) if incline else 0.0,
+        ),
+        caps.controls_incline,
+    )
+
+
+class SessionRunner:
+    """Runs one session; implements `retrorun.session.api.SessionHandle`."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        connect: Callable[[], Awaitable[Treadmill]],
+        *,
+        clock: Clock,
+        options: EngineOptions | None = None,
+        profile_info: dict[str, Any] | None = None,
+        device_info: dict[str, Any] | None = None,
+        snapshot_interval_s: float | None = 0.25,
+        on_send: Callable[[Send, float | None, float], None] | None = None,
+    ) -> None:
+        self._plan = plan
+        self._connect = connect
+        self._clock = clock
+        self._engine = Engine(plan, clock.now(), options)
+        self._profile_info = profile_info or {"name": plan.name}
+        self._device_info = device_info or {}
+        self._snapshot_interval_s = snapshot_interval_s
+        self._on_send = on_send
+        self._hub: Hub[SessionEvent] = Hub(backlog=HUB_BACKLOG)
+        self._inputs: asyncio.Queue[tuple[Event, float | None]] = asyncio.Queue()
+        self._sends: asyncio.Queue[tuple[Send, float | None]] = asyncio.Queue()
+        self._answers: list[asyncio.Future[CommandResult]] = []
+        self._treadmill: Treadmill | None = None
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at: float | None = None
+        self._stopped = False
+
+    # ------------------------------------------------------------------ SessionHandle
+
+    @property
+    def plan(self) -> Plan:
+        return self._plan
+
+    def snapshot(self) -> Snapshot:
+        return self._engine.snapshot(self._clock.now())
+
+    def events(self) -> Subscription[SessionEvent]:
+        return self._hub.subscribe()
+
+    async def command(self, command: UserCommand) -> CommandResult:
+        if self._engine.ended is not None:
+            return CommandResult(command, accepted=False, reason="the session has ended")
+        future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
+        self._answers.append(future)
+        self._inputs.put_nowait((command, None))
+        return await future
+
+    def request_stop(self, source: str = "signal") -> None:
+        """Ask the session to stop (safe from a signal handler on the loop)."""
+        self._inputs.put_nowait((UserCommand(CommandKind.STOP, source=source), None))
+
+    @property
+    def treadmill(self) -> Treadmill | None:
+        return self._treadmill
+
+    # ------------------------------------------------------------------ run
+
+    async def run(self) -> SessionEnded:
+        """Run the session to its end; the `SessionEnded` it published last."""
+        treadmill = await self._connect()
+        self._treadmill = treadmill
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            await treadmill.request_control()
+            self._hub.publish(
+                SessionStarted(
+                    started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    profile=self._profile_info,
+                    device={"name": treadmill.name, **self._device_info},
+                )
+            )
+            device_events = treadmill.events()
+            tasks = [
+                asyncio.ensure_future(self._read_device(device_events)),
+                asyncio.ensure_future(self._perform_sends(treadmill)),
+            ]
+            if self._snapshot_interval_s:
+                tasks.append(asyncio.ensure_future(self._publish_snapshots()))
+            rng, incline = device_range(treadmill)
+            self._feed(Ready(rng, incline), None)
+            await self._loop()
+        except BaseException as exc:
+            if self._engine.ended is None:
+                reason = "interrupted" if isinstance(exc, asyncio.CancelledError) else str(exc)
+                self._perform(self._engine.abort(reason or type(exc).__name__, self._clock.now()))
+            raise
+        finally:
+            for task in [*tasks, *([self._timer] if self._timer else [])]:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await self._stop_belt(treadmill)
+            with contextlib.suppress(Exception):
+                await treadmill.close()
+            for future in self._answers:
+                if not future.done():
+                    future.cancel()
+            self._hub.close()
+        ended = self._engine.ended
+        if ended is None:  # pragma: no cover - the loop only returns once ended
+            raise DeviceError("the session ended without a summary")
+        return ended
+
+    async def _loop(self) -> None:
+        while self._engine.ended is None:
+            self._arm_timer()
+            event, planned = await self._inputs.get()
+            self._feed(event, planned)
+
+    def _feed(self, event: Event, planned: float | None) -> None:
+        self._perform(self._engine.handle(event, self._clock.now()), planned)
+
+    def _perform(self, actions: list[Any], planned: float | None = None) -> None:
+        for action in actions:
+            if isinstance(action, Publish):
+                self._hub.publish(action.event)
+            elif isinstance(action, Send):
+                self._sends.put_nowait((action, planned))
+            elif isinstance(action, Answer):
+                future = self._answers.pop(0) if self._answers else None
+                if future is not None and not future.done():
+                    future.set_result(action.result)
+
+    # ------------------------------------------------------------------ tasks
+
+    def _arm_timer(self) -> None:
+        deadline = self._engine.next_deadline()
+        if deadline == self._timer_at and self._timer is not None and not self._timer.done():
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = deadline
+        self._timer = asyncio.ensure_future(self._fire(deadline)) if deadline is not None else None
+
+    async def _fire(self, deadline: float) -> None:
+        await self._clock.sleep_until(deadline)
+        self._timer_at = None
+        self._inputs.put_nowait((Tick(), deadline))
+
+    async def _read_device(self, subscription: Subscription[Any]) -> None:
+        treadmill = self._treadmill
+        if treadmill is None:
+            return
+        async for event in subscription:
+            if isinstance(event, Telemetry):
+                self._inputs.put_nowait((Sample(event, treadmill.ramp.rates), None))
+            else:
+                self._inputs.put_nowait((event, None))
+
+    async def _publish_snapshots(self) -> None:
+        interval = self._snapshot_interval_s or 0.25
+        next_at = self._clock.now()
+        while True:
+            next_at += interval
+            await self._clock.sleep_until(next_at)
+            self._hub.publish(self.snapshot())
+
+    async def _perform_sends(self, treadmill: Treadmill) -> None:
+        while True:
+            send, planned = await self._sends.get()
+            if self._on_send is not None:
+                self._on_send(send, planned, self._clock.now())
+            done = await _execute(treadmill, send)
+            self._stopped = send.request == "stop" and done.result == "success"
+            self._inputs.put_nowait((done, None))
+
+    async def _stop_belt(self, treadmill: Treadmill) -> None:
+        """Leave the belt stopped, whatever happened (shielded from cancellation)."""
+        if self._stopped or not treadmill.connected:
+            return
+        stop = asyncio.ensure_future(treadmill.stop())
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(stop), STOP_TIMEOUT_S)
+
+
+_RESULTS: dict[int, Result] = {
+    ResultCode.OP_CODE_NOT_SUPPORTED: "op_code_not_supported",
+    ResultCode.INVALID_PARAMETER: "invalid_parameter",
+    ResultCode.OPERATION_FAILED: "operation_failed",
+    ResultCode.CONTROL_NOT_PERMITTED: "control_not_permitted",
+}
+
+
+async def _execute(treadmill: Treadmill, send: Send) -> Done:
+    """Run one command on the treadmill and describe how it went."""
+    try:
+        outcome: str | None = None
+        if send.request == "speed" and send.value is not None:
+            outcome = (await treadmill.set_speed(send.value)).value
+        elif send.request == "incline" and send.value is not None:
+            outcome = (await treadmill.set_incline(send.value)).value
+        elif send.request == "start":
+            await treadmill.start()
+        elif send.request == "pause":
+            await treadmill.pause()
+        elif send.request == "stop":
+            await treadmill.stop()
+        elif send.request == "request_control":
+            await treadmill.request_control()
+        return Done(send.seq, "success", outcome=outcome)
+    except CommandRejectedError as exc:
+        return Done(send.seq, _RESULTS.get(exc.result_code, "failed"), reason=str(exc))
+    except DeviceError as exc:
+        result: Result = "timeout" if "no answer" in str(exc) else "failed"
+        return Done(send.seq, result, reason=str(exc))
