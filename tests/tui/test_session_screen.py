@@ -39,7 +39,7 @@ async def test_the_screen_follows_the_session_from_connecting_to_running(
         assert abs(screen.last.t - snap.t) <= 0.25
         readouts = screen.query_one(Readouts)
         assert readouts.speed.startswith("6.0 km/h")
-        assert readouts.next_up.startswith("Next: TURN to BACKWARD")
+        assert readouts.next_up == "Next: turn, then BACKWARD 0:30 at 4.0 km/h, 2 %"
 
 
 async def test_space_pauses_and_resumes(session: SimSession, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from retrorun.session.api import Phase, SessionState
 
 if TYPE_CHECKING:
+    from retrorun.profiles.plan import Segment
     from retrorun.session.api import SegmentPreview, Snapshot
 
 STATE_TEXT: dict[SessionState, str] = {
@@ -80,6 +81,8 @@ def direction_detail(snap: Snapshot) -> str:
     """The line under the direction: what the turn is, or the segment's own label."""
     if turning(snap):
         return f"to {snap.direction.upper()}: hold the rails"
+    if snap.phase == Phase.APPROACH and snap.next_segment is not None:
+        return f"slowing down: turn to {snap.next_segment.direction.upper()} next"
     if snap.segment_index is None:
         return ""
     return f"{snap.segment_label} ({snap.segment_index + 1}/{snap.segment_count})"
@@ -104,26 +107,44 @@ def remaining_label(snap: Snapshot) -> str:
     return "turn ends in" if turning(snap) else "left in segment"
 
 
-def preview_text(preview: SegmentPreview | None) -> str:
-    """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one)."""
+def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -> str:
+    """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one).
+
+    When the next segment is a turn, `after` (the plan's segment after that turn) says
+    where the turn leads: ``Next: turn, then BACKWARD 1:00 at 4.5 km/h, 0 %``.
+    """
     if preview is None:
         return "Next: finish"
     if preview.kind == "turn":
-        return f"Next: TURN to {preview.direction.upper()}"
-    if preview.distance_m is not None:
-        length = f"{preview.distance_m:g} m"
-    else:
-        length = clock_text(preview.duration_s or 0.0)
-    return (
-        f"Next: {preview.direction.upper()} {length} at {preview.speed_kmh:.1f} km/h, "
-        f"{preview.incline_pct:g} %"
+        if after is None:
+            return f"Next: TURN to {preview.direction.upper()}"
+        return "Next: turn, then " + _interval(
+            after.direction, after.distance_m, after.duration_s, after.speed_kmh, after.incline_pct
+        )
+    return "Next: " + _interval(
+        preview.direction,
+        preview.distance_m,
+        preview.duration_s,
+        preview.speed_kmh,
+        preview.incline_pct,
     )
+
+
+def _interval(
+    direction: str,
+    distance_m: float | None,
+    duration_s: float | None,
+    speed_kmh: float,
+    incline_pct: float,
+) -> str:
+    length = f"{distance_m:g} m" if distance_m is not None else clock_text(duration_s or 0.0)
+    return f"{direction.upper()} {length} at {speed_kmh:.1f} km/h, {incline_pct:g} %"
 
 
 def state_text(snap: Snapshot) -> str:
     """``● RUNNING  One minute alternation`` plus why, when the state needs a reason."""
-    hint = snap.reason if snap.reason and snap.state != SessionState.RUNNING else ""
-    hint = hint or STATE_HINT[snap.state]
+    reason = snap.reason if snap.state != SessionState.RUNNING else None
+    hint = reason if reason and reason != str(snap.state) else STATE_HINT[snap.state]
     return f"● {STATE_TEXT[snap.state]}" + (f"  {hint}" if hint else "")
 
 

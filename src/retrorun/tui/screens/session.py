@@ -28,8 +28,8 @@ from retrorun.tui.widgets import (
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from retrorun.profiles.plan import Plan
-    from retrorun.session.api import Snapshot
+    from retrorun.profiles.plan import Plan, Segment
+    from retrorun.session.api import SegmentPreview, Snapshot
     from retrorun.tui.messages import CommandAnswered, CueArrived, SnapshotArrived
 
 # How long (session seconds) the cue banner stays lit after a cue or a command's answer.
@@ -52,11 +52,11 @@ KEYS: tuple[tuple[str, str, str], ...] = (
 BUTTONS: tuple[tuple[str, str], ...] = (
     ("␣ Pause", "pause_toggle"),
     ("n Skip", "skip"),
-    ("- Slower", "speed(-0.1)"),
-    ("+ Faster", "speed(0.1)"),
-    ("[ Incl", "incline(-0.5)"),
-    ("] Incl", "incline(0.5)"),
-    ("e +30s", "extend"),
+    ("- 0.1", "speed(-0.1)"),
+    ("+ 0.1", "speed(0.1)"),
+    ("[ Inc", "incline(-0.5)"),
+    ("] Inc", "incline(0.5)"),
+    ("e +30", "extend"),
     ("? Help", "help"),
     ("q Quit", "quit"),
 )
@@ -98,7 +98,8 @@ class SessionScreen(Screen[None]):
     # ------------------------------------------------------------------ display
 
     def show(self, snap: Snapshot) -> None:
-        """Put `snap` on screen (only the widgets whose text changed repaint)."""
+        """Put `snap` on screen. Widgets repaint only when what they show changes, so a
+        snapshot that changes nothing visible costs next to nothing."""
         self.last = snap
         state = self.query_one(StateLine)
         state.text = f"{text.state_text(snap)}   {snap.plan_name}"
@@ -115,7 +116,10 @@ class SessionScreen(Screen[None]):
         value = text.remaining_digits(snap)
         if digits.value != value:
             digits.update(value)
-        self.query_one("#remaining-label", Label).update(text.remaining_label(snap))
+        label = self.query_one("#remaining-label", Label)
+        words = text.remaining_label(snap)
+        if str(label.content) != words:
+            label.update(words)
         readouts = self.query_one(Readouts)
         readouts.speed = (
             f"{text.speed_text(snap.target_speed_kmh)} km/h "
@@ -125,12 +129,22 @@ class SessionScreen(Screen[None]):
         readouts.incline = text.incline_text(snap.target_incline_pct)
         readouts.heart_rate = "" if snap.heart_rate_bpm is None else f"{snap.heart_rate_bpm} bpm"
         readouts.distance = text.distance_text(snap.distance_m)
-        readouts.next_up = "" if snap.state.ended else text.preview_text(snap.next_segment)
-        position = text.plan_position_s(snap, self._starts_s, self.plan.total_duration_s)
-        self.query_one(WorkoutProgress).position_s = position
-        self.query_one(ProfileChart).position_s = position
+        readouts.next_up = "" if snap.state.ended else text.preview_text(*self._next(snap))
+        total = self.plan.total_duration_s
+        fraction = text.plan_position_s(snap, self._starts_s, total) / total if total else 0.0
+        self.query_one(WorkoutProgress).fraction = fraction
+        self.query_one(ProfileChart).fraction = fraction
         banner = self.query_one(CueBanner)
         banner.flash = self._banner_t is not None and snap.t - self._banner_t < FLASH_S
+
+    def _next(self, snap: Snapshot) -> tuple[SegmentPreview | None, Segment | None]:
+        """The next segment, and the one after it when the next is a turn."""
+        preview = snap.next_segment
+        if preview is None or preview.kind != "turn":
+            return preview, None
+        following = preview.index + 1
+        segments = self.plan.segments
+        return preview, segments[following] if following < len(segments) else None
 
     def announce(self, words: str, t: float) -> None:
         """Show `words` in the banner and light it up from session time `t`."""

@@ -1,4 +1,9 @@
-"""The whole-workout progress bar and the profile chart, both marking where the runner is."""
+"""The whole-workout progress bar and the profile chart, both marking where the runner is.
+
+Both take `fraction` (0 to 1, how much of the plan's timeline is behind the runner) and
+repaint only when it moves them by a whole column, so the ~4 Hz snapshots cost nothing
+between columns. What they draw of the plan is computed once per size.
+"""
 
 from __future__ import annotations
 
@@ -17,59 +22,99 @@ if TYPE_CHECKING:
 CHART_AXIS_COLUMNS = 7
 # Rows under the bars: the time axis, the start/end times and the legend.
 CHART_FOOTER_ROWS = 3
+# Columns the progress bar leaves for the percentage.
+PERCENT_COLUMNS = 5
 
 
-def _kind(plan: Plan, t_s: float) -> str:
-    for segment in plan.segments:
-        if t_s < segment.start_s + segment.estimated_duration_s:
-            return "turn" if segment.kind == "turn" else segment.direction
-    return "forward"
+def column_kinds(plan: Plan, width: int) -> list[str]:
+    """``forward`` / ``backward`` / ``turn`` for each of `width` columns of the plan.
+
+    A turn is short next to a workout: any turn inside a column claims it (as in the plan
+    chart), so every turn shows however coarse the bar."""
+    total = max(plan.total_duration_s, 1e-9)
+    kinds: list[str] = []
+    for column in range(width):
+        start, end = column * total / width, (column + 1) * total / width
+        middle = (start + end) / 2
+        kind = "forward"
+        for segment in plan.segments:
+            seg_end = segment.start_s + segment.estimated_duration_s
+            if segment.kind == "turn" and segment.start_s < end and seg_end > start:
+                kind = "turn"
+                break
+            if segment.start_s <= middle < seg_end:
+                kind = segment.direction
+        kinds.append(kind)
+    return kinds
 
 
-class WorkoutProgress(Widget):
-    """One line: the whole plan, done part solid, each column coloured by its direction,
-    a ``┃`` at every change of direction, and the percentage done."""
+def _column(fraction: float, width: int) -> int:
+    return min(width, max(0, round(fraction * width)))
+
+
+class _PlanWidget(Widget):
+    """Shared: the plan, `fraction`, and a repaint only when the column changes."""
+
+    fraction: reactive[float] = reactive(0.0, repaint=False)
+
+    def __init__(self, plan: Plan, *, id: str | None = None) -> None:  # noqa: A002 - textual's name
+        super().__init__(id=id)
+        self.plan = plan
+
+    def _width(self) -> int:
+        raise NotImplementedError
+
+    def watch_fraction(self, old: float, new: float) -> None:
+        width = self._width()
+        if _column(old, width) != _column(new, width):
+            self.refresh()
+
+
+class WorkoutProgress(_PlanWidget):
+    """One line: the whole plan, the done part solid, each column coloured by direction,
+    a ``┃`` at every turn, and the percentage done."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "progress--forward",
         "progress--backward",
         "progress--turn",
     }
-    position_s: reactive[float] = reactive(0.0)
 
     def __init__(self, plan: Plan, *, id: str | None = None) -> None:  # noqa: A002 - textual's name
-        super().__init__(id=id)
-        self.plan = plan
+        super().__init__(plan, id=id)
+        self._kinds: tuple[int, list[str]] | None = None
+
+    def _width(self) -> int:
+        return max(1, self.size.width - PERCENT_COLUMNS)
 
     def render(self) -> Text:
-        total = max(self.plan.total_duration_s, 1e-9)
-        done = min(1.0, max(0.0, self.position_s / total))
-        width = max(1, self.size.width - 6)
+        width = self._width()
+        if self._kinds is None or self._kinds[0] != width:
+            self._kinds = (width, column_kinds(self.plan, width))
+        kinds = self._kinds[1]
+        done = _column(self.fraction, width)
         text = Text()
-        previous = ""
-        for column in range(width):
-            kind = _kind(self.plan, (column + 0.5) * total / width)
-            style = self.get_component_rich_style(f"progress--{kind}")
-            filled = (column + 0.5) / width <= done
-            glyph = "█" if filled else "░"
-            if previous and kind != previous and "turn" not in (kind, previous):
-                glyph = "┃"
-            previous = kind
-            text.append(glyph, style=style)
-        text.append(f" {done:4.0%}")
+        styles = {
+            kind: self.get_component_rich_style(f"progress--{kind}")
+            for kind in ("forward", "backward", "turn")
+        }
+        for column, kind in enumerate(kinds):
+            glyph = "┃" if kind == "turn" else ("█" if column < done else "░")
+            text.append(glyph, style=styles[kind])
+        text.append(f" {done / width:4.0%}")
         return text
 
 
-class ProfileChart(Widget):
-    """The plan's speed over time (backward bars shaded, turns dotted) with a marker column
-    and a ``▲`` under the current position."""
-
-    position_s: reactive[float] = reactive(0.0)
+class ProfileChart(_PlanWidget):
+    """The plan's speed over time (backward bars shaded, turns dotted) with the current
+    column highlighted and a ``▲`` under it."""
 
     def __init__(self, plan: Plan, *, id: str | None = None) -> None:  # noqa: A002 - textual's name
-        super().__init__(id=id)
-        self.plan = plan
+        super().__init__(plan, id=id)
         self._cache: tuple[tuple[int, int], list[str]] | None = None
+
+    def _width(self) -> int:
+        return max(10, self.size.width - CHART_AXIS_COLUMNS - 1)
 
     def _lines(self, width: int, height: int) -> list[str]:
         key = (width, height)
@@ -78,12 +123,10 @@ class ProfileChart(Widget):
         return self._cache[1]
 
     def render(self) -> Text:
-        bars_width = max(10, self.size.width - CHART_AXIS_COLUMNS - 1)
+        bars_width = self._width()
         rows = max(1, self.size.height - CHART_FOOTER_ROWS)
         lines = self._lines(bars_width, rows)
-        total = max(self.plan.total_duration_s, 1e-9)
-        fraction = min(1.0, max(0.0, self.position_s / total))
-        column = CHART_AXIS_COLUMNS + min(bars_width - 1, int(fraction * bars_width))
+        column = CHART_AXIS_COLUMNS + min(bars_width - 1, _column(self.fraction, bars_width))
         text = Text()
         for number, line in enumerate(lines):
             if number:
@@ -93,7 +136,7 @@ class ProfileChart(Widget):
                 text.append(line[column], style="reverse")
                 text.append(line[column + 1 :])
             elif number == rows and column < len(line):
-                text.append(line[:column] + "▲" + line[column + 1 :], style="")
+                text.append(line[:column] + "▲" + line[column + 1 :])
             else:
                 text.append(line)
         return text
