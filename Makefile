@@ -8,12 +8,12 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test check lint typecheck contracts pytest system-deps bench clean
 
-# Until the workout runner exists, the main job decodes a real Treadmill Data record (a Life
-# Fitness treadmill at 13.03 km/h, from TrackMyIndoorWorkout's tests); see docs/ftms-decode.md.
-RUN_SAMPLE := 9e0517059202fb00000000ff7f7c00ff7f1b00ffffff698a00
+# The main job: a bundled forward/backward workout on the built-in treadmill simulator, in the
+# TUI (docs/tui.md). q asks, then stops the belt; the summary follows.
+RUN_PROFILE := one-minute-alternation
 
 run: $(STAMP)
-	$(BIN)/retrorun ftms decode treadmill-data $(RUN_SAMPLE)
+	$(BIN)/retrorun run $(RUN_PROFILE) --sim
 
 test: $(STAMP) system-deps check
 

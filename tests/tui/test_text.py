@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from retrorun.session.api import SegmentPreview
 from retrorun.tui.bigtext import GLYPHS, big_word
 from retrorun.tui.text import clock_text, pace_text, preview_text
+from retrorun.tui.widgets.charts import column_kinds
+from tests.tui.rig import short_plan
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _seconds(text: str) -> int:
@@ -61,3 +68,14 @@ def test_block_letters_are_three_even_rows(word: str) -> None:
 def test_the_direction_words_are_all_drawn() -> None:
     for word in ("FORWARD", "BACKWARD", "TURN", "DONE", "PAUSED", "STOP"):
         assert all(letter in GLYPHS for letter in word)
+
+
+def test_the_progress_bar_marks_each_turn_once(tmp_path: Path) -> None:
+    plan = short_plan(tmp_path)
+    for width in (10, 40, 73, 200):
+        kinds = column_kinds(plan, width)
+        assert len(kinds) == width
+        turns = sum(1 for segment in plan.segments if segment.kind == "turn")
+        assert kinds.count("turn") == turns
+        assert kinds[0] == "forward"
+        assert "backward" in kinds or width < turns * 3

@@ -50,7 +50,7 @@ def clock_text(seconds: float) -> str:
 
 def pace_text(speed_kmh: float | None) -> str:
     """Minutes per kilometre (``6:40 /km``); ``-:-- /km`` when standing still."""
-    if speed_kmh is None or speed_kmh < 0.5:  # noqa: PLR2004 - slower is not a pace
+    if speed_kmh is None or speed_kmh < 1.0:  # slower is standing, not a pace
         return "-:-- /km"
     return f"{clock_text(3600 / speed_kmh)} /km"
 

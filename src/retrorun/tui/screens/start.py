@@ -132,7 +132,8 @@ class StartScreen(Screen[Choice]):
         try:
             found = await scanner()
         except RetrorunError as exc:
-            title.update(f"Treadmill (scan failed: {exc})")
+            # The first clause is the news ("Bluetooth is not available"); the rest is detail.
+            title.update(f"Treadmill (scan failed: {str(exc).split(': ')[0]})")
             return
         self.devices = [FoundDevice("Simulator", SIMULATOR), *found]
         devices = self.query_one("#start-devices", OptionList)

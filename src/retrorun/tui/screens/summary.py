@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from retrorun.session.api import SessionEnded
     from retrorun.tui.ports import Report
 
-# Columns the summary text leaves for the chart's axis labels and margins.
-_CHART_MARGIN = 10
+# Columns the summary's chart cannot use: its speed axis (7), the padding (2) and the
+# scroll bar (2), and one to spare, so it never wraps.
+_CHART_MARGIN = 12
 
 
 class SummaryScreen(Screen[None]):
@@ -52,7 +53,8 @@ class SummaryScreen(Screen[None]):
             ),
             (
                 f"{'total':<9}{clock_text(totals.duration_s):>8}"
-                f"{totals.distance_m / 1000:>8.2f} km   {totals.turns} turns"
+                f"{totals.distance_m / 1000:>8.2f} km   {totals.turns} turn"
+                f"{'' if totals.turns == 1 else 's'}"
             ),
         ]
         with VerticalScroll(id="summary-body"):
@@ -74,7 +76,10 @@ class SummaryScreen(Screen[None]):
         try:
             lines = await report.summary_lines(width)
         except RetrorunError as exc:
-            lines = [f"no summary: {exc}"]
+            lines = [f"no summary from the log: {exc}"]
+        else:
+            # The log's summary has these totals and more: show them once.
+            self.query_one("#summary-totals", Static).display = False
         self.query_one("#summary-report", Static).update("\n".join(lines))
 
     async def action_export(self) -> None:

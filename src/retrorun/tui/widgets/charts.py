@@ -29,22 +29,29 @@ PERCENT_COLUMNS = 5
 def column_kinds(plan: Plan, width: int) -> list[str]:
     """``forward`` / ``backward`` / ``turn`` for each of `width` columns of the plan.
 
-    A turn is short next to a workout: any turn inside a column claims it (as in the plan
-    chart), so every turn shows however coarse the bar."""
+    A turn is short next to a workout, so it is not sampled like the rest: the column where
+    each turn starts is that turn's, so every turn shows exactly once however coarse the
+    bar, and the columns between keep their direction."""
     total = max(plan.total_duration_s, 1e-9)
     kinds: list[str] = []
+    segments = plan.segments
+    index = 0
     for column in range(width):
-        start, end = column * total / width, (column + 1) * total / width
-        middle = (start + end) / 2
-        kind = "forward"
-        for segment in plan.segments:
-            seg_end = segment.start_s + segment.estimated_duration_s
-            if segment.kind == "turn" and segment.start_s < end and seg_end > start:
-                kind = "turn"
-                break
-            if segment.start_s <= middle < seg_end:
-                kind = segment.direction
-        kinds.append(kind)
+        middle = (column + 0.5) * total / width
+        while (
+            index < len(segments) - 1
+            and middle >= segments[index].start_s + segments[index].estimated_duration_s
+        ):
+            index += 1
+        segment = segments[index]
+        if segment.kind == "turn":  # the turn's time belongs to the way it leads
+            following = segments[index + 1] if index + 1 < len(segments) else segment
+            kinds.append(following.direction)
+        else:
+            kinds.append(segment.direction)
+    for segment in segments:
+        if segment.kind == "turn":
+            kinds[min(width - 1, int(segment.start_s / total * width))] = "turn"
     return kinds
 
 
