@@ -138,3 +138,16 @@ def test_the_captured_states_are_the_states_named() -> None:
     assert shots["paused"].state == SessionState.PAUSED
     assert shots["reconnecting"].state == SessionState.RECONNECTING
     assert shots["finished"].state == SessionState.FINISHED
+
+
+def test_session_screen_on_a_light_theme(snap_compare: Callable[..., bool]) -> None:
+    plan, shots = captured()
+    app = RetrorunApp(Launched(StillSession(plan, shots["backward"])), memory_path=Path("/-"))
+    app.theme = "textual-light"
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_session_screen_scales_up_to_a_large_terminal(snap_compare: Callable[..., bool]) -> None:
+    plan, shots = captured()
+    app = RetrorunApp(Launched(StillSession(plan, shots["turn"])), memory_path=Path("/-"))
+    assert snap_compare(app, terminal_size=(140, 44))

@@ -150,7 +150,8 @@ async def test_a_launch_that_fails_says_why_and_returns_to_the_start(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
-        assert any("no treadmill named X" in n.message for n in app._notifications)
+        assert app.launch_error is not None
+        assert "no treadmill named X" in app.launch_error
 
 
 async def test_q_on_the_start_screen_leaves(user_folder: Path, tmp_path: Path) -> None:

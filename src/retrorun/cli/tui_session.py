@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -181,7 +182,16 @@ async def _main(profile: str | None, composition: Composition) -> SessionEnded |
             app = RetrorunApp(starter=starter, scanner=scan)
 
         composition.on_failure = app.exit
-        await app.run_async()
+        # A terminal in raw mode turns Ctrl-C into a key, but a SIGTERM (or a kill -INT)
+        # still arrives: close the app, and `finish` stops the session and the belt.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, app.exit)
+        try:
+            await app.run_async()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
     finally:
         ended = await composition.finish()
     return ended

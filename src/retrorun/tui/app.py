@@ -56,6 +56,8 @@ class RetrorunApp(App[None]):
         """How the session ended, once it has."""
         self.answers: list[CommandResult] = []
         """Every answer to a key or button, in order."""
+        self.launch_error: str | None = None
+        """Why the last launch from the start screen failed, if it did."""
 
     def on_mount(self) -> None:
         if self.launched is not None:
@@ -81,7 +83,8 @@ class RetrorunApp(App[None]):
         try:
             launched = await starter(choice)
         except RetrorunError as exc:
-            self.notify(str(exc), title="cannot start", severity="error", timeout=10)
+            self.launch_error = str(exc)
+            self.notify(self.launch_error, title="cannot start", severity="error", timeout=10)
             self.show_start()
             return
         self.open_session(launched)
