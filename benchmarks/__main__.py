@@ -1,8 +1,9 @@
-"""Run every benchmark and print its figures."""
+"""Run every benchmark and print its figures (the real-time ones run for minutes: run them
+on their own with ``python -m benchmarks.session_realtime`` and ``python -m benchmarks.tui``)."""
 
-from benchmarks import codec, export, simulator, tui
+from benchmarks import codec, export, session_fast, simulator
 
 codec.main()
 simulator.main()
 export.main()
-tui.main()
+session_fast.main()

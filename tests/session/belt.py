@@ -16,6 +16,7 @@ from retrorun.ftms import TreadmillData
 from retrorun.session.api import (
     CommandResult,
     LogEntry,
+    Phase,
     SessionEnded,
     SessionEvent,
     Snapshot,
@@ -69,7 +70,7 @@ class FakeBelt:
         """Move the belt from ``start`` to ``end`` (small steps: speed is piecewise linear)."""
         t = start
         while t < end - 1e-9:
-            dt = min(0.05, end - t)
+            dt = min(0.25, end - t)
             t += dt
             while self.pending and self.pending[0][0] <= t:
                 self.target_kmh = self.pending.pop(0)[1]
@@ -101,6 +102,16 @@ class FakeBelt:
         return RampRates(self.accel_kmh_per_s, self.decel_kmh_per_s, 0.5, self.reaction_s)
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One command, when it was sent, and which way the runner faced in which phase."""
+
+    t: float
+    send: Send
+    facing: str
+    phase: Phase
+
+
 @dataclass
 class Drive:
     """An engine, a fake belt, and everything that happened, on explicit time."""
@@ -109,7 +120,7 @@ class Drive:
     belt: FakeBelt
     now: float = 0.0
     events: list[SessionEvent] = field(default_factory=list)
-    sends: list[tuple[float, Send, str]] = field(default_factory=list)
+    sends: list[Sent] = field(default_factory=list)
     """Every command with the time and the way the runner faced when it was sent."""
     answers: list[CommandResult] = field(default_factory=list)
     next_sample: float = 1.0
@@ -134,7 +145,7 @@ class Drive:
         while queue:
             for action in self.engine.handle(queue.pop(0), self.now):
                 if isinstance(action, Send):
-                    self.sends.append((self.now, action, self.engine.facing))
+                    self.sends.append(Sent(self.now, action, self.engine.facing, self.engine.phase))
                     queue.append(self.belt.perform(action, self.now))
                 elif isinstance(action, Publish):
                     self.events.append(action.event)
@@ -177,8 +188,11 @@ class Drive:
     def snapshot(self) -> Snapshot:
         return self.engine.snapshot(self.now)
 
-    def speeds(self) -> list[tuple[float, float, str]]:
-        return [(t, s.value or 0.0, facing) for t, s, facing in self.sends if s.request == "speed"]
+    def commands(self, request: str) -> list[Sent]:
+        return [s for s in self.sends if s.send.request == request]
+
+    def state_changes(self) -> list[str]:
+        return [str(e.fields["state"]) for e in self.log("state")]
 
 
 _DEFAULT = RampRates(0.5, 0.5, 0.3, 1.0)

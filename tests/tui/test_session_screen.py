@@ -100,7 +100,7 @@ async def test_speed_keys_nudge_by_a_tenth_and_a_half(session: SimSession, tmp_p
             after = session.runner.snapshot().target_speed_kmh or 0.0
             assert round(after - before, 2) == amount, key
         banner = app.screen.query_one(CueBanner)
-        assert banner.text.startswith("speed")
+        assert banner.text.lower().startswith("speed")
         assert banner.flash
 
 

@@ -130,16 +130,27 @@ class Composition:
         return Launched(runner, LogReport(writer.path, self.writer_task), announcer.notice)
 
     async def finish(self) -> SessionEnded | None:
-        """Stop what still runs; how the session ended (None when none was launched)."""
+        """Stop what still runs; how the session ended (None when none was launched, or it
+        was stopped while still connecting, before it could start). Raises what made the
+        session fail, if it failed."""
+        ended: SessionEnded | None = None
         try:
             if self.run_task is None or self.runner is None:
                 return None
             if not self.run_task.done():
-                self.runner.request_stop("tui")
-            return await self.run_task
+                try:
+                    self.runner.request_stop("tui")
+                except asyncio.CancelledError:
+                    # Still connecting: there is no belt to stop yet, only the connecting.
+                    self.run_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                ended = await self.run_task
+            return ended
         finally:
             if self.writer_task is not None:
-                with contextlib.suppress(Exception):
+                if ended is None:  # no summary is coming for the log writer to wait for
+                    self.writer_task.cancel()
+                with contextlib.suppress(Exception, asyncio.CancelledError):
                     await self.writer_task
             for task in self.tasks:
                 task.cancel()
@@ -215,6 +226,9 @@ def run_tui(profile: str | None, options: TuiOptions, speedup: float | None) -> 
     main = _main(profile, composition)
     ended = run_scaled(main, speedup=speedup) if speedup else asyncio.run(main)
     if ended is None:
-        raise click.exceptions.Exit(0)
+        if composition.runner is None:  # left the start screen without starting anything
+            raise click.exceptions.Exit(0)
+        click.echo("retrorun: stopped before the session started", err=True)
+        raise click.exceptions.Exit(3)
     click.echo(f"retrorun: {final_line(ended)} (log: {composition.log_path})")
     raise click.exceptions.Exit(ended.exit_code)

@@ -58,7 +58,7 @@ from retrorun.session.api import (
     UserCommand,
 )
 from retrorun.session.inputs import Action, Answer, Done, Ready, Sample, Tick
-from retrorun.session.machine import DEFAULT_EXTEND_S, EPS
+from retrorun.session.machine import DEFAULT_EXTEND_S, EPS, Outcome
 from retrorun.session.reactions import Reactions
 
 Event = Ready | Sample | Tick | Done | UserCommand | DeviceEvent
@@ -74,7 +74,16 @@ class Engine(Reactions):
     """
 
     def handle(self, event: Event, now: float) -> list[Action]:
-        """Feed one event at ``now``; the actions to perform, in order."""
+        """Feed one event at ``now``; the actions to perform, in order.
+
+        Once `ended` is set nothing more happens: commands are refused, the rest ignored.
+        """
+        if self.ended is not None:
+            if isinstance(event, UserCommand):
+                return [
+                    Answer(CommandResult(event, accepted=False, reason="the session has ended"))
+                ]
+            return []
         self._account(now)
         if isinstance(event, UserCommand):
             self._out.append(Answer(self._command(event)))
@@ -102,13 +111,24 @@ class Engine(Reactions):
         if self._lost_at is not None and self.options.headless:
             walls.append(self._lost_at + self.options.reconnect_wait_s)
         if self._running:
-            walls.extend(self._now + max(0.0, a - self._active) for a in self._due_active())
+            # Anything due by now has been acted on or waits on telemetry, not on time.
+            walls.extend(
+                self._now + a - self._active for a in self._due_active() if a > self._active + EPS
+            )
         return min(walls) if walls else None
 
-    def abort(self, reason: str, now: float) -> list[Action]:
-        """The runner failed (an exception): end as a failure, exit code 1."""
+    def abort(
+        self, reason: str, now: float, *, outcome: Outcome = "interrupted", exit_code: int = 1
+    ) -> list[Action]:
+        """End at once because the runner cannot go on (an exception, a cancellation).
+
+        `SessionEnded` is published without waiting for a Stop: the runner stops the belt
+        itself on its way out. Default: a failure, exit code 1.
+        """
         self._account(now)
-        self._end("interrupted", reason, exit_code=1)
+        self._end(outcome, reason, exit_code=exit_code)
+        self._stop_seq = None
+        self._finalize()
         self._publish_snapshot()
         out, self._out = self._out, []
         return out

@@ -48,6 +48,7 @@ VERIFY_WAIT_S = 5.0
 AT_SPEED_KMH = 0.5
 """A belt within this of its target "still runs at the expected speed"."""
 DEFAULT_EXTEND_S = 30.0
+RATE_SLACK_S = 1e-4
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class _Step:
     facing: Direction
     turn: bool
     """Part of a turn (never cancelled by an override or a nudge)."""
+    catch_up: bool = False
+    """The rest of a change the backward ramp rate held back; dropped by any newer request."""
 
 
 PauseCause = Literal["user", "console", "safety_key", "connection", "control"]
@@ -78,6 +81,7 @@ class Machine:
         self._t0 = now
         self._now = now
         self._out: list[Action] = []
+        self._shown: tuple[object, ...] = ()
         self._seq = 0
         self._pending: dict[int, Send] = {}
         self._incline_ok = True
@@ -253,24 +257,31 @@ class Machine:
         step: _Step | None = None,
     ) -> float:
         """Send ``requested`` (made safe) unless it is already the target; the value sent."""
+        if step is None or not step.catch_up:
+            self._queue = [s for s in self._queue if not s.catch_up]
         clamped = clamp_speed(facing, requested, self.incline_target or 0.0, self.limits)
         value, why = clamped.value, list(clamped.reasons)
         if facing == "backward" and self.speed_target is not None:
-            limited = limit_speed_change(
-                facing, self.speed_target, value, self._now - self._speed_sent_at, self.limits
-            )
+            # The plan spaces its steps exactly at the ramp rate, with offsets rounded to
+            # the microsecond: a hair of slack keeps a step on time from being clipped.
+            elapsed = self._now - self._speed_sent_at + RATE_SLACK_S
+            limited = limit_speed_change(facing, self.speed_target, value, elapsed, self.limits)
             if limited.limited:
-                value, why = limited.value, why + list(limited.reasons)
+                value = limited.value
+                why += limited.reasons
                 # The rest of the change follows at the ramp rate.
-                again = _Step(self._active + 1.0, requested, facing, step.turn if step else False)
+                wait = min(abs(requested - value) / self.limits.backward_ramp_kmh_per_s, 2.0)
+                turn = step.turn if step else False
+                again = _Step(self._active + wait, requested, facing, turn, catch_up=True)
                 self._queue = sorted([*self._queue, again], key=lambda s: s.at)
         if not force and self.speed_target is not None and abs(value - self.speed_target) < EPS:
             return value
         self._send_speed_raw(value, "; ".join(why) if why else reason)
         self.speed_target = value
-        if why and why[0] not in self._warned:
-            self._warned.add(why[0])
-            self._cue(CueKind.OVERRIDE, f"Speed limited to {value:g} km/h: {why[0]}.")
+        if clamped.limited and clamped.reasons[0] not in self._warned:
+            # Caps are announced (once per segment); pacing by the ramp rate is only logged.
+            self._warned.add(clamped.reasons[0])
+            self._cue(CueKind.OVERRIDE, f"Speed limited to {value:g} km/h: {clamped.reasons[0]}.")
         return value
 
     def _command_incline(
@@ -360,4 +371,25 @@ class Machine:
         self._out.append(Publish(LogEntry(self.t, type_, fields)))
 
     def _publish_snapshot(self) -> None:
-        self._out.append(Publish(self.snapshot(self._now)))
+        """Publish the state when something a watcher shows has changed (the runner adds
+        periodic snapshots for moving counters); `SessionEnded` stays the last event."""
+        key = (
+            self.state,
+            self.reason,
+            self._index,
+            self.phase,
+            self.facing,
+            self.speed_target,
+            self.incline_target,
+            self.ended is not None,
+        )
+        if key == self._shown:
+            return
+        self._shown = key
+        snap = Publish(self.snapshot(self._now))
+        for position, action in enumerate(self._out):
+            if isinstance(action, Publish) and isinstance(action.event, SessionEnded):
+                self._out.insert(position, snap)
+                return
+        if self.ended is None:
+            self._out.append(snap)

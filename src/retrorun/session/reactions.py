@@ -155,8 +155,10 @@ class Reactions(Schedule):
                 # After a pause or a stop the treadmill may have forgotten its targets.
                 if self.speed_target is not None:
                     self._command_speed(self.speed_target, self.facing, reason="resume", force=True)
-                if self.incline_target is not None:
-                    self._command_incline(self.incline_target, in_turn=True, force=True)
+                window = self.phase is Phase.TURN_WINDOW
+                # A backward runner's deck only moves in the turn window, even to restore it.
+                if self.incline_target is not None and (self.facing == "forward" or window):
+                    self._command_incline(self.incline_target, in_turn=window, force=True)
             return
         if self._start_tries < START_TRIES:
             self._start_tries += 1

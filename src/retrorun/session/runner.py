@@ -1,9 +1,10 @@
 """The async shell around the engine: one treadmill, one plan, one `SessionHandle`.
 
 `SessionRunner.run()` connects (through the ``connect`` function it is given), requests
-control, announces `SessionStarted`, then loops: every input (a device event, a command's
-answer from the treadmill, a person's `UserCommand`, a deadline) goes through one queue
-into `Engine.handle`, and the actions that come back are performed in order: events are
+control, announces `SessionStarted`, then feeds the engine: every input (a device event, a
+command's answer from the treadmill, a person's `UserCommand`, a deadline) goes straight
+into `Engine.handle` from the task that received it (handling is synchronous, so inputs
+never interleave), and the actions that come back are performed in order: events are
 published on the session's hub at once, treadmill commands go to one worker that runs
 them one at a time (the control point takes one procedure at a time anyway).
 
@@ -39,6 +40,7 @@ from retrorun.session.api import (
 )
 from retrorun.session.engine import Engine, Event
 from retrorun.session.inputs import (
+    Action,
     Answer,
     Done,
     EngineOptions,
@@ -107,9 +109,8 @@ class SessionRunner:
         self._snapshot_interval_s = snapshot_interval_s
         self._on_send = on_send
         self._hub: Hub[SessionEvent] = Hub(backlog=HUB_BACKLOG)
-        self._inputs: asyncio.Queue[tuple[Event, float | None]] = asyncio.Queue()
         self._sends: asyncio.Queue[tuple[Send, float | None]] = asyncio.Queue()
-        self._answers: list[asyncio.Future[CommandResult]] = []
+        self._finished: asyncio.Future[None] | None = None
         self._treadmill: Treadmill | None = None
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: float | None = None
@@ -128,16 +129,18 @@ class SessionRunner:
         return self._hub.subscribe()
 
     async def command(self, command: UserCommand) -> CommandResult:
-        if self._engine.ended is not None:
-            return CommandResult(command, accepted=False, reason="the session has ended")
-        future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
-        self._answers.append(future)
-        self._inputs.put_nowait((command, None))
-        return await future
+        if self._engine.ended is not None or self._finished is None:
+            return CommandResult(command, accepted=False, reason="the session is not running")
+        for action in self._feed(command, None):
+            if isinstance(action, Answer):
+                return action.result
+        return CommandResult(command, accepted=False, reason="no answer")  # pragma: no cover
 
     def request_stop(self, source: str = "signal") -> None:
         """Ask the session to stop (safe from a signal handler on the loop)."""
-        self._inputs.put_nowait((UserCommand(CommandKind.STOP, source=source), None))
+        if self._finished is None:
+            raise asyncio.CancelledError  # not started yet: nothing to stop but the program
+        self._feed(UserCommand(CommandKind.STOP, source=source), None)
 
     @property
     def treadmill(self) -> Treadmill | None:
@@ -149,6 +152,7 @@ class SessionRunner:
         """Run the session to its end; the `SessionEnded` it published last."""
         treadmill = await self._connect()
         self._treadmill = treadmill
+        self._finished = asyncio.get_running_loop().create_future()
         tasks: list[asyncio.Task[None]] = []
         try:
             await treadmill.request_control()
@@ -166,13 +170,17 @@ class SessionRunner:
             ]
             if self._snapshot_interval_s:
                 tasks.append(asyncio.ensure_future(self._publish_snapshots()))
+            for task in tasks:
+                task.add_done_callback(self._task_done)
             rng, incline = device_range(treadmill)
             self._feed(Ready(rng, incline), None)
-            await self._loop()
+            await self._finished
         except BaseException as exc:
-            if self._engine.ended is None:
-                reason = "interrupted" if isinstance(exc, asyncio.CancelledError) else str(exc)
-                self._perform(self._engine.abort(reason or type(exc).__name__, self._clock.now()))
+            now = self._clock.now()
+            if self._engine.ended is None and isinstance(exc, asyncio.CancelledError):
+                self._perform(self._engine.abort("cancelled", now, outcome="stopped", exit_code=3))
+            elif self._engine.ended is None:
+                self._perform(self._engine.abort(str(exc) or type(exc).__name__, now))
             raise
         finally:
             for task in [*tasks, *([self._timer] if self._timer else [])]:
@@ -183,34 +191,36 @@ class SessionRunner:
             await self._stop_belt(treadmill)
             with contextlib.suppress(Exception):
                 await treadmill.close()
-            for future in self._answers:
-                if not future.done():
-                    future.cancel()
             self._hub.close()
         ended = self._engine.ended
         if ended is None:  # pragma: no cover - the loop only returns once ended
             raise DeviceError("the session ended without a summary")
         return ended
 
-    async def _loop(self) -> None:
-        while self._engine.ended is None:
+    def _feed(self, event: Event, planned: float | None) -> list[Action]:
+        actions = self._engine.handle(event, self._clock.now())
+        self._perform(actions, planned)
+        if self._engine.ended is not None:
+            if self._finished is not None and not self._finished.done():
+                self._finished.set_result(None)
+        else:
             self._arm_timer()
-            event, planned = await self._inputs.get()
-            self._feed(event, planned)
+        return actions
 
-    def _feed(self, event: Event, planned: float | None) -> None:
-        self._perform(self._engine.handle(event, self._clock.now()), planned)
-
-    def _perform(self, actions: list[Any], planned: float | None = None) -> None:
+    def _perform(self, actions: list[Action], planned: float | None = None) -> None:
         for action in actions:
             if isinstance(action, Publish):
                 self._hub.publish(action.event)
             elif isinstance(action, Send):
                 self._sends.put_nowait((action, planned))
-            elif isinstance(action, Answer):
-                future = self._answers.pop(0) if self._answers else None
-                if future is not None and not future.done():
-                    future.set_result(action.result)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        """A feeding task that fails ends the session with its exception."""
+        if task.cancelled() or self._finished is None or self._finished.done():
+            return
+        error = task.exception()
+        if error is not None:
+            self._finished.set_exception(error)
 
     # ------------------------------------------------------------------ tasks
 
@@ -221,12 +231,15 @@ class SessionRunner:
         if self._timer is not None:
             self._timer.cancel()
         self._timer_at = deadline
-        self._timer = asyncio.ensure_future(self._fire(deadline)) if deadline is not None else None
+        self._timer = None
+        if deadline is not None:
+            self._timer = asyncio.ensure_future(self._fire(deadline))
+            self._timer.add_done_callback(self._task_done)
 
     async def _fire(self, deadline: float) -> None:
         await self._clock.sleep_until(deadline)
-        self._timer_at = None
-        self._inputs.put_nowait((Tick(), deadline))
+        self._timer, self._timer_at = None, None
+        self._feed(Tick(), deadline)
 
     async def _read_device(self, subscription: Subscription[Any]) -> None:
         treadmill = self._treadmill
@@ -234,9 +247,9 @@ class SessionRunner:
             return
         async for event in subscription:
             if isinstance(event, Telemetry):
-                self._inputs.put_nowait((Sample(event, treadmill.ramp.rates), None))
+                self._feed(Sample(event, treadmill.ramp.rates), None)
             else:
-                self._inputs.put_nowait((event, None))
+                self._feed(event, None)
 
     async def _publish_snapshots(self) -> None:
         interval = self._snapshot_interval_s or 0.25
@@ -253,7 +266,7 @@ class SessionRunner:
                 self._on_send(send, planned, self._clock.now())
             done = await _execute(treadmill, send)
             self._stopped = send.request == "stop" and done.result == "success"
-            self._inputs.put_nowait((done, None))
+            self._feed(done, None)
 
     async def _stop_belt(self, treadmill: Treadmill) -> None:
         """Leave the belt stopped, whatever happened (shielded from cancellation)."""

@@ -68,9 +68,7 @@ class Schedule(Machine):
         for _ in range(len(self.plan.segments) + 4):
             if not self._running:
                 return
-            while self._queue and self._queue[0].at <= self._active + EPS:
-                step = self._queue.pop(0)
-                self._command_speed(step.speed_kmh, step.facing, step=step)
+            self._send_due_steps()
             seg = self.segment
             if seg is None:
                 return
@@ -78,8 +76,14 @@ class Schedule(Machine):
                 self._interval_progress(seg) if seg.kind == "interval" else self._turn_progress(seg)
             )
             if not done:
+                self._send_due_steps()  # a turn prepared just now may have a step due now
                 return
             self._next_segment()
+
+    def _send_due_steps(self) -> None:
+        while self._running and self._queue and self._queue[0].at <= self._active + EPS:
+            step = self._queue.pop(0)
+            self._command_speed(step.speed_kmh, step.facing, step=step)
 
     def _interval_progress(self, seg: Segment) -> bool:
         self._fire_cues(seg)

@@ -1,0 +1,412 @@
+"""Engine scenarios: plain synchronous tests with explicit time, against a fake belt."""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING
+
+import pytest
+
+from retrorun.device import BeltStopped, ConnectionLost, ConsoleSpeedChanged, Reconnected
+from retrorun.profiles.loader import parse_profile
+from retrorun.profiles.plan import Plan, compile_plan
+from retrorun.session.api import CommandKind, Phase, SessionState, UserCommand
+from retrorun.session.inputs import EngineOptions, HeartRateGuard
+from tests.session.belt import Drive, FakeBelt
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ALT = """
+name: alt
+steps:
+  - {duration: 2m, speed: 9, label: forward run, cue: Relax your shoulders}
+  - {direction: backward, duration: 1m, speed: 4.5, label: backward walk}
+  - {duration: 1m, speed: 8, label: forward again}
+"""
+
+
+def laggy() -> FakeBelt:
+    """A slow belt: 2 s reaction, 0.3 km/h per s both ways (the simulator's `laggy`)."""
+    return FakeBelt(accel_kmh_per_s=0.3, decel_kmh_per_s=0.3, reaction_s=2.0)
+
+
+def plan_of(text: str) -> Plan:
+    document = parse_profile(text)
+    return compile_plan(document.profile, where=document)
+
+
+def until_log(drive: Drive, type_: str, count: int = 1, limit: float = 5000.0) -> None:
+    """Run until the ``count``-th log line of ``type_`` (a `segment`, a `cue`, ...)."""
+    while len(drive.log(type_)) < count and drive.now < limit and drive.engine.ended is None:
+        drive.run_until(drive.now + 0.5)
+
+
+def segment_times(drive: Drive) -> dict[int, float]:
+    return {int(e.fields["index"]): e.t for e in drive.log("segment")}
+
+
+def cmd(kind: CommandKind, amount: float | None = None) -> UserCommand:
+    return UserCommand(kind, amount, source="test")
+
+
+# ---------------------------------------------------------------------------- start, finish
+
+
+def test_start_waits_for_the_belt_then_runs_the_first_segment() -> None:
+    drive = Drive.start(plan_of(ALT))
+    assert drive.sends[0].send.request == "start"
+    assert drive.engine.state is SessionState.COUNTDOWN
+    drive.run_until(2.0)
+    assert drive.engine.state is SessionState.COUNTDOWN  # the belt counts down 3 s
+    drive.run_until(5.0)
+    assert drive.snapshot().state is SessionState.RUNNING
+    assert drive.log("segment")[0].fields["index"] == 0
+    assert [s.send.value for s in drive.commands("speed")] == [9.0]
+
+
+def test_a_plan_runs_to_its_end_stops_the_belt_and_sums_up_per_direction() -> None:
+    drive = Drive.start(plan_of(ALT))
+    ended = drive.run_to_end()
+    assert ended.outcome == "finished"
+    assert ended.exit_code == 0
+    assert drive.sends[-1].send.request == "stop"
+    assert drive.events[-1] == ended  # published after the Stop was answered
+    assert ended.totals.turns == 2
+    assert ended.totals.forward.duration_s == pytest.approx(180.0, abs=0.01)
+    assert ended.totals.backward.duration_s == pytest.approx(60.0, abs=0.01)
+    assert ended.totals.backward.distance_m > 0
+    assert drive.cues("finish")
+
+
+# ---------------------------------------------------------------------------- turns
+
+
+@pytest.mark.parametrize("belt", [FakeBelt, laggy], ids=["default", "laggy"])
+def test_the_belt_arrives_at_turn_speed_when_the_turn_is_due(belt: Callable[[], FakeBelt]) -> None:
+    drive = Drive.start(plan_of(ALT), belt=belt())
+    drive.run_to_end()
+    turns = drive.cues("turn_now")
+    assert len(turns) == 2
+    for cue in turns:
+        assert cue.fields["speed_kmh"] == pytest.approx(2.5, abs=0.2)
+        assert cue.fields["late_s"] == 0.0
+    # The turn speed was commanded before the turn segment began (the approach).
+    first_turn_at = segment_times(drive)[1]
+    assert any(s.send.value == 2.5 and s.t < first_turn_at for s in drive.commands("speed"))
+
+
+def test_with_unknown_rates_the_window_waits_for_the_belt_never_cues_early() -> None:
+    drive = Drive.start(plan_of(ALT), belt=laggy(), rates_known=False)
+    drive.run_to_end()
+    turns = drive.cues("turn_now")
+    assert [c.fields["speed_kmh"] == pytest.approx(2.5, abs=0.2) for c in turns] == [True, True]
+    assert turns[0].fields["late_s"] > 0  # defaults believe in a faster belt
+
+
+def test_the_window_holds_turn_speed_beeps_and_settles_then_ramps_in_steps() -> None:
+    drive = Drive.start(plan_of(ALT))
+    drive.run_to_end()
+    held = [s for s in drive.commands("speed") if s.phase in (Phase.TURN_WINDOW, Phase.SETTLE)]
+    assert held == []
+    beeps = [c for c in drive.cues("countdown") if c.fields.get("beeps") == 1]
+    turn_at = drive.cues("turn_now")[0].t
+    assert [c.fields["text"] for c in beeps if turn_at < c.t < turn_at + 10] == ["3", "2", "1"]
+    assert any("Settle in" in c.fields["text"] for c in drive.cues("start"))
+    backward = [s for s in drive.commands("speed") if s.facing == "backward"]
+    assert backward[-1].send.value == 2.5  # the ramp down before turning forward again
+    for a, b in itertools.pairwise(backward):
+        step = abs((b.send.value or 0) - (a.send.value or 0))
+        assert step <= 0.5 + 1e-9
+        assert step <= 0.25 * (b.t - a.t) + 1e-6  # the 0.25 km/h per s backward ramp
+
+
+def test_backward_incline_only_moves_in_the_turn_window() -> None:
+    drive = Drive.start(
+        plan_of("""
+name: hill
+steps:
+  - {duration: 1m, speed: 6}
+  - {direction: backward, duration: 2m, speed: 4, incline: 4}
+  - {direction: backward, duration: 2m, speed: 4, incline: 2}
+""")
+    )
+    drive.run_to_end()
+    backward = [s for s in drive.commands("incline") if s.facing == "backward"]
+    assert [s.send.value for s in backward] == [4.0, 2.0]
+    assert {s.phase for s in backward} == {Phase.TURN_WINDOW}
+
+
+def test_interval_time_runs_from_the_end_of_the_turn() -> None:
+    drive = Drive.start(plan_of(ALT))
+    drive.run_to_end()
+    times = segment_times(drive)
+    window = drive.cues("turn_now")[0].t
+    assert times[2] == pytest.approx(window + 15.0)  # 10 s window + 5 s settle
+    assert times[3] == pytest.approx(times[2] + 60.0)
+
+
+def test_skip_never_skips_a_turn() -> None:
+    drive = Drive.start(plan_of(ALT))
+    drive.run_until(20.0)
+    result = drive.command(cmd(CommandKind.SKIP))
+    assert result.accepted
+    assert drive.log("segment")[-1].fields["kind"] == "turn"
+    assert drive.command(cmd(CommandKind.SKIP)).accepted is False  # not during a turn
+    until_log(drive, "segment", 3)
+    turn_now = drive.cues("turn_now")[0]
+    assert turn_now.fields["speed_kmh"] == pytest.approx(2.5, abs=0.2)
+    assert turn_now.t < drive.log("segment")[2].t
+
+
+def test_distance_steps_end_on_the_reported_distance() -> None:
+    drive = Drive.start(
+        plan_of("""
+name: distance
+steps:
+  - {distance: 400m, speed: 10}
+  - {duration: 1m, speed: 6}
+""")
+    )
+    until_log(drive, "segment", 2)
+    forward = drive.engine.totals.distance_m["forward"]
+    assert 400.0 <= forward < 404.0
+
+
+def test_cues_say_text_halfway_countdown_last_interval_and_finish() -> None:
+    drive = Drive.start(
+        plan_of("""
+name: rounds
+steps:
+  - repeat:
+      times: 2
+      steps:
+        - {duration: 1m, speed: 8, cue: Tall posture}
+        - {duration: 1m, speed: 6}
+""")
+    )
+    drive.run_to_end()
+    kinds = [c.fields["kind"] for c in drive.cues()]
+    texts = [c.fields["text"] for c in drive.cues()]
+    assert "Tall posture" in texts
+    assert kinds.count("halfway") == 4
+    assert "Change in 10 seconds" in texts
+    assert kinds.count("last_interval") == 1
+    assert kinds[-1] == "finish"
+    start = segment_times(drive)[0]
+    halfway = drive.cues("halfway")[0]
+    assert halfway.t == pytest.approx(start + 30.0)
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def test_pause_stops_the_clock_and_resume_restarts_the_belt() -> None:
+    drive = Drive.start(plan_of(ALT))
+    drive.run_until(30.0)
+    active = drive.engine.active_s
+    assert drive.command(cmd(CommandKind.PAUSE)).accepted
+    assert drive.sends[-1].send.request == "pause"
+    drive.run_until(90.0)
+    assert drive.engine.active_s == active
+    assert drive.snapshot().state is SessionState.PAUSED
+    assert drive.command(cmd(CommandKind.RESUME)).accepted
+    drive.run_until(100.0)
+    assert drive.engine.state is SessionState.RUNNING
+    assert "resumed" in drive.state_changes()
+    assert drive.commands("speed")[-1].send.value == 9.0  # targets re-sent after the pause
+    ended = drive.run_to_end()
+    assert ended.totals.duration_s == pytest.approx(drive.engine.plan.total_duration_s, abs=1.0)
+    assert ended.t >= ended.totals.duration_s + 60.0  # the session clock ran on while paused
+
+
+def test_pause_inside_the_turn_window_holds_the_whole_window_again() -> None:
+    drive = Drive.start(plan_of(ALT))
+    until_log(drive, "cue", 1)
+    until_log(drive, "segment", 2)
+    while not drive.cues("turn_now"):
+        drive.run_until(drive.now + 0.5)
+    drive.run_until(drive.now + 4.0)
+    drive.command(cmd(CommandKind.PAUSE))
+    drive.run_until(drive.now + 30.0)
+    drive.command(cmd(CommandKind.RESUME))
+    until_log(drive, "segment", 3)
+    turns = drive.cues("turn_now")
+    assert len(turns) == 2
+    assert turns[1].fields["speed_kmh"] == pytest.approx(2.5, abs=0.2)
+    assert drive.log("segment")[2].t >= turns[1].t + 15.0
+
+
+def test_extend_adds_thirty_seconds_to_the_interval() -> None:
+    drive = Drive.start(plan_of(ALT))
+    drive.run_until(20.0)
+    start = segment_times(drive)[0]
+    assert drive.command(cmd(CommandKind.EXTEND)).accepted
+    until_log(drive, "segment", 2)
+    assert segment_times(drive)[1] == pytest.approx(start + 150.0, abs=0.01)
+
+
+def test_nudges_go_through_the_safety_layer() -> None:
+    drive = Drive.start(
+        plan_of("""
+name: fast backward
+steps:
+  - {duration: 1m, speed: 6}
+  - {direction: backward, duration: 3m, speed: 7.8}
+""")
+    )
+    drive.run_until(20.0)
+    assert drive.command(cmd(CommandKind.SPEED, 0.5)).reason == "speed 6.5 km/h"
+    assert drive.commands("speed")[-1].send.value == 6.5
+    until_log(drive, "segment", 3)
+    drive.run_until(drive.now + 60.0)
+    result = drive.command(cmd(CommandKind.SPEED, 0.5))
+    assert result.accepted
+    assert "limited" in result.reason
+    assert drive.engine.speed_target == 8.0
+    refused = drive.command(cmd(CommandKind.INCLINE, 0.5))
+    assert refused.accepted is False
+    assert "turn window" in refused.reason
+
+
+def test_a_console_speed_change_is_kept_for_the_rest_of_the_interval() -> None:
+    drive = Drive.start(
+        plan_of("""
+name: warm
+steps:
+  - {duration: 3m, ramp: {from: 5, to: 8}}
+  - {duration: 1m, speed: 9}
+""")
+    )
+    drive.run_until(60.0)
+    drive.feed(ConsoleSpeedChanged(drive.now, 7.0))
+    before = len(drive.commands("speed"))
+    until_log(drive, "segment", 2)
+    drive.run_until(drive.now + 1.0)
+    after = drive.commands("speed")[before:]
+    assert [s.send.value for s in after] == [9.0]  # no more ramp steps; the next interval's
+    assert drive.log("status")[0].fields == {"status": "console_speed", "speed_kmh": 7.0}
+    assert drive.cues("override")
+
+
+def test_safety_key_pauses_and_nothing_restarts_the_belt_without_resume() -> None:
+    drive = Drive.start(plan_of(ALT), options=EngineOptions(interactive=True))
+    drive.run_until(50.0)
+    drive.belt.running = False
+    drive.feed(BeltStopped(drive.now, by_safety_key=True, paused=False))
+    assert drive.engine.state is SessionState.PAUSED
+    assert drive.engine.reason == "safety key pulled"
+    sent = len(drive.sends)
+    drive.run_until(500.0)
+    assert [s.send.request for s in drive.sends[sent:]] == []
+    drive.command(cmd(CommandKind.RESUME))
+    assert drive.sends[sent].send.request == "start"
+
+
+def test_safety_key_ends_the_session_when_nobody_can_resume() -> None:
+    drive = Drive.start(plan_of(ALT), options=EngineOptions(interactive=False))
+    drive.run_until(50.0)
+    drive.feed(BeltStopped(drive.now, by_safety_key=True, paused=False))
+    ended = drive.engine.ended
+    assert ended is not None
+    assert (ended.outcome, ended.reason, ended.exit_code) == ("interrupted", "safety key pulled", 3)
+    assert drive.sends[-1].send.request == "stop"
+
+
+def _disconnect_in_turn(options: EngineOptions) -> Drive:
+    drive = Drive.start(plan_of(ALT), options=options)
+    while not drive.cues("turn_now"):
+        drive.run_until(drive.now + 0.5)
+    drive.feed(ConnectionLost(drive.now, "link lost"))
+    assert drive.engine.state is SessionState.RECONNECTING
+    active = drive.engine.active_s
+    drive.run_until(drive.now + 8.0)
+    assert drive.engine.active_s == active
+    drive.feed(Reconnected(drive.now, attempts=2))
+    return drive
+
+
+def test_headless_disconnect_mid_turn_resumes_when_the_belt_kept_its_speed() -> None:
+    drive = _disconnect_in_turn(EngineOptions(headless=True))
+    drive.run_until(drive.now + 1.5)
+    assert drive.engine.state is SessionState.RUNNING
+    assert drive.run_to_end().outcome == "finished"
+
+
+def test_headless_disconnect_ends_the_session_when_the_belt_stopped() -> None:
+    drive = _disconnect_in_turn(EngineOptions(headless=True))
+    drive.belt.running, drive.belt.speed_kmh = False, 0.0
+    ended = drive.run_to_end()
+    assert (ended.outcome, ended.exit_code) == ("interrupted", 3)
+    assert "connection lost" in ended.reason
+
+
+def test_interactive_disconnect_waits_for_the_runner_to_resume() -> None:
+    drive = _disconnect_in_turn(EngineOptions(headless=False))
+    drive.run_until(drive.now + 100.0)
+    assert drive.engine.state is SessionState.PAUSED
+    assert drive.engine.ended is None
+
+
+def test_a_rejected_set_point_is_sent_again() -> None:
+    drive = Drive.start(plan_of(ALT))
+    drive.run_until(10.0)
+    drive.belt.reject_next = True
+    drive.command(cmd(CommandKind.SPEED, 0.5))
+    rejected = [r for r in drive.log("response") if r.fields["result"] == "operation_failed"]
+    assert rejected
+    drive.run_until(drive.now + 2.5)
+    retry = drive.commands("speed")[-1]
+    assert retry.send.value == 9.5
+    assert retry.t == pytest.approx(rejected[0].t + 2.0)
+    assert drive.log("command")[-1].fields["reason"] == "retry"
+
+
+@pytest.mark.parametrize("action", ["step-down", "end-bout"])
+def test_heart_rate_guard_slows_or_ends_the_backward_bout(action: str) -> None:
+    guard = HeartRateGuard(150, "step-down" if action == "step-down" else "end-bout")
+    drive = Drive.start(plan_of(ALT), options=EngineOptions(heart_rate=guard))
+    until_log(drive, "segment", 3)
+    drive.run_until(drive.now + 12.0)  # the ramp to 4.5 km/h is done
+    drive.belt.heart_rate_bpm = 170
+    if action == "end-bout":
+        drive.run_until(drive.now + 2.0)
+        assert drive.log("segment")[-1].fields["kind"] == "turn"
+        assert "bout over" in drive.cues("alarm")[0].fields["text"]
+        return
+    drive.run_until(drive.now + 35.0)
+    guarded = [s for s in drive.sends if drive_reason(drive, s.t) == "heart-rate guard"]
+    speeds = [s.send.value for s in guarded]
+    assert speeds[:2] == [4.0, 3.5]
+    assert guarded[1].t - guarded[0].t >= 10.0
+    assert "Heart rate 170 above 150" in drive.cues("alarm")[0].fields["text"]
+
+
+def drive_reason(drive: Drive, t: float) -> str | None:
+    for line in drive.log("command"):
+        if line.t == t and "speed_kmh" in line.fields:
+            return line.fields.get("reason")
+    return None
+
+
+def test_stop_ends_the_session_with_the_belt_stopped() -> None:
+    drive = Drive.start(plan_of(ALT))
+    drive.run_until(40.0)
+    assert drive.command(cmd(CommandKind.STOP)).accepted
+    ended = drive.engine.ended
+    assert ended is not None
+    assert (ended.outcome, ended.reason, ended.exit_code) == ("stopped", "stopped by you", 3)
+    assert drive.sends[-1].send.request == "stop"
+    assert drive.command(cmd(CommandKind.PAUSE)).accepted is False
+
+
+def test_the_snapshot_counts_down_from_the_engine_not_a_watcher_timer() -> None:
+    drive = Drive.start(plan_of(ALT))
+    drive.run_until(30.0)
+    snap = drive.engine.snapshot(drive.now + 0.5)
+    now_left = drive.snapshot().segment_remaining_s
+    assert now_left is not None
+    assert snap.segment_remaining_s == pytest.approx(now_left - 0.5)
+    assert snap.next_segment is not None
+    assert snap.next_segment.kind == "turn"
+    assert snap.to_json()["totals"]["duration_s"] == pytest.approx(snap.elapsed_s)

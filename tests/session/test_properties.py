@@ -1,0 +1,165 @@
+"""Random valid profiles under random faults: the safety rules hold, every direction change
+passes through a held turn at turn speed, and the log is complete and valid."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from retrorun.device import (
+    BeltStopped,
+    ConnectionLost,
+    ConsoleInclineChanged,
+    ConsoleSpeedChanged,
+    Reconnected,
+)
+from retrorun.errors import ProfileErrors
+from retrorun.profiles.models import Profile
+from retrorun.profiles.plan import Plan, compile_plan
+from retrorun.recording.session_log import SessionLogWriter
+from retrorun.session import turns
+from retrorun.session.api import CommandKind, LogEntry, Phase, SessionStarted, UserCommand
+from retrorun.session.inputs import EngineOptions, HeartRateGuard
+from tests.profiles.strategies import profiles
+from tests.session.belt import Drive, FakeBelt
+from tests.session.logcheck import check_log
+
+FAULTS = (
+    "pause",
+    "skip",
+    "extend",
+    "nudge_up",
+    "nudge_down",
+    "incline_up",
+    "console_speed",
+    "console_incline",
+    "reject",
+    "disconnect",
+    "safety_key",
+    "heart_rate",
+)
+schedules = st.lists(st.tuples(st.floats(0.0, 4000.0), st.sampled_from(FAULTS)), max_size=6).map(
+    sorted
+)
+
+
+def _inject(drive: Drive, kind: str, *, interactive: bool) -> None:  # noqa: C901
+    now = drive.now
+    if kind == "pause":
+        drive.feed(UserCommand(CommandKind.PAUSE))
+        drive.run_until(now + 20.0)
+        drive.feed(UserCommand(CommandKind.RESUME))
+    elif kind == "skip":
+        drive.feed(UserCommand(CommandKind.SKIP))
+    elif kind == "extend":
+        drive.feed(UserCommand(CommandKind.EXTEND))
+    elif kind in ("nudge_up", "nudge_down"):
+        drive.feed(UserCommand(CommandKind.SPEED, 0.5 if kind == "nudge_up" else -0.5))
+    elif kind == "incline_up":
+        drive.feed(UserCommand(CommandKind.INCLINE, 0.5))
+    elif kind == "console_speed":
+        drive.feed(ConsoleSpeedChanged(now, 5.0))
+    elif kind == "console_incline":
+        drive.feed(ConsoleInclineChanged(now, 1.0))
+    elif kind == "reject":
+        drive.belt.reject_next = True
+    elif kind == "disconnect":
+        drive.feed(ConnectionLost(now, "link lost"))
+        drive.run_until(now + 6.0)
+        drive.feed(Reconnected(drive.now, attempts=1))
+        if interactive:
+            drive.feed(UserCommand(CommandKind.RESUME))
+    elif kind == "safety_key":
+        drive.belt.running, drive.belt.target_kmh = False, 0.0
+        drive.feed(BeltStopped(now, by_safety_key=True, paused=False))
+        drive.run_until(now + 10.0)
+        drive.feed(UserCommand(CommandKind.RESUME))
+    else:
+        drive.belt.heart_rate_bpm = 175
+
+
+def _plan(raw: dict[str, Any]) -> Plan:
+    try:
+        plan = compile_plan(Profile.model_validate(raw))
+    except ProfileErrors:
+        assume(False)
+        raise
+    assume(plan.total_duration_s < 2 * 3600)  # keeps each example under a second
+    return plan
+
+
+def _check_commands(drive: Drive, plan: Plan, consoles: list[tuple[float, float, str]]) -> None:
+    limits = plan.limits
+    speeds = [(s.t, s.send.value or 0.0, s.facing, True) for s in drive.commands("speed")]
+    for _, value, facing, _ in speeds:
+        if facing == "backward":
+            assert value <= limits.backward_speed_max_kmh + 1e-9
+    # What the belt was last told, by us or by the console, in time order: each of our
+    # backward changes keeps to the ramp rate from the speed before it (the console's own
+    # changes are the runner's business).
+    told = sorted(speeds + [(t, v, f, False) for t, v, f in consoles], key=lambda i: i[0])
+    for (t0, v0, f0, _), (t1, v1, f1, ours) in itertools.pairwise(told):
+        if ours and f0 == f1 == "backward":
+            assert abs(v1 - v0) <= limits.backward_ramp_kmh_per_s * (t1 - t0) + 1e-4, (t0, t1)
+    for sent in drive.commands("incline"):
+        if sent.facing == "backward":
+            assert sent.phase is Phase.TURN_WINDOW, sent
+            assert 0.0 <= (sent.send.value or 0.0) <= limits.backward_incline_max_pct
+
+
+def _check_turns(drive: Drive, plan: Plan) -> None:
+    """Every change of direction between intervals passes a held turn at turn speed."""
+    lines = [e for e in drive.events if isinstance(e, LogEntry)]
+    previous: str | None = "forward"
+    turn_now: LogEntry | None = None
+    for line in lines:
+        if line.type == "cue" and line.fields["kind"] == "turn_now":
+            turn_now = line
+        if line.type != "segment" or line.fields["kind"] != "interval":
+            continue
+        direction = line.fields["direction"]
+        if direction != previous:
+            assert turn_now is not None, line
+            speed, late = turn_now.fields.get("speed_kmh"), turn_now.fields["late_s"]
+            at_turn_speed = speed is not None and abs(speed - plan.limits.turn_speed_kmh) <= 0.2
+            assert at_turn_speed or late >= turns.MAX_ARRIVAL_WAIT_S - 1e-6, turn_now
+            held = plan.limits.turn_window_s + plan.limits.settle_s
+            assert line.t >= turn_now.t + held - 1e-6
+        previous, turn_now = direction, None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles, schedules, st.booleans())
+def test_random_sessions_keep_every_safety_rule_and_log_completely(
+    raw: dict[str, Any], schedule: list[tuple[float, str]], interactive: bool
+) -> None:
+    plan = _plan(raw)
+    options = EngineOptions(
+        interactive=interactive, headless=True, heart_rate=HeartRateGuard(160, "step-down")
+    )
+    drive = Drive.start(plan, belt=FakeBelt(), options=options)
+    consoles: list[tuple[float, float, str]] = []
+    for at, kind in schedule:
+        drive.run_until(at)
+        if drive.engine.ended is not None:
+            break
+        if kind == "console_speed":
+            consoles.append((drive.now, 5.0, drive.engine.facing))
+        _inject(drive, kind, interactive=interactive)
+    ended = drive.run_to_end(limit=drive.now + plan.total_duration_s * 3 + 600)
+    _check_commands(drive, plan, consoles)
+    _check_turns(drive, plan)
+    assert all(s.send.request == "stop" for s in drive.sends if s.t > ended.t)
+    with tempfile.TemporaryDirectory() as folder:
+        writer = SessionLogWriter(Path(folder) / "session.jsonl")
+        writer.write(SessionStarted("2026-11-21T06:00:00Z", {"name": plan.name}, {"name": "fake"}))
+        for event in drive.events:
+            writer.write(event)
+        writer.close()
+        lines = check_log(writer.path)
+    assert lines[-1]["outcome"] == ended.outcome

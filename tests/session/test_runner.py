@@ -1,0 +1,200 @@
+"""The runner against every simulator preset, through the real BleakClient, on a ManualClock."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, TypeAlias
+
+import pytest
+
+from retrorun.clock import ManualClock
+from retrorun.device import open_treadmill
+from retrorun.profiles.loader import parse_profile
+from retrorun.profiles.plan import Plan, compile_plan
+from retrorun.recording.session_log import SessionLogWriter
+from retrorun.session.api import (
+    CommandKind,
+    CommandResult,
+    Cue,
+    SessionEnded,
+    SessionState,
+    UserCommand,
+)
+from retrorun.session.inputs import EngineOptions
+from retrorun.session.runner import SessionRunner
+from retrorun_sim import PRESETS, BeltMode, SimulatedTreadmill
+from tests.device.conftest import SIM_BACKENDS
+from tests.session.logcheck import check_log
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
+    from pathlib import Path
+
+    from retrorun.device import Treadmill
+
+SHORT = """
+name: short
+steps:
+  - {duration: 1m, speed: 5.5}
+  - {direction: backward, duration: 1m, speed: 4, incline: 1}
+  - {duration: 30s, speed: 5}
+"""
+
+
+STOPPED = (BeltMode.STOPPED, BeltMode.IDLE)
+MakeSession: TypeAlias = "Callable[..., Awaitable[Session]]"
+
+
+def short_plan() -> Plan:
+    document = parse_profile(SHORT)
+    return compile_plan(document.profile, where=document)
+
+
+class Session:
+    """A runner wired to a simulated treadmill, with a log and a record of its cues."""
+
+    def __init__(
+        self, sim: SimulatedTreadmill, clock: ManualClock, log: Path, options: EngineOptions
+    ) -> None:
+        self.sim, self.clock = sim, clock
+
+        async def connect() -> Treadmill:
+            return await open_treadmill(
+                sim.address,
+                clock=clock,
+                backends=SIM_BACKENDS,
+                mph_in_kmh_fields=sim.quirks.speed_in_mph,
+            )
+
+        self.runner = SessionRunner(
+            short_plan(),
+            connect,
+            clock=clock,
+            options=options,
+            profile_info={"name": "short"},
+            device_info={"simulated": True, "preset": sim.preset},
+            snapshot_interval_s=None,
+        )
+        self.writer = SessionLogWriter(log)
+        self.logging = asyncio.ensure_future(self.writer.follow(self.runner.events()))
+        self.task: asyncio.Future[SessionEnded] = asyncio.ensure_future(self.runner.run())
+
+    async def run_for(self, seconds: float) -> None:
+        await self.clock.advance(seconds)
+
+    async def finish(self, limit: float = 3000.0) -> SessionEnded:
+        """Run to the end, then a few more seconds for the belt to act on the last command."""
+        try:
+            await self.clock.run_until(self.task, limit=limit)
+        finally:
+            await self.logging
+            await self.clock.advance(5.0)
+        return self.task.result()
+
+
+@pytest.fixture
+async def make_session(tmp_path: Path) -> AsyncIterator[MakeSession]:
+    sims: list[SimulatedTreadmill] = []
+
+    async def make(
+        preset: str = "strict",
+        faults: tuple[str, ...] = (),
+        *,
+        interactive: bool = True,
+        headless: bool = False,
+    ) -> Session:
+        clock = ManualClock()
+        sim = SimulatedTreadmill(preset=preset, faults=faults, clock=clock)
+        sims.append(sim)
+        await sim.start()
+        return Session(
+            sim,
+            clock,
+            tmp_path / f"{preset}.jsonl",
+            EngineOptions(interactive=interactive, headless=headless),
+        )
+
+    yield make
+    for sim in sims:
+        await sim.stop()
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+async def test_a_session_finishes_on_every_preset(make_session: MakeSession, preset: str) -> None:
+    session = await make_session(preset, interactive=False, headless=True)
+    ended = await session.finish()
+    assert (ended.outcome, ended.exit_code) == ("finished", 0)
+    assert ended.totals.turns == 2
+    assert ended.totals.backward.duration_s == pytest.approx(60.0, abs=0.5)
+    lines = check_log(session.writer.path)
+    turn_now = [line for line in lines if line.get("kind") == "turn_now"]
+    assert len(turn_now) == 2
+    for line in turn_now:
+        assert line["speed_kmh"] == pytest.approx(2.5, abs=0.2)
+    assert session.sim.readings().mode in STOPPED
+
+
+async def test_safety_key_ends_a_headless_session_with_the_belt_stopped(
+    make_session: MakeSession,
+) -> None:
+    session = await make_session(faults=("safety-key@100",), interactive=False)
+    ended = await session.finish()
+    assert (ended.outcome, ended.reason, ended.exit_code) == ("interrupted", "safety key pulled", 3)
+    assert session.sim.readings().speed_kmh == 0.0
+    lines = check_log(session.writer.path)
+    assert any(line.get("status") == "safety_key" for line in lines)
+
+
+async def test_headless_session_rides_out_a_short_disconnect(make_session: MakeSession) -> None:
+    session = await make_session(faults=("disconnect@40:3",), interactive=False, headless=True)
+    ended = await session.finish()
+    lines = check_log(session.writer.path)
+    statuses = [line.get("status") for line in lines if line["type"] == "status"]
+    assert "connection_lost" in statuses
+    assert "reconnected" in statuses
+    # The simulated belt keeps running through the outage, so the session goes on.
+    assert (ended.outcome, ended.exit_code) == ("finished", 0)
+    states = [line.get("state") for line in lines if line["type"] == "state"]
+    assert states.index("reconnecting") < states.index("resumed")
+
+
+async def test_commands_through_the_handle_pause_and_resume_the_real_belt(
+    make_session: MakeSession,
+) -> None:
+    session = await make_session()
+    await session.run_for(20.0)
+    result = await _command(session, CommandKind.PAUSE)
+    assert result.accepted
+    await session.run_for(5.0)
+    assert session.runner.snapshot().state is SessionState.PAUSED
+    assert session.sim.readings().mode is BeltMode.PAUSED
+    assert (await _command(session, CommandKind.RESUME)).accepted
+    await session.run_for(10.0)
+    assert session.runner.snapshot().state is SessionState.RUNNING
+    assert session.sim.readings().target_speed_kmh == pytest.approx(5.5)
+    assert (await _command(session, CommandKind.STOP)).accepted
+    ended = await session.finish()
+    assert (ended.outcome, ended.exit_code) == ("stopped", 3)
+    assert session.sim.readings().mode in STOPPED
+
+
+async def test_cancelling_the_session_stops_the_belt_and_closes_the_log(
+    make_session: MakeSession,
+) -> None:
+    session = await make_session()
+    cues = session.runner.events()
+    await session.run_for(30.0)
+    assert session.sim.readings().speed_kmh > 0
+    session.task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await session.finish()
+    assert session.sim.readings().mode in STOPPED
+    lines = check_log(session.writer.path)
+    assert (lines[-1]["outcome"], lines[-1]["reason"]) == ("stopped", "cancelled")
+    assert any(isinstance(event, Cue) for event in cues.drain())
+
+
+async def _command(session: Session, kind: CommandKind) -> CommandResult:
+    pending = asyncio.ensure_future(session.runner.command(UserCommand(kind, source="test")))
+    await session.clock.run_until(pending, limit=30.0)
+    return pending.result()
