@@ -8,13 +8,16 @@ from textual.widgets import Label, Static
 
 from retrorun.recording.log_reader import read_log
 from retrorun.session.api import SessionState
-from retrorun.tui import RetrorunApp
+from retrorun.tui import Launched, RetrorunApp
 from retrorun.tui.screens import ConfirmQuit, HelpScreen, SessionScreen, SummaryScreen
 from retrorun.tui.screens.session import KEYS
+from retrorun.tui.text import clock_text
 from retrorun.tui.widgets import CueBanner, StateLine
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from textual.pilot import Pilot
 
     from tests.tui.rig import SimSession
 
@@ -23,6 +26,16 @@ SIZE = (80, 24)
 
 def _app(session: SimSession, tmp_path: Path, notice: str | None = None) -> RetrorunApp:
     return RetrorunApp(session.launched(notice), memory_path=tmp_path / "memory.json")
+
+
+async def _run_then_quit(session: SimSession, pilot: Pilot[None], seconds: float) -> None:
+    """Run for `seconds` (the belt moving), then q, y, and let the session end."""
+    await session.advance_until(lambda s: s.state == SessionState.RUNNING)
+    await session.advance(seconds)
+    assert session.sim.readings().speed_kmh > 0
+    await pilot.press("q", "y")
+    await session.clock.run_until(session.task, limit=30)
+    await pilot.pause()
 
 
 async def test_question_mark_lists_every_key_and_escape_closes_it(
@@ -61,11 +74,7 @@ async def test_q_then_y_stops_the_belt_and_shows_the_summary(
 ) -> None:
     app = _app(session, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await session.advance_until(lambda s: s.state == SessionState.RUNNING)
-        await session.advance(5)
-        await pilot.press("q", "y")
-        await session.clock.run_until(session.task, limit=30)
-        await pilot.pause()
+        await _run_then_quit(session, pilot, 5)
         assert session.task.result().outcome == "stopped"
         await session.clock.advance(20)  # the belt runs down
         assert session.sim.readings().speed_kmh == 0.0
@@ -112,3 +121,20 @@ async def test_the_audio_notice_is_shown_once_in_the_banner(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.screen.query_one(CueBanner).text == notice
+
+
+async def test_without_a_log_the_summary_shows_the_session_totals(
+    session: SimSession, tmp_path: Path
+) -> None:
+    app = RetrorunApp(Launched(session.runner), memory_path=tmp_path / "memory.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await _run_then_quit(session, pilot, 20)
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        totals = str(summary.query_one("#summary-totals", Static).render())
+        forward = session.task.result().totals.forward
+        assert forward.duration_s > 15
+        assert f"forward  {clock_text(forward.duration_s):>8}" in totals
+        assert "no session log" in str(summary.query_one("#summary-log", Label).render())
+        await pilot.press("x")  # nothing to export: nothing happens
+        assert summary.exported is None

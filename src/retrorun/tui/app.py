@@ -18,7 +18,13 @@ from textual.app import App
 from retrorun.errors import RetrorunError
 from retrorun.session.api import CommandResult, Cue, CueKind, SessionEnded, Snapshot
 from retrorun.tui.memory import default_path, load_choice, save_choice
-from retrorun.tui.messages import CommandAnswered, CueArrived, SessionFinished, SnapshotArrived
+from retrorun.tui.messages import (
+    CommandAnswered,
+    CommandRequested,
+    CueArrived,
+    SessionFinished,
+    SnapshotArrived,
+)
 from retrorun.tui.screens import SessionScreen, StartScreen, SummaryScreen
 
 if TYPE_CHECKING:
@@ -125,6 +131,9 @@ class RetrorunApp(App[None]):
         if self.session_screen is not None and launched is not None:
             self.session_screen.show(launched.handle.snapshot())
         self.push_screen(SummaryScreen(message.ended, launched.report if launched else None))
+
+    def on_command_requested(self, message: CommandRequested) -> None:
+        self.send_command(message.command)
 
     def send_command(self, command: UserCommand) -> None:
         """Ask the session for `command`; its answer reaches the session screen."""

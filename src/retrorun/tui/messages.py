@@ -1,7 +1,9 @@
-"""Every message that crosses the app: what the session said, and answers to commands.
+"""Every message that crosses the app: what the session said, what a person asked for,
+and the session's answers.
 
-The app posts these from its one task that follows ``handle.events()``; screens handle
-them. Nothing here owns state.
+The app posts the session's events from its one task that follows ``handle.events()`` down
+to the session screen; screens post `CommandRequested` up to the app, which alone talks to
+the session. Nothing here owns state.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from retrorun.session.api import CommandResult, Cue, SessionEnded, Snapshot
+    from retrorun.session.api import CommandResult, Cue, SessionEnded, Snapshot, UserCommand
 
 
 class SnapshotArrived(Message):
@@ -44,3 +46,11 @@ class CommandAnswered(Message):
     def __init__(self, result: CommandResult) -> None:
         super().__init__()
         self.result = result
+
+
+class CommandRequested(Message):
+    """A key or button asks the session for `command` (the app sends it)."""
+
+    def __init__(self, command: UserCommand) -> None:
+        super().__init__()
+        self.command = command

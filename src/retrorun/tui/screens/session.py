@@ -16,6 +16,7 @@ from textual.widgets import Button, Digits, Label
 
 from retrorun.session.api import CommandKind, SessionState, UserCommand
 from retrorun.tui import text
+from retrorun.tui.messages import CommandRequested
 from retrorun.tui.widgets import (
     CueBanner,
     DirectionIndicator,
@@ -169,9 +170,7 @@ class SessionScreen(Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def _send(self, kind: CommandKind, amount: float | None = None) -> None:
-        send = getattr(self.app, "send_command", None)
-        if send is not None:
-            send(UserCommand(kind, amount, source="key"))
+        self.post_message(CommandRequested(UserCommand(kind, amount, source="key")))
 
     def action_pause_toggle(self) -> None:
         paused = self.last.state == SessionState.PAUSED
