@@ -26,12 +26,15 @@ from retrorun.device import Backends, Treadmill, open_treadmill
 from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.plan import Plan, compile_plan
 from retrorun.recording.session_log import SessionLogWriter
-from retrorun.session.inputs import EngineOptions
+from retrorun.session.inputs import EngineOptions, Send
 from retrorun.session.runner import SessionRunner
 from retrorun_sim import SimulatedTreadmill, SimulatorClient, SimulatorScanner
 
 if TYPE_CHECKING:
     from retrorun.session.api import SessionEnded
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 HOUR = """
 name: an hour of one-minute alternations
@@ -53,7 +56,13 @@ def hour_plan() -> Plan:
     return compile_plan(document.profile, where=document)
 
 
-async def session(plan: Plan, preset: str, log: Path) -> SessionEnded:
+async def session(
+    plan: Plan,
+    preset: str,
+    log: Path,
+    on_send: Callable[[Send, float | None, float], None] | None = None,
+) -> SessionEnded:
+    """One headless session on the simulator, on the running loop's clock, logged to `log`."""
     clock = LoopClock()
     sim = SimulatedTreadmill(preset=preset, clock=clock)
     backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
@@ -70,6 +79,7 @@ async def session(plan: Plan, preset: str, log: Path) -> SessionEnded:
             clock=clock,
             options=EngineOptions(interactive=False, headless=True),
             snapshot_interval_s=None,
+            on_send=on_send,
         )
         writer = SessionLogWriter(log)
         logging = asyncio.ensure_future(writer.follow(runner.events()))

@@ -11,6 +11,7 @@ from retrorun.audio import AudioSettings
 from retrorun.config import ENV_VAR, AudioConfig, load_config
 from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
+from retrorun.session.inputs import HeartRateGuard
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,6 +23,16 @@ def test_limits_section_becomes_personal_limits(tmp_path: Path) -> None:
     config = load_config(path)
     assert config.limits == PersonalLimits(backward_speed_max_kmh=6.0, turn_window_s=15.5)
     assert config.path == path
+
+
+def test_heart_rate_section_becomes_the_guard(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[heart_rate]\nceiling_bpm = 165\naction = "end-bout"\n')
+    assert load_config(path).heart_rate == HeartRateGuard(165, "end-bout")
+    path.write_text("[heart_rate]\nceiling_bpm = 150\n")
+    assert load_config(path).heart_rate == HeartRateGuard(150, "step-down")
+    path.write_text("[limits]\n")
+    assert load_config(path).heart_rate is None
 
 
 def test_environment_variable_and_default_location(
@@ -44,6 +55,10 @@ def test_environment_variable_and_default_location(
         ("[limits]\nsettle_s = -1\n", ":2", "more than 0"),
         ("[limts]\n", ":1", "unknown section [limts]"),
         ("[limits]\nturn_window_s = \n", ":2", "not valid TOML"),
+        ("[heart_rate]\nceiling_bpm = 400\n", ":2", "from 60 to 230"),
+        ("[heart_rate]\nceiling_bpm = 160\naction = 'sprint'\n", ":3", "must be one of"),
+        ("[heart_rate]\nceiling = 160\n", ":2", "unknown key heart_rate.ceiling"),
+        ("[heart_rate]\naction = 'end-bout'\n", ":1", "ceiling_bpm must be"),
         ("[audio]\nvolume = 1.5\n", ":2", "audio.volume must be from 0 to 1"),
         ("[audio]\n\nvoice = 'yes'\n", ":3", "audio.voice must be true or false"),
         ("[audio]\nwords_per_minute = 20\n", ":2", "from 80 to 450"),

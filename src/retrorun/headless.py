@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -140,7 +141,14 @@ async def read_keys(
     fd = stream.fileno()
     write(KEY_HELP)
     with _cbreak(stream):
-        loop.add_reader(fd, lambda: keys.put_nowait(stream.read(1)))
+
+        def readable() -> None:
+            # Straight from the descriptor: a buffered reader would hold back the second
+            # of two keys typed together, and the loop would not wake for it.
+            for key in os.read(fd, 64).decode(errors="ignore"):
+                keys.put_nowait(key)
+
+        loop.add_reader(fd, readable)
         try:
             while True:
                 command = KEYS.get((await keys.get()).lower())

@@ -44,6 +44,8 @@ class FakeBelt:
     runs_from: float | None = None
     heart_rate_bpm: int | None = None
     reject_next: bool = False
+    reports_distance: bool = True
+    """False: like treadmills without Total Distance, only the integrated distance."""
     pending: list[tuple[float, float]] = field(default_factory=list)
     """(effective at, target) set-points not yet reacted to."""
 
@@ -88,7 +90,7 @@ class FakeBelt:
             at=now,
             speed_kmh=speed,
             inclination_pct=self.incline_pct,
-            distance_m=round(self.distance_m),
+            distance_m=round(self.distance_m) if self.reports_distance else None,
             integrated_distance_m=self.distance_m,
             elapsed_time_s=None,
             heart_rate_bpm=self.heart_rate_bpm,

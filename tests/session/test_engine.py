@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from retrorun.device import BeltStopped, ConnectionLost, ConsoleSpeedChanged, Reconnected
+from retrorun.device import (
+    BeltStopped,
+    ConnectionLost,
+    ConsoleSpeedChanged,
+    ControlLost,
+    Reconnected,
+)
 from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.plan import Plan, compile_plan
 from retrorun.session.api import CommandKind, Phase, SessionState, UserCommand
@@ -159,14 +165,16 @@ def test_skip_never_skips_a_turn() -> None:
     assert turn_now.t < drive.log("segment")[2].t
 
 
-def test_distance_steps_end_on_the_reported_distance() -> None:
+@pytest.mark.parametrize("reports", [True, False], ids=["reported", "integrated"])
+def test_distance_steps_end_on_the_reported_or_integrated_distance(reports: bool) -> None:
     drive = Drive.start(
         plan_of("""
 name: distance
 steps:
   - {distance: 400m, speed: 10}
   - {duration: 1m, speed: 6}
-""")
+"""),
+        belt=FakeBelt(reports_distance=reports),
     )
     until_log(drive, "segment", 2)
     forward = drive.engine.totals.distance_m["forward"]
@@ -346,6 +354,17 @@ def test_interactive_disconnect_waits_for_the_runner_to_resume() -> None:
     drive.run_until(drive.now + 100.0)
     assert drive.engine.state is SessionState.PAUSED
     assert drive.engine.ended is None
+
+
+def test_lost_control_pauses_and_goes_on_once_taken_back_with_the_belt_at_speed() -> None:
+    drive = Drive.start(plan_of(ALT), options=EngineOptions(interactive=False))
+    drive.run_until(30.0)
+    drive.feed(ControlLost(drive.now, "another app took control"))
+    states = drive.state_changes()
+    assert states[-2:] == ["paused", "resumed"]  # request_control answered, belt at 9 km/h
+    assert drive.sends[-1].send.request == "request_control"
+    assert drive.cues("alarm")[0].fields["text"].startswith("Control of the treadmill was lost")
+    assert drive.engine.state is SessionState.RUNNING
 
 
 def test_a_rejected_set_point_is_sent_again() -> None:

@@ -17,6 +17,7 @@ from retrorun.session.api import (
     CommandResult,
     Cue,
     SessionEnded,
+    SessionHandle,
     SessionState,
     UserCommand,
 )
@@ -162,6 +163,8 @@ async def test_commands_through_the_handle_pause_and_resume_the_real_belt(
     make_session: MakeSession,
 ) -> None:
     session = await make_session()
+    handle: SessionHandle = session.runner  # what the TUI and the MQTT bridge are given
+    assert handle.plan.name == "short"
     await session.run_for(20.0)
     result = await _command(session, CommandKind.PAUSE)
     assert result.accepted

@@ -7,13 +7,17 @@ running passes at once.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from typing import TYPE_CHECKING
+
+import pytest
 
 from retrorun.cli.tui_session import Composition, TuiOptions
 from retrorun.clock import run_virtual
 from retrorun.config import AudioConfig, Config
 from retrorun.recording.log_reader import read_log
 from retrorun.session.api import SessionState
+from retrorun.tui import RetrorunApp
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -73,9 +77,16 @@ def test_a_second_launch_is_refused(tmp_path: Path) -> None:
     assert "already running" in run_virtual(main())
 
 
+async def _never(*_: object, **__: object) -> None:
+    pytest.fail("the app opened")
+
+
 def test_a_bad_profile_fails_before_the_screen_changes(
-    cli: Callable[..., CliResult], tmp_path: Path
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The package's `run` attribute is the click command, so the module is fetched by name.
+    monkeypatch.setattr(importlib.import_module("retrorun.cli.run"), "_terminal", lambda: True)
+    monkeypatch.setattr(RetrorunApp, "run_async", _never)
     result = cli("run", "no-such-profile", "--sim", "--log", str(tmp_path / "s.jsonl"))
     assert result.exit_code == 2
     assert "no-such-profile" in result.stderr

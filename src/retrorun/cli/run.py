@@ -87,9 +87,10 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     PROFILE is a file, or the name of one of your profiles or a bundled one (see
     `retrorun profiles`). Without --device or --sim the simulator is offered.
 
-    Without PROFILE (and without --headless) the TUI opens on its start screen to pick a
-    profile and a treadmill. --headless (and --fast) show cues and progress as lines
-    instead (keys p r s e + - [ ] u d q on a terminal).
+    On a terminal the session shows in the TUI; without PROFILE the TUI opens on its start
+    screen to pick a profile and a treadmill. --headless (and --fast, and output that is not
+    a terminal) show cues and progress as lines instead (keys p r s e + - [ ] u d q on a
+    terminal).
 
     Exit codes: 0 finished, 3 stopped or interrupted (safety key, connection lost),
     2 bad input, 1 failure.
@@ -105,7 +106,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
             "--fast and --speedup only run the simulator, never a real treadmill",
             location="--fast" if fast else "--speedup",
         )
-    if not headless and not fast:
+    if not headless and not fast and _terminal():
         from retrorun.cli.tui_session import TuiOptions, run_tui  # noqa: PLC0415
 
         if profile is not None and not device and not sim:
@@ -133,6 +134,14 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         config_path=config_path,
         headless=headless,
     )
+
+
+def _terminal() -> bool:
+    """Whether a person is at a terminal: the TUI needs one for keys and drawing; piped
+    output gets the headless lines instead."""
+    import sys  # noqa: PLC0415
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _offer_simulator() -> bool:

@@ -70,7 +70,7 @@ def summary_line(ended: SessionEnded) -> dict[str, Any]:
 
 
 class SessionLogWriter:
-    """Append one session's log to ``path`` (parent folders are created)."""
+    """Write one session's log to a new file at ``path`` (parent folders are created)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -81,7 +81,12 @@ class SessionLogWriter:
         """Create the file now, so a bad ``--log`` path is reported before the session."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
+            # One session per file: an existing log is never appended to or overwritten.
+            self._file = self.path.open("x", encoding="utf-8")
+        except FileExistsError as exc:
+            raise InputError(
+                "a session log is already there; choose another --log", location=str(self.path)
+            ) from exc
         except OSError as exc:
             raise InputError(
                 f"cannot write the session log: {exc.strerror}", location=str(self.path)

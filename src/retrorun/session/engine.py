@@ -65,6 +65,8 @@ Event = Ready | Sample | Tick | Done | UserCommand | DeviceEvent
 
 __all__ = ["Engine", "Event"]
 
+STOP_REASONS = {"signal": "stopped by Ctrl-C or SIGTERM", "mqtt": "stopped remotely (MQTT)"}
+
 
 class Engine(Reactions):
     """Drive one plan; see the module docstring.
@@ -138,7 +140,7 @@ class Engine(Reactions):
             return CommandResult(cmd, accepted=False, reason="the session has ended")
         kind = cmd.kind
         if kind is CommandKind.STOP:
-            self._end("stopped", "stopped by you")
+            self._end("stopped", STOP_REASONS.get(cmd.source, "stopped by you"))
             return CommandResult(cmd, accepted=True, reason="stopping the belt")
         if kind is CommandKind.RESUME:
             return self._resume(cmd)
@@ -171,7 +173,7 @@ class Engine(Reactions):
             self.phase = Phase.APPROACH
         self._set_state(SessionState.COUNTDOWN, "resuming")
         self._start_tries = 1
-        self._send("start")
+        self._send_start()
         return CommandResult(cmd, accepted=True, reason="resuming")
 
     def _nudge_speed(self, amount: float) -> tuple[bool, str]:

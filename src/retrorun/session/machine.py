@@ -107,7 +107,6 @@ class Machine:
         self._queue: list[_Step] = []
         self._cues: list[PendingCue] = []
         self._turn_prepared = False
-        self._override = False
         self._window_at = 0.0
         self._window_start: float | None = None
         self._settle_start: float | None = None
@@ -116,6 +115,8 @@ class Machine:
         self._hr_next = 0.0
         # start, pause, reconnect, retry, end
         self._belt_started = False
+        self._start_acked = False
+        """The latest Start was acknowledged (a resume waits for its own Start)."""
         self._start_tries = 0
         self._begin_by: float | None = None
         self._cause: PauseCause | None = None
@@ -224,6 +225,10 @@ class Machine:
             and abs(measured - target) <= AT_SPEED_KMH
         )
 
+    def _send_start(self) -> None:
+        self._start_acked = False
+        self._send("start")
+
     def _send(
         self, request: Request, value: float | None = None, *, reason: str | None = None
     ) -> int:
@@ -311,7 +316,6 @@ class Machine:
     def _adopt_override(self) -> None:
         """The console (or a nudge) wins for the rest of this interval: drop the plan's
         remaining steps, never the turn's."""
-        self._override = True
         self._queue = [s for s in self._queue if s.turn]
 
     def _end(

@@ -57,10 +57,18 @@ class Reactions(Schedule):
         if self._retry_at is not None and now >= self._retry_at - EPS and self._live:
             self._retry_at = None
             retry, self._retry = self._retry, set()
+            window = self.phase is Phase.TURN_WINDOW
             if "speed" in retry and self.speed_target is not None:
-                self._send_speed_raw(self.speed_target, "retry")
-            if "incline" in retry and self.incline_target is not None:
-                self._send("incline", self.incline_target, reason="retry")
+                self._command_speed(self.speed_target, self.facing, reason="retry", force=True)
+            # A backward runner's deck moves only in the window, even to retry.
+            if (
+                "incline" in retry
+                and self.incline_target is not None
+                and (self.facing == "forward" or window)
+            ):
+                self._command_incline(
+                    self.incline_target, in_turn=window, reason="retry", force=True
+                )
 
     def _ready(self, ready: Ready) -> None:
         if self.state is not SessionState.CONNECTING:
@@ -70,7 +78,7 @@ class Reactions(Schedule):
         self._set_state(SessionState.COUNTDOWN, "starting the belt")
         self._cue(CueKind.START, f"Starting {self.plan.name}. The belt starts moving.")
         self._start_tries = 1
-        self._send("start")
+        self._send_start()
 
     def _sample(self, sample: Sample) -> None:
         tel = sample.telemetry
@@ -89,7 +97,7 @@ class Reactions(Schedule):
             fields["heart_rate_bpm"] = tel.heart_rate_bpm
         self._log("telemetry", **fields)
         moving = (tel.speed_kmh or 0.0) > 0.0
-        if self.state is SessionState.COUNTDOWN and self._belt_started and moving:
+        if self.state is SessionState.COUNTDOWN and self._start_acked and moving:
             self._belt_moving()
         if self.state is SessionState.RECONNECTING and self._verify_by is not None:
             self._verify_by = None
@@ -149,7 +157,7 @@ class Reactions(Schedule):
         if self.state is not SessionState.COUNTDOWN:
             return
         if ok:
-            self._belt_started = True
+            self._belt_started = self._start_acked = True
             self._begin_by = self._now + START_WAIT_S
             if self._index is not None:
                 # After a pause or a stop the treadmill may have forgotten its targets.
@@ -162,7 +170,7 @@ class Reactions(Schedule):
             return
         if self._start_tries < START_TRIES:
             self._start_tries += 1
-            self._send("start")
+            self._send_start()
             return
         self._end("interrupted", f"the treadmill did not start ({reason or 'refused'})")
 
@@ -187,7 +195,7 @@ class Reactions(Schedule):
                 self._resume_running("started at the console")
         elif isinstance(event, ControlLost):
             self._log("status", status="control_lost", reason=event.reason)
-            self._control_lost()
+            self._control_lost(event.reason)
         elif isinstance(event, ConnectionLost):
             self._log("status", status="connection_lost", reason=event.reason)
             self._connection_lost()
@@ -225,8 +233,9 @@ class Reactions(Schedule):
         kind = CueKind.ALARM if by_key else CueKind.PAUSE
         self._cue(kind, f"Paused: {reason}. Resume when you are ready.")
 
-    def _control_lost(self) -> None:
-        if self.state is not SessionState.RUNNING or not self._live:
+    def _control_lost(self, reason: str) -> None:
+        # A dropped link takes control with it; the connection loss that follows says so.
+        if self.state is not SessionState.RUNNING or not self._live or "connection" in reason:
             return
         self._cause = "control"
         self._set_state(SessionState.PAUSED, "control lost")

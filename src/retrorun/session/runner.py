@@ -115,6 +115,7 @@ class SessionRunner:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: float | None = None
         self._stopped = False
+        self._stop_first: UserCommand | None = None
 
     # ------------------------------------------------------------------ SessionHandle
 
@@ -138,9 +139,11 @@ class SessionRunner:
 
     def request_stop(self, source: str = "signal") -> None:
         """Ask the session to stop (safe from a signal handler on the loop)."""
+        stop = UserCommand(CommandKind.STOP, source=source)
         if self._finished is None:
-            raise asyncio.CancelledError  # not started yet: nothing to stop but the program
-        self._feed(UserCommand(CommandKind.STOP, source=source), None)
+            self._stop_first = stop  # still connecting: stop before the belt ever starts
+            return
+        self._feed(stop, None)
 
     @property
     def treadmill(self) -> Treadmill | None:
@@ -173,7 +176,7 @@ class SessionRunner:
             for task in tasks:
                 task.add_done_callback(self._task_done)
             rng, incline = device_range(treadmill)
-            self._feed(Ready(rng, incline), None)
+            self._feed(self._stop_first or Ready(rng, incline), None)
             await self._finished
         except BaseException as exc:
             now = self._clock.now()

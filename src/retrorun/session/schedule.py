@@ -22,6 +22,9 @@ from retrorun.session.cues import (
 )
 from retrorun.session.machine import EPS, Machine, _Step
 
+ON_TIME_S = 0.05
+"""A window opened within this of its planned start opened on time (timer jitter)."""
+
 if TYPE_CHECKING:
     from retrorun.profiles.plan import Segment
 
@@ -72,20 +75,21 @@ class Schedule(Machine):
             seg = self.segment
             if seg is None:
                 return
-            done = (
+            ended_at = (
                 self._interval_progress(seg) if seg.kind == "interval" else self._turn_progress(seg)
             )
-            if not done:
+            if ended_at is None:
                 self._send_due_steps()  # a turn prepared just now may have a step due now
                 return
-            self._next_segment()
+            self._next_segment(ended_at)
 
     def _send_due_steps(self) -> None:
         while self._running and self._queue and self._queue[0].at <= self._active + EPS:
             step = self._queue.pop(0)
             self._command_speed(step.speed_kmh, step.facing, step=step)
 
-    def _interval_progress(self, seg: Segment) -> bool:
+    def _interval_progress(self, seg: Segment) -> float | None:
+        """When the interval ended (planned, in active time), or None while it runs."""
         self._fire_cues(seg)
         nxt = self._next_turn()
         left = self.segment_remaining_s()
@@ -97,41 +101,50 @@ class Schedule(Machine):
         ):
             self._prepare_turn(nxt)
         if seg.distance_m is not None:
-            return (self.segment_remaining_m() or 0.0) <= EPS
-        return left is not None and left <= EPS
+            return self._active if (self.segment_remaining_m() or 0.0) <= EPS else None
+        if left is None or left > EPS:
+            return None
+        # The planned end, not the moment this ran: lateness must not carry into the next
+        # segment, or it would add up over a session.
+        return self._seg_start + (seg.duration_s or 0.0) + self._extra_s
 
-    def _turn_progress(self, seg: Segment) -> bool:
+    def _turn_progress(self, seg: Segment) -> float | None:
+        """When the turn ended (planned, in active time), or None while it runs."""
         a = self._active
         if self._window_start is None:
             if a + EPS < self._window_at:
-                return False
+                return None
             waited = a - self._window_at
             if not turns.arrived(self.measured_speed, seg.speed_kmh) and (
                 waited + EPS < turns.MAX_ARRIVAL_WAIT_S
             ):
-                return False
+                return None
             self._open_window(seg, waited)
-            return False
+            return None
         if self._settle_start is None:
             while self._beeps and self._beeps[0] <= a + EPS:
                 self._beeps.pop(0)
                 left = self._window_start + (seg.window_s or 0.0) - a
                 self._cue(CueKind.COUNTDOWN, f"{max(1, round(left))}", beeps=1)
             if a + EPS < self._window_start + (seg.window_s or 0.0):
-                return False
-            self._settle_start = a
+                return None
+            self._settle_start = self._window_start + (seg.window_s or 0.0)
             self.phase = Phase.SETTLE
             self._cue(CueKind.START, settle_text(seg))
-            return False
-        return a + EPS >= self._settle_start + (seg.settle_s or 0.0)
+            return None
+        end = self._settle_start + (seg.settle_s or 0.0)
+        return end if a + EPS >= end else None
 
     def _open_window(self, seg: Segment, late_s: float) -> None:
         for step in self._queue:  # anything still queued is late: send it now
             self._command_speed(step.speed_kmh, step.facing, step=step)
         self._queue.clear()
-        self._window_start = self._active
+        # On time (woken at its deadline): the window runs from its planned start; after
+        # waiting for the belt, from now, when "Turn around now" is said.
+        start = self._window_at if late_s <= ON_TIME_S else self._active
+        self._window_start = start
         window = seg.window_s or 0.0
-        self._beeps = [self._active + window - b for b in BEEP_TIMES_S if b < window]
+        self._beeps = [start + window - b for b in BEEP_TIMES_S if b < window]
         self.phase = Phase.TURN_WINDOW
         self.facing = seg.direction
         self._cue(
@@ -182,7 +195,9 @@ class Schedule(Machine):
         ]
         self.phase = Phase.APPROACH
 
-    def _next_segment(self) -> None:
+    def _next_segment(self, start: float | None = None) -> None:
+        """End the current segment and begin the next at active time ``start`` (now when
+        None)."""
         seg = self.segment
         if seg is not None and seg.kind == "turn":
             self.totals.turns += 1
@@ -191,16 +206,15 @@ class Schedule(Machine):
             self._index = None
             self._end("finished", "finished")
             return
-        self._begin(nxt)
+        self._begin(nxt, self._active if start is None else start)
 
-    def _begin(self, index: int) -> None:
+    def _begin(self, index: int, start: float) -> None:
         seg = self.plan.segments[index]
         prepared = self._turn_prepared and seg.kind == "turn"
         self._index = index
-        self._seg_start = self._active
+        self._seg_start = start
         self._extra_s = self._extra_m = 0.0
         self._dist0 = self.totals.total_distance_m
-        self._override = False
         self._warned = set()
         self._turn_prepared = False
         self._window_start = self._settle_start = None
@@ -220,18 +234,18 @@ class Schedule(Machine):
         )
         if seg.kind == "turn":
             self._cues = []
-            self._window_at = self._active + seg.incline_offset_s
+            self._window_at = start + seg.incline_offset_s
             self.phase = Phase.APPROACH
             if not prepared:
                 self._queue = [
-                    _Step(self._active + s.offset_s, s.speed_kmh, seg.from_direction, turn=True)
+                    _Step(start + s.offset_s, s.speed_kmh, seg.from_direction, turn=True)
                     for s in seg.speed_steps
                 ]
                 self._cue(CueKind.TURN_WARNING, turn_warning_text(seg, seg.incline_offset_s))
             return
         self.facing = seg.direction
         self._queue = [
-            _Step(self._active + s.offset_s, s.speed_kmh, seg.direction, turn=False)
+            _Step(start + s.offset_s, s.speed_kmh, seg.direction, turn=False)
             for s in seg.speed_steps
         ]
         self.phase = (

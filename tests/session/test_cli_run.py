@@ -1,0 +1,157 @@
+"""``retrorun run``: every bundled profile on every simulator preset, faults, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+from retrorun.profiles.library import bundled_dir, profile_files
+from retrorun_sim import PRESETS
+from tests.session.logcheck import check_log
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from tests.conftest import CliResult
+
+BUNDLED = [path.stem for path in profile_files(bundled_dir())]
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize("profile", BUNDLED)
+def test_every_bundled_profile_finishes_on_every_preset(
+    cli: Callable[..., CliResult], tmp_path: Path, profile: str, preset: str
+) -> None:
+    log = tmp_path / "session.jsonl"
+    result = cli(
+        "run", profile, "--sim", "--sim-preset", preset, "--headless", "--fast", "--log", str(log)
+    )
+    assert result.exit_code == 0, result.stdout[-2000:] + result.stderr
+    lines = check_log(log)
+    assert lines[0]["profile"]["source"] == profile
+    assert lines[0]["device"]["preset"] == preset
+    assert (lines[-1]["outcome"], lines[-1]["exit_code"]) == ("finished", 0)
+    assert result.stdout.rstrip().splitlines()[-1].startswith("retrorun: finished")
+
+
+def test_safety_key_stops_the_belt_exits_3_and_logs_why(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    log = tmp_path / "key.jsonl"
+    result = cli(
+        "run", "one-minute-alternation", "--sim", "--headless", "--fast",
+        "--sim-fault", "safety-key@300", "--log", str(log),
+    )  # fmt: skip
+    assert result.exit_code == 3
+    assert "safety key pulled" in result.stdout.splitlines()[-1]
+    lines = check_log(log)
+    assert lines[-1]["reason"] == "safety key pulled"
+    assert any(line.get("status") == "safety_key" for line in lines)
+    stop = [line for line in lines if line.get("action") == "stop"]
+    assert stop
+    assert stop[-1]["t"] >= 300.0 - 10.0
+
+
+def test_headless_prints_cues_and_progress_lines(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    result = cli(
+        "run", "first-backward-walk", "--fast", "--log", str(tmp_path / "walk.jsonl")
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert "running against the simulator" in result.stderr  # offered, not asked: no terminal
+    out = result.stdout.splitlines()
+    assert any(">> Turn around now." in line for line in out)
+    assert any("km/h (" in line and "| 0:" in line for line in out)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no-such-profile", "--sim"], "no such file or profile name"),
+        (["one-minute-alternation", "--sim", "--sim-fault", "meteor@10"], "meteor"),
+        (["one-minute-alternation", "--sim", "--sim-preset", "toaster"], "toaster"),
+        (["one-minute-alternation", "--device", "AA:BB:CC:DD:EE:FF", "--fast"], "--fast"),
+        (["one-minute-alternation", "--device", "x", "--speedup", "10"], "--speedup"),
+        (["one-minute-alternation", "--sim", "--fast", "--speedup", "5"], "exclude"),
+        (["one-minute-alternation", "--device", "x", "--sim"], "exclude"),
+        (["--sim"], "name a profile"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    cli: Callable[..., CliResult], tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = cli("run", *args, "--log", str(tmp_path / "x.jsonl"))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert message in lines[0]
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_an_existing_log_is_never_overwritten(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    log = tmp_path / "old.jsonl"
+    log.write_text("{}\n")
+    result = cli("run", "first-backward-walk", "--sim", "--fast", "--log", str(log))
+    assert result.exit_code == 2
+    assert "already there" in result.stderr
+    assert log.read_text() == "{}\n"
+
+
+def test_a_bad_profile_file_names_the_file_and_line(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    profile = tmp_path / "bad.yaml"
+    profile.write_text("name: bad\nsteps:\n  - {duration: 1m, speed: 99}\n")
+    result = cli("run", str(profile), "--sim", "--fast", "--log", str(tmp_path / "x.jsonl"))
+    assert result.exit_code == 2
+    assert "bad.yaml:3" in result.stderr
+
+
+def test_the_heart_rate_guard_comes_from_the_config_file(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[heart_rate]\nceiling_bpm = 90\naction = "end-bout"\n')
+    log = tmp_path / "hr.jsonl"
+    result = cli(
+        "run", "one-minute-alternation", "--sim", "--fast", "--config", str(config),
+        "--log", str(log),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    alarms = [json.loads(line) for line in log.read_text().splitlines() if '"alarm"' in line]
+    assert any("bout over" in alarm["text"] for alarm in alarms)
+
+
+def test_sigterm_stops_the_belt_and_closes_the_log(tmp_path: Path) -> None:
+    log = tmp_path / "term.jsonl"
+    command = [
+        sys.executable, "-m", "retrorun", "run", "one-minute-alternation", "--sim",
+        "--speedup", "50", "--log", str(log),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as child:
+        assert child.stdout is not None
+        for line in child.stdout:  # wait for the session to be under way, not for time
+            if "warm-up" in line:
+                break
+        child.send_signal(signal.SIGTERM)
+        rest = child.stdout.read()
+        code = child.wait(timeout=60)
+    assert code == 3
+    assert "stopped by Ctrl-C or SIGTERM" in rest.splitlines()[-1]
+    lines = check_log(log)
+    assert (lines[-1]["outcome"], lines[-1]["reason"]) == (
+        "stopped",
+        "stopped by Ctrl-C or SIGTERM",
+    )
+    assert any(line.get("action") == "stop" for line in lines)

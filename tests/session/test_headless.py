@@ -1,0 +1,95 @@
+"""The headless view: cue and progress lines, and keys from a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from typing import TYPE_CHECKING
+
+from retrorun.headless import KEYS, cue_line, progress_line, read_keys, show
+from retrorun.hub import Hub
+from retrorun.session.api import (
+    CommandKind,
+    CommandResult,
+    Cue,
+    CueKind,
+    SessionEnded,
+    SessionEvent,
+    Totals,
+    UserCommand,
+)
+from tests.session.belt import Drive
+from tests.session.test_engine import ALT, plan_of
+
+if TYPE_CHECKING:
+    from retrorun.hub import Subscription
+    from retrorun.profiles.plan import Plan
+    from retrorun.session.api import Snapshot
+
+
+class FakeHandle:
+    """A `SessionHandle` that replays events and records the commands it is asked for."""
+
+    def __init__(self) -> None:
+        self.hub: Hub[SessionEvent] = Hub()
+        self.commands: list[UserCommand] = []
+        self.drive = Drive.start(plan_of(ALT))
+
+    @property
+    def plan(self) -> Plan:
+        return self.drive.engine.plan
+
+    def snapshot(self) -> Snapshot:
+        return self.drive.snapshot()
+
+    def events(self) -> Subscription[SessionEvent]:
+        return self.hub.subscribe()
+
+    async def command(self, command: UserCommand) -> CommandResult:
+        self.commands.append(command)
+        return CommandResult(command, accepted=command.kind is not CommandKind.SKIP, reason="no")
+
+
+def test_lines_are_compact_and_say_what_matters() -> None:
+    handle = FakeHandle()
+    handle.drive.run_until(70.0)
+    line = progress_line(handle.snapshot())
+    pattern = (
+        r"\[1:10\] running 1/5 forward run \| 9\.0 km/h \(9\.0\) 0 % \| 0:5\d left \| 0\.\d\d km"
+    )
+    assert re.fullmatch(pattern, line), line
+    assert cue_line(Cue(125.0, CueKind.COUNTDOWN, "3", beeps=1)) == "[2:05] >> 3 (beep)"
+
+
+async def test_show_prints_cues_and_a_progress_line_per_segment_until_the_end() -> None:
+    handle = FakeHandle()
+    lines: list[str] = []
+    shown = asyncio.ensure_future(show(handle, lines.append, every_s=1e9))
+    await asyncio.sleep(0)
+    handle.drive.run_to_end()
+    for event in handle.drive.events:
+        handle.hub.publish(event)
+    ended = await shown
+    assert isinstance(ended, SessionEnded)
+    assert any(">> Turn around now." in line for line in lines)
+    segments = [line for line in lines if " running " in line and "/5 " in line]
+    assert len({line.split("/5 ")[1].split(" |")[0] for line in segments}) == 5
+    assert ended.totals != Totals()
+
+
+async def test_keys_typed_on_a_terminal_become_commands() -> None:
+    handle = FakeHandle()
+    master, slave = os.openpty()
+    lines: list[str] = []
+    with os.fdopen(slave, "r") as terminal:
+        reading = asyncio.ensure_future(read_keys(handle, lines.append, terminal))
+        await asyncio.sleep(0)
+        os.write(master, b"psx+q")
+        while len(handle.commands) < 4:  # noqa: ASYNC110 - waits for the reader, not for time
+            await asyncio.sleep(0)
+        reading.cancel()
+    os.close(master)
+    assert handle.commands == [KEYS["p"], KEYS["s"], KEYS["+"], KEYS["q"]]
+    assert lines[0].startswith("keys:")
+    assert "(skip: no)" in lines[-1]
