@@ -1,5 +1,5 @@
-"""Run every benchmark and print its figures (the real-time one runs for minutes: run it
-on its own with ``python -m benchmarks.session_realtime``)."""
+"""Run every benchmark and print its figures (the real-time ones run for minutes: run them
+on their own with ``python -m benchmarks.session_realtime`` and ``python -m benchmarks.tui``)."""
 
 from benchmarks import codec, export, mqtt, session_fast, simulator
 

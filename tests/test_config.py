@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import pytest
 
-from retrorun.config import ENV_VAR, load_config
+from retrorun.audio import AudioSettings
+from retrorun.config import ENV_VAR, AudioConfig, load_config
 from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.session.inputs import HeartRateGuard
@@ -57,6 +59,12 @@ def test_environment_variable_and_default_location(
         ("[heart_rate]\nceiling_bpm = 160\naction = 'sprint'\n", ":3", "must be one of"),
         ("[heart_rate]\nceiling = 160\n", ":2", "unknown key heart_rate.ceiling"),
         ("[heart_rate]\naction = 'end-bout'\n", ":1", "ceiling_bpm must be"),
+        ("[audio]\nvolume = 1.5\n", ":2", "audio.volume must be from 0 to 1"),
+        ("[audio]\n\nvoice = 'yes'\n", ":3", "audio.voice must be true or false"),
+        ("[audio]\nwords_per_minute = 20\n", ":2", "from 80 to 450"),
+        ("[audio]\nvoice_name = ''\n", ":2", "audio.voice_name must be a voice name"),
+        ("[audio]\nloud = true\n", ":2", "unknown key audio.loud"),
+        ("audio = 3\n", "", "[audio] must be a table"),
     ],
 )
 def test_bad_config_names_file_line_and_key(
@@ -73,3 +81,18 @@ def test_bad_config_names_file_line_and_key(
 def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_audio_section_sets_how_cues_sound(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[audio]\nvoice = false\nvoice_name = 'en-gb'\nvolume = 0\n"
+        "words_per_minute = 140\ntones = false\n"
+    )
+    assert load_config(path).audio == AudioConfig(
+        voice=False, voice_name="en-gb", volume=0.0, words_per_minute=140, tones=False
+    )
+
+
+def test_audio_defaults_match_the_audio_layer() -> None:
+    assert asdict(AudioConfig()) == asdict(AudioSettings())

@@ -16,6 +16,13 @@ url = "mqtt://broker.local"    # see docs/mqtt.md for every key
 [heart_rate]
 ceiling_bpm = 165              # above this during a backward bout, slow down...
 action = "step-down"           # ...0.5 km/h every 10 s ("end-bout": end the bout)
+
+[audio]
+voice = true                   # speak cues (needs espeak-ng); false: tones only
+voice_name = "en-us"           # espeak-ng --voices lists them
+volume = 0.8                   # 0 to 1
+words_per_minute = 165
+tones = true                   # countdown and turn tones
 ```
 
 Every value in ``[limits]`` can only make a session safer (see `PersonalLimits`). Problems
@@ -37,14 +44,26 @@ from retrorun.profiles.safety import PersonalLimits
 from retrorun.session.inputs import HeartRateGuard
 
 ENV_VAR = "RETRORUN_CONFIG"
-SECTIONS = frozenset({"limits", "mqtt", "heart_rate"})
+SECTIONS = frozenset({"limits", "mqtt", "heart_rate", "audio"})
 HR_ACTIONS = ("step-down", "end-bout")
 # A ceiling outside these is a typo (resting or impossible heart rates), not a setting.
 HR_CEILING_RANGE_BPM = (60, 230)
 # Sections later layers will own; accepted (and ignored here) so an older retrorun does not
 # refuse a newer config file.
-FUTURE_SECTIONS = frozenset({"audio", "device", "session"})
+FUTURE_SECTIONS = frozenset({"device", "session"})
 LIMIT_KEYS = tuple(f.name for f in fields(PersonalLimits))
+WORDS_PER_MINUTE_RANGE = (80, 450)
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    """``[audio]``: how cues sound (the audio layer's `AudioSettings` takes these fields)."""
+
+    voice: bool = True
+    voice_name: str = "en-us"
+    volume: float = 1.0
+    words_per_minute: int = 165
+    tones: bool = True
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,7 @@ class Config:
     path: Path | None = None
     heart_rate: HeartRateGuard | None = None
     """The heart-rate guard for backward bouts; None when not configured."""
+    audio: AudioConfig = field(default_factory=AudioConfig)
     mqtt: dict[str, Any] = field(default_factory=dict)
     """The raw ``[mqtt]`` table; `retrorun.mqtt.settings` validates it."""
     mqtt_locations: dict[str, str] = field(default_factory=dict)
@@ -122,13 +142,48 @@ def parse_config(text: str, path: Path) -> Config:
         raise ConfigError(
             "[heart_rate] must be a table", location=_where(path, text, "heart_rate", None)
         )
+    audio = data.get("audio", {})
+    if not isinstance(audio, dict):
+        raise ConfigError("[audio] must be a table", location=_where(path, text, "audio", None))
     return Config(
         limits=_limits(limits, path, text),
         path=path,
         heart_rate=_heart_rate(guard, path, text) if guard else None,
+        audio=_audio(audio, path, text),
         mqtt=mqtt,
         mqtt_locations=locations,
     )
+
+
+def _audio(table: dict[str, Any], path: Path, text: str) -> AudioConfig:
+    known = tuple(f.name for f in fields(AudioConfig))
+    for key, value in table.items():
+        where = _where(path, text, "audio", key)
+        if key not in known:
+            raise ConfigError(f"unknown key audio.{key}; known: {', '.join(known)}", location=where)
+        if key in ("voice", "tones") and not isinstance(value, bool):
+            raise ConfigError(f"audio.{key} must be true or false, not {value!r}", location=where)
+        if key == "voice_name" and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(
+                f"audio.voice_name must be a voice name, not {value!r}", location=where
+            )
+        if key == "volume" and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1
+        ):
+            raise ConfigError(f"audio.volume must be from 0 to 1, not {value!r}", location=where)
+        low, high = WORDS_PER_MINUTE_RANGE
+        if key == "words_per_minute" and (
+            isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
+        ):
+            raise ConfigError(
+                f"audio.words_per_minute must be a whole number from {low} to {high}, "
+                f"not {value!r}",
+                location=where,
+            )
+    values = dict(table)
+    if "volume" in values:
+        values["volume"] = float(values["volume"])
+    return AudioConfig(**values)
 
 
 def _heart_rate(table: dict[str, Any], path: Path, text: str) -> HeartRateGuard:

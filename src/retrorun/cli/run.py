@@ -60,6 +60,9 @@ if TYPE_CHECKING:
 )
 @click.option("--trace", is_flag=True, help="Print every byte crossing GATT (simulator).")
 @click.option(
+    "--voice/--no-voice", default=None, help="Speak cues (default: the config file's [audio])."
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -77,14 +80,16 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     log_path: Path | None,
     trace: bool,  # noqa: FBT001
     config_path: Path | None,
+    voice: bool | None,  # noqa: FBT001
 ) -> None:
     """Run PROFILE on a treadmill, turning you around safely between directions.
 
     PROFILE is a file, or the name of one of your profiles or a bundled one (see
     `retrorun profiles`). Without --device or --sim the simulator is offered.
 
-    The TUI is not part of this version: without --headless the session runs in the
-    headless view too (cues and progress as lines; keys p r s e + - [ ] u d q on a
+    On a terminal the session shows in the TUI; without PROFILE the TUI opens on its start
+    screen to pick a profile and a treadmill. --headless (and --fast, and output that is not
+    a terminal) show cues and progress as lines instead (keys p r s e + - [ ] u d q on a
     terminal).
 
     Exit codes: 0 finished, 3 stopped or interrupted (safety key, connection lost),
@@ -105,6 +110,14 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
             "--fast and --speedup only run the simulator, never a real treadmill",
             location="--fast" if fast else "--speedup",
         )
+    if not headless and not fast and _terminal():
+        from retrorun.cli.tui_session import TuiOptions, run_tui  # noqa: PLC0415
+
+        if profile is not None and not device and not sim:
+            _offer_simulator()
+        options = TuiOptions(device, (sim_preset, sim_faults), log_path, trace, config_path, voice)
+        run_tui(profile, options, speedup)
+        return
     if profile is None:
         from retrorun.profiles.library import bundled_dir, profile_files  # noqa: PLC0415
 
@@ -125,6 +138,14 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         config_path=config_path,
         headless=headless,
     )
+
+
+def _terminal() -> bool:
+    """Whether a person is at a terminal: the TUI needs one for keys and drawing; piped
+    output gets the headless lines instead."""
+    import sys  # noqa: PLC0415
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _offer_simulator() -> bool:

@@ -1,0 +1,71 @@
+"""The help screen (every key) and the quit confirmation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+# Key names as a person types them, for the help table.
+_SHOWN = {
+    "space": "space",
+    "plus,equals_sign": "+ =",
+    "minus": "-",
+    "greater_than_sign": ">",
+    "less_than_sign": "<",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "question_mark": "?",
+}
+
+
+def help_lines() -> list[str]:
+    """Every key of the session screen and what it does."""
+    from retrorun.tui.screens.session import KEYS  # noqa: PLC0415 - avoids a cycle
+
+    lines = [f"{_SHOWN.get(key, key):>7}  {label}" for key, _, label in KEYS]
+    lines += [
+        "",
+        "The buttons along the bottom do the same with the mouse.",
+        "On the summary: x exports a FIT file, q leaves.",
+    ]
+    return lines
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key; any of escape, ? or q closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help"):
+            yield Label("Keys", id="help-title")
+            yield Static("\n".join(help_lines()), id="help-keys")
+            yield Button("Close (esc)", action="screen.dismiss", compact=True)
+
+
+class ConfirmQuit(ModalScreen[bool]):
+    """Asks before ending the session; dismisses with True to stop the belt."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,q", "answer(True)", "stop"),
+        Binding("n,escape", "answer(False)", "keep running"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Label("Stop the belt and end the session?", id="confirm-question")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("y Stop", action="screen.answer(True)", variant="error", compact=True)
+                yield Button("n Keep running", action="screen.answer(False)", compact=True)
+
+    def action_answer(self, stop: bool) -> None:  # noqa: FBT001 - an action's argument
+        self.dismiss(stop)

@@ -1,0 +1,207 @@
+"""The session screen: what the runner sees while running.
+
+Every value on it comes from the last `Snapshot` (countdowns included), so it is exactly as
+fresh as the session's ~4 Hz snapshots and never runs its own timer. Keys and buttons
+become `UserCommand`s sent through the app to ``handle.command``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Digits, Label
+
+from retrorun.session.api import CommandKind, SessionState, UserCommand
+from retrorun.tui import text
+from retrorun.tui.messages import CommandRequested
+from retrorun.tui.widgets import (
+    CueBanner,
+    DirectionIndicator,
+    ProfileChart,
+    Readouts,
+    StateLine,
+    WorkoutProgress,
+)
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from retrorun.profiles.plan import Plan, Segment
+    from retrorun.session.api import SegmentPreview, Snapshot
+    from retrorun.tui.messages import CommandAnswered, CueArrived, SnapshotArrived
+
+# How long (session seconds) the cue banner stays lit after a cue or a command's answer.
+FLASH_S = 2.0
+
+# (key, action, label) of every key on this screen; the help screen lists the same table.
+KEYS: tuple[tuple[str, str, str], ...] = (
+    ("space", "pause_toggle", "pause / resume"),
+    ("n", "skip", "skip to the next segment"),
+    ("plus,equals_sign", "speed(0.1)", "speed +0.1 km/h"),
+    ("minus", "speed(-0.1)", "speed -0.1 km/h"),
+    ("greater_than_sign", "speed(0.5)", "speed +0.5 km/h"),
+    ("less_than_sign", "speed(-0.5)", "speed -0.5 km/h"),
+    ("right_square_bracket", "incline(0.5)", "incline +0.5 %"),
+    ("left_square_bracket", "incline(-0.5)", "incline -0.5 %"),
+    ("e", "extend", "extend this segment by 30 s"),
+    ("q", "quit", "quit: asks first, then stops the belt"),
+    ("question_mark", "help", "this help"),
+)
+BUTTONS: tuple[tuple[str, str], ...] = (
+    ("␣ Pause", "pause_toggle"),
+    ("n Skip", "skip"),
+    ("- 0.1", "speed(-0.1)"),
+    ("+ 0.1", "speed(0.1)"),
+    ("[ Inc", "incline(-0.5)"),
+    ("] Inc", "incline(0.5)"),
+    ("e +30", "extend"),
+    ("? Help", "help"),
+    ("q Quit", "quit"),
+)
+EXTEND_S = 30.0
+
+
+class SessionScreen(Screen[None]):
+    """Shows one session; `last` is the snapshot on screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, action, label, show=False) for key, action, label in KEYS
+    ]
+
+    def __init__(self, plan: Plan, first: Snapshot) -> None:
+        super().__init__()
+        self.plan = plan
+        self.last = first
+        self._starts_s = tuple(segment.start_s for segment in plan.segments)
+        self._banner_t: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StateLine(id="state")
+        with Horizontal(id="top"):
+            yield DirectionIndicator(id="direction")
+            with Vertical(id="clock"):
+                yield Digits("-:--", id="remaining")
+                yield Label("", id="remaining-label")
+        yield CueBanner(id="banner")
+        yield Readouts(id="readouts")
+        yield WorkoutProgress(self.plan, id="progress")
+        yield ProfileChart(self.plan, id="chart")
+        with Horizontal(id="buttons"):
+            for label, action in BUTTONS:
+                yield Button(label, action=f"screen.{action}", compact=True)
+
+    def on_mount(self) -> None:
+        self.show(self.last)
+
+    # ------------------------------------------------------------------ display
+
+    def show(self, snap: Snapshot) -> None:
+        """Put `snap` on screen. Widgets repaint only when what they show changes, so a
+        snapshot that changes nothing visible costs next to nothing."""
+        self.last = snap
+        state = self.query_one(StateLine)
+        state.text = f"{text.state_text(snap)}   {snap.plan_name}"
+        state.state = str(snap.state)
+        direction = self.query_one(DirectionIndicator)
+        direction.word = "DONE" if snap.state.ended else text.direction_word(snap)
+        direction.kind = (
+            "idle"
+            if snap.state.ended or snap.segment_index is None
+            else ("turn" if text.turning(snap) else snap.direction)
+        )
+        direction.detail = text.direction_detail(snap)
+        digits = self.query_one("#remaining", Digits)
+        value = text.remaining_digits(snap)
+        if digits.value != value:
+            digits.update(value)
+        label = self.query_one("#remaining-label", Label)
+        words = text.remaining_label(snap)
+        if str(label.content) != words:
+            label.update(words)
+        readouts = self.query_one(Readouts)
+        readouts.speed = (
+            f"{text.speed_text(snap.target_speed_kmh)} km/h "
+            f"(now {text.speed_text(snap.measured_speed_kmh)})  "
+            f"{text.pace_text(snap.measured_speed_kmh)}"
+        )
+        readouts.incline = text.incline_text(snap.target_incline_pct)
+        readouts.heart_rate = "" if snap.heart_rate_bpm is None else f"{snap.heart_rate_bpm} bpm"
+        readouts.distance = text.distance_text(snap.distance_m)
+        readouts.next_up = "" if snap.state.ended else text.preview_text(*self._next(snap))
+        total = self.plan.total_duration_s
+        fraction = text.plan_position_s(snap, self._starts_s, total) / total if total else 0.0
+        self.query_one(WorkoutProgress).fraction = fraction
+        self.query_one(ProfileChart).fraction = fraction
+        banner = self.query_one(CueBanner)
+        banner.flash = self._banner_t is not None and snap.t - self._banner_t < FLASH_S
+
+    def _next(self, snap: Snapshot) -> tuple[SegmentPreview | None, Segment | None]:
+        """The next segment, and the one after it when the next is a turn."""
+        preview = snap.next_segment
+        if preview is None or preview.kind != "turn":
+            return preview, None
+        following = preview.index + 1
+        segments = self.plan.segments
+        return preview, segments[following] if following < len(segments) else None
+
+    def announce(self, words: str, t: float) -> None:
+        """Show `words` in the banner and light it up from session time `t`."""
+        banner = self.query_one(CueBanner)
+        banner.text = words
+        self._banner_t = t
+        banner.flash = True
+
+    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        self.show(message.snapshot)
+
+    def on_cue_arrived(self, message: CueArrived) -> None:
+        self.announce(message.cue.text, message.cue.t)
+
+    def on_command_answered(self, message: CommandAnswered) -> None:
+        result = message.result
+        if result.accepted:
+            self.announce(f"{result.command.kind}: {result.reason}", self.last.t)
+        else:
+            self.announce(f"{result.command.kind} refused: {result.reason}", self.last.t)
+
+    # ------------------------------------------------------------------ actions
+
+    def _send(self, kind: CommandKind, amount: float | None = None) -> None:
+        self.post_message(CommandRequested(UserCommand(kind, amount, source="key")))
+
+    def action_pause_toggle(self) -> None:
+        paused = self.last.state == SessionState.PAUSED
+        self._send(CommandKind.RESUME if paused else CommandKind.PAUSE)
+
+    def action_skip(self) -> None:
+        self._send(CommandKind.SKIP)
+
+    def action_speed(self, amount: float) -> None:
+        self._send(CommandKind.SPEED, amount)
+
+    def action_incline(self, amount: float) -> None:
+        self._send(CommandKind.INCLINE, amount)
+
+    def action_extend(self) -> None:
+        self._send(CommandKind.EXTEND, EXTEND_S)
+
+    def action_help(self) -> None:
+        from retrorun.tui.screens.dialogs import HelpScreen  # noqa: PLC0415 - avoids a cycle
+
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        from retrorun.tui.screens.dialogs import ConfirmQuit  # noqa: PLC0415 - avoids a cycle
+
+        if self.last.state.ended:
+            self.app.exit()
+            return
+
+        def answered(stop: bool | None) -> None:  # noqa: FBT001 - the dialog's result
+            if stop:
+                self._send(CommandKind.STOP)
+
+        self.app.push_screen(ConfirmQuit(), answered)

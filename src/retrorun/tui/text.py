@@ -1,0 +1,158 @@
+"""What the session screen says, as plain strings: pure functions of a `Snapshot`.
+
+No textual here, so every wording is testable without an app and the widgets stay
+display-only. Countdowns come from the snapshot's own remaining times, never from a timer.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from retrorun.session.api import Phase, SessionState
+
+if TYPE_CHECKING:
+    from retrorun.profiles.plan import Segment
+    from retrorun.session.api import SegmentPreview, Snapshot
+
+STATE_TEXT: dict[SessionState, str] = {
+    SessionState.CONNECTING: "CONNECTING",
+    SessionState.COUNTDOWN: "STARTING",
+    SessionState.RUNNING: "RUNNING",
+    SessionState.PAUSED: "PAUSED",
+    SessionState.RECONNECTING: "RECONNECTING",
+    SessionState.FINISHED: "FINISHED",
+    SessionState.STOPPED: "STOPPED",
+    SessionState.INTERRUPTED: "INTERRUPTED",
+}
+STATE_HINT: dict[SessionState, str] = {
+    SessionState.CONNECTING: "finding the treadmill",
+    SessionState.COUNTDOWN: "the belt is about to move",
+    SessionState.RUNNING: "",
+    SessionState.PAUSED: "space to resume",
+    SessionState.RECONNECTING: "link lost: belt state unknown, hold the rails",
+    SessionState.FINISHED: "well done",
+    SessionState.STOPPED: "belt stopped",
+    SessionState.INTERRUPTED: "belt stopped",
+}
+# The belt slows for a turn from the end of the interval on; from then on the screen shows
+# the turn, so the runner sees it coming before the window opens.
+TURNING_PHASES = frozenset({Phase.APPROACH, Phase.TURN_WINDOW})
+
+
+def clock_text(seconds: float) -> str:
+    """``m:ss`` (or ``h:mm:ss``), rounded up so a countdown shows 0:01 until it is over."""
+    whole = max(0, math.ceil(seconds - 1e-6))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def pace_text(speed_kmh: float | None) -> str:
+    """Minutes per kilometre (``6:40 /km``); ``-:-- /km`` when standing still."""
+    if speed_kmh is None or speed_kmh < 1.0:  # slower is standing, not a pace
+        return "-:-- /km"
+    return f"{clock_text(3600 / speed_kmh)} /km"
+
+
+def speed_text(speed_kmh: float | None) -> str:
+    return "-" if speed_kmh is None else f"{speed_kmh:.1f}"
+
+
+def incline_text(incline_pct: float | None) -> str:
+    return "-" if incline_pct is None else f"{incline_pct:g} %"
+
+
+def distance_text(distance_m: float) -> str:
+    return f"{distance_m / 1000:.2f} km"
+
+
+def turning(snap: Snapshot) -> bool:
+    """Whether the screen shows TURN: a turn segment before the runner has turned."""
+    return snap.segment_kind == "turn" and snap.phase in TURNING_PHASES
+
+
+def direction_word(snap: Snapshot) -> str:
+    """``FORWARD``, ``BACKWARD`` or ``TURN``."""
+    return "TURN" if turning(snap) else snap.direction.upper()
+
+
+def direction_detail(snap: Snapshot) -> str:
+    """The line under the direction: what the turn is, or the segment's own label."""
+    if turning(snap):
+        return f"to {snap.direction.upper()}: hold the rails"
+    if snap.phase == Phase.APPROACH and snap.next_segment is not None:
+        return f"slowing down: turn to {snap.next_segment.direction.upper()} next"
+    if snap.segment_index is None:
+        return ""
+    return f"{snap.segment_label} ({snap.segment_index + 1}/{snap.segment_count})"
+
+
+def remaining_digits(snap: Snapshot) -> str:
+    """What the big digits show: time left in the segment, or metres for a distance one."""
+    if snap.state.ended:
+        return clock_text(snap.elapsed_s)
+    if snap.segment_remaining_m is not None:
+        return f"{max(0, math.ceil(snap.segment_remaining_m))}"
+    if snap.segment_remaining_s is None:
+        return "-:--"
+    return clock_text(snap.segment_remaining_s)
+
+
+def remaining_label(snap: Snapshot) -> str:
+    if snap.state.ended:
+        return "active time"
+    if snap.segment_remaining_m is not None:
+        return "metres left"
+    return "turn ends in" if turning(snap) else "left in segment"
+
+
+def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -> str:
+    """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one).
+
+    When the next segment is a turn, `after` (the plan's segment after that turn) says
+    where the turn leads: ``Next: turn, then BACKWARD 1:00 at 4.5 km/h, 0 %``.
+    """
+    if preview is None:
+        return "Next: finish"
+    if preview.kind == "turn":
+        if after is None:
+            return f"Next: TURN to {preview.direction.upper()}"
+        return "Next: turn, then " + _interval(
+            after.direction, after.distance_m, after.duration_s, after.speed_kmh, after.incline_pct
+        )
+    return "Next: " + _interval(
+        preview.direction,
+        preview.distance_m,
+        preview.duration_s,
+        preview.speed_kmh,
+        preview.incline_pct,
+    )
+
+
+def _interval(
+    direction: str,
+    distance_m: float | None,
+    duration_s: float | None,
+    speed_kmh: float,
+    incline_pct: float,
+) -> str:
+    length = f"{distance_m:g} m" if distance_m is not None else clock_text(duration_s or 0.0)
+    return f"{direction.upper()} {length} at {speed_kmh:.1f} km/h, {incline_pct:g} %"
+
+
+def state_text(snap: Snapshot) -> str:
+    """``● RUNNING  One minute alternation`` plus why, when the state needs a reason."""
+    reason = snap.reason if snap.state != SessionState.RUNNING else None
+    hint = reason if reason and reason != str(snap.state) else STATE_HINT[snap.state]
+    return f"● {STATE_TEXT[snap.state]}" + (f"  {hint}" if hint else "")
+
+
+def plan_position_s(snap: Snapshot, starts_s: tuple[float, ...], total_s: float) -> float:
+    """Where on the plan's timeline (0 to `total_s`) the session is: the segment's start
+    plus the time spent in it; the end once the session has ended."""
+    if snap.state.ended:
+        return total_s
+    if snap.segment_index is None or snap.segment_index >= len(starts_s):
+        return 0.0
+    return min(total_s, starts_s[snap.segment_index] + snap.segment_elapsed_s)

@@ -1,0 +1,140 @@
+"""Screen transitions against a real simulated session: help, quit, the end, the summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.widgets import Label, Static
+
+from retrorun.recording.log_reader import read_log
+from retrorun.session.api import SessionState
+from retrorun.tui import Launched, RetrorunApp
+from retrorun.tui.screens import ConfirmQuit, HelpScreen, SessionScreen, SummaryScreen
+from retrorun.tui.screens.session import KEYS
+from retrorun.tui.text import clock_text
+from retrorun.tui.widgets import CueBanner, StateLine
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from textual.pilot import Pilot
+
+    from tests.tui.rig import SimSession
+
+SIZE = (80, 24)
+
+
+def _app(session: SimSession, tmp_path: Path, notice: str | None = None) -> RetrorunApp:
+    return RetrorunApp(session.launched(notice), memory_path=tmp_path / "memory.json")
+
+
+async def _run_then_quit(session: SimSession, pilot: Pilot[None], seconds: float) -> None:
+    """Run for `seconds` (the belt moving), then q, y, and let the session end."""
+    await session.advance_until(lambda s: s.state == SessionState.RUNNING)
+    await session.advance(seconds)
+    assert session.sim.readings().speed_kmh > 0
+    await pilot.press("q", "y")
+    await session.clock.run_until(session.task, limit=30)
+    await pilot.pause()
+
+
+async def test_question_mark_lists_every_key_and_escape_closes_it(
+    session: SimSession, tmp_path: Path
+) -> None:
+    app = _app(session, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        shown = str(app.screen.query_one("#help-keys", Static).render())
+        for _, _, label in KEYS:
+            assert label in shown
+        for key in ("space", "+ =", ">", "<", "]", "[", "?"):
+            assert key in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, SessionScreen)
+
+
+async def test_q_asks_first_and_n_keeps_the_session_running(
+    session: SimSession, tmp_path: Path
+) -> None:
+    app = _app(session, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await session.advance_until(lambda s: s.state == SessionState.RUNNING)
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmQuit)
+        await pilot.press("n")
+        await session.advance(1)
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert session.runner.snapshot().state == SessionState.RUNNING
+
+
+async def test_q_then_y_stops_the_belt_and_shows_the_summary(
+    session: SimSession, tmp_path: Path
+) -> None:
+    app = _app(session, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _run_then_quit(session, pilot, 5)
+        assert session.task.result().outcome == "stopped"
+        await session.clock.advance(20)  # the belt runs down
+        assert session.sim.readings().speed_kmh == 0.0
+        assert app.ended is not None
+        assert isinstance(app.screen, SummaryScreen)
+        assert "STOPPED" in str(app.screen.query_one("#summary-title", Label).render())
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_the_end_of_the_plan_shows_the_summary_and_exports_fit(
+    session: SimSession, tmp_path: Path
+) -> None:
+    app = _app(session, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await session.clock.run_until(session.task, limit=600)
+        await pilot.pause()
+        assert session.task.result().outcome == "finished"
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        report = str(summary.query_one("#summary-report", Static).render())
+        assert "backward" in report
+        assert "km/h" in report  # the speed chart
+        assert str(session.writer.path) in str(summary.query_one("#summary-log", Label).render())
+        await pilot.press("x")
+        await pilot.pause()
+        fit = session.writer.path.with_suffix(".fit")
+        assert fit.read_bytes()[8:12] == b".FIT"
+        assert summary.exported == f"FIT written: {fit}"
+        # Under the summary, the session screen shows the end too.
+        session_screen = app.screen_stack[-2]
+        assert isinstance(session_screen, SessionScreen)
+        assert session_screen.query_one(StateLine).state == "finished"
+    assert read_log(session.writer.path).complete
+
+
+async def test_the_audio_notice_is_shown_once_in_the_banner(
+    session: SimSession, tmp_path: Path
+) -> None:
+    notice = "espeak-ng not found: cues are beeps only (apt install espeak-ng)"
+    app = _app(session, tmp_path, notice)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one(CueBanner).text == notice
+
+
+async def test_without_a_log_the_summary_shows_the_session_totals(
+    session: SimSession, tmp_path: Path
+) -> None:
+    app = RetrorunApp(Launched(session.runner), memory_path=tmp_path / "memory.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await _run_then_quit(session, pilot, 20)
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        totals = str(summary.query_one("#summary-totals", Static).render())
+        forward = session.task.result().totals.forward
+        assert forward.duration_s > 15
+        assert f"forward  {clock_text(forward.duration_s):>8}" in totals
+        assert "no session log" in str(summary.query_one("#summary-log", Label).render())
+        await pilot.press("x")  # nothing to export: nothing happens
+        assert summary.exported is None

@@ -1,0 +1,161 @@
+"""The start screen: profiles with their previews, treadmills from a scan, the simulator,
+the remembered choice, and the move to the session screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from textual.widgets import OptionList, Static
+
+from retrorun.clock import ManualClock
+from retrorun.device import scan_treadmills
+from retrorun.errors import InputError
+from retrorun.profiles.loader import load_profile
+from retrorun.profiles.plan import compile_plan
+from retrorun.profiles.safety import PersonalLimits
+from retrorun.session.api import SessionState
+from retrorun.tui import SIMULATOR, Choice, FoundDevice, Launched, RetrorunApp
+from retrorun.tui.memory import load_choice, save_choice
+from retrorun.tui.screens import SessionScreen, StartScreen
+from tests.tui.rig import SHORT_PROFILE, SIM_BACKENDS, SimSession
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+SIZE = (80, 24)
+
+
+class Launcher:
+    """Starts what the start screen chose as a real simulated session (and stops it)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.clock = ManualClock()
+        self.choices: list[Choice] = []
+        self.sessions: list[SimSession] = []
+
+    async def __call__(self, choice: Choice) -> Launched:
+        self.choices.append(choice)
+        document = load_profile(Path(choice.profile))
+        plan = compile_plan(document.profile, PersonalLimits(), where=document)
+        session = await SimSession.start(plan, self.folder / "session.jsonl", clock=self.clock)
+        self.sessions.append(session)
+        return session.launched()
+
+
+@pytest.fixture
+def user_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "short-alternation.yaml").write_text(SHORT_PROFILE, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+async def launcher(tmp_path: Path) -> AsyncIterator[Launcher]:
+    launcher = Launcher(tmp_path)
+    yield launcher
+    for session in launcher.sessions:
+        await session.close()
+
+
+async def test_choosing_a_profile_and_the_simulator_starts_the_session(
+    launcher: Launcher, user_folder: Path, tmp_path: Path
+) -> None:
+    memory = tmp_path / "memory.json"
+    app = RetrorunApp(starter=launcher, memory_path=memory, user_folder=user_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, StartScreen)
+        profiles = screen.query_one("#start-profiles", OptionList)
+        assert str(profiles.get_option_at_index(0).prompt) == "short-alternation (mine)"
+        shown = str(screen.query_one("#start-profile", Static).render())
+        assert "Short alternation" in shown
+        assert "backward" in shown
+        assert "Forty seconds forward" in shown
+        await pilot.press("s")
+        await pilot.pause()
+        assert launcher.choices == [Choice(str(user_folder / "short-alternation.yaml"))]
+        assert isinstance(app.screen, SessionScreen)
+        session = launcher.sessions[0]
+        await session.advance_until(lambda s: s.state == SessionState.RUNNING)
+        assert load_choice(memory) == launcher.choices[0]
+
+
+async def test_the_last_choice_is_offered_again(
+    launcher: Launcher, user_folder: Path, tmp_path: Path
+) -> None:
+    memory = tmp_path / "memory.json"
+    save_choice(memory, Choice("one-minute-alternation", SIMULATOR))
+    app = RetrorunApp(starter=launcher, memory_path=memory, user_folder=user_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        profiles = app.screen.query_one("#start-profiles", OptionList)
+        assert profiles.highlighted is not None
+        assert str(profiles.get_option_at_index(profiles.highlighted).prompt) == (
+            "one-minute-alternation"
+        )
+        await pilot.press("enter")  # takes the profile, moves to the treadmill list
+        await pilot.press("enter")  # starts on the highlighted treadmill
+        await pilot.pause()
+        assert launcher.choices[-1].profile.endswith("/one-minute-alternation.yaml")
+        assert launcher.choices[-1].device == SIMULATOR
+
+
+async def test_a_scan_lists_treadmills_in_range_beside_the_simulator(
+    launcher: Launcher, user_folder: Path, tmp_path: Path
+) -> None:
+    from retrorun_sim import SimulatedTreadmill  # noqa: PLC0415
+
+    nearby = SimulatedTreadmill(clock=ManualClock(), name="Garage Treadmill")
+    await nearby.start()
+
+    async def scanner() -> list[FoundDevice]:
+        found = await scan_treadmills(duration_s=0.05, backends=SIM_BACKENDS)
+        return [FoundDevice(f"{t.name} ({t.address})", t.address) for t in found]
+
+    try:
+        app = RetrorunApp(
+            starter=launcher,
+            scanner=scanner,
+            memory_path=tmp_path / "memory.json",
+            user_folder=user_folder,
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            devices = app.screen.query_one("#start-devices", OptionList)
+            labels = [
+                str(devices.get_option_at_index(i).prompt) for i in range(devices.option_count)
+            ]
+            assert labels == ["Simulator", f"Garage Treadmill ({nearby.address})"]
+            devices.highlighted = 1
+            await pilot.press("s")
+            await pilot.pause()
+            assert launcher.choices[-1].device == nearby.address
+    finally:
+        await nearby.stop()
+
+
+async def test_a_launch_that_fails_says_why_and_returns_to_the_start(
+    user_folder: Path, tmp_path: Path
+) -> None:
+    async def failing(choice: Choice) -> Launched:
+        raise InputError("no treadmill named X found in 10 s", location=choice.device)
+
+    app = RetrorunApp(starter=failing, memory_path=tmp_path / "m.json", user_folder=user_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert app.launch_error is not None
+        assert "no treadmill named X" in app.launch_error
+
+
+async def test_q_on_the_start_screen_leaves(user_folder: Path, tmp_path: Path) -> None:
+    app = RetrorunApp(memory_path=tmp_path / "m.json", user_folder=user_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+    assert app.return_code == 0

@@ -1,0 +1,81 @@
+"""What the session screen says, as pure functions (no app needed)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrorun.session.api import SegmentPreview
+from retrorun.tui.bigtext import GLYPHS, big_word
+from retrorun.tui.text import clock_text, pace_text, preview_text
+from retrorun.tui.widgets.charts import column_kinds
+from tests.tui.rig import short_plan
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _seconds(text: str) -> int:
+    total = 0
+    for part in text.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+@given(st.floats(min_value=0, max_value=30_000, allow_nan=False))
+def test_a_countdown_never_shows_less_time_than_is_left(seconds: float) -> None:
+    shown = _seconds(clock_text(seconds))
+    assert seconds - 1e-6 <= shown < seconds + 1
+
+
+def test_clock_text_examples() -> None:
+    assert [clock_text(s) for s in (0, 0.2, 59.5, 60, 3599.5, 3600, 7325)] == [
+        "0:00",
+        "0:01",
+        "1:00",
+        "1:00",
+        "1:00:00",
+        "1:00:00",
+        "2:02:05",
+    ]
+
+
+def test_pace_is_minutes_per_kilometre() -> None:
+    assert pace_text(9.0) == "6:40 /km"
+    assert pace_text(12.0) == "5:00 /km"
+    assert pace_text(0.0) == pace_text(None) == "-:-- /km"
+
+
+def test_next_reads_like_the_announcement() -> None:
+    backward = SegmentPreview(3, "interval", "backward", 4.0, 4.0, 60.0, None, "backward walk")
+    assert preview_text(backward) == "Next: BACKWARD 1:00 at 4.0 km/h, 4 %"
+    by_distance = SegmentPreview(5, "interval", "forward", 9.0, 0.0, None, 400.0, "400 m")
+    assert preview_text(by_distance) == "Next: FORWARD 400 m at 9.0 km/h, 0 %"
+    turn = SegmentPreview(2, "turn", "backward", 2.5, 0.0, 15.0, None, "turn")
+    assert preview_text(turn) == "Next: TURN to BACKWARD"
+    assert preview_text(None) == "Next: finish"
+
+
+@given(st.text(alphabet="".join(GLYPHS), max_size=12))
+def test_block_letters_are_three_even_rows(word: str) -> None:
+    rows = big_word(word)
+    assert len({len(row) for row in rows}) == 1
+    assert len(rows[0]) == max(0, 4 * len(word) - 1)
+
+
+def test_the_direction_words_are_all_drawn() -> None:
+    for word in ("FORWARD", "BACKWARD", "TURN", "DONE", "PAUSED", "STOP"):
+        assert all(letter in GLYPHS for letter in word)
+
+
+def test_the_progress_bar_marks_each_turn_once(tmp_path: Path) -> None:
+    plan = short_plan(tmp_path)
+    for width in (10, 40, 73, 200):
+        kinds = column_kinds(plan, width)
+        assert len(kinds) == width
+        turns = sum(1 for segment in plan.segments if segment.kind == "turn")
+        assert kinds.count("turn") == turns
+        assert kinds[0] == "forward"
+        assert "backward" in kinds or width < turns * 3
