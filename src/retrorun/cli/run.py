@@ -17,16 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from retrorun.cli.mqtt_options import session_mqtt_options
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from retrorun.audio import AudioSettings
     from retrorun.clock import Clock
     from retrorun.device import Treadmill
+    from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
     from retrorun.recording.session_log import SessionLogWriter
     from retrorun.session.api import SessionEnded
     from retrorun.session.inputs import EngineOptions
-    from retrorun.session.runner import SessionRunner
     from retrorun_sim import SimulatedTreadmill
 
 
@@ -62,6 +65,7 @@ if TYPE_CHECKING:
 @click.option(
     "--voice/--no-voice", default=None, help="Speak cues (default: the config file's [audio])."
 )
+@session_mqtt_options
 @click.option(
     "--config",
     "config_path",
@@ -81,6 +85,13 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     trace: bool,  # noqa: FBT001
     config_path: Path | None,
     voice: bool | None,  # noqa: FBT001
+    mqtt_url: str | None,
+    mqtt_ca: Path | None,
+    mqtt_cert: Path | None,
+    mqtt_key: Path | None,
+    mqtt_id: str | None,
+    mqtt_commands: bool | None,  # noqa: FBT001
+    mqtt_log: bool | None,  # noqa: FBT001
 ) -> None:
     """Run PROFILE on a treadmill, turning you around safely between directions.
 
@@ -92,10 +103,25 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     a terminal) show cues and progress as lines instead (keys p r s e + - [ ] u d q on a
     terminal).
 
+    With --mqtt the session is published to a broker (state, telemetry, cues, Home
+    Assistant discovery) and takes remote commands; see docs/mqtt.md.
+
     Exit codes: 0 finished, 3 stopped or interrupted (safety key, connection lost),
     2 bad input, 1 failure.
     """
+    from retrorun.cli.mqtt_options import resolve_mqtt  # noqa: PLC0415
     from retrorun.errors import InputError  # noqa: PLC0415 - heavy imports stay out of --help
+
+    mqtt = resolve_mqtt(
+        config_path,
+        mqtt_url=mqtt_url,
+        mqtt_ca=mqtt_ca,
+        mqtt_cert=mqtt_cert,
+        mqtt_key=mqtt_key,
+        mqtt_id=mqtt_id,
+        mqtt_commands=mqtt_commands,
+        mqtt_log=mqtt_log,
+    )
 
     if device and sim:
         raise InputError("--device and --sim exclude each other", location="--sim")
@@ -115,7 +141,9 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
 
         if profile is not None and not device and not sim:
             _offer_simulator()
-        options = TuiOptions(device, (sim_preset, sim_faults), log_path, trace, config_path, voice)
+        options = TuiOptions(
+            device, (sim_preset, sim_faults), log_path, trace, config_path, voice, mqtt
+        )
         run_tui(profile, options, speedup)
         return
     if profile is None:
@@ -137,6 +165,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         trace=trace,
         config_path=config_path,
         headless=headless,
+        voice=voice,
+        mqtt=mqtt,
     )
 
 
@@ -170,9 +200,12 @@ def _run_session(  # noqa: PLR0913
     trace: bool,
     config_path: Path | None,
     headless: bool,
+    voice: bool | None,
+    mqtt: MqttSettings | None,
 ) -> None:
     import sys  # noqa: PLC0415
 
+    from retrorun.cli.companions import audio_settings  # noqa: PLC0415
     from retrorun.clock import LoopClock, run_scaled, run_virtual  # noqa: PLC0415
     from retrorun.config import load_config  # noqa: PLC0415
     from retrorun.profiles.library import resolve  # noqa: PLC0415
@@ -205,7 +238,20 @@ def _run_session(  # noqa: PLR0913
         "segments": len(plan.segments),
     }
     clock = LoopClock()
-    main = _main(plan, sim_options, trace, device, clock, options, profile_info, writer)
+    # Spoken cues on virtual time would be nonsense: --fast runs silent.
+    audio = None if fast else audio_settings(config, voice)
+    companions = (audio, mqtt)
+    main = _main(
+        plan,
+        sim_options=sim_options,
+        trace=trace,
+        device=device,
+        clock=clock,
+        options=options,
+        profile_info=profile_info,
+        writer=writer,
+        companions=companions,
+    )
     if fast:
         ended = run_virtual(main)
     elif speedup:
@@ -232,19 +278,22 @@ def _simulator(
     return SimulatedTreadmill(preset=preset, faults=faults, trace=sink, clock=clock)
 
 
-async def _main(
+async def _main(  # noqa: PLR0913 - one parameter per piece the session is composed of
     plan: Plan,
+    *,
     sim_options: tuple[str, tuple[str, ...]] | None,
-    trace: bool,  # noqa: FBT001
+    trace: bool,
     device: str | None,
     clock: Clock,
     options: EngineOptions,
     profile_info: dict[str, Any],
     writer: SessionLogWriter,
+    companions: tuple[AudioSettings | None, MqttSettings | None],
 ) -> SessionEnded:
     import asyncio  # noqa: PLC0415
     import signal  # noqa: PLC0415
 
+    from retrorun.cli.companions import Companions  # noqa: PLC0415
     from retrorun.headless import read_keys, show  # noqa: PLC0415
     from retrorun.session.runner import SessionRunner  # noqa: PLC0415
 
@@ -264,9 +313,18 @@ async def _main(
     log_task = asyncio.ensure_future(writer.follow(runner.events()))
     view_task = asyncio.ensure_future(show(runner, click.echo))
     keys_task = asyncio.ensure_future(read_keys(runner, click.echo))
-    follow_task = (
-        asyncio.ensure_future(_follow_runner(runner, simulator)) if simulator is not None else None
+    audio, mqtt = companions
+    beside = await Companions.start(
+        runner,
+        clock=clock,
+        audio=audio,
+        mqtt=mqtt,
+        simulator=simulator,
+        device_name=simulator.name if simulator is not None else device,
+        device_address=device_info.get("address"),
     )
+    if beside.notice:
+        click.echo(f"retrorun: {beside.notice}", err=True)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, runner.request_stop)
@@ -278,9 +336,8 @@ async def _main(
         await asyncio.gather(log_task, view_task, return_exceptions=True)
         if writer.lines == 0:  # never connected: no session, no log
             writer.path.unlink(missing_ok=True)
-        for task in (keys_task, follow_task):
-            if task is not None:
-                task.cancel()
+        keys_task.cancel()
+        await beside.stop()
         if simulator is not None:
             await simulator.stop()
 
@@ -319,14 +376,3 @@ def _connector(
 
     info = {"address": simulator.address, "simulated": True, "preset": simulator.preset}
     return connect_sim, info
-
-
-async def _follow_runner(runner: SessionRunner, simulator: SimulatedTreadmill) -> None:
-    """Turn the simulated runner around when the session says so (drives its heart rate)."""
-    from retrorun.session.api import Snapshot  # noqa: PLC0415
-
-    facing = "forward"
-    async for event in runner.events():
-        if isinstance(event, Snapshot) and event.direction != facing:
-            facing = event.direction
-            simulator.set_runner_direction(facing)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from retrorun.cli.companions import Companions
     from retrorun.config import Config
+    from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
     from retrorun.session.api import SessionEnded
     from retrorun.session.runner import SessionRunner
@@ -47,6 +49,8 @@ class TuiOptions:
     config_path: Path | None
     voice: bool | None
     """``--voice/--no-voice``; None: as the config file says."""
+    mqtt: MqttSettings | None = None
+    """The broker to publish the session to (``--mqtt``), or None."""
 
 
 @dataclass
@@ -59,7 +63,7 @@ class Composition:
     run_task: asyncio.Task[SessionEnded] | None = None
     simulator: SimulatedTreadmill | None = None
     log_path: Path | None = None
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    companions: Companions | None = None
     writer_task: asyncio.Task[None] | None = None
     on_failure: Callable[[], object] | None = None
     """Called when the session fails before it could end (the app closes on it)."""
@@ -72,8 +76,8 @@ class Composition:
 
     async def launch(self, profile: str, device: str | None) -> Launched:
         """Start `profile` on `device` (None: the simulator) and hand back its handle."""
-        from retrorun.audio import Announcer, AudioSettings  # noqa: PLC0415
-        from retrorun.cli.run import _connector, _follow_runner, _simulator  # noqa: PLC0415
+        from retrorun.cli.companions import Companions, audio_settings  # noqa: PLC0415
+        from retrorun.cli.run import _connector, _simulator  # noqa: PLC0415
         from retrorun.clock import LoopClock  # noqa: PLC0415
         from retrorun.errors import InputError  # noqa: PLC0415
         from retrorun.recording.report import LogReport  # noqa: PLC0415
@@ -115,19 +119,19 @@ class Composition:
         self.runner = runner
         self.log_path = writer.path
         self.writer_task = asyncio.ensure_future(writer.follow(runner.events()))
-        settings = asdict(self.config.audio)
-        if self.options.voice is not None:
-            settings["voice"] = self.options.voice
-        announcer = Announcer(AudioSettings(**settings), clock=clock)
-        self.tasks += [
-            asyncio.ensure_future(announcer.follow(runner.events())),
-            asyncio.ensure_future(announcer.run()),
-        ]
-        if self.simulator is not None:
-            self.tasks.append(asyncio.ensure_future(_follow_runner(runner, self.simulator)))
+        self.companions = await Companions.start(
+            runner,
+            clock=clock,
+            audio=audio_settings(self.config, self.options.voice),
+            mqtt=self.options.mqtt,
+            simulator=self.simulator,
+            device_name=self.simulator.name if self.simulator is not None else device,
+            device_address=device_info.get("address"),
+        )
         self.run_task = asyncio.ensure_future(runner.run())
         self.run_task.add_done_callback(self.watch)
-        return Launched(runner, LogReport(writer.path, self.writer_task), announcer.notice)
+        notice = self.companions.notice
+        return Launched(runner, LogReport(writer.path, self.writer_task), notice)
 
     async def finish(self) -> SessionEnded | None:
         """Stop what still runs; how the session ended (None when none was launched, or it
@@ -152,9 +156,8 @@ class Composition:
                     self.writer_task.cancel()
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await self.writer_task
-            for task in self.tasks:
-                task.cancel()
-            await asyncio.gather(*self.tasks, return_exceptions=True)
+            if self.companions is not None:
+                await self.companions.stop()
             if self.simulator is not None:
                 await self.simulator.stop()
 

@@ -35,7 +35,6 @@ never meets either limit.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import itertools
 import time
@@ -77,6 +76,10 @@ TELEMETRY_EVERY_TICKS = 2
 _WALL_SLICE_S = 0.005
 
 
+# How often the goodbye looks at the clock on the wall while the last messages go out.
+_GOODBYE_POLL_S = 0.01
+
+
 @dataclass(frozen=True)
 class BridgeTuning:
     """Timeouts and limits of the bridge (the defaults suit real sessions and ``--fast``)."""
@@ -85,7 +88,7 @@ class BridgeTuning:
     """Reconnect delays, on the bridge's clock."""
     io_timeout_s: float = 10.0
     """Bound of each broker operation (connect handshake, publish, subscribe)."""
-    close_timeout_s: float = 2.0
+    close_timeout_s: float = 2.0  # wall seconds, whatever the session's clock
     """Bound of the final flush (and ``offline``) when the bridge closes."""
     send_rate_hz: float | None = 20.0
     """Most messages sent per wall second, on average (None: unpaced)."""
@@ -183,9 +186,7 @@ class MqttBridge:
         self._put(self.topics.status, OFFLINE, Lane.LATEST, retain=True)
         try:
             if self._connected.is_set():
-                with contextlib.suppress(TimeoutError):
-                    flushed = asyncio.shield(connection)
-                    await asyncio.wait_for(flushed, self._tuning.close_timeout_s)
+                await _until_done_or_wall_time(connection, self._tuning.close_timeout_s)
         finally:  # also when the caller is cancelled while waiting: no task is left behind
             connection.cancel()
             failures += await asyncio.gather(connection, return_exceptions=True)
@@ -374,3 +375,16 @@ async def _wall_sleep(seconds: float) -> None:
     end = time.monotonic() + seconds
     while (left := end - time.monotonic()) > 0:
         await loop.run_in_executor(None, time.sleep, min(left, _WALL_SLICE_S))
+
+
+async def _until_done_or_wall_time(task: asyncio.Task[None], seconds: float) -> None:
+    """Wait for ``task`` at most ``seconds`` of *wall* time.
+
+    The goodbye talks to a real broker over a real socket, so its bound is real time even
+    when the session ran on a fast-forward or scaled loop, where a loop-time timeout of
+    two seconds passes in an instant and the final state and ``offline`` would be lost.
+    Each short wait lets the loop poll the socket.
+    """
+    deadline = time.monotonic() + seconds
+    while not task.done() and time.monotonic() < deadline:
+        await asyncio.wait({task}, timeout=_GOODBYE_POLL_S)

@@ -1,0 +1,99 @@
+"""What runs beside a session, whichever view shows it: spoken cues, the MQTT bridge, and
+the simulated runner turning around when the session says so.
+
+Both ``retrorun run`` views (headless lines and the TUI) start these the same way once the
+session runner exists, and stop them once it has ended; the bridge's exit publishes the
+retained ``offline`` status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retrorun.audio import AudioSettings
+    from retrorun.clock import Clock
+    from retrorun.config import Config
+    from retrorun.mqtt.settings import MqttSettings
+    from retrorun.session.runner import SessionRunner
+    from retrorun_sim import SimulatedTreadmill
+
+
+def audio_settings(config: Config, voice: bool | None) -> AudioSettings:  # noqa: FBT001
+    """The config file's ``[audio]``, with ``--voice/--no-voice`` on top."""
+    from retrorun.audio import AudioSettings  # noqa: PLC0415 - heavy imports stay lazy
+
+    settings = asdict(config.audio)
+    if voice is not None:
+        settings["voice"] = voice
+    return AudioSettings(**settings)
+
+
+@dataclass
+class Companions:
+    """The tasks and the bridge running beside one session."""
+
+    tasks: list[asyncio.Task[None]]
+    stack: contextlib.AsyncExitStack
+    notice: str | None
+    """A one-time sentence for the runner (no speech program), or None."""
+
+    @classmethod
+    async def start(
+        cls,
+        runner: SessionRunner,
+        *,
+        clock: Clock,
+        audio: AudioSettings | None,
+        mqtt: MqttSettings | None,
+        simulator: SimulatedTreadmill | None,
+        device_name: str | None,
+        device_address: str | None,
+    ) -> Companions:
+        """Start what is asked for; ``audio`` None means silence (e.g. on virtual time)."""
+        tasks: list[asyncio.Task[None]] = []
+        stack = contextlib.AsyncExitStack()
+        notice = None
+        if audio is not None:
+            from retrorun.audio import Announcer  # noqa: PLC0415
+
+            announcer = Announcer(audio, clock=clock)
+            tasks += [
+                asyncio.ensure_future(announcer.follow(runner.events())),
+                asyncio.ensure_future(announcer.run()),
+            ]
+            notice = announcer.notice
+        if mqtt is not None:
+            from retrorun.mqtt.bridge import MqttBridge  # noqa: PLC0415
+
+            bridge = MqttBridge(
+                runner,
+                mqtt.for_device(device_name, device_address),
+                clock=clock,
+                device_name=device_name,
+            )
+            await stack.enter_async_context(bridge)
+        if simulator is not None:
+            tasks.append(asyncio.ensure_future(_turn_with_the_session(runner, simulator)))
+        return cls(tasks, stack, notice)
+
+    async def stop(self) -> None:
+        """Stop the tasks and close the bridge (it says ``offline`` on its way out)."""
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.stack.aclose()
+
+
+async def _turn_with_the_session(runner: SessionRunner, simulator: SimulatedTreadmill) -> None:
+    """Turn the simulated runner around when the session says so (drives its heart rate)."""
+    from retrorun.session.api import Snapshot  # noqa: PLC0415
+
+    facing = "forward"
+    async for event in runner.events():
+        if isinstance(event, Snapshot) and event.direction != facing:
+            facing = event.direction
+            simulator.set_runner_direction(facing)
