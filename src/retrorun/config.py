@@ -23,6 +23,9 @@ voice_name = "en-us"           # espeak-ng --voices lists them
 volume = 0.8                   # 0 to 1
 words_per_minute = 165
 tones = true                   # countdown and turn tones
+
+[export]
+formats = ["fit"]              # written next to the session log when a session ends
 ```
 
 Every value in ``[limits]`` can only make a session safer (see `PersonalLimits`). Problems
@@ -44,7 +47,8 @@ from retrorun.profiles.safety import PersonalLimits
 from retrorun.session.inputs import HeartRateGuard
 
 ENV_VAR = "RETRORUN_CONFIG"
-SECTIONS = frozenset({"limits", "mqtt", "heart_rate", "audio"})
+SECTIONS = frozenset({"limits", "mqtt", "heart_rate", "audio", "export"})
+EXPORT_FORMATS = ("fit", "tcx")
 HR_ACTIONS = ("step-down", "end-bout")
 # A ceiling outside these is a typo (resting or impossible heart rates), not a setting.
 HR_CEILING_RANGE_BPM = (60, 230)
@@ -75,6 +79,8 @@ class Config:
     heart_rate: HeartRateGuard | None = None
     """The heart-rate guard for backward bouts; None when not configured."""
     audio: AudioConfig = field(default_factory=AudioConfig)
+    export_formats: tuple[str, ...] = ()
+    """``[export] formats``: activity files written next to the log when a session ends."""
     mqtt: dict[str, Any] = field(default_factory=dict)
     """The raw ``[mqtt]`` table; `retrorun.mqtt.settings` validates it."""
     mqtt_locations: dict[str, str] = field(default_factory=dict)
@@ -150,6 +156,7 @@ def parse_config(text: str, path: Path) -> Config:
         path=path,
         heart_rate=_heart_rate(guard, path, text) if guard else None,
         audio=_audio(audio, path, text),
+        export_formats=_export_formats(data.get("export", {}), path, text),
         mqtt=mqtt,
         mqtt_locations=locations,
     )
@@ -241,3 +248,22 @@ def _where(path: Path, text: str, section: str, key: str | None) -> str:
         elif in_section and key is not None and re.match(rf"{re.escape(key)}\s*=", stripped):
             return f"{path}:{number}"
     return str(path)
+
+
+def _export_formats(table: object, path: Path, text: str) -> tuple[str, ...]:
+    if not isinstance(table, dict):
+        raise ConfigError("[export] must be a table", location=_where(path, text, "export", None))
+    for key in table:
+        if key != "formats":
+            raise ConfigError(
+                f"unknown key export.{key}; known: formats",
+                location=_where(path, text, "export", key),
+            )
+    formats = table.get("formats", [])
+    where = _where(path, text, "export", "formats")
+    if not isinstance(formats, list) or any(f not in EXPORT_FORMATS for f in formats):
+        raise ConfigError(
+            f"export.formats must be a list of {', '.join(EXPORT_FORMATS)}, not {formats!r}",
+            location=where,
+        )
+    return tuple(dict.fromkeys(formats))

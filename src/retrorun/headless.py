@@ -83,9 +83,10 @@ def cue_line(cue: Cue) -> str:
 
 def final_line(ended: SessionEnded) -> str:
     totals = ended.totals
+    why = ended.outcome if ended.reason == ended.outcome else f"{ended.outcome}: {ended.reason}"
     return (
-        f"{ended.outcome}: {ended.reason} after {clock_text(totals.duration_s)} active, "
-        f"{totals.distance_m / 1000:.2f} km, {totals.turns} turns"
+        f"{why} after {clock_text(totals.duration_s)} active, "
+        f"{totals.distance_m / 1000:.2f} km, {totals.turns} turn{'' if totals.turns == 1 else 's'}"
     )
 
 

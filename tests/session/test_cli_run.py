@@ -84,6 +84,9 @@ def test_headless_prints_cues_and_progress_lines(
         (["one-minute-alternation", "--device", "x", "--sim"], "exclude"),
         (["one-minute-alternation", "--device", "x", "--sim-fault", "safety-key@3"], "simulator"),
         (["--sim"], "name a profile"),
+        (["one-minute-alternation", "--sim", "--mph-in-kmh-fields"], "--sim-preset mph"),
+        (["one-minute-alternation", "--sim", "--export", "gpx"], "gpx"),
+        (["one-minute-alternation", "--sim", "--mqtt", "ftp://x"], "--mqtt"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

@@ -72,6 +72,12 @@ def run(argv: Sequence[str] | None = None) -> NoReturn:
         )
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        # One line naming the command and the option, like every other bad input.
+        where = exc.ctx.command_path if exc.ctx is not None else "retrorun"
+        hint = f" (see '{where} --help')" if exc.ctx is not None else ""
+        click.echo(f"{where}: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -37,6 +37,11 @@ def _write(output: Path, data: bytes) -> None:
 )
 def export(log: Path, file_format: str, output: Path | None) -> None:
     """Export a session LOG as a FIT or TCX activity for Strava or Garmin Connect."""
+    export_session_log(log, file_format, output)
+
+
+def export_session_log(log: Path, file_format: str, output: Path | None = None) -> Path:
+    """Write ``log`` as ``file_format`` (default: next to the log); return where it went."""
     from retrorun.recording.log_reader import read_log  # noqa: PLC0415
 
     session = read_log(log)
@@ -55,7 +60,9 @@ def export(log: Path, file_format: str, output: Path | None) -> None:
             "exported everything up to its last complete line",
             err=True,
         )
-    _write(output or log.with_suffix(f".{file_format}"), data)
+    target = output or log.with_suffix(f".{file_format}")
+    _write(target, data)
+    return target
 
 
 @click.command()

@@ -36,6 +36,12 @@ if TYPE_CHECKING:
 @click.command("run")
 @click.argument("profile", required=False)
 @click.option("--device", metavar="ADDR|NAME", help="The treadmill's Bluetooth address or name.")
+@click.option(
+    "--mph-in-kmh-fields",
+    "mph",
+    is_flag=True,
+    help="The treadmill puts mph in its km/h fields (some US firmware): convert both ways.",
+)
 @click.option("--sim", is_flag=True, help="Run against the built-in treadmill simulator.")
 @click.option("--sim-preset", default="strict", show_default=True, help="Simulator quirk preset.")
 @click.option(
@@ -65,6 +71,14 @@ if TYPE_CHECKING:
 @click.option(
     "--voice/--no-voice", default=None, help="Speak cues (default: the config file's [audio])."
 )
+@click.option(
+    "--export",
+    "export_formats",
+    multiple=True,
+    type=click.Choice(("fit", "tcx")),
+    help="Write this activity file next to the log when the session ends (repeatable; "
+    "default: the config file's [export] formats).",
+)
 @session_mqtt_options
 @click.option(
     "--config",
@@ -75,6 +89,7 @@ if TYPE_CHECKING:
 def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     profile: str | None,
     device: str | None,
+    mph: bool,  # noqa: FBT001
     sim: bool,  # noqa: FBT001 - click passes flags by name
     sim_preset: str,
     sim_faults: tuple[str, ...],
@@ -85,6 +100,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     trace: bool,  # noqa: FBT001
     config_path: Path | None,
     voice: bool | None,  # noqa: FBT001
+    export_formats: tuple[str, ...],
     mqtt_url: str | None,
     mqtt_ca: Path | None,
     mqtt_cert: Path | None,
@@ -125,6 +141,12 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
 
     if device and sim:
         raise InputError("--device and --sim exclude each other", location="--sim")
+    if mph and not device:
+        raise InputError(
+            "--mph-in-kmh-fields describes a real treadmill: use it with --device "
+            "(the simulator's mph preset is --sim-preset mph)",
+            location="--mph-in-kmh-fields",
+        )
     if device and (sim_faults or sim_preset != "strict"):
         raise InputError(
             "--sim-preset and --sim-fault only apply to the simulator", location="--device"
@@ -142,7 +164,14 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         if profile is not None and not device and not sim:
             _offer_simulator()
         options = TuiOptions(
-            device, (sim_preset, sim_faults), log_path, trace, config_path, voice, mqtt
+            device,
+            (sim_preset, sim_faults),
+            log_path,
+            trace,
+            config_path,
+            voice,
+            mqtt,
+            export_formats,
         )
         run_tui(profile, options, speedup)
         return
@@ -158,6 +187,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     _run_session(
         profile,
         device=device,
+        mph=mph,
         sim_options=(sim_preset, sim_faults) if sim else None,
         fast=fast,
         speedup=speedup,
@@ -167,7 +197,23 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         headless=headless,
         voice=voice,
         mqtt=mqtt,
+        export_formats=export_formats,
     )
+
+
+def export_after(log: Path, asked: tuple[str, ...], configured: tuple[str, ...]) -> None:
+    """Write the activity files asked for (``--export``, else the config file's) for a
+    session log that exists; a failure to export is reported, never fatal: the log stays."""
+    from retrorun.cli.export import export_session_log  # noqa: PLC0415
+    from retrorun.errors import RetrorunError  # noqa: PLC0415
+
+    if not log.exists():
+        return
+    for file_format in asked or configured:
+        try:
+            export_session_log(log, file_format)
+        except RetrorunError as exc:
+            click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
 
 
 def _terminal() -> bool:
@@ -193,6 +239,7 @@ def _run_session(  # noqa: PLR0913
     profile: str,
     *,
     device: str | None,
+    mph: bool,
     sim_options: tuple[str, tuple[str, ...]] | None,
     fast: bool,
     speedup: float | None,
@@ -202,6 +249,7 @@ def _run_session(  # noqa: PLR0913
     headless: bool,
     voice: bool | None,
     mqtt: MqttSettings | None,
+    export_formats: tuple[str, ...],
 ) -> None:
     import sys  # noqa: PLC0415
 
@@ -245,7 +293,7 @@ def _run_session(  # noqa: PLR0913
         plan,
         sim_options=sim_options,
         trace=trace,
-        device=device,
+        device=(device, mph),
         clock=clock,
         options=options,
         profile_info=profile_info,
@@ -263,6 +311,7 @@ def _run_session(  # noqa: PLR0913
     from retrorun.headless import final_line  # noqa: PLC0415
 
     click.echo(f"retrorun: {final_line(ended)} (log: {writer.path})")
+    export_after(writer.path, export_formats, config.export_formats)
     raise click.exceptions.Exit(ended.exit_code)
 
 
@@ -283,7 +332,7 @@ async def _main(  # noqa: PLR0913 - one parameter per piece the session is compo
     *,
     sim_options: tuple[str, tuple[str, ...]] | None,
     trace: bool,
-    device: str | None,
+    device: tuple[str | None, bool],
     clock: Clock,
     options: EngineOptions,
     profile_info: dict[str, Any],
@@ -300,7 +349,7 @@ async def _main(  # noqa: PLR0913 - one parameter per piece the session is compo
     simulator = _simulator(sim_options, trace, clock) if sim_options else None
     if simulator is not None:
         await simulator.start()
-    connect, device_info = _connector(simulator, device, clock)
+    connect, device_info = _connector(simulator, device[0], clock, mph=device[1])
     runner = SessionRunner(
         plan,
         connect,
@@ -320,7 +369,7 @@ async def _main(  # noqa: PLR0913 - one parameter per piece the session is compo
         audio=audio,
         mqtt=mqtt,
         simulator=simulator,
-        device_name=simulator.name if simulator is not None else device,
+        device_name=simulator.name if simulator is not None else device[0],
         device_address=device_info.get("address"),
     )
     if beside.notice:
@@ -351,7 +400,11 @@ def _virtual() -> bool:
 
 
 def _connector(
-    simulator: SimulatedTreadmill | None, device: str | None, clock: Clock
+    simulator: SimulatedTreadmill | None,
+    device: str | None,
+    clock: Clock,
+    *,
+    mph: bool = False,
 ) -> tuple[Callable[[], Awaitable[Treadmill]], dict[str, Any]]:
     from retrorun.device import Backends, open_treadmill  # noqa: PLC0415
 
@@ -359,7 +412,7 @@ def _connector(
         address = device or ""
 
         async def connect_real() -> Treadmill:
-            return await open_treadmill(address, clock=clock)
+            return await open_treadmill(address, clock=clock, mph_in_kmh_fields=mph)
 
         return connect_real, {"address": address, "simulated": False}
     from retrorun_sim import SimulatorClient, SimulatorScanner  # noqa: PLC0415

@@ -51,6 +51,10 @@ class TuiOptions:
     """``--voice/--no-voice``; None: as the config file says."""
     mqtt: MqttSettings | None = None
     """The broker to publish the session to (``--mqtt``), or None."""
+    export_formats: tuple[str, ...] = ()
+    """``--export``: activity files to write when the session ends (else the config's)."""
+    mph: bool = False
+    """``--mph-in-kmh-fields``: the real treadmill puts mph in its km/h fields."""
 
 
 @dataclass
@@ -98,7 +102,7 @@ class Composition:
         if device is None:
             self.simulator = _simulator(self.options.sim_options, self.options.trace, clock)
             await self.simulator.start()
-        connect, device_info = _connector(self.simulator, device, clock)
+        connect, device_info = _connector(self.simulator, device, clock, mph=self.options.mph)
         runner = SessionRunner(
             plan,
             connect,
@@ -234,4 +238,8 @@ def run_tui(profile: str | None, options: TuiOptions, speedup: float | None) -> 
         click.echo("retrorun: stopped before the session started", err=True)
         raise click.exceptions.Exit(3)
     click.echo(f"retrorun: {final_line(ended)} (log: {composition.log_path})")
+    if composition.log_path is not None:
+        from retrorun.cli.run import export_after  # noqa: PLC0415
+
+        export_after(composition.log_path, options.export_formats, config.export_formats)
     raise click.exceptions.Exit(ended.exit_code)

@@ -286,7 +286,7 @@ class Machine:
         if clamped.limited and clamped.reasons[0] not in self._warned:
             # Caps are announced (once per segment); pacing by the ramp rate is only logged.
             self._warned.add(clamped.reasons[0])
-            self._cue(CueKind.OVERRIDE, f"Speed limited to {value:g} km/h: {clamped.reasons[0]}.")
+            self._cue(CueKind.OVERRIDE, f"Speed limited to {value:.1f} km/h: {clamped.reasons[0]}.")
         return value
 
     def _command_incline(
@@ -310,7 +310,7 @@ class Machine:
         self.incline_target = value
         if why and why[0] not in self._warned:
             self._warned.add(why[0])
-            self._cue(CueKind.OVERRIDE, f"Incline limited to {value:g} %: {why[0]}.")
+            self._cue(CueKind.OVERRIDE, f"Incline limited to {value:.1f} %: {why[0]}.")
         return value
 
     def _adopt_override(self) -> None:
