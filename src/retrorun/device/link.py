@@ -27,7 +27,7 @@ from bleak.exc import (
 from bleak_retry_connector import establish_connection
 
 from retrorun.errors import DeviceError
-from retrorun.ftms import uuid128
+from retrorun.ftms import uuid16_of, uuid128
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -38,16 +38,6 @@ if TYPE_CHECKING:
     from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 
     from retrorun.clock import Clock
-
-_BASE_UUID_SUFFIX = "-0000-1000-8000-00805f9b34fb"
-
-
-def short_uuid(uuid: str) -> int | None:
-    """The 16-bit value of a SIG-based 128-bit UUID string, or None for a vendor UUID."""
-    uuid = uuid.lower()
-    if uuid.startswith("0000") and uuid.endswith(_BASE_UUID_SUFFIX):
-        return int(uuid[4:8], 16)
-    return None
 
 
 @dataclass(frozen=True)
@@ -147,8 +137,8 @@ async def find(
 
 
 def _advertisement(device: BLEDevice, adv: AdvertisementData) -> Advertisement:
-    uuids = tuple(u for u in (short_uuid(s) for s in adv.service_uuids) if u is not None)
-    data = {u: bytes(v) for k, v in adv.service_data.items() if (u := short_uuid(k)) is not None}
+    uuids = tuple(u for u in (uuid16_of(s) for s in adv.service_uuids) if u is not None)
+    data = {u: bytes(v) for k, v in adv.service_data.items() if (u := uuid16_of(k)) is not None}
     return Advertisement(
         address=device.address,
         name=adv.local_name or device.name,

@@ -91,6 +91,7 @@ from retrorun.ftms.uuids import (
     HEART_RATE_SERVICE_UUID16,
     Characteristic,
     resolve_characteristic,
+    uuid16_of,
     uuid128,
 )
 
@@ -162,5 +163,6 @@ __all__ = [
     "split_treadmill_data",
     "start_or_resume",
     "stop_or_pause",
+    "uuid16_of",
     "uuid128",
 ]

@@ -26,6 +26,12 @@ def uuid128(uuid16: int) -> str:
     return f"0000{uuid16:04x}{_BASE_UUID_SUFFIX}"
 
 
+def uuid16_of(uuid: str) -> int | None:
+    """The 16-bit value of a SIG-based 128-bit UUID string, or None for a vendor UUID."""
+    match = _UUID128.match(uuid.strip().lower())
+    return int(match.group(1), 16) if match else None
+
+
 FTMS_SERVICE_UUID = uuid128(FTMS_SERVICE_UUID16)
 HEART_RATE_SERVICE_UUID = uuid128(HEART_RATE_SERVICE_UUID16)
 
