@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from retrorun.audio import AudioSettings
     from retrorun.clock import Clock
+    from retrorun.config import Config
     from retrorun.device import Treadmill
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
@@ -216,6 +217,35 @@ def export_after(log: Path, asked: tuple[str, ...], configured: tuple[str, ...])
             click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
 
 
+def compile_profile(profile: str, config: Config) -> Plan:
+    """The plan for a PROFILE argument under the config file's personal limits."""
+    from retrorun.profiles.library import resolve  # noqa: PLC0415
+    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
+    from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
+
+    document = load_profile(resolve(profile))
+    return compile_plan(document.profile, config.limits, where=document)
+
+
+def profile_info(plan: Plan, source: str) -> dict[str, Any]:
+    """What the session log's header says about the profile."""
+    return {
+        "name": plan.name,
+        "source": source,
+        "total_duration_s": round(plan.total_duration_s, 3),
+        "total_distance_m": round(plan.total_distance_m, 3),
+        "segments": len(plan.segments),
+    }
+
+
+def check_simulator_options(sim_options: tuple[str, tuple[str, ...]]) -> None:
+    """Bad ``--sim-preset`` or ``--sim-fault``: one line, before anything starts."""
+    from retrorun_sim import parse_faults, resolve_quirks  # noqa: PLC0415
+
+    resolve_quirks(sim_options[0], ())
+    parse_faults(sim_options[1])
+
+
 def _terminal() -> bool:
     """Whether a person is at a terminal: the TUI needs one for keys and drawing; piped
     output gets the headless lines instead."""
@@ -256,35 +286,20 @@ def _run_session(  # noqa: PLR0913
     from retrorun.cli.companions import audio_settings  # noqa: PLC0415
     from retrorun.clock import LoopClock, run_scaled, run_virtual  # noqa: PLC0415
     from retrorun.config import load_config  # noqa: PLC0415
-    from retrorun.profiles.library import resolve  # noqa: PLC0415
-    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
-    from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
     from retrorun.recording.session_log import SessionLogWriter, default_log_path  # noqa: PLC0415
     from retrorun.session.inputs import EngineOptions  # noqa: PLC0415
 
     config = load_config(config_path)
-    path = resolve(profile)
-    document = load_profile(path)
-    plan = compile_plan(document.profile, config.limits, where=document)
+    plan = compile_profile(profile, config)
     if sim_options:
-        from retrorun_sim import parse_faults, resolve_quirks  # noqa: PLC0415
-
-        resolve_quirks(sim_options[0], ())
-        parse_faults(sim_options[1])
+        check_simulator_options(sim_options)
     writer = SessionLogWriter(log_path or default_log_path(plan.name))
     writer.open()
     interactive = sys.stdin.isatty()
-    # Until the TUI exists every session shows the headless view, so it also follows the
-    # headless rules after a reconnect (`--headless` then only states the intent).
+    # This path shows the line view (asked for, --fast, or no terminal), so it follows the
+    # headless rules after a reconnect.
     options = EngineOptions(interactive=interactive, headless=True, heart_rate=config.heart_rate)
     del headless
-    profile_info = {
-        "name": plan.name,
-        "source": profile,
-        "total_duration_s": round(plan.total_duration_s, 3),
-        "total_distance_m": round(plan.total_distance_m, 3),
-        "segments": len(plan.segments),
-    }
     clock = LoopClock()
     # Spoken cues on virtual time would be nonsense: --fast runs silent.
     audio = None if fast else audio_settings(config, voice)
@@ -296,7 +311,7 @@ def _run_session(  # noqa: PLR0913
         device=(device, mph),
         clock=clock,
         options=options,
-        profile_info=profile_info,
+        profile_info=profile_info(plan, profile),
         writer=writer,
         companions=companions,
     )

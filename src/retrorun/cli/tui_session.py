@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from retrorun.cli.companions import Companions
     from retrorun.config import Config
     from retrorun.mqtt.settings import MqttSettings
-    from retrorun.profiles.plan import Plan
     from retrorun.session.api import SessionEnded
     from retrorun.session.runner import SessionRunner
     from retrorun.tui import FoundDevice, Launched
@@ -81,7 +80,12 @@ class Composition:
     async def launch(self, profile: str, device: str | None) -> Launched:
         """Start `profile` on `device` (None: the simulator) and hand back its handle."""
         from retrorun.cli.companions import Companions, audio_settings  # noqa: PLC0415
-        from retrorun.cli.run import _connector, _simulator  # noqa: PLC0415
+        from retrorun.cli.run import (  # noqa: PLC0415
+            _connector,
+            _simulator,
+            compile_profile,
+            profile_info,
+        )
         from retrorun.clock import LoopClock  # noqa: PLC0415
         from retrorun.errors import InputError  # noqa: PLC0415
         from retrorun.recording.report import LogReport  # noqa: PLC0415
@@ -110,13 +114,7 @@ class Composition:
             options=EngineOptions(
                 interactive=True, headless=False, heart_rate=self.config.heart_rate
             ),
-            profile_info={
-                "name": plan.name,
-                "source": profile,
-                "total_duration_s": round(plan.total_duration_s, 3),
-                "total_distance_m": round(plan.total_distance_m, 3),
-                "segments": len(plan.segments),
-            },
+            profile_info=profile_info(plan, profile),
             device_info=device_info,
             snapshot_interval_s=SNAPSHOT_INTERVAL_S,
         )
@@ -166,16 +164,6 @@ class Composition:
                 await self.simulator.stop()
 
 
-def compile_profile(profile: str, config: Config) -> Plan:
-    """The plan for a PROFILE argument under the config file's personal limits."""
-    from retrorun.profiles.library import resolve  # noqa: PLC0415
-    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
-    from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
-
-    document = load_profile(resolve(profile))
-    return compile_plan(document.profile, config.limits, where=document)
-
-
 async def scan() -> list[FoundDevice]:
     """Treadmills in range, for the start screen."""
     from retrorun.device import scan_treadmills  # noqa: PLC0415
@@ -217,6 +205,7 @@ async def _main(profile: str | None, composition: Composition) -> SessionEnded |
 
 def run_tui(profile: str | None, options: TuiOptions, speedup: float | None) -> None:
     """Run the TUI session; exit with the session's exit code."""
+    from retrorun.cli.run import check_simulator_options, compile_profile  # noqa: PLC0415
     from retrorun.clock import run_scaled  # noqa: PLC0415
     from retrorun.config import load_config  # noqa: PLC0415
     from retrorun.headless import final_line  # noqa: PLC0415
@@ -225,10 +214,7 @@ def run_tui(profile: str | None, options: TuiOptions, speedup: float | None) -> 
     if profile is not None:
         compile_profile(profile, config)  # bad input: one line, before the screen changes
     if options.sim_options:
-        from retrorun_sim import parse_faults, resolve_quirks  # noqa: PLC0415
-
-        resolve_quirks(options.sim_options[0], ())
-        parse_faults(options.sim_options[1])
+        check_simulator_options(options.sim_options)
     composition = Composition(options, config)
     main = _main(profile, composition)
     ended = run_scaled(main, speedup=speedup) if speedup else asyncio.run(main)
