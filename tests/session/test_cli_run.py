@@ -159,3 +159,23 @@ def test_sigterm_stops_the_belt_and_closes_the_log(tmp_path: Path) -> None:
         "stopped by Ctrl-C or SIGTERM",
     )
     assert any(line.get("action") == "stop" for line in lines)
+
+
+def test_a_link_that_goes_quiet_again_after_reconnecting_still_ends_the_session(
+    tmp_path: Path,
+) -> None:
+    # Silence from 8.9 s to 21.4 s: the link is dropped at 13 s, comes back at 13.65 s and
+    # stays silent; 13.65 + 5 - 13.65 rounds below 5, which once spun the silence watcher at
+    # one instant of virtual time forever (100 % CPU, no summary, signals ignored).
+    log = tmp_path / "quiet.jsonl"
+    command = [
+        sys.executable, "-m", "retrorun", "run", "six-week-1", "--sim", "--fast", "--headless",
+        "--no-voice", "--sim-fault", "drop-notifications@8.9:12.5", "--log", str(log),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    lines = check_log(log)
+    stop = [line for line in lines if line.get("action") == "stop"]
+    assert stop
+    assert lines[-1]["type"] == "summary"
+    assert lines[-1]["t"] - stop[-1]["t"] <= 1.0

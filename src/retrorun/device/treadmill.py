@@ -520,10 +520,14 @@ class Treadmill:
     async def _watch_silence(self) -> None:
         """Report the link as lost when a running belt stops sending data."""
         while not self._closed:
-            await self._clock.sleep_until(self._last_data_at + self._silence_timeout_s)
-            quiet_for = self._clock.now() - self._last_data_at
-            if quiet_for < self._silence_timeout_s:
+            deadline = self._last_data_at + self._silence_timeout_s
+            await self._clock.sleep_until(deadline)
+            # Data that arrived meanwhile moved the deadline. (The comparison is with the
+            # deadline slept until, never a recomputed difference that rounding could put
+            # a hair short of the timeout: that would spin here.)
+            if self._last_data_at + self._silence_timeout_s > deadline:
                 continue
+            quiet_for = self._clock.now() - self._last_data_at
             if self.connected and self._belt_moving():
                 await self._link.drop(f"no data from the treadmill for {quiet_for:.0f} s")
             self._last_data_at = self._clock.now()
