@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 HEAVY = ("textual", "bleak", "bleak_retry_connector", "aiomqtt", "pydantic", "yaml")
 
 
@@ -29,3 +31,41 @@ def test_help_imports_no_heavy_library() -> None:
 def test_core_modules_import_no_edge_library() -> None:
     loaded = _modules_after("import retrorun.clock, retrorun.errors")
     assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
+
+
+EDGES = ("textual", "bleak", "bleak_retry_connector", "dbus_fast", "aiomqtt")
+# Each pure module, and what importing it must not load (on top of the edge libraries).
+PURE: dict[str, tuple[str, ...]] = {
+    "retrorun.session.engine": ("asyncio",),
+    "retrorun.session.lifecycle": ("asyncio",),
+    "retrorun.session.turn": ("asyncio",),
+    "retrorun.session.commands": ("asyncio",),
+    "retrorun.session.ledger": ("asyncio",),
+    "retrorun.session.cues": ("asyncio",),
+    "retrorun.session.tables": ("asyncio",),
+    "retrorun.session.api": ("asyncio", "pydantic"),
+    "retrorun.device.events": ("asyncio", "pydantic"),
+    "retrorun.device.ramp": ("asyncio", "pydantic"),
+    "retrorun.ftms": ("asyncio", "pydantic", "yaml"),
+    "retrorun.fit": ("asyncio", "pydantic", "yaml"),
+    "retrorun.profiles.timeline": ("asyncio", "pydantic"),
+    "retrorun.profiles.safety": ("asyncio",),
+    "retrorun.profiles.plan": ("asyncio",),
+    "retrorun.mqtt.topics": ("asyncio", "pydantic"),
+    "retrorun.mqtt.payloads": ("asyncio", "pydantic"),
+    "retrorun.mqtt.discovery": ("asyncio", "pydantic"),
+    "retrorun.mqtt.settings": ("asyncio", "pydantic"),
+    "retrorun.mqtt.board": ("asyncio", "pydantic"),
+    "retrorun.recording.log_reader": ("asyncio", "pydantic"),
+    "retrorun.recording.activity": ("asyncio", "pydantic"),
+    "retrorun.recording.fit_activity": ("asyncio", "pydantic"),
+    "retrorun.recording.tcx": ("asyncio", "pydantic"),
+    "retrorun.recording.summary": ("asyncio", "pydantic"),
+}
+
+
+@pytest.mark.parametrize("module", sorted(PURE))
+def test_pure_modules_load_no_edge_library_and_no_event_loop(module: str) -> None:
+    loaded = _modules_after(f"import {module}")
+    forbidden = set(EDGES) | set(PURE[module])
+    assert loaded.isdisjoint(forbidden), loaded & forbidden

@@ -8,6 +8,7 @@ from pathlib import Path
 from retrorun.config import parse_config
 from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.plan import compile_plan
+from retrorun.profiles.safety import safety_table_markdown
 
 DOC = (Path(__file__).parents[2] / "docs" / "profiles.md").read_text(encoding="utf-8")
 
@@ -36,3 +37,8 @@ def test_config_example_is_valid() -> None:
     (toml,) = _blocks("toml")
     limits = parse_config(toml, Path("config.toml")).limits
     assert limits.backward_speed_max_kmh == 6.0
+
+
+def test_the_safety_docs_show_the_one_table_of_safety_numbers() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "safety.md").read_text(encoding="utf-8")
+    assert safety_table_markdown() in text

@@ -16,12 +16,17 @@ from retrorun.device import (
 )
 from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.plan import Plan, compile_plan
+from retrorun.profiles.safety import SAFETY_NUMBERS
 from retrorun.session.api import CommandKind, Phase, SessionState, UserCommand
 from retrorun.session.inputs import EngineOptions, HeartRateGuard
+from retrorun.session.turn import ARRIVAL_TOLERANCE_KMH
 from tests.session.belt import Drive, FakeBelt
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+TURN_KMH = SAFETY_NUMBERS["turn_speed_default"].value
+RAMP_KMH_PER_S = SAFETY_NUMBERS["backward_ramp_default"].value
 
 ALT = """
 name: alt
@@ -95,18 +100,20 @@ def test_the_belt_arrives_at_turn_speed_when_the_turn_is_due(belt: Callable[[], 
     turns = drive.cues("turn_now")
     assert len(turns) == 2
     for cue in turns:
-        assert cue.fields["speed_kmh"] == pytest.approx(2.5, abs=0.2)
+        assert cue.fields["speed_kmh"] == pytest.approx(TURN_KMH, abs=ARRIVAL_TOLERANCE_KMH)
         assert cue.fields["late_s"] == 0.0
     # The turn speed was commanded before the turn segment began (the approach).
     first_turn_at = segment_times(drive)[1]
-    assert any(s.send.value == 2.5 and s.t < first_turn_at for s in drive.commands("speed"))
+    assert any(s.send.value == TURN_KMH and s.t < first_turn_at for s in drive.commands("speed"))
 
 
 def test_with_unknown_rates_the_window_waits_for_the_belt_never_cues_early() -> None:
     drive = Drive.start(plan_of(ALT), belt=laggy(), rates_known=False)
     drive.run_to_end()
     turns = drive.cues("turn_now")
-    assert [c.fields["speed_kmh"] == pytest.approx(2.5, abs=0.2) for c in turns] == [True, True]
+    assert [
+        c.fields["speed_kmh"] == pytest.approx(TURN_KMH, abs=ARRIVAL_TOLERANCE_KMH) for c in turns
+    ] == [True, True]
     assert turns[0].fields["late_s"] > 0  # defaults believe in a faster belt
 
 
@@ -120,11 +127,11 @@ def test_the_window_holds_turn_speed_beeps_and_settles_then_ramps_in_steps() -> 
     assert [c.fields["text"] for c in beeps if turn_at < c.t < turn_at + 10] == ["3", "2", "1"]
     assert any("Settle in" in c.fields["text"] for c in drive.cues("start"))
     backward = [s for s in drive.commands("speed") if s.facing == "backward"]
-    assert backward[-1].send.value == 2.5  # the ramp down before turning forward again
+    assert backward[-1].send.value == TURN_KMH  # the ramp down before turning forward again
     for a, b in itertools.pairwise(backward):
         step = abs((b.send.value or 0) - (a.send.value or 0))
-        assert step <= 0.5 + 1e-9
-        assert step <= 0.25 * (b.t - a.t) + 1e-6  # the 0.25 km/h per s backward ramp
+        assert step <= SAFETY_NUMBERS["backward_ramp_step"].value + 1e-9
+        assert step <= RAMP_KMH_PER_S * (b.t - a.t) + 1e-6  # the default backward ramp
 
 
 def test_backward_incline_only_moves_in_the_turn_window() -> None:
@@ -161,7 +168,7 @@ def test_skip_never_skips_a_turn() -> None:
     assert drive.command(cmd(CommandKind.SKIP)).accepted is False  # not during a turn
     until_log(drive, "segment", 3)
     turn_now = drive.cues("turn_now")[0]
-    assert turn_now.fields["speed_kmh"] == pytest.approx(2.5, abs=0.2)
+    assert turn_now.fields["speed_kmh"] == pytest.approx(TURN_KMH, abs=ARRIVAL_TOLERANCE_KMH)
     assert turn_now.t < drive.log("segment")[2].t
 
 
@@ -241,7 +248,7 @@ def test_pause_inside_the_turn_window_holds_the_whole_window_again() -> None:
     until_log(drive, "segment", 3)
     turns = drive.cues("turn_now")
     assert len(turns) == 2
-    assert turns[1].fields["speed_kmh"] == pytest.approx(2.5, abs=0.2)
+    assert turns[1].fields["speed_kmh"] == pytest.approx(TURN_KMH, abs=ARRIVAL_TOLERANCE_KMH)
     assert drive.log("segment")[2].t >= turns[1].t + 15.0
 
 

@@ -21,8 +21,9 @@ from retrorun.device import (
 from retrorun.errors import ProfileErrors
 from retrorun.profiles.models import Profile
 from retrorun.profiles.plan import Plan, compile_plan
+from retrorun.profiles.safety import SAFETY_NUMBERS
 from retrorun.recording.session_log import SessionLogWriter
-from retrorun.session import turns
+from retrorun.session import turn as turns
 from retrorun.session.api import CommandKind, LogEntry, Phase, SessionStarted, UserCommand
 from retrorun.session.inputs import EngineOptions, HeartRateGuard
 from tests.profiles.strategies import profiles
@@ -95,6 +96,10 @@ def _plan(raw: dict[str, Any]) -> Plan:
 
 def _check_commands(drive: Drive, plan: Plan, consoles: list[tuple[float, float, str]]) -> None:
     limits = plan.limits
+    # The session's limits never pass the hard limits of the one safety table.
+    assert limits.backward_speed_max_kmh <= SAFETY_NUMBERS["expert_backward_speed_cap"].value
+    assert limits.backward_ramp_kmh_per_s <= SAFETY_NUMBERS["backward_ramp_cap"].value
+    assert limits.turn_speed_kmh <= SAFETY_NUMBERS["turn_speed_cap"].value
     speeds = [(s.t, s.send.value or 0.0, s.facing, True) for s in drive.commands("speed")]
     for _, value, facing, _ in speeds:
         if facing == "backward":
@@ -109,7 +114,8 @@ def _check_commands(drive: Drive, plan: Plan, consoles: list[tuple[float, float,
     for sent in drive.commands("incline"):
         if sent.facing == "backward":
             assert sent.phase is Phase.TURN_WINDOW, sent
-            assert 0.0 <= (sent.send.value or 0.0) <= limits.backward_incline_max_pct
+            floor = SAFETY_NUMBERS["backward_incline_floor"].value
+            assert floor <= (sent.send.value or 0.0) <= limits.backward_incline_max_pct
 
 
 def _check_turns(drive: Drive, plan: Plan) -> None:
@@ -126,7 +132,10 @@ def _check_turns(drive: Drive, plan: Plan) -> None:
         if direction != previous:
             assert turn_now is not None, line
             speed, late = turn_now.fields.get("speed_kmh"), turn_now.fields["late_s"]
-            at_turn_speed = speed is not None and abs(speed - plan.limits.turn_speed_kmh) <= 0.2
+            tolerance = turns.ARRIVAL_TOLERANCE_KMH
+            at_turn_speed = (
+                speed is not None and abs(speed - plan.limits.turn_speed_kmh) <= tolerance
+            )
             assert at_turn_speed or late >= turns.MAX_ARRIVAL_WAIT_S - 1e-6, turn_now
             held = plan.limits.turn_window_s + plan.limits.settle_s
             assert line.t >= turn_now.t + held - 1e-6

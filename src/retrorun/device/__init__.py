@@ -3,17 +3,17 @@
 The only package in ``src/`` that imports bleak (in `retrorun.device.link`). Tests plug the
 simulator in through bleak's ``backend=`` parameter (`Backends`), so the real
 `bleak.BleakClient` runs above the simulated radio.
+
+The vocabulary of what a treadmill reports (`retrorun.device.events`, `RampRates`) is pure
+and imports no bleak; the names that need bleak are loaded on first use, so the pure session
+engine can speak that vocabulary without loading a Bluetooth stack.
 """
 
-from retrorun.device.capabilities import Capabilities
-from retrorun.device.connection import (
-    Backends,
-    FoundTreadmill,
-    find_treadmill,
-    open_treadmill,
-    scan_treadmills,
-)
-from retrorun.device.control import CommandRejectedError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from retrorun.device.events import (
     BeltStarted,
     BeltStopped,
@@ -27,9 +27,49 @@ from retrorun.device.events import (
     Telemetry,
     TrainingStatusChanged,
 )
-from retrorun.device.heart_rate import HeartRateSample, HeartRateStrap, open_heart_rate_strap
 from retrorun.device.ramp import RampRates
-from retrorun.device.treadmill import Outcome, Treadmill
+
+if TYPE_CHECKING:
+    from retrorun.device.capabilities import Capabilities
+    from retrorun.device.connection import (
+        Backends,
+        FoundTreadmill,
+        find_treadmill,
+        open_treadmill,
+        scan_treadmills,
+    )
+    from retrorun.device.control import CommandRejectedError, NoAnswerError
+    from retrorun.device.heart_rate import (
+        HeartRateSample,
+        HeartRateStrap,
+        open_heart_rate_strap,
+    )
+    from retrorun.device.treadmill import Outcome, Treadmill
+
+# Names that live in modules importing bleak: loaded when first asked for.
+_LAZY = {
+    "Capabilities": "retrorun.device.capabilities",
+    "Backends": "retrorun.device.connection",
+    "FoundTreadmill": "retrorun.device.connection",
+    "find_treadmill": "retrorun.device.connection",
+    "open_treadmill": "retrorun.device.connection",
+    "scan_treadmills": "retrorun.device.connection",
+    "CommandRejectedError": "retrorun.device.control",
+    "NoAnswerError": "retrorun.device.control",
+    "HeartRateSample": "retrorun.device.heart_rate",
+    "HeartRateStrap": "retrorun.device.heart_rate",
+    "open_heart_rate_strap": "retrorun.device.heart_rate",
+    "Outcome": "retrorun.device.treadmill",
+    "Treadmill": "retrorun.device.treadmill",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'retrorun.device' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "Backends",
@@ -45,6 +85,7 @@ __all__ = [
     "FoundTreadmill",
     "HeartRateSample",
     "HeartRateStrap",
+    "NoAnswerError",
     "Outcome",
     "RampRates",
     "Reconnected",

@@ -48,6 +48,10 @@ class CommandRejectedError(DeviceError):
         super().__init__(f"{request.op_code_name} refused by the treadmill: {result_name}")
 
 
+class NoAnswerError(DeviceError):
+    """The treadmill did not answer a procedure in time."""
+
+
 class ControlChannel:
     """Serialised control-point procedures over one link at a time."""
 
@@ -65,8 +69,8 @@ class ControlChannel:
         self._lock = asyncio.Lock()
         self._pending: asyncio.Future[Answer] | None = None
         self._link: Link | None = None
-        self.lost: list[str] = []
-        """Reasons control was lost since last read (the owner drains and publishes them)."""
+        self.lost: list[CodecControlLost] = []
+        """Losses of control since last read (the owner drains and publishes them)."""
 
     @property
     def has_control(self) -> bool:
@@ -143,7 +147,7 @@ class ControlChannel:
                     raise
             except TimeoutError:
                 self._settle(self._client.timeout())
-                raise DeviceError(
+                raise NoAnswerError(
                     f"no answer to {request.op_code_name} within {self._response_timeout_s:g} s"
                 ) from None
             except DeviceError:
@@ -160,4 +164,4 @@ class ControlChannel:
                 if self._pending is not None and not self._pending.done():
                     self._pending.set_result(event)
             elif isinstance(event, CodecControlLost):
-                self.lost.append(event.reason)
+                self.lost.append(event)

@@ -73,6 +73,8 @@ class ControlLost:
 
     at: float
     reason: str
+    link_lost: bool = False
+    """Lost with the link (a `ConnectionLost` says so too), not taken away."""
 
 
 @dataclass(frozen=True)

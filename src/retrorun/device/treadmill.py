@@ -480,7 +480,8 @@ class Treadmill:
     def _publish_lost_control(self, at: float | None = None) -> None:
         when = self._clock.now() if at is None else at
         while self._control.lost:
-            self._hub.publish(ControlLost(when, self._control.lost.pop(0)))
+            lost = self._control.lost.pop(0)
+            self._hub.publish(ControlLost(when, lost.reason, link_lost=lost.link_lost))
 
     def _on_link_lost(self, lost: LinkLost) -> None:
         self._connected = False

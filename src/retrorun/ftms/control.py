@@ -162,6 +162,8 @@ class ControlLost:
     """The permission to control the machine is gone; Request Control to get it back."""
 
     reason: str
+    link_lost: bool = False
+    """Lost with the link itself (not taken away by the machine or refused)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,5 +293,5 @@ class ControlPointClient:
         if self._state not in _IN_FLIGHT:
             self._in_flight = None
         if had_control and not self.has_control:
-            return (ControlLost(reason),)
+            return (ControlLost(reason, link_lost=step is _I.CONNECTION_LOST),)
         return ()

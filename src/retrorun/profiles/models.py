@@ -12,7 +12,7 @@ attribute names carry the unit of the parsed number, the file uses the short key
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -31,8 +31,8 @@ from retrorun.profiles.quantities import (
     parse_duration_s,
     parse_speed_kmh,
 )
+from retrorun.profiles.timeline import Direction
 
-Direction = Literal["forward", "backward"]
 FieldPath = tuple[str | int, ...]
 """Where a value sits in a profile file: ``("steps", 2, "repeat", "steps", 1, "speed")``."""
 

@@ -31,7 +31,15 @@ from typing import TYPE_CHECKING, Protocol
 from retrorun.errors import ProfileError, ProfileErrors
 from retrorun.profiles import safety
 from retrorun.profiles.models import IntervalStep, Profile, RepeatStep, format_path
-from retrorun.profiles.timeline import Command, Cue, Plan, Segment, SpeedStep
+from retrorun.profiles.timeline import (
+    COUNTDOWN_BEEPS_S,
+    Command,
+    Cue,
+    CueKind,
+    Plan,
+    Segment,
+    SpeedStep,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -49,7 +57,6 @@ MAX_INTERVALS = 2000
 # countdown only when the bout is longer than the countdown itself.
 HALFWAY_MIN_S = 40.0
 COUNTDOWN_LEAD_S = 10.0
-BEEPS = (3.0, 2.0, 1.0)
 
 
 class Locator(Protocol):
@@ -308,23 +315,25 @@ def _with_cues(
         length = seg.estimated_duration_s
         cues: list[Cue] = []
         if seg.kind == "turn":
-            cues.append(Cue(0.0, "start", f"Slow down: {seg.label}"))
-            cues.append(Cue(seg.incline_offset_s + (seg.window_s or 0.0), "start", "Settle in"))
+            cues.append(Cue(0.0, CueKind.START, f"Slow down: {seg.label}"))
+            cues.append(
+                Cue(seg.incline_offset_s + (seg.window_s or 0.0), CueKind.START, "Settle in")
+            )
         else:
             if position in last_round and not last_round_seen:
-                cues.append(Cue(0.0, "last_interval", "Last interval"))
+                cues.append(Cue(0.0, CueKind.LAST_INTERVAL, "Last interval"))
                 last_round_seen = True
-            cues.append(Cue(0.0, "start", seg.label))
+            cues.append(Cue(0.0, CueKind.START, seg.label))
             if seg.cue:
-                cues.append(Cue(0.0, "text", seg.cue))
+                cues.append(Cue(0.0, CueKind.TEXT, seg.cue))
             if length >= HALFWAY_MIN_S:
-                cues.append(Cue(length / 2, "halfway", "Halfway"))
+                cues.append(Cue(length / 2, CueKind.HALFWAY, "Halfway"))
         if following is not None and following.kind == "turn":
             lead = min(limits.turn_warning_s, length)
             cues.append(
                 Cue(
                     length - lead,
-                    "turn_warning",
+                    CueKind.TURN_WARNING,
                     f"{following.label.capitalize()} in {lead:.0f} seconds",
                 )
             )
@@ -332,12 +341,14 @@ def _with_cues(
             cues.append(
                 Cue(
                     length - COUNTDOWN_LEAD_S,
-                    "countdown",
+                    CueKind.COUNTDOWN,
                     f"Change in {COUNTDOWN_LEAD_S:.0f} seconds",
                 )
             )
-        if seg.kind == "interval" and length > BEEPS[0]:
-            cues.extend(Cue(length - beep, "countdown", f"{beep:.0f}") for beep in BEEPS)
+        if seg.kind == "interval" and length > COUNTDOWN_BEEPS_S[0]:
+            cues.extend(
+                Cue(length - beep, CueKind.COUNTDOWN, f"{beep:.0f}") for beep in COUNTDOWN_BEEPS_S
+            )
         if following is None:
-            cues.append(Cue(length, "finish", "Workout complete"))
+            cues.append(Cue(length, CueKind.FINISH, "Workout complete"))
         yield replace(seg, cues=tuple(sorted(cues, key=lambda cue: cue.offset_s)))

@@ -7,17 +7,46 @@ needs to drive a treadmill: every segment's targets and commanded steps, cue tim
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from retrorun.profiles.models import Direction
     from retrorun.profiles.safety import SafetyLimits
 
+# The shared vocabulary of plans and sessions, defined here once: the profile models, the
+# session API and every view use these.
+Direction = Literal["forward", "backward"]
+"""The way the runner faces (the belt itself only runs one way)."""
 SegmentKind = Literal["interval", "turn"]
-CueKind = Literal[
-    "start", "text", "halfway", "countdown", "turn_warning", "last_interval", "finish"
-]
+COUNTDOWN_BEEPS_S = (3.0, 2.0, 1.0)
+"""The 3-2-1 before a change: seconds before the moment counted to, one beep each."""
+
+
+class CueKind(enum.StrEnum):
+    """What a cue is about; the audio layer picks tones and priority by kind.
+
+    A plan schedules the first seven; a session adds the others as things happen.
+    """
+
+    START = "start"
+    TEXT = "text"
+    """The step's own cue text from the profile."""
+    HALFWAY = "halfway"
+    COUNTDOWN = "countdown"
+    """10 s and 3-2-1 before a change (3-2-1 also beeps)."""
+    TURN_WARNING = "turn_warning"
+    """"Backward in ten seconds. Slow down and hold the rails." """
+    LAST_INTERVAL = "last_interval"
+    FINISH = "finish"
+    TURN_NOW = "turn_now"
+    """"Turn around now." with its own distinct tone."""
+    OVERRIDE = "override"
+    """The console changed speed/incline, a nudge, or the safety layer clamped a command."""
+    PAUSE = "pause"
+    """Paused or resumed (by the runner, the console, the safety key)."""
+    ALARM = "alarm"
+    """Something needs attention now: connection lost, heart rate too high."""
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,32 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from retrorun.profiles.timeline import CueKind, Direction, SegmentKind
+
 if TYPE_CHECKING:
     from retrorun.hub import Subscription
     from retrorun.profiles.plan import Plan
 
-Direction = Literal["forward", "backward"]
-SegmentKind = Literal["interval", "turn"]
+__all__ = [
+    "CommandKind",
+    "CommandResult",
+    "Cue",
+    "CueKind",
+    "Direction",
+    "DirectionTotals",
+    "LogEntry",
+    "Phase",
+    "SegmentKind",
+    "SegmentPreview",
+    "SessionEnded",
+    "SessionEvent",
+    "SessionHandle",
+    "SessionStarted",
+    "SessionState",
+    "Snapshot",
+    "Totals",
+    "UserCommand",
+]
 
 
 class SessionState(enum.StrEnum):
@@ -160,29 +180,6 @@ class Snapshot:
         data["totals"]["duration_s"] = self.totals.duration_s
         data["totals"]["distance_m"] = self.totals.distance_m
         return data
-
-
-class CueKind(enum.StrEnum):
-    """What a cue is about; the audio layer picks tones and priority by kind."""
-
-    START = "start"
-    TEXT = "text"
-    """The step's own cue text from the profile."""
-    HALFWAY = "halfway"
-    COUNTDOWN = "countdown"
-    """10 s and 3-2-1 before a change (3-2-1 also beeps)."""
-    TURN_WARNING = "turn_warning"
-    """"Backward in ten seconds. Slow down and hold the rails." """
-    TURN_NOW = "turn_now"
-    """"Turn around now." with its own distinct tone."""
-    LAST_INTERVAL = "last_interval"
-    FINISH = "finish"
-    OVERRIDE = "override"
-    """The console changed speed/incline, a nudge, or the safety layer clamped a command."""
-    PAUSE = "pause"
-    """Paused or resumed (by the runner, the console, the safety key)."""
-    ALARM = "alarm"
-    """Something needs attention now: connection lost, heart rate too high."""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 # Plan cue kinds whose offset counts back from the end of the segment.
 _FROM_END = frozenset({"countdown", "turn_warning"})
-BEEP_TIMES_S = (3.0, 2.0, 1.0)
 
 
 @dataclass(frozen=True)

@@ -9,72 +9,192 @@ person's `UserCommand`); actions are what to do about it (`Send` a treadmill com
 next needs a `Tick`; ``snapshot(now)`` shows everything. No I/O, no asyncio, no clock of
 its own: tests drive it with plain numbers.
 
-Time. The session clock (``t`` in the log) runs from construction. *Active* time (``A``)
-runs only while the state is RUNNING: it stops for pauses, reconnects and the countdown.
-Every schedule (speed steps, cues, segment ends, turn phases) is in active time, so a pause
-shifts everything after it and nothing is lost or doubled. A segment that ends on time
-hands its *planned* end to the next as its start, so a late timer never adds up into drift.
+The engine is a few small machines, each with its transitions written as a table, and the
+glue between them here:
+
+* `retrorun.session.lifecycle`: connecting → countdown → running ⇄ paused / reconnecting
+  → stopping → ended, and every way a session ends (`Ending`);
+* `retrorun.session.turn`: approach → arriving (the belt measured at turn speed) → window
+  → settle, one `Turn` per turn segment;
+* `retrorun.session.commands`: each treadmill command pending → acknowledged → verified
+  by telemetry, or rejected / timed out, with bounded retries;
+* `retrorun.session.ledger`: the session clock, active time, segment boundaries and
+  extensions.
 
 Segments. An interval commands its plan steps at their offsets and ends after its time
 (plus extensions) or its metres (the treadmill's distance, else integrated belt speed).
-Before an interval that leads to a turn, the turn's steps are commanded early
-(`retrorun.session.turns`) so the belt is at turn speed when the window is due: this is
-the APPROACH phase. A turn then waits for the belt at turn speed, holds the TURN_WINDOW
-("Turn around now", the incline change, 3-2-1 beeps), SETTLEs, and the next interval ramps
-up in the plan's backward ramp steps. Skipping never skips a turn.
+Before an interval that leads to a turn, the turn's steps are commanded early so the belt
+is at turn speed when the window is due: this is the APPROACH phase. Skipping never skips a
+turn.
 
 Safety. Every speed and incline goes through `retrorun.profiles.safety` (clamp, backward
 ramp rate, incline only in the window while backward) just before it is sent; a changed
 value is logged with its reason and announced once per segment.
-
-Transitions (state x event → state):
-
-==============  ===============================  ============================
-state           event                            next
-==============  ===============================  ============================
-CONNECTING      Ready                            COUNTDOWN (Start sent)
-COUNTDOWN       belt moving / 10 s after Start   RUNNING (first segment)
-RUNNING         pause, belt stopped, ctrl lost   PAUSED
-RUNNING         connection lost                  RECONNECTING
-RECONNECTING    reconnected (interactive)        PAUSED (waits for resume)
-RECONNECTING    reconnected (headless)           RUNNING if belt at speed, else INTERRUPTED
-PAUSED          resume / console start           COUNTDOWN, then RUNNING once moving
-PAUSED          belt halted, not interactive     INTERRUPTED
-any live        stop                             STOPPED
-RUNNING         last segment done                FINISHED
-==============  ===============================  ============================
-
-Ending stops the belt; `SessionEnded` is published once the Stop is answered.
 """
 
 from __future__ import annotations
 
-from retrorun.device import DeviceEvent
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from retrorun.device.events import (
+    BeltStarted,
+    BeltStopped,
+    ConnectionLost,
+    ConsoleInclineChanged,
+    ConsoleSpeedChanged,
+    ControlLost,
+    DeviceEvent,
+    Reconnected,
+)
+from retrorun.device.ramp import DEFAULT_RATES
+from retrorun.profiles.safety import clamp_incline, clamp_speed, limit_speed_change
+from retrorun.session import turn as turns
 from retrorun.session.api import (
     CommandKind,
     CommandResult,
+    Cue,
     CueKind,
+    LogEntry,
     Phase,
+    SessionEnded,
     SessionState,
     UserCommand,
 )
-from retrorun.session.inputs import Action, Answer, Done, Ready, Sample, Tick
-from retrorun.session.machine import DEFAULT_EXTEND_S, EPS, Outcome
-from retrorun.session.reactions import Reactions
+from retrorun.session.commands import CommandTracker, response_fields
+from retrorun.session.cues import (
+    PendingCue,
+    interval_cues,
+    settle_text,
+    turn_now_text,
+    turn_warning_text,
+)
+from retrorun.session.inputs import (
+    Action,
+    Answer,
+    Done,
+    EngineOptions,
+    Publish,
+    Ready,
+    Request,
+    Sample,
+    Tick,
+)
+from retrorun.session.ledger import Ledger
+from retrorun.session.lifecycle import (
+    STOP_SOURCES,
+    Ending,
+    EndingInfo,
+    Lifecycle,
+    Stage,
+    Trigger,
+)
+from retrorun.session.view import build_snapshot
+
+if TYPE_CHECKING:
+    from retrorun.device.ramp import RampRates
+    from retrorun.profiles.models import Direction
+    from retrorun.profiles.plan import Plan, Segment
+    from retrorun.profiles.safety import SafetyLimits
+    from retrorun.session.api import Snapshot
+    from retrorun.session.totals import Bucket, TotalsCounter
 
 Event = Ready | Sample | Tick | Done | UserCommand | DeviceEvent
 
 __all__ = ["Engine", "Event"]
 
-STOP_REASONS = {"signal": "stopped by Ctrl-C or SIGTERM", "mqtt": "stopped remotely (MQTT)"}
+EPS = 1e-6
+START_TRIES = 2
+"""A refused Start is tried once more before the session gives up."""
+START_WAIT_S = 10.0
+"""After Start is acknowledged, begin even if no telemetry shows the belt moving."""
+VERIFY_WAIT_S = 5.0
+"""After a reconnect, how long to wait for telemetry showing the belt still at speed."""
+AT_SPEED_KMH = 0.5
+"""A belt within this of its target "still runs at the expected speed"."""
+STOP_ANSWER_WAIT_S = 15.0
+"""How long an ending session waits for the treadmill to answer its Stop."""
+DEFAULT_EXTEND_S = 30.0
+RATE_SLACK_S = 1e-4
+
+_TURN_PHASES = {
+    turns.TurnPhase.APPROACH: Phase.APPROACH,
+    turns.TurnPhase.ARRIVING: Phase.APPROACH,
+    turns.TurnPhase.WINDOW: Phase.TURN_WINDOW,
+    turns.TurnPhase.SETTLE: Phase.SETTLE,
+    turns.TurnPhase.DONE: Phase.SETTLE,
+}
 
 
-class Engine(Reactions):
+@dataclass(frozen=True)
+class _Step:
+    """A speed command due at active time ``at``."""
+
+    at: float
+    speed_kmh: float
+    facing: Direction
+    turn: bool
+    """Part of a turn (never cancelled by an override or a nudge)."""
+    catch_up: bool = False
+    """The rest of a change the backward ramp rate held back; dropped by any newer request."""
+
+
+PauseCause = Literal["user", "console", "safety_key", "connection", "control"]
+
+
+class Engine:
     """Drive one plan; see the module docstring.
 
     ``Engine(plan, now, options)``; then ``handle(event, now)``, ``next_deadline()``,
     ``snapshot(now)``; ``ended`` is the `SessionEnded` once the session is over.
     """
+
+    def __init__(self, plan: Plan, now: float, options: EngineOptions | None = None) -> None:
+        self.plan = plan
+        self.options = options or EngineOptions()
+        self.limits: SafetyLimits = plan.limits
+        self.life = Lifecycle()
+        self.ledger = Ledger(t0=now, now=now)
+        self.tracker = CommandTracker()
+        self.turn: turns.Turn | None = None
+        self.ended: SessionEnded | None = None
+        self.reason: str | None = None
+        """Why the state is what it is, when that needs saying."""
+        self._out: list[Action] = []
+        self._shown: tuple[object, ...] = ()
+        self._incline_ok = True
+        self._rates: RampRates = DEFAULT_RATES
+        self._index: int | None = None
+        # what the belt was told and what it shows
+        self.speed_target: float | None = None
+        self.incline_target: float | None = None
+        self._speed_sent_at = -math.inf
+        self.measured_speed: float | None = None
+        self.measured_incline: float | None = None
+        self.heart_rate: int | None = None
+        self.facing: Direction = "forward"
+        self._interval_phase = Phase.STEADY
+        # what is due in active time
+        self._queue: list[_Step] = []
+        self._cues: list[PendingCue] = []
+        self._turn_prepared = False
+        self._warned: set[str] = set()
+        self._hr_next = 0.0
+        # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
+        self._belt_started = False
+        self._start_acked = False
+        """The latest Start was acknowledged (a resume waits for its own Start)."""
+        self._start_tries = 0
+        self._begin_by: float | None = None
+        self._cause: PauseCause | None = None
+        self._lost_at: float | None = None
+        self._verify_by: float | None = None
+        self._stop_seq: int | None = None
+        self._stop_by: float | None = None
+        self._ending: EndingInfo | None = None
+
+    # ------------------------------------------------------------------ public
 
     def handle(self, event: Event, now: float) -> list[Action]:
         """Feed one event at ``now``; the actions to perform, in order.
@@ -87,7 +207,7 @@ class Engine(Reactions):
                     Answer(CommandResult(event, accepted=False, reason="the session has ended"))
                 ]
             return []
-        self._account(now)
+        self.ledger.tick(now, running=self._running, bucket=self.bucket())
         if isinstance(event, UserCommand):
             self._out.append(Answer(self._command(event)))
         elif isinstance(event, Sample):
@@ -96,9 +216,7 @@ class Engine(Reactions):
             self._done(event)
         elif isinstance(event, Ready):
             self._ready(event)
-        elif isinstance(event, Tick):
-            pass
-        else:
+        elif not isinstance(event, Tick):
             self._status(event)
         self._timers()
         self._progress()
@@ -108,40 +226,534 @@ class Engine(Reactions):
 
     def next_deadline(self) -> float | None:
         """When the engine next needs a `Tick` (absolute, on the runner's clock)."""
-        if self.ended is not None or self._ending is not None:
+        if self.ended is not None:
             return None
-        walls = [w for w in (self._begin_by, self._verify_by, self._retry_at) if w is not None]
+        if self.life.stage is Stage.STOPPING:
+            return self._stop_by
+        walls = [w for w in (self._begin_by, self._verify_by, self.tracker.retry_at) if w]
         if self._lost_at is not None and self.options.headless:
             walls.append(self._lost_at + self.options.reconnect_wait_s)
         if self._running:
             # Anything due by now has been acted on or waits on telemetry, not on time.
-            walls.extend(
-                self._now + a - self._active for a in self._due_active() if a > self._active + EPS
-            )
+            now, active = self.ledger.now, self.ledger.active
+            walls.extend(now + a - active for a in self._due_active() if a > active + EPS)
         return min(walls) if walls else None
 
-    def abort(
-        self, reason: str, now: float, *, outcome: Outcome = "interrupted", exit_code: int = 1
-    ) -> list[Action]:
+    def abort(self, ending: Ending, now: float, detail: str = "") -> list[Action]:
         """End at once because the runner cannot go on (an exception, a cancellation).
 
         `SessionEnded` is published without waiting for a Stop: the runner stops the belt
-        itself on its way out. Default: a failure, exit code 1.
+        itself on its way out.
         """
-        self._account(now)
-        self._end(outcome, reason, exit_code=exit_code)
+        self.ledger.tick(now, running=self._running, bucket=self.bucket())
+        self._end(ending, detail)
         self._stop_seq = None
         self._finalize()
         self._publish_snapshot()
         out, self._out = self._out, []
         return out
 
+    def snapshot(self, now: float) -> Snapshot:
+        """Everything a watcher shows, at ``now``."""
+        return build_snapshot(self, now)
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def state(self) -> SessionState:
+        return self.life.state()
+
+    @property
+    def phase(self) -> Phase:
+        if self.turn is not None:
+            return _TURN_PHASES[self.turn.phase]
+        return self._interval_phase
+
+    @property
+    def t(self) -> float:
+        return self.ledger.t
+
+    @property
+    def t0(self) -> float:
+        return self.ledger.t0
+
+    @property
+    def last_now(self) -> float:
+        return self.ledger.now
+
+    @property
+    def active_s(self) -> float:
+        return self.ledger.active
+
+    @property
+    def totals(self) -> TotalsCounter:
+        return self.ledger.totals
+
+    @property
+    def index(self) -> int | None:
+        return self._index
+
+    @property
+    def segment(self) -> Segment | None:
+        return None if self._index is None else self.plan.segments[self._index]
+
+    @property
+    def segment_elapsed_s(self) -> float:
+        return self.ledger.segment_elapsed_s if self._index is not None else 0.0
+
+    def segment_remaining_s(self) -> float | None:
+        seg = self.segment
+        if seg is None:
+            return None
+        if self.turn is not None:
+            return self.turn.remaining_s(self.ledger.active)
+        end = self.ledger.planned_end(seg)
+        if end is not None:
+            return max(0.0, end - self.ledger.active)
+        speed = self.measured_speed or self.speed_target or seg.speed_kmh
+        left = self.ledger.metres_left(seg) or 0.0
+        return left / (speed / 3.6) if speed > 0 else None
+
+    def segment_remaining_m(self) -> float | None:
+        seg = self.segment
+        return None if seg is None else self.ledger.metres_left(seg)
+
+    def bucket(self) -> Bucket | None:
+        seg = self.segment
+        if seg is None:
+            return None
+        return "turn" if seg.kind == "turn" else seg.direction
+
+    @property
+    def _running(self) -> bool:
+        return self.life.stage is Stage.RUNNING and self._index is not None
+
+    # ------------------------------------------------------------------ outputs
+
+    def _send(
+        self,
+        request: Request,
+        value: float | None = None,
+        *,
+        reason: str | None = None,
+        retry: bool = False,
+    ) -> int:
+        send = self.tracker.issue(request, value, retry=retry)
+        fields: dict[str, Any]
+        if request == "speed":
+            fields = {"speed_kmh": value}
+        elif request == "incline":
+            fields = {"incline_pct": value}
+        else:
+            fields = {"action": request}
+        if reason:
+            fields["reason"] = reason
+        self._log("command", **fields)
+        self._out.append(send)
+        return send.seq
+
+    def _cue(self, kind: CueKind, text: str, *, beeps: int = 0, **extra: object) -> None:
+        self._out.append(Publish(Cue(self.t, kind, text, beeps)))
+        fields: dict[str, object] = {"text": text, "kind": str(kind)}
+        if beeps:
+            fields["beeps"] = beeps
+        self._log("cue", **fields, **{k: v for k, v in extra.items() if v is not None})
+
+    def _log(self, type_: str, **fields: object) -> None:
+        self._out.append(Publish(LogEntry(self.t, type_, fields)))
+
+    def _move(
+        self,
+        trigger: Trigger,
+        reason: str | None,
+        *,
+        logged: str | None = None,
+        why: str | None = None,
+    ) -> None:
+        """Fire a lifecycle trigger, log the new state and say why."""
+        self.life.fire(trigger)
+        self.reason = reason
+        fields: dict[str, Any] = {"state": logged or str(self.state)}
+        if why or reason:
+            fields["reason"] = why or reason
+        self._log("state", **fields)
+
+    def _publish_snapshot(self) -> None:
+        """Publish the state when something a watcher shows has changed (the runner adds
+        periodic snapshots for moving counters); `SessionEnded` stays the last event."""
+        key = (
+            self.state,
+            self.reason,
+            self._index,
+            self.phase,
+            self.facing,
+            self.speed_target,
+            self.incline_target,
+            self.ended is not None,
+        )
+        if key == self._shown:
+            return
+        self._shown = key
+        snap = Publish(self.snapshot(self.ledger.now))
+        for position, action in enumerate(self._out):
+            if isinstance(action, Publish) and isinstance(action.event, SessionEnded):
+                self._out.insert(position, snap)
+                return
+        if self.ended is None:
+            self._out.append(snap)
+
+    # ------------------------------------------------------------------ the belt
+
+    def _speed_now(self) -> float:
+        return self.speed_target if self.speed_target is not None else 0.0
+
+    def _at_speed(self) -> bool:
+        target, measured = self.speed_target, self.measured_speed
+        return (
+            target is not None
+            and measured is not None
+            and measured > 0
+            and abs(measured - target) <= AT_SPEED_KMH
+        )
+
+    def _send_start(self) -> None:
+        self._start_acked = False
+        self._send("start")
+
+    def _command_speed(
+        self,
+        requested: float,
+        facing: Direction,
+        *,
+        reason: str | None = None,
+        force: bool = False,
+        retry: bool = False,
+        step: _Step | None = None,
+    ) -> float:
+        """Send ``requested`` (made safe) unless it is already the target; the value sent."""
+        if step is None or not step.catch_up:
+            self._queue = [s for s in self._queue if not s.catch_up]
+        clamped = clamp_speed(facing, requested, self.incline_target or 0.0, self.limits)
+        value, why = clamped.value, list(clamped.reasons)
+        if facing == "backward" and self.speed_target is not None:
+            # The plan spaces its steps exactly at the ramp rate, with offsets rounded to
+            # the microsecond: a hair of slack keeps a step on time from being clipped.
+            elapsed = self.ledger.now - self._speed_sent_at + RATE_SLACK_S
+            limited = limit_speed_change(facing, self.speed_target, value, elapsed, self.limits)
+            if limited.limited:
+                value = limited.value
+                why += limited.reasons
+                # The rest of the change follows at the ramp rate.
+                wait = min(abs(requested - value) / self.limits.backward_ramp_kmh_per_s, 2.0)
+                part_of_turn = step.turn if step else False
+                again = _Step(
+                    self.ledger.active + wait, requested, facing, part_of_turn, catch_up=True
+                )
+                self._queue = sorted([*self._queue, again], key=lambda s: s.at)
+        if not force and self.speed_target is not None and abs(value - self.speed_target) < EPS:
+            return value
+        self._send("speed", value, reason="; ".join(why) if why else reason, retry=retry)
+        self._speed_sent_at = self.ledger.now
+        self.speed_target = value
+        if clamped.limited and clamped.reasons[0] not in self._warned:
+            # Caps are announced (once per segment); pacing by the ramp rate is only logged.
+            self._warned.add(clamped.reasons[0])
+            self._cue(CueKind.OVERRIDE, f"Speed limited to {value:.1f} km/h: {clamped.reasons[0]}.")
+        return value
+
+    def _command_incline(
+        self,
+        requested: float,
+        *,
+        in_turn: bool,
+        reason: str | None = None,
+        force: bool = False,
+        retry: bool = False,
+    ) -> float | None:
+        if not self._incline_ok:
+            return None
+        clamped = clamp_incline(
+            self.facing,
+            requested,
+            self._speed_now(),
+            self.limits,
+            current_pct=self.incline_target,
+            in_turn=in_turn,
+        )
+        value = clamped.value
+        if not force and self.incline_target is not None and abs(value - self.incline_target) < EPS:
+            return value
+        why = clamped.reasons
+        self._send("incline", value, reason="; ".join(why) if why else reason, retry=retry)
+        self.incline_target = value
+        if why and why[0] not in self._warned:
+            self._warned.add(why[0])
+            self._cue(CueKind.OVERRIDE, f"Incline limited to {value:.1f} %: {why[0]}.")
+        return value
+
+    def _adopt_override(self) -> None:
+        """The console (or a nudge) wins for the rest of this interval: drop the plan's
+        remaining steps, never the turn's."""
+        self._queue = [s for s in self._queue if s.turn]
+
+    # ------------------------------------------------------------------ ending
+
+    def _end(self, ending: Ending, detail: str = "") -> None:
+        if not self.life.live:
+            return
+        info = self.life.end(ending, detail)
+        self._ending = info
+        self._queue.clear()
+        self._begin_by = self._verify_by = self._lost_at = None
+        self.tracker.cancel_retries()
+        self.reason = info.reason
+        self._log("state", state=info.outcome, reason=info.reason)
+        if ending is Ending.FINISHED:
+            self._cue(CueKind.FINISH, "Workout complete. Well done!")
+        else:
+            self._cue(CueKind.ALARM, f"Session over: {info.reason}.")
+        if self._belt_started:
+            self._stop_seq = self._send("stop")
+            self._stop_by = self.ledger.now + STOP_ANSWER_WAIT_S
+        else:
+            self._finalize()
+
+    def _finalize(self) -> None:
+        if self.life.stage is not Stage.STOPPING or self._ending is None:
+            return
+        self.life.fire(Trigger.STOP_ANSWERED)
+        info, self._stop_by = self._ending, None
+        totals = self.ledger.totals.snapshot()
+        self.ended = SessionEnded(self.t, info.outcome, info.reason, info.exit_code, totals)
+        self._out.append(Publish(self.ended))
+
+    # ------------------------------------------------------------------ schedule
+
+    def _due_active(self) -> list[float]:
+        """Active times at which something is due (for `next_deadline`)."""
+        seg = self.segment
+        if seg is None:
+            return []
+        due = [s.at for s in self._queue[:1]]
+        if self.turn is not None:
+            return due + self.turn.due()
+        end = self.ledger.planned_end(seg)
+        for cue in self._cues:
+            if cue.at_s is not None:
+                due.append(self.ledger.seg_start + cue.at_s)
+            elif end is not None and cue.before_end_s is not None:
+                due.append(end - cue.before_end_s)
+            elif end is not None and cue.halfway:
+                due.append(self.ledger.seg_start + (end - self.ledger.seg_start) / 2)
+        if end is not None:
+            due.append(end)
+            nxt = self._next_turn()
+            if nxt is not None and not self._turn_prepared:
+                due.append(end - turns.approach_s(nxt, self._speed_now(), self._rates))
+        return due
+
+    def _progress(self) -> None:
+        for _ in range(len(self.plan.segments) + 4):
+            if not self._running:
+                return
+            self._send_due_steps()
+            seg = self.segment
+            if seg is None:
+                return
+            turning = self.turn is not None
+            ended_at = self._turn_progress() if turning else self._interval_progress(seg)
+            if ended_at is None:
+                self._send_due_steps()  # a turn prepared just now may have a step due now
+                return
+            self._next_segment(ended_at)
+
+    def _send_due_steps(self) -> None:
+        while self._running and self._queue and self._queue[0].at <= self.ledger.active + EPS:
+            step = self._queue.pop(0)
+            self._command_speed(step.speed_kmh, step.facing, step=step)
+
+    def _next_turn(self) -> Segment | None:
+        i = self._index
+        if i is None or i + 1 >= len(self.plan.segments):
+            return None
+        nxt = self.plan.segments[i + 1]
+        return nxt if nxt.kind == "turn" else None
+
+    def _interval_progress(self, seg: Segment) -> float | None:
+        """When the interval ended (planned, in active time), or None while it runs."""
+        self._fire_cues(seg)
+        nxt = self._next_turn()
+        left = self.segment_remaining_s()
+        if (
+            nxt is not None
+            and not self._turn_prepared
+            and left is not None
+            and left <= turns.approach_s(nxt, self._speed_now(), self._rates) + EPS
+        ):
+            self._prepare_turn(nxt)
+        if seg.distance_m is not None:
+            return self.ledger.active if (self.segment_remaining_m() or 0.0) <= EPS else None
+        if left is None or left > EPS:
+            return None
+        # The planned end, not the moment this ran: lateness must not carry into the next
+        # segment, or it would add up over a session.
+        return self.ledger.planned_end(seg)
+
+    def _turn_progress(self) -> float | None:
+        """When the turn ended (planned, in active time), or None while it runs."""
+        turn = self.turn
+        if turn is None:
+            return None
+        seg = turn.segment
+        for event in turn.advance(self.ledger.active, self.measured_speed):
+            if isinstance(event, turns.Beep):
+                self._cue(CueKind.COUNTDOWN, str(event.digit), beeps=1)
+            elif isinstance(event, turns.WindowOpened):
+                for step in self._queue:  # anything still queued is late: send it now
+                    self._command_speed(step.speed_kmh, step.facing, step=step)
+                self._queue.clear()
+                self.facing = seg.direction
+                self._cue(
+                    CueKind.TURN_NOW,
+                    turn_now_text(seg),
+                    speed_kmh=self.measured_speed,
+                    late_s=round(event.late_s, 3),
+                )
+                self._command_incline(seg.incline_pct, in_turn=True)
+            elif isinstance(event, turns.Settling):
+                self._cue(CueKind.START, settle_text(seg))
+            else:
+                return event.end
+        return None
+
+    def _fire_cues(self, seg: Segment) -> None:
+        elapsed = self.segment_elapsed_s
+        left = self.segment_remaining_s()
+        keep: list[PendingCue] = []
+        for cue in self._cues:
+            if cue.at_s is not None:
+                due = elapsed + EPS >= cue.at_s
+            elif cue.before_end_s is not None:
+                due = left is not None and left <= cue.before_end_s + EPS
+            elif seg.distance_m is not None:
+                due = self.ledger.segment_distance_m * 2 >= seg.distance_m + self.ledger.extra_m
+            else:
+                due = elapsed * 2 + EPS >= (seg.duration_s or 0.0) + self.ledger.extra_s
+            if not due:
+                keep.append(cue)
+            elif cue.kind is CueKind.TURN_WARNING:
+                nxt = self._next_turn()
+                if nxt is not None:
+                    self._warn_turn(nxt)
+            else:
+                self._cue(cue.kind, cue.text, beeps=cue.beeps)
+        self._cues = keep
+
+    def _warn_turn(self, nxt: Segment) -> None:
+        if "turn" in self._warned:
+            return
+        self._warned.add("turn")
+        # Counted to the moment the runner turns: the window opens `incline_offset_s` into
+        # the turn (after a backward runner's ramp-down).
+        seconds = (self.segment_remaining_s() or 0.0) + nxt.incline_offset_s
+        self._cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds))
+
+    def _prepare_turn(self, turn: Segment) -> None:
+        """Queue the turn's speed steps now, ahead of the turn (the APPROACH)."""
+        self._warn_turn(turn)
+        self._turn_prepared = True
+        first = turn.speed_steps[0].offset_s
+        active = self.ledger.active
+        self._queue = [s for s in self._queue if s.turn] + [
+            _Step(active + s.offset_s - first, s.speed_kmh, turn.from_direction, turn=True)
+            for s in turn.speed_steps
+        ]
+        self._interval_phase = Phase.APPROACH
+
+    def _next_segment(self, start: float | None = None) -> None:
+        """End the current segment and begin the next at active time ``start`` (now when
+        None)."""
+        if self.turn is not None:
+            self.ledger.totals.turns += 1
+        nxt = 0 if self._index is None else self._index + 1
+        if nxt >= len(self.plan.segments):
+            self._index = None
+            self.turn = None
+            self._end(Ending.FINISHED)
+            return
+        self._begin(nxt, self.ledger.active if start is None else start)
+
+    def _begin(self, index: int, start: float) -> None:
+        seg = self.plan.segments[index]
+        prepared = self._turn_prepared and seg.kind == "turn"
+        self._index = index
+        self.ledger.begin_segment(start)
+        self._warned = set()
+        self._turn_prepared = False
+        ends = {"duration_s": seg.duration_s} if seg.duration_s is not None else {}
+        if seg.distance_m is not None:
+            ends = {"distance_m": seg.distance_m}
+        self._log(
+            "segment",
+            index=seg.index,
+            kind=seg.kind,
+            direction=seg.direction,
+            speed_kmh=round(seg.speed_kmh, 3),
+            incline_pct=seg.incline_pct,
+            **ends,
+            label=seg.label,
+        )
+        if seg.kind == "turn":
+            self._cues = []
+            self.turn = turns.Turn.begin(seg, start)
+            if not prepared:
+                self._queue = [
+                    _Step(start + s.offset_s, s.speed_kmh, seg.from_direction, turn=True)
+                    for s in seg.speed_steps
+                ]
+                self._cue(CueKind.TURN_WARNING, turn_warning_text(seg, seg.incline_offset_s))
+            return
+        self.turn = None
+        self.facing = seg.direction
+        self._queue = [
+            _Step(start + s.offset_s, s.speed_kmh, seg.direction, turn=False)
+            for s in seg.speed_steps
+        ]
+        ramps = seg.direction == "backward" and len(seg.speed_steps) > 1
+        self._interval_phase = Phase.RAMP if ramps else Phase.STEADY
+        nxt = self._next_turn()
+        lead = turns.approach_s(nxt, seg.speed_kmh, self._rates) if nxt is not None else 0.0
+        delay = nxt.incline_offset_s if nxt is not None else 0.0
+        self._cues = interval_cues(seg, turn_lead_s=lead, window_delay_s=delay)
+        self._command_incline(seg.incline_pct, in_turn=False)
+
+    def _skip(self) -> tuple[bool, str]:
+        seg = self.segment
+        if seg is None:
+            return False, "nothing to skip"
+        if seg.kind == "turn":
+            return False, "a turn cannot be skipped: finish turning first"
+        nxt = self._next_turn()
+        if nxt is not None and not self._turn_prepared:
+            self._prepare_turn(nxt)
+        self._next_segment()
+        return True, "skipped" if nxt is None else "skipped to the turn"
+
+    def _extend(self, seconds: float) -> tuple[bool, str]:
+        seg = self.segment
+        if seg is None or seg.kind == "turn" or self._turn_prepared or seconds <= 0:
+            return False, "only an interval not yet slowing for its turn can be extended"
+        self.ledger.extend(seg, seconds, self._speed_now())
+        return True, f"extended by {seconds:g} s"
+
+    # ------------------------------------------------------------------ the runner's commands
+
     def _command(self, cmd: UserCommand) -> CommandResult:  # noqa: PLR0911 - one case per kind
-        if not self._live:
-            return CommandResult(cmd, accepted=False, reason="the session has ended")
         kind = cmd.kind
+        if not self.life.live:
+            return self._command_while_ending(cmd)
         if kind is CommandKind.STOP:
-            self._end("stopped", STOP_REASONS.get(cmd.source, "stopped by you"))
+            self._end(STOP_SOURCES.get(cmd.source, Ending.STOPPED_BY_RUNNER))
             return CommandResult(cmd, accepted=True, reason="stopping the belt")
         if kind is CommandKind.RESUME:
             return self._resume(cmd)
@@ -149,7 +761,7 @@ class Engine(Reactions):
             return CommandResult(cmd, accepted=False, reason=f"not while {self.state}")
         if kind is CommandKind.PAUSE:
             self._cause = "user"
-            self._set_state(SessionState.PAUSED, "paused by you")
+            self._move(Trigger.PAUSE, "paused by you")
             self._cue(CueKind.PAUSE, "Paused.")
             self._send("pause")
             return CommandResult(cmd, accepted=True, reason="paused")
@@ -163,16 +775,19 @@ class Engine(Reactions):
             return CommandResult(cmd, *self._nudge_speed(cmd.amount))
         return CommandResult(cmd, *self._nudge_incline(cmd.amount))
 
+    def _command_while_ending(self, cmd: UserCommand) -> CommandResult:
+        if cmd.kind is CommandKind.STOP and self.life.stage is Stage.STOPPING:
+            # Asked again while waiting for the Stop's answer: stop waiting.
+            self._finalize()
+            return CommandResult(cmd, accepted=True, reason="ending now")
+        return CommandResult(cmd, accepted=False, reason="the session has ended")
+
     def _resume(self, cmd: UserCommand) -> CommandResult:
-        if self.state is not SessionState.PAUSED:
+        if not self.life.can(Trigger.RESUME):
             return CommandResult(cmd, accepted=False, reason=f"not paused ({self.state})")
-        seg = self.segment
-        if seg is not None and seg.kind == "turn" and self._settle_start is None:
-            # Paused before or inside the window: hold the whole window again once the belt
-            # is back at turn speed.
-            self._window_at, self._window_start, self._beeps = self._active, None, []
-            self.phase = Phase.APPROACH
-        self._set_state(SessionState.COUNTDOWN, "resuming")
+        if self.turn is not None:
+            self.turn.hold_again(self.ledger.active)
+        self._move(Trigger.RESUME, "resuming")
         self._start_tries = 1
         self._send_start()
         return CommandResult(cmd, accepted=True, reason="resuming")
@@ -200,3 +815,263 @@ class Engine(Reactions):
         value = self._command_incline(requested, in_turn=in_window, reason="nudge")
         self._cue(CueKind.OVERRIDE, f"Incline {value:g} %.")
         return True, f"incline {value:g} %"
+
+    # ------------------------------------------------------------------ the treadmill
+
+    def _timers(self) -> None:
+        """Wall-clock deadlines: start fallback, reconnect verdicts, retries, the stop."""
+        now = self.ledger.now
+        if self._stop_by is not None and now >= self._stop_by - EPS:
+            self._cue(
+                CueKind.ALARM,
+                "The treadmill did not answer the stop. Use its stop button or the safety key.",
+            )
+            self._finalize()
+            return
+        if self._begin_by is not None and now >= self._begin_by - EPS:
+            self._begin_by = None
+            self._belt_moving()
+        if self._verify_by is not None and now >= self._verify_by - EPS:
+            self._verify_by = None
+            self._end(Ending.NO_DATA_AFTER_RECONNECT)
+        if (
+            self._lost_at is not None
+            and self.options.headless
+            and now >= self._lost_at + self.options.reconnect_wait_s - EPS
+        ):
+            self._end(Ending.CONNECTION_LOST)
+        if not self.life.live:
+            return
+        retry = self.tracker.due_retries(now)
+        window = self.phase is Phase.TURN_WINDOW
+        if "speed" in retry and self.speed_target is not None:
+            self._command_speed(
+                self.speed_target, self.facing, reason="retry", force=True, retry=True
+            )
+        # A backward runner's deck moves only in the window, even to retry.
+        if (
+            "incline" in retry
+            and self.incline_target is not None
+            and (self.facing == "forward" or window)
+        ):
+            self._command_incline(
+                self.incline_target, in_turn=window, reason="retry", force=True, retry=True
+            )
+
+    def _ready(self, ready: Ready) -> None:
+        if self.life.stage is not Stage.CONNECTING:
+            return
+        self.limits = self.plan.limits.with_device(ready.device)
+        self._incline_ok = ready.incline_control
+        self._move(Trigger.READY, "starting the belt")
+        self._cue(CueKind.START, f"Starting {self.plan.name}. The belt starts moving.")
+        self._start_tries = 1
+        self._send_start()
+
+    def _sample(self, sample: Sample) -> None:
+        tel = sample.telemetry
+        self._rates = sample.rates
+        if tel.speed_kmh is not None:
+            self.measured_speed = tel.speed_kmh
+        if tel.inclination_pct is not None:
+            self.measured_incline = tel.inclination_pct
+        self.heart_rate = tel.heart_rate_bpm
+        self.tracker.measured(tel.speed_kmh, tel.inclination_pct)
+        raw = tel.distance_m if tel.distance_m is not None else tel.integrated_distance_m
+        self.ledger.totals.feed_distance(self.bucket() if self._running else None, raw)
+        fields: dict[str, Any] = {"speed_kmh": tel.speed_kmh, "distance_m": round(raw, 2)}
+        if tel.inclination_pct is not None:
+            fields["inclination_pct"] = tel.inclination_pct
+        if tel.heart_rate_bpm is not None:
+            fields["heart_rate_bpm"] = tel.heart_rate_bpm
+        self._log("telemetry", **fields)
+        moving = (tel.speed_kmh or 0.0) > 0.0
+        stage = self.life.stage
+        if stage is Stage.COUNTDOWN and self._start_acked and moving:
+            self._belt_moving()
+        if stage is Stage.RECONNECTING and self._verify_by is not None:
+            self._verify_by = None
+            if self._at_speed():
+                self._resume_running(
+                    Trigger.BACK_AT_SPEED, "connection back; the belt kept its speed"
+                )
+            else:
+                self._end(Ending.BELT_DID_NOT_KEEP_SPEED)
+        self._heart_rate_guard()
+
+    def _belt_moving(self) -> None:
+        """Start acknowledged and the belt runs (or long enough has passed): go."""
+        if self.life.stage is not Stage.COUNTDOWN:
+            return
+        self._begin_by = None
+        if self._index is None:
+            self._move(Trigger.BELT_MOVING, None)
+            self._next_segment()
+        else:
+            self._resume_running(Trigger.BELT_MOVING, "resumed")
+
+    def _resume_running(self, trigger: Trigger, reason: str) -> None:
+        self._cause = None
+        self._lost_at = None
+        self._move(trigger, None, logged="resumed", why=reason)
+        self._cue(CueKind.PAUSE, "Resumed.")
+
+    def _done(self, done: Done) -> None:
+        tracked = self.tracker.answer(done, self.ledger.now, live=self.life.live)
+        if tracked is None:
+            return
+        self._log("response", **response_fields(tracked, done))
+        request = tracked.send.request
+        if done.seq == self._stop_seq:
+            self._finalize()
+        elif request == "start":
+            self._start_done(tracked.ok, done.reason)
+        elif request in ("speed", "incline"):
+            for given_up in self.tracker.gave_up:
+                what = "speed" if given_up.send.request == "speed" else "incline"
+                self._cue(
+                    CueKind.OVERRIDE,
+                    f"The treadmill refused the {what} {given_up.tries} times: "
+                    "it keeps what it has.",
+                )
+            self.tracker.gave_up.clear()
+        elif request == "request_control" and self._cause == "control":
+            self._control_back(ok=tracked.ok)
+        elif request == "pause" and not tracked.ok:
+            self._cue(CueKind.ALARM, "The treadmill did not pause. Use its stop button.")
+
+    def _control_back(self, *, ok: bool) -> None:
+        if ok and self._at_speed() and self.life.stage is Stage.PAUSED:
+            self._resume_running(Trigger.BACK_AT_SPEED, "control back; the belt kept its speed")
+        elif not self.options.interactive:
+            self._end(Ending.CONTROL_LOST)
+
+    def _start_done(self, ok: bool, reason: str | None) -> None:  # noqa: FBT001
+        if self.life.stage is not Stage.COUNTDOWN:
+            return
+        if ok:
+            self._belt_started = self._start_acked = True
+            self._begin_by = self.ledger.now + START_WAIT_S
+            if self._index is not None:
+                # After a pause or a stop the treadmill may have forgotten its targets.
+                if self.speed_target is not None:
+                    self._command_speed(self.speed_target, self.facing, reason="resume", force=True)
+                window = self.phase is Phase.TURN_WINDOW
+                # A backward runner's deck only moves in the turn window, even to restore it.
+                if self.incline_target is not None and (self.facing == "forward" or window):
+                    self._command_incline(self.incline_target, in_turn=window, force=True)
+            return
+        if self._start_tries < START_TRIES:
+            self._start_tries += 1
+            self._send_start()
+            return
+        self._end(Ending.START_REFUSED, reason or "refused")
+
+    def _status(self, event: DeviceEvent) -> None:
+        if isinstance(event, ConsoleSpeedChanged):
+            self._log("status", status="console_speed", speed_kmh=event.speed_kmh)
+            self._console_speed(event.speed_kmh)
+        elif isinstance(event, ConsoleInclineChanged):
+            self._log("status", status="console_incline", incline_pct=event.inclination_pct)
+            self._console_incline(event.inclination_pct)
+        elif isinstance(event, BeltStopped):
+            status = (
+                "safety_key"
+                if event.by_safety_key
+                else ("console_pause" if event.paused else "console_stop")
+            )
+            self._log("status", status=status)
+            self._belt_halted(by_key=event.by_safety_key)
+        elif isinstance(event, BeltStarted):
+            self._log("status", status="console_start")
+            if self.life.stage is Stage.PAUSED and self._cause in ("console", "user"):
+                self._resume_running(Trigger.CONSOLE_START, "started at the console")
+        elif isinstance(event, ControlLost):
+            self._log("status", status="control_lost", reason=event.reason)
+            self._control_lost(event)
+        elif isinstance(event, ConnectionLost):
+            self._log("status", status="connection_lost", reason=event.reason)
+            self._connection_lost()
+        elif isinstance(event, Reconnected):
+            self._log("status", status="reconnected", attempts=event.attempts)
+            self._reconnected()
+
+    def _console_speed(self, speed: float) -> None:
+        if not self.life.live or self._index is None:
+            return
+        self.speed_target = speed
+        self._speed_sent_at = self.ledger.now
+        self._adopt_override()
+        self._cue(CueKind.OVERRIDE, f"Console speed {speed:g} km/h kept for this interval.")
+        safe = clamp_speed(self.facing, speed, self.incline_target or 0.0, self.limits)
+        if safe.limited:
+            self._command_speed(speed, self.facing, reason="console")
+
+    def _console_incline(self, incline: float) -> None:
+        if not self.life.live or self._index is None:
+            return
+        self.incline_target = incline
+        self._adopt_override()
+        self._cue(CueKind.OVERRIDE, f"Console incline {incline:g} % kept for this interval.")
+
+    def _belt_halted(self, *, by_key: bool) -> None:
+        if not self.life.can(Trigger.BELT_HALTED):
+            return
+        if not self.options.interactive:
+            self._end(Ending.SAFETY_KEY if by_key else Ending.CONSOLE_STOP)
+            return
+        reason = "safety key pulled" if by_key else "belt stopped at the console"
+        self._cause = "safety_key" if by_key else "console"
+        self._lost_at = None
+        self._move(Trigger.BELT_HALTED, reason)
+        kind = CueKind.ALARM if by_key else CueKind.PAUSE
+        self._cue(kind, f"Paused: {reason}. Resume when you are ready.")
+
+    def _control_lost(self, event: ControlLost) -> None:
+        # A dropped link takes control with it; the connection loss that follows says so.
+        if event.link_lost or not self.life.can(Trigger.CONTROL_LOST):
+            return
+        self._cause = "control"
+        self._move(Trigger.CONTROL_LOST, "control lost")
+        self._cue(CueKind.ALARM, "Control of the treadmill was lost. Taking it back.")
+        self._send("request_control")
+
+    def _connection_lost(self) -> None:
+        if not self.life.can(Trigger.LINK_LOST):
+            return
+        if self._index is None and self.life.stage is Stage.COUNTDOWN:
+            self._end(Ending.CONNECTION_LOST_BEFORE_START)
+            return
+        self._cause = "connection"
+        self._lost_at = self.ledger.now
+        self._move(Trigger.LINK_LOST, "connection lost")
+        self._cue(CueKind.ALARM, "Connection lost! Hold the rails. Reconnecting.")
+
+    def _reconnected(self) -> None:
+        if self.life.stage is not Stage.RECONNECTING:
+            return
+        self._lost_at = None
+        if self.options.headless:
+            self._verify_by = self.ledger.now + VERIFY_WAIT_S
+            return
+        self._move(Trigger.LINK_BACK, "connection back: resume when ready")
+        self._cue(CueKind.ALARM, "Connection back. Resume when you are ready.")
+
+    def _heart_rate_guard(self) -> None:
+        guard, seg, hr = self.options.heart_rate, self.segment, self.heart_rate
+        if guard is None or seg is None or hr is None or not self._running:
+            return
+        if seg.kind != "interval" or seg.direction != "backward" or hr <= guard.ceiling_bpm:
+            return
+        active = self.ledger.active
+        if self.phase not in (Phase.STEADY, Phase.RAMP) or active + EPS < self._hr_next:
+            return
+        self._hr_next = active + guard.every_s
+        lower = self._speed_now() - guard.step_kmh
+        if guard.action == "end-bout" or lower < self.limits.turn_speed_kmh - EPS:
+            self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: bout over.")
+            self._skip()
+            return
+        self._adopt_override()
+        value = self._command_speed(lower, self.facing, reason="heart-rate guard")
+        self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: {value:g} km/h.")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from retrorun.device import RampRates, Telemetry
+    from retrorun.device.events import Telemetry
+    from retrorun.device.ramp import RampRates
     from retrorun.profiles.safety import DeviceRange
     from retrorun.session.api import CommandResult, SessionEvent
 

@@ -24,7 +24,7 @@ import contextlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from retrorun.device import CommandRejectedError, Telemetry
+from retrorun.device import CommandRejectedError, NoAnswerError, Telemetry
 from retrorun.errors import DeviceError
 from retrorun.ftms import ResultCode
 from retrorun.hub import Hub, Subscription
@@ -51,6 +51,7 @@ from retrorun.session.inputs import (
     Send,
     Tick,
 )
+from retrorun.session.lifecycle import Ending
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -162,7 +163,7 @@ class SessionRunner:
         self._finished = asyncio.get_running_loop().create_future()
         tasks: list[asyncio.Task[None]] = []
         try:
-            await treadmill.request_control()
+            await self._take_control(treadmill)
             self._hub.publish(
                 SessionStarted(
                     started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -185,9 +186,11 @@ class SessionRunner:
         except BaseException as exc:
             now = self._clock.now()
             if self._engine.ended is None and isinstance(exc, asyncio.CancelledError):
-                self._perform(self._engine.abort("cancelled", now, outcome="stopped", exit_code=3))
+                self._perform(self._engine.abort(Ending.CANCELLED, now))
             elif self._engine.ended is None:
-                self._perform(self._engine.abort(str(exc) or type(exc).__name__, now))
+                self._perform(
+                    self._engine.abort(Ending.FAILURE, now, str(exc) or type(exc).__name__)
+                )
             raise
         finally:
             for task in [*tasks, *([self._timer] if self._timer else [])]:
@@ -203,6 +206,15 @@ class SessionRunner:
         if ended is None:  # pragma: no cover - the loop only returns once ended
             raise DeviceError("the session ended without a summary")
         return ended
+
+    async def _take_control(self, treadmill: Treadmill) -> None:
+        """Control, or the session ends as "control never granted" (with the reason)."""
+        try:
+            await treadmill.request_control()
+        except DeviceError as exc:
+            now = self._clock.now()
+            self._perform(self._engine.abort(Ending.CONTROL_NEVER_GRANTED, now, str(exc)))
+            raise
 
     def _feed(self, event: Event, planned: float | None) -> list[Action]:
         actions = self._engine.handle(event, self._clock.now())
@@ -311,6 +323,7 @@ async def _execute(treadmill: Treadmill, send: Send) -> Done:
         return Done(send.seq, "success", outcome=outcome)
     except CommandRejectedError as exc:
         return Done(send.seq, _RESULTS.get(exc.result_code, "failed"), reason=str(exc))
+    except NoAnswerError as exc:
+        return Done(send.seq, "timeout", reason=str(exc))
     except DeviceError as exc:
-        result: Result = "timeout" if "no answer" in str(exc) else "failed"
-        return Done(send.seq, result, reason=str(exc))
+        return Done(send.seq, "failed", reason=str(exc))

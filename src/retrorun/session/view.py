@@ -8,7 +8,7 @@ from retrorun.session.api import SegmentPreview, SessionState, Snapshot
 
 if TYPE_CHECKING:
     from retrorun.profiles.plan import Segment
-    from retrorun.session.machine import Machine
+    from retrorun.session.engine import Engine
 
 
 def preview(seg: Segment) -> SegmentPreview:
@@ -24,7 +24,7 @@ def preview(seg: Segment) -> SegmentPreview:
     )
 
 
-def build_snapshot(engine: Machine, now: float) -> Snapshot:
+def build_snapshot(engine: Engine, now: float) -> Snapshot:
     """The state of ``engine`` at ``now`` (``now`` may be after its last event: the
     running clocks are carried forward, nothing else changes)."""
     extra = (

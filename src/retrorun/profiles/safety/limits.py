@@ -1,8 +1,8 @@
 """The limits of DESIGN.md §2 and how they combine for one session.
 
-Hard limits are constants here; `resolve_limits` intersects them with a profile's turn and
-expert settings, the runner's `PersonalLimits` and the treadmill's `DeviceRange` into one
-frozen `SafetyLimits`.
+Hard limits and defaults are one table here (`SAFETY_NUMBERS`); `resolve_limits` intersects
+them with a profile's turn and expert settings, the runner's `PersonalLimits` and the
+treadmill's `DeviceRange` into one frozen `SafetyLimits`.
 """
 
 from __future__ import annotations
@@ -15,23 +15,73 @@ if TYPE_CHECKING:
 
     from retrorun.profiles.models import FieldPath, Profile
 
-BACKWARD_SPEED_CAP_KMH = 8.0
-EXPERT_BACKWARD_SPEED_CAP_KMH = 10.0
-BACKWARD_INCLINE_CAP_PCT = 10.0
-BACKWARD_INCLINE_FLOOR_PCT = 0.0  # no decline backward
-STEEP_BACKWARD_INCLINE_PCT = 5.0
-STEEP_BACKWARD_SPEED_CAP_KMH = 5.0
-TURN_SPEED_DEFAULT_KMH = 2.5
-TURN_SPEED_CAP_KMH = 4.0
-TURN_WINDOW_DEFAULT_S = 10.0
-TURN_WINDOW_MIN_S = 5.0
-SETTLE_DEFAULT_S = 5.0
-TURN_WARNING_DEFAULT_S = 10.0
-BACKWARD_RAMP_DEFAULT_KMH_PER_S = 0.25
-BACKWARD_RAMP_CAP_KMH_PER_S = 0.5
-# Speed commands while backward go in steps of at most 0.5 km/h (0.5 km/h every 2 s at the
-# default rate): small enough to feel, large enough not to flood a slow treadmill.
-BACKWARD_RAMP_STEP_KMH = 0.5
+
+@dataclass(frozen=True)
+class SafetyNumber:
+    """One number of DESIGN.md §2: its value and what it means."""
+
+    value: float
+    unit: str
+    meaning: str
+
+
+# The one table of the safety layer's numbers. Validation (`rules`), run-time clamping
+# (`clamp`), the plan compiler, docs/safety.md (rendered by `safety_table_markdown`, checked
+# by a test) and the property tests all read these; nothing restates them.
+SAFETY_NUMBERS: dict[str, SafetyNumber] = {
+    "backward_speed_cap": SafetyNumber(8.0, "km/h", "hard cap on backward speed"),
+    "expert_backward_speed_cap": SafetyNumber(
+        10.0, "km/h", "backward speed cap with an explicit expert setting"
+    ),
+    "backward_incline_cap": SafetyNumber(10.0, "%", "hard cap on backward incline"),
+    "backward_incline_floor": SafetyNumber(0.0, "%", "no decline while backward"),
+    "steep_backward_incline": SafetyNumber(
+        5.0, "%", "above this incline the steep backward speed cap holds"
+    ),
+    "steep_backward_speed_cap": SafetyNumber(
+        5.0, "km/h", "backward speed cap above the steep incline"
+    ),
+    "turn_speed_default": SafetyNumber(2.5, "km/h", "belt speed while the runner turns"),
+    "turn_speed_cap": SafetyNumber(4.0, "km/h", "hard cap on the turn speed"),
+    "turn_window_default": SafetyNumber(10.0, "s", "belt held at turn speed for the turn"),
+    "turn_window_min": SafetyNumber(5.0, "s", "shortest turn window allowed"),
+    "settle_default": SafetyNumber(5.0, "s", "at turn speed after turning"),
+    "turn_warning_default": SafetyNumber(10.0, "s", "warning before a turn"),
+    "backward_ramp_default": SafetyNumber(
+        0.25, "km/h per s", "backward speed changes in commanded steps"
+    ),
+    "backward_ramp_cap": SafetyNumber(0.5, "km/h per s", "hard cap on the backward ramp"),
+    "backward_ramp_step": SafetyNumber(
+        0.5, "km/h", "largest single backward speed step (small to feel, few to send)"
+    ),
+}
+
+
+def safety_table_markdown() -> str:
+    """`SAFETY_NUMBERS` as the Markdown table docs/safety.md shows."""
+    rows = ["| number | value | meaning |", "|---|---|---|"]
+    rows += [
+        f"| `{name}` | {n.value:g} {n.unit} | {n.meaning} |" for name, n in SAFETY_NUMBERS.items()
+    ]
+    return "\n".join(rows)
+
+
+BACKWARD_SPEED_CAP_KMH = SAFETY_NUMBERS["backward_speed_cap"].value
+EXPERT_BACKWARD_SPEED_CAP_KMH = SAFETY_NUMBERS["expert_backward_speed_cap"].value
+BACKWARD_INCLINE_CAP_PCT = SAFETY_NUMBERS["backward_incline_cap"].value
+BACKWARD_INCLINE_FLOOR_PCT = SAFETY_NUMBERS["backward_incline_floor"].value
+STEEP_BACKWARD_INCLINE_PCT = SAFETY_NUMBERS["steep_backward_incline"].value
+STEEP_BACKWARD_SPEED_CAP_KMH = SAFETY_NUMBERS["steep_backward_speed_cap"].value
+TURN_SPEED_DEFAULT_KMH = SAFETY_NUMBERS["turn_speed_default"].value
+TURN_SPEED_CAP_KMH = SAFETY_NUMBERS["turn_speed_cap"].value
+TURN_WINDOW_DEFAULT_S = SAFETY_NUMBERS["turn_window_default"].value
+TURN_WINDOW_MIN_S = SAFETY_NUMBERS["turn_window_min"].value
+SETTLE_DEFAULT_S = SAFETY_NUMBERS["settle_default"].value
+TURN_WARNING_DEFAULT_S = SAFETY_NUMBERS["turn_warning_default"].value
+BACKWARD_RAMP_DEFAULT_KMH_PER_S = SAFETY_NUMBERS["backward_ramp_default"].value
+BACKWARD_RAMP_CAP_KMH_PER_S = SAFETY_NUMBERS["backward_ramp_cap"].value
+BACKWARD_RAMP_STEP_KMH = SAFETY_NUMBERS["backward_ramp_step"].value
+
 # Comparisons tolerate float noise from unit conversions (mph, paces) and increments.
 TOLERANCE = 1e-9
 

@@ -1,0 +1,244 @@
+"""A turn: the belt slows to turn speed, is held while the runner turns, then settles.
+
+Theory of operation
+-------------------
+Every change of direction (and every incline change while backward) is a turn segment of
+the plan. One `Turn` object runs one turn, through the phases of `TRANSITIONS`:
+
+* APPROACH: the belt is being brought down to turn speed. Its speed steps are commanded
+  early (`approach_s`, `turn_lead_s`: the measured reaction delay and ramp rate say how
+  early) so the belt *arrives* at turn speed when the window is due. The 3-2-1 countdown
+  counts to the moment the window is due.
+* ARRIVING: the window is due, but the belt is not yet measured at turn speed. "Turn
+  around now" is never said before it is; after `MAX_ARRIVAL_WAIT_S` the window opens anyway
+  with the speed logged.
+* WINDOW: "Turn around now." The belt is held at turn speed for the turn window while the
+  runner turns on the rails; the next interval's incline is set here (the only moment the
+  deck moves under a backward runner); 3-2-1 counts to the end of the window.
+* SETTLE: turned; a few seconds at turn speed facing the new way.
+* DONE: the next interval begins (and ramps up at the backward ramp rate).
+
+A pause before the window is over holds the whole window again after the resume (PAUSED
+goes back to APPROACH); a pause while settling keeps settling.
+
+`Turn.advance` is the only way time moves a turn: it is given the active time and the
+measured belt speed and answers with what happened (`TurnEvent`s) for the engine to act
+on (cues, the incline command, the next segment). Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from retrorun.profiles.timeline import COUNTDOWN_BEEPS_S as BEEP_TIMES_S
+from retrorun.session.transitions import step
+
+if TYPE_CHECKING:
+    from retrorun.device.ramp import RampRates
+    from retrorun.profiles.plan import Segment
+
+EPS = 1e-6
+ARRIVAL_TOLERANCE_KMH = 0.2
+"""The belt is "at turn speed" within this much of it."""
+LEAD_MARGIN_S = 1.0
+"""Telemetry arrives about once a second: a sample a second old must already show arrival."""
+MAX_ARRIVAL_WAIT_S = 30.0
+"""A belt that never reaches turn speed (console held, firmware ignoring us) does not hold
+the session forever: after this the window begins anyway, with the speed logged."""
+
+
+class TurnPhase(enum.Enum):
+    APPROACH = "approach"
+    ARRIVING = "arriving"
+    WINDOW = "window"
+    SETTLE = "settle"
+    DONE = "done"
+
+
+class TurnInput(enum.Enum):
+    WINDOW_DUE = "window due"
+    """Active time reached the window's due time."""
+    ARRIVED = "arrived"
+    """The belt is measured at turn speed."""
+    WAIT_OVER = "arrival wait over"
+    """`MAX_ARRIVAL_WAIT_S` passed without the belt at turn speed."""
+    WINDOW_OVER = "window over"
+    SETTLED = "settled"
+    PAUSED = "paused"
+    """The session paused: the window is held again in full after the resume."""
+
+
+_P, _I = TurnPhase, TurnInput
+
+TRANSITIONS: dict[tuple[TurnPhase, TurnInput], TurnPhase] = {
+    (_P.APPROACH, _I.WINDOW_DUE): _P.ARRIVING,
+    (_P.APPROACH, _I.PAUSED): _P.APPROACH,
+    (_P.ARRIVING, _I.ARRIVED): _P.WINDOW,
+    (_P.ARRIVING, _I.WAIT_OVER): _P.WINDOW,
+    (_P.ARRIVING, _I.PAUSED): _P.APPROACH,
+    (_P.WINDOW, _I.WINDOW_OVER): _P.SETTLE,
+    (_P.WINDOW, _I.PAUSED): _P.APPROACH,
+    (_P.SETTLE, _I.SETTLED): _P.DONE,
+    (_P.SETTLE, _I.PAUSED): _P.SETTLE,
+}
+
+
+@dataclass(frozen=True)
+class Beep:
+    """Say one digit of a 3-2-1 countdown."""
+
+    digit: int
+
+
+@dataclass(frozen=True)
+class WindowOpened:
+    """ "Turn around now": the window began, `late_s` after it was due."""
+
+    late_s: float
+
+
+@dataclass(frozen=True)
+class Settling:
+    """The window is over: settle in, facing the new way."""
+
+
+@dataclass(frozen=True)
+class TurnDone:
+    """The turn is over; the next segment begins at active time `end`."""
+
+    end: float
+
+
+TurnEvent = Beep | WindowOpened | Settling | TurnDone
+
+
+@dataclass
+class Turn:
+    """One turn in progress (see the module docstring)."""
+
+    segment: Segment
+    window_at: float
+    """Active time at which the window is due."""
+    phase: TurnPhase = TurnPhase.APPROACH
+    window_start: float | None = None
+    settle_start: float | None = None
+    beeps: list[float] = field(default_factory=list)
+    """Active times of the countdown digits still to say."""
+
+    @classmethod
+    def begin(cls, segment: Segment, start: float) -> Turn:
+        """The turn `segment` beginning at active time `start`.
+
+        Its window is due once the belt has stepped down to turn speed
+        (`incline_offset_s`); the digits of the countdown to it that fall inside the turn
+        are said by the turn (the interval before it could not say them).
+        """
+        window_at = start + segment.incline_offset_s
+        beeps = [window_at - b for b in BEEP_TIMES_S if b <= segment.incline_offset_s + EPS]
+        return cls(segment, window_at, beeps=beeps)
+
+    def fire(self, given: TurnInput) -> TurnPhase:
+        self.phase = step(TRANSITIONS, self.phase, given, what="turn")
+        return self.phase
+
+    @property
+    def window_end(self) -> float | None:
+        if self.window_start is None:
+            return None
+        return self.window_start + (self.segment.window_s or 0.0)
+
+    def due(self) -> list[float]:
+        """Active times at which `advance` has something to do."""
+        if self.phase in (TurnPhase.APPROACH, TurnPhase.ARRIVING):
+            return [*self.beeps, self.window_at, self.window_at + MAX_ARRIVAL_WAIT_S]
+        if self.phase is TurnPhase.WINDOW:
+            return [*self.beeps, self.window_end or 0.0]
+        if self.phase is TurnPhase.SETTLE and self.settle_start is not None:
+            return [self.settle_start + (self.segment.settle_s or 0.0)]
+        return []
+
+    def remaining_s(self, active: float) -> float:
+        """Time left in the turn (window and settle included)."""
+        window = self.window_start if self.window_start is not None else self.window_at
+        seg = self.segment
+        return max(0.0, window + (seg.window_s or 0.0) + (seg.settle_s or 0.0) - active)
+
+    def advance(self, active: float, measured_kmh: float | None) -> list[TurnEvent]:
+        """Move the turn to active time `active` with the belt measured at `measured_kmh`."""
+        if self.phase in (TurnPhase.APPROACH, TurnPhase.ARRIVING):
+            return self._approach(active, measured_kmh)
+        if self.phase is TurnPhase.WINDOW:
+            said = self._beeps_due(active, self.window_end or active)
+            end = self.window_end
+            if end is None or active + EPS < end:
+                return said
+            self.settle_start = end
+            self.fire(TurnInput.WINDOW_OVER)
+            return [*said, Settling()]
+        if self.phase is TurnPhase.SETTLE and self.settle_start is not None:
+            end = self.settle_start + (self.segment.settle_s or 0.0)
+            if active + EPS >= end:
+                self.fire(TurnInput.SETTLED)
+                return [TurnDone(end)]
+        return []
+
+    def hold_again(self, active: float) -> None:
+        """A pause: before the window is over, the whole window is held again from now."""
+        self.fire(TurnInput.PAUSED)
+        if self.phase is TurnPhase.APPROACH:
+            self.window_at, self.window_start, self.beeps = active, None, []
+
+    def _approach(self, active: float, measured_kmh: float | None) -> list[TurnEvent]:
+        said = self._beeps_due(active, self.window_at)
+        if active + EPS < self.window_at:
+            return said
+        if self.phase is TurnPhase.APPROACH:
+            self.fire(TurnInput.WINDOW_DUE)
+        waited = active - self.window_at
+        if arrived(measured_kmh, self.segment.speed_kmh):
+            self.fire(TurnInput.ARRIVED)
+        elif waited + EPS >= MAX_ARRIVAL_WAIT_S:
+            self.fire(TurnInput.WAIT_OVER)
+        else:
+            return said
+        # The window runs from "Turn around now", never from when it was due: a runner
+        # always gets the whole window after hearing it (a late timer costs the plan a few
+        # milliseconds, never the runner a part of the turn).
+        start = active
+        self.window_start = start
+        window = self.segment.window_s or 0.0
+        self.beeps = [start + window - b for b in BEEP_TIMES_S if b < window]
+        return [*said, WindowOpened(max(0.0, waited))]
+
+    def _beeps_due(self, active: float, moment: float) -> list[TurnEvent]:
+        said: list[TurnEvent] = []
+        while self.beeps and self.beeps[0] <= active + EPS:
+            self.beeps.pop(0)
+            said.append(Beep(max(1, round(moment - active))))
+        return said
+
+
+def turn_lead_s(turn: Segment, from_kmh: float, rates: RampRates) -> float:
+    """Seconds before the window is due to command the turn's last speed step.
+
+    ``from_kmh`` is the speed the belt is on when the turn's steps begin. The lead uses the
+    slower of the measured acceleration and deceleration: until the belt has been seen
+    slowing, only its acceleration is known (from the start), and arriving a second early
+    at turn speed is harmless while arriving late is not.
+    """
+    steps = turn.speed_steps
+    before = steps[-2].speed_kmh if len(steps) > 1 else from_kmh
+    rate = min(rates.accel_kmh_per_s, rates.decel_kmh_per_s)
+    change = abs(steps[-1].speed_kmh - before)
+    return rates.reaction_delay_s + change / rate + LEAD_MARGIN_S
+
+
+def approach_s(turn: Segment, from_kmh: float, rates: RampRates) -> float:
+    """Seconds before the end of the preceding interval that the turn's first step is due."""
+    return max(0.0, turn_lead_s(turn, from_kmh, rates) - turn.speed_steps[0].offset_s)
+
+
+def arrived(measured_kmh: float | None, turn_kmh: float) -> bool:
+    return measured_kmh is not None and abs(measured_kmh - turn_kmh) <= ARRIVAL_TOLERANCE_KMH
