@@ -44,12 +44,16 @@ class FakeBelt:
     runs_from: float | None = None
     heart_rate_bpm: int | None = None
     reject_next: bool = False
+    unanswered: frozenset[str] = frozenset()
+    """Requests this belt never answers (a treadmill that ignores them)."""
     reports_distance: bool = True
     """False: like treadmills without Total Distance, only the integrated distance."""
     pending: list[tuple[float, float]] = field(default_factory=list)
     """(effective at, target) set-points not yet reacted to."""
 
-    def perform(self, send: Send, now: float) -> Done:
+    def perform(self, send: Send, now: float) -> Done | None:
+        if send.request in self.unanswered:
+            return None
         if self.reject_next and send.request != "stop":
             self.reject_next = False
             return Done(send.seq, "operation_failed", reason="operation failed")
@@ -148,7 +152,9 @@ class Drive:
             for action in self.engine.handle(queue.pop(0), self.now):
                 if isinstance(action, Send):
                     self.sends.append(Sent(self.now, action, self.engine.facing, self.engine.phase))
-                    queue.append(self.belt.perform(action, self.now))
+                    done = self.belt.perform(action, self.now)
+                    if done is not None:
+                        queue.append(done)
                 elif isinstance(action, Publish):
                     self.events.append(action.event)
                 elif isinstance(action, Answer):

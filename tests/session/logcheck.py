@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-EVENT_TYPES = {"segment", "command", "response", "telemetry", "status", "cue", "state"}
+EVENT_TYPES = {"segment", "command", "response", "telemetry", "status", "cue", "state", "phase"}
+PHASES = {"steady", "ramp", "approach", "turn_window", "settle"}
 STATUSES = {
     "console_speed",
     "console_incline",
@@ -80,6 +81,9 @@ def _check_event(line: dict[str, Any]) -> None:
         assert _number(line["distance_m"])
     elif kind == "status":
         assert line["status"] in STATUSES, line
+    elif kind == "phase":
+        assert line["phase"] in PHASES, line
+        assert line["facing"] in ("forward", "backward"), line
     elif kind == "cue":
         assert line["kind"] in CUE_KINDS, line
         assert isinstance(line["text"], str)

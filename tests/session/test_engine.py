@@ -17,7 +17,8 @@ from retrorun.device import (
 from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.plan import Plan, compile_plan
 from retrorun.profiles.safety import SAFETY_NUMBERS
-from retrorun.session.api import CommandKind, Phase, SessionState, UserCommand
+from retrorun.session.api import CommandKind, Phase, SessionEnded, SessionState, UserCommand
+from retrorun.session.engine import STOP_ANSWER_WAIT_S
 from retrorun.session.inputs import EngineOptions, HeartRateGuard
 from retrorun.session.turn import ARRIVAL_TOLERANCE_KMH
 from tests.session.belt import Drive, FakeBelt
@@ -472,3 +473,41 @@ def test_every_countdown_leads_into_the_turn_whichever_way_it_turns(
         assert abs(warning_error_s) <= 1.0  # "Forward in 10 seconds" means ten
         assert digits == ["3", "2", "1"]
         assert last_digit_before_s == pytest.approx(1.0, abs=0.05)
+
+
+def test_a_stop_that_is_never_answered_ends_the_session_in_bounded_time() -> None:
+    drive = Drive.start(plan_of(ALT), belt=FakeBelt(unanswered=frozenset({"stop"})))
+    drive.run_until(40.0)
+    drive.command(cmd(CommandKind.STOP))
+    stopped_at = drive.now
+    ended = drive.run_to_end()
+    assert ended.outcome == "stopped"
+    assert ended.t - stopped_at == pytest.approx(STOP_ANSWER_WAIT_S, abs=1.0)
+    assert "did not answer the stop" in drive.cues("alarm")[-1].fields["text"]
+
+
+def test_asking_to_stop_again_while_stopping_ends_at_once() -> None:
+    # A second Ctrl-C must never be ignored, whatever the treadmill does with the first.
+    drive = Drive.start(plan_of(ALT), belt=FakeBelt(unanswered=frozenset({"stop"})))
+    drive.run_until(40.0)
+    drive.command(cmd(CommandKind.STOP))
+    assert drive.engine.state is SessionState.STOPPED
+    assert not drive.events or not isinstance(drive.events[-1], SessionEnded)
+    again = drive.command(UserCommand(CommandKind.STOP, source="signal"))
+    assert again.accepted
+    assert isinstance(drive.events[-1], SessionEnded)
+    assert drive.events[-1].t == pytest.approx(40.0)
+
+
+def test_every_command_in_the_log_follows_a_phase_line_saying_which_way_the_runner_faced() -> None:
+    drive = Drive.start(plan_of(ALT))
+    drive.run_to_end()
+    facing = None
+    for line in drive.log():
+        if line.type == "phase":
+            facing = line.fields["facing"]
+        elif line.type == "command" and "incline_pct" in line.fields and facing == "backward":
+            phases = [p for p in drive.log("phase") if p.t <= line.t]
+            assert phases[-1].fields["phase"] == "turn_window"
+    assert facing == "forward"
+    assert [p.fields["facing"] for p in drive.log("phase")].count("backward") >= 2

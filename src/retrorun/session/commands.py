@@ -164,6 +164,8 @@ class CommandTracker:
 
     def measured(self, speed_kmh: float | None, incline_pct: float | None) -> None:
         """A telemetry sample: acknowledged set-points it shows are verified."""
+        if not self._latest:
+            return
         checks: tuple[tuple[Request, float | None, float], ...] = (
             ("speed", speed_kmh, SPEED_TOLERANCE_KMH),
             ("incline", incline_pct, INCLINE_TOLERANCE_PCT),

@@ -163,6 +163,7 @@ class Engine:
         """Why the state is what it is, when that needs saying."""
         self._out: list[Action] = []
         self._shown: tuple[object, ...] = ()
+        self._logged_phase: tuple[Phase, Direction] | None = None
         self._incline_ok = True
         self._rates: RampRates = DEFAULT_RATES
         self._index: int | None = None
@@ -220,6 +221,7 @@ class Engine:
             self._status(event)
         self._timers()
         self._progress()
+        self._note_phase()
         self._publish_snapshot()
         out, self._out = self._out, []
         return out
@@ -338,6 +340,7 @@ class Engine:
         reason: str | None = None,
         retry: bool = False,
     ) -> int:
+        self._note_phase()  # the log says which way the runner faced, in which phase
         send = self.tracker.issue(request, value, retry=retry)
         fields: dict[str, Any]
         if request == "speed":
@@ -378,11 +381,21 @@ class Engine:
             fields["reason"] = why or reason
         self._log("state", **fields)
 
+    def _note_phase(self) -> None:
+        """Log a `phase` line when the phase or the way the runner faces changed."""
+        if self._index is None:
+            return
+        marker = (self.phase, self.facing)
+        if marker != self._logged_phase:
+            self._logged_phase = marker
+            self._log("phase", phase=str(self.phase), facing=self.facing)
+
     def _publish_snapshot(self) -> None:
         """Publish the state when something a watcher shows has changed (the runner adds
         periodic snapshots for moving counters); `SessionEnded` stays the last event."""
         key = (
-            self.state,
+            self.life.stage,
+            self.life.ending,
             self.reason,
             self._index,
             self.phase,
