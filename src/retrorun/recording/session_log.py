@@ -44,6 +44,7 @@ def header_line(started: SessionStarted) -> dict[str, Any]:
         "retrorun": __version__,
         "profile": started.profile,
         "device": started.device,
+        **({"limits": started.limits} if started.limits else {}),
     }
 
 

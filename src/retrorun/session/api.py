@@ -224,6 +224,9 @@ class SessionStarted:
     """``name``, ``source`` (file path or bundled name), ``total_duration_s``, ..."""
     device: dict[str, Any]
     """``name``, ``address``, ``simulated``, and ``preset`` for the simulator."""
+    limits: dict[str, Any] = field(default_factory=dict)
+    """The safety limits in force (`SafetyLimits` with the treadmill's range), so that a
+    log alone can be checked against them."""
 
 
 @dataclass(frozen=True)

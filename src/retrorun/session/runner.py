@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from retrorun.clock import Clock
     from retrorun.device import Treadmill
     from retrorun.profiles.plan import Plan
+    from retrorun.profiles.safety import SafetyLimits
 
 # Events a slow watcher may fall behind by before it loses the oldest (a whole session's
 # log fits, so the log writer never loses a line while the session runs flat out).
@@ -84,6 +86,12 @@ def device_range(treadmill: Treadmill) -> tuple[DeviceRange | None, bool]:
         ),
         caps.controls_incline,
     )
+
+
+def limits_json(limits: SafetyLimits) -> dict[str, Any]:
+    """The limits in force as the log's header carries them (None: no such limit)."""
+    data = dataclasses.asdict(limits)
+    return {key: value for key, value in data.items() if value is not None}
 
 
 class SessionRunner:
@@ -164,11 +172,13 @@ class SessionRunner:
         tasks: list[asyncio.Task[None]] = []
         try:
             await self._take_control(treadmill)
+            rng, incline = device_range(treadmill)
             self._hub.publish(
                 SessionStarted(
                     started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     profile=self._profile_info,
                     device={"name": treadmill.name, **self._device_info},
+                    limits=limits_json(self._plan.limits.with_device(rng)),
                 )
             )
             device_events = treadmill.events()
@@ -180,7 +190,6 @@ class SessionRunner:
                 tasks.append(asyncio.ensure_future(self._publish_snapshots()))
             for task in tasks:
                 task.add_done_callback(self._task_done)
-            rng, incline = device_range(treadmill)
             self._feed(self._stop_first or Ready(rng, incline), None)
             await self._finished
         except BaseException as exc:
