@@ -20,6 +20,7 @@ STATUSES = {
     "control_lost",
     "connection_lost",
     "reconnected",
+    "training_status",
 }
 STATES = {
     "connecting",

@@ -208,7 +208,7 @@ steps:
     assert kinds.count("halfway") == 4
     assert "Change in 10 seconds" in texts
     assert kinds.count("last_interval") == 1
-    assert kinds[-1] == "finish"
+    assert kinds[-2:] == ["finish", "pause"]  # then "The belt has stopped. You can step off."
     start = segment_times(drive)[0]
     halfway = drive.cues("halfway")[0]
     assert halfway.t == pytest.approx(start + 30.0)
@@ -322,11 +322,12 @@ def test_safety_key_pauses_and_nothing_restarts_the_belt_without_resume() -> Non
 def test_safety_key_ends_the_session_when_nobody_can_resume() -> None:
     drive = Drive.start(plan_of(ALT), options=EngineOptions(interactive=False))
     drive.run_until(50.0)
+    drive.belt.running, drive.belt.target_kmh = False, 0.0
     drive.feed(BeltStopped(drive.now, by_safety_key=True, paused=False))
-    ended = drive.engine.ended
-    assert ended is not None
-    assert (ended.outcome, ended.reason, ended.exit_code) == ("interrupted", "safety key pulled", 3)
     assert drive.sends[-1].send.request == "stop"
+    ended = drive.run_to_end()  # ended once the belt is measured at rest
+    assert (ended.outcome, ended.reason, ended.exit_code) == ("interrupted", "safety key pulled", 3)
+    assert drive.belt.speed_kmh == 0.0
 
 
 def _disconnect_in_turn(options: EngineOptions) -> Drive:
@@ -420,11 +421,13 @@ def test_stop_ends_the_session_with_the_belt_stopped() -> None:
     drive = Drive.start(plan_of(ALT))
     drive.run_until(40.0)
     assert drive.command(cmd(CommandKind.STOP)).accepted
-    ended = drive.engine.ended
-    assert ended is not None
-    assert (ended.outcome, ended.reason, ended.exit_code) == ("stopped", "stopped by you", 3)
     assert drive.sends[-1].send.request == "stop"
     assert drive.command(cmd(CommandKind.PAUSE)).accepted is False
+    assert drive.engine.ended is None  # not before the belt is measured at rest
+    ended = drive.run_to_end()
+    assert (ended.outcome, ended.reason, ended.exit_code) == ("stopped", "stopped by you", 3)
+    assert drive.belt.speed_kmh == 0.0
+    assert drive.cues()[-1].fields["text"] == "The belt has stopped. You can step off."
 
 
 def test_the_snapshot_counts_down_from_the_engine_not_a_watcher_timer() -> None:
@@ -475,15 +478,21 @@ def test_every_countdown_leads_into_the_turn_whichever_way_it_turns(
         assert last_digit_before_s == pytest.approx(1.0, abs=0.05)
 
 
-def test_a_stop_that_is_never_answered_ends_the_session_in_bounded_time() -> None:
+def test_a_belt_that_never_stops_ends_in_bounded_time_and_never_as_a_success() -> None:
+    # The treadmill ignores Stop: the session keeps telling it, tells the runner what to do,
+    # and ends after a bounded wait saying plainly that the belt did not stop.
     drive = Drive.start(plan_of(ALT), belt=FakeBelt(unanswered=frozenset({"stop"})))
     drive.run_until(40.0)
     drive.command(cmd(CommandKind.STOP))
     stopped_at = drive.now
     ended = drive.run_to_end()
-    assert ended.outcome == "stopped"
+    assert (ended.outcome, ended.exit_code) == ("interrupted", 1)
+    assert "not measured at rest" in ended.reason
     assert ended.t - stopped_at == pytest.approx(STOP_ANSWER_WAIT_S, abs=1.0)
-    assert "did not answer the stop" in drive.cues("alarm")[-1].fields["text"]
+    assert len(drive.commands("stop")) >= 2  # told again
+    alarms = [c.fields["text"] for c in drive.cues("alarm")]
+    assert any("still running" in text for text in alarms)
+    assert "did not stop" in alarms[-1]
 
 
 def test_asking_to_stop_again_while_stopping_ends_at_once() -> None:
@@ -495,8 +504,10 @@ def test_asking_to_stop_again_while_stopping_ends_at_once() -> None:
     assert not drive.events or not isinstance(drive.events[-1], SessionEnded)
     again = drive.command(UserCommand(CommandKind.STOP, source="signal"))
     assert again.accepted
-    assert isinstance(drive.events[-1], SessionEnded)
-    assert drive.events[-1].t == pytest.approx(40.0)
+    ended = drive.events[-1]
+    assert isinstance(ended, SessionEnded)
+    assert ended.t == pytest.approx(40.0)
+    assert ended.exit_code == 1  # the belt was still running: never a success
 
 
 def test_every_command_in_the_log_follows_a_phase_line_saying_which_way_the_runner_faced() -> None:

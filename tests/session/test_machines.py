@@ -32,6 +32,7 @@ from retrorun.session.lifecycle import (
 )
 from retrorun.session.turn import (
     MAX_ARRIVAL_WAIT_S,
+    ArrivalOverdue,
     Beep,
     Settling,
     Turn,
@@ -145,11 +146,22 @@ def test_the_window_waits_for_the_belt_at_turn_speed() -> None:
     assert turn.window_start == turn.window_at + 4.0  # the window runs from "Turn around now"
 
 
-def test_a_belt_that_never_arrives_does_not_hold_the_turn_forever() -> None:
+def test_a_belt_that_never_arrives_never_gets_its_window() -> None:
     turn = Turn.begin(_turn_segment(), start=0.0)
     turn.advance(turn.window_at, 9.0)
     events = turn.advance(turn.window_at + MAX_ARRIVAL_WAIT_S, 9.0)
-    assert events == [WindowOpened(MAX_ARRIVAL_WAIT_S)]
+    assert events == [ArrivalOverdue(9.0)]
+    assert turn.phase is TurnPhase.OVERDUE
+    assert turn.advance(turn.window_at + 2 * MAX_ARRIVAL_WAIT_S, 9.0) == []
+    turn.hold_again(200.0)  # paused, then resumed: the whole turn again
+    assert turn.advance(200.0, 2.5) == [WindowOpened(0.0)]
+
+
+def test_arrival_is_judged_against_the_turn_speed_actually_commanded() -> None:
+    # A 2 mph floor: the turn is commanded at 3.2 km/h, not the plan's 2.5.
+    turn = Turn.begin(_turn_segment(), start=0.0)
+    turn.advance(turn.window_at - 3.0, 4.0)
+    assert turn.advance(turn.window_at, 3.2, turn_kmh=3.2)[-1] == WindowOpened(0.0)
 
 
 def test_a_pause_in_the_window_holds_the_whole_window_again() -> None:

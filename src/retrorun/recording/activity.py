@@ -158,8 +158,8 @@ def build_activity(log: SessionLog) -> Activity:
 
 
 def _end_t(log: SessionLog, start_t: float) -> float:
-    if log.summary is not None:
-        return max(start_t, log.end_t)
+    # The activity ends when the session did (its finished/stopped/interrupted line), not
+    # when the belt was measured at rest afterwards: the coast-down is not workout time.
     ending = [e.t for e in log.of_type("state") if e.get("state") in _ENDING and e.t >= start_t]
     return ending[0] if ending else max(start_t, log.end_t)
 

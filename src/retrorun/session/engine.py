@@ -47,8 +47,10 @@ from retrorun.device.events import (
     ControlLost,
     DeviceEvent,
     Reconnected,
+    TrainingStatusChanged,
 )
 from retrorun.device.ramp import DEFAULT_RATES
+from retrorun.ftms.training_status import TrainingStatusCode
 from retrorun.profiles.safety import clamp_incline, clamp_speed, limit_speed_change
 from retrorun.session import turn as turns
 from retrorun.session.api import (
@@ -113,14 +115,23 @@ VERIFY_WAIT_S = 5.0
 """After a reconnect, how long to wait for telemetry showing the belt still at speed."""
 AT_SPEED_KMH = 0.5
 """A belt within this of its target "still runs at the expected speed"."""
-STOP_ANSWER_WAIT_S = 15.0
-"""How long an ending session waits for the treadmill to answer its Stop."""
+STOP_ANSWER_WAIT_S = 30.0
+"""How long an ending session waits for the belt to be measured at rest after its Stop."""
+STOP_MARGIN_S = 3.0
+"""On top of what the measured deceleration says a stop takes: then Stop is sent again."""
+AT_REST_KMH = 0.1
+"""A belt measured below this is at rest."""
+STOPPED_SAMPLES = 2
+"""Samples in a row at rest while running that mean the belt was stopped (with or without a
+Machine Status: some treadmills say nothing)."""
+_HALTED_TRAINING = frozenset({TrainingStatusCode.IDLE, TrainingStatusCode.POST_WORKOUT})
 DEFAULT_EXTEND_S = 30.0
 RATE_SLACK_S = 1e-4
 
 _TURN_PHASES = {
     turns.TurnPhase.APPROACH: Phase.APPROACH,
     turns.TurnPhase.ARRIVING: Phase.APPROACH,
+    turns.TurnPhase.OVERDUE: Phase.APPROACH,
     turns.TurnPhase.WINDOW: Phase.TURN_WINDOW,
     turns.TurnPhase.SETTLE: Phase.SETTLE,
     turns.TurnPhase.DONE: Phase.SETTLE,
@@ -140,7 +151,7 @@ class _Step:
     """The rest of a change the backward ramp rate held back; dropped by any newer request."""
 
 
-PauseCause = Literal["user", "console", "safety_key", "connection", "control"]
+PauseCause = Literal["user", "console", "safety_key", "connection", "control", "belt"]
 
 
 class Engine:
@@ -191,8 +202,10 @@ class Engine:
         self._cause: PauseCause | None = None
         self._lost_at: float | None = None
         self._verify_by: float | None = None
-        self._stop_seq: int | None = None
         self._stop_by: float | None = None
+        self._stop_again_at: float | None = None
+        self._warned_still_running = False
+        self._at_rest_samples = 0
         self._ending: EndingInfo | None = None
 
     # ------------------------------------------------------------------ public
@@ -231,7 +244,7 @@ class Engine:
         if self.ended is not None:
             return None
         if self.life.stage is Stage.STOPPING:
-            return self._stop_by
+            return min((w for w in (self._stop_by, self._stop_again_at) if w), default=None)
         walls = [w for w in (self._begin_by, self._verify_by, self.tracker.retry_at) if w]
         if self._lost_at is not None and self.options.headless:
             walls.append(self._lost_at + self.options.reconnect_wait_s)
@@ -249,7 +262,6 @@ class Engine:
         """
         self.ledger.tick(now, running=self._running, bucket=self.bucket())
         self._end(ending, detail)
-        self._stop_seq = None
         self._finalize()
         self._publish_snapshot()
         out, self._out = self._out, []
@@ -526,18 +538,64 @@ class Engine:
         else:
             self._cue(CueKind.ALARM, f"Session over: {info.reason}.")
         if self._belt_started:
-            self._stop_seq = self._send("stop")
+            self._send("stop")
             self._stop_by = self.ledger.now + STOP_ANSWER_WAIT_S
+            self._stop_again_later()
         else:
             self._finalize()
 
-    def _finalize(self) -> None:
+    def _stop_again_later(self) -> None:
+        """Stop again (and say so) once the belt has had the time its measured deceleration
+        needs: treadmills that acknowledge Stop and run on exist."""
+        rates, measured = self._rates, self.measured_speed or 0.0
+        coast = rates.reaction_delay_s + measured / rates.decel_kmh_per_s + STOP_MARGIN_S
+        self._stop_again_at = self.ledger.now + coast
+
+    def _stopping(self) -> None:
+        """While stopping: done once the belt is measured at rest; until then Stop again."""
+        if self.life.stage is not Stage.STOPPING:
+            return
+        # Done when measured at rest, whatever the answer: some treadmills acknowledge Stop
+        # and run on, others refuse a Stop of a belt the safety key already stopped.
+        measured = self.measured_speed
+        if measured is not None and measured < AT_REST_KMH:
+            self._cue(CueKind.PAUSE, "The belt has stopped. You can step off.")
+            self._finalize()
+            return
+        now = self.ledger.now
+        if self._stop_by is not None and now >= self._stop_by - EPS:
+            self._cue(
+                CueKind.ALARM,
+                "The belt did not stop. Press stop on the treadmill or pull the safety key.",
+            )
+            self._finalize(stopped=False)
+            return
+        if self._stop_again_at is not None and now >= self._stop_again_at - EPS:
+            self._stop_again_at = None
+            if not self._warned_still_running:
+                self._warned_still_running = True
+                self._cue(
+                    CueKind.ALARM,
+                    "The belt is still running. Press stop on the treadmill "
+                    "or pull the safety key.",
+                )
+            self._send("stop", reason="the belt is still running")
+            self._stop_again_later()
+
+    def _finalize(self, *, stopped: bool = True) -> None:
+        """Ended. ``stopped`` False: the belt was never measured at rest after the Stop, so
+        the session does not count as finished, whatever else happened."""
         if self.life.stage is not Stage.STOPPING or self._ending is None:
             return
         self.life.fire(Trigger.STOP_ANSWERED)
-        info, self._stop_by = self._ending, None
+        info, self._stop_by, self._stop_again_at = self._ending, None, None
+        outcome, reason, code = info.outcome, info.reason, info.exit_code
+        if not stopped:
+            outcome, code = "interrupted", 1
+            reason = f"{reason}; the belt was not measured at rest after the stop"
+            self.reason = reason
         totals = self.ledger.totals.snapshot()
-        self.ended = SessionEnded(self.t, info.outcome, info.reason, info.exit_code, totals)
+        self.ended = SessionEnded(self.t, outcome, reason, code, totals)
         self._out.append(Publish(self.ended))
 
     # ------------------------------------------------------------------ schedule
@@ -618,7 +676,10 @@ class Engine:
         if turn is None:
             return None
         seg = turn.segment
-        for event in turn.advance(self.ledger.active, self.measured_speed):
+        turn_kmh = clamp_speed(
+            seg.from_direction, seg.speed_kmh, self.incline_target or 0.0, self.limits
+        ).value
+        for event in turn.advance(self.ledger.active, self.measured_speed, turn_kmh):
             if isinstance(event, turns.Beep):
                 self._cue(CueKind.COUNTDOWN, str(event.digit), beeps=1)
             elif isinstance(event, turns.WindowOpened):
@@ -635,9 +696,31 @@ class Engine:
                 self._command_incline(seg.incline_pct, in_turn=True)
             elif isinstance(event, turns.Settling):
                 self._cue(CueKind.START, settle_text(seg))
+            elif isinstance(event, turns.ArrivalOverdue):
+                measured = event.measured_kmh
+                runs = "no speed reported" if measured is None else f"{measured:.1f} km/h"
+                self._belt_fault(
+                    f"it runs {runs}, not the turn speed {turn_kmh:.1f} km/h",
+                    say="Do not turn: the belt did not slow to turn speed.",
+                )
+                return None
             else:
                 return event.end
         return None
+
+    def _belt_fault(self, detail: str, *, say: str) -> None:
+        """The belt is measured not doing what it was told: alarm, pause, say why."""
+        if not self.options.interactive:
+            self._cue(CueKind.ALARM, say)
+            self._end(Ending.BELT_NOT_FOLLOWING, detail)
+            return
+        if not self.life.can(Trigger.BELT_FAULT):
+            return
+        self._cause = "belt"
+        self._queue.clear()
+        self._move(Trigger.BELT_FAULT, f"the belt did not follow: {detail}")
+        self._cue(CueKind.ALARM, f"{say} Pausing. Resume when it is safe.")
+        self._send("pause")
 
     def _fire_cues(self, seg: Segment) -> None:
         elapsed = self.segment_elapsed_s
@@ -790,8 +873,9 @@ class Engine:
 
     def _command_while_ending(self, cmd: UserCommand) -> CommandResult:
         if cmd.kind is CommandKind.STOP and self.life.stage is Stage.STOPPING:
-            # Asked again while waiting for the Stop's answer: stop waiting.
-            self._finalize()
+            # Asked again while waiting for the belt to stop: stop waiting.
+            measured = self.measured_speed
+            self._finalize(stopped=measured is not None and measured < AT_REST_KMH)
             return CommandResult(cmd, accepted=True, reason="ending now")
         return CommandResult(cmd, accepted=False, reason="the session has ended")
 
@@ -834,12 +918,8 @@ class Engine:
     def _timers(self) -> None:
         """Wall-clock deadlines: start fallback, reconnect verdicts, retries, the stop."""
         now = self.ledger.now
-        if self._stop_by is not None and now >= self._stop_by - EPS:
-            self._cue(
-                CueKind.ALARM,
-                "The treadmill did not answer the stop. Use its stop button or the safety key.",
-            )
-            self._finalize()
+        if self.life.stage is Stage.STOPPING:
+            self._stopping()
             return
         if self._begin_by is not None and now >= self._begin_by - EPS:
             self._begin_by = None
@@ -900,6 +980,14 @@ class Engine:
         self._log("telemetry", **fields)
         moving = (tel.speed_kmh or 0.0) > 0.0
         stage = self.life.stage
+        if stage is Stage.STOPPING:
+            self._stopping()
+            return
+        at_rest = tel.speed_kmh is not None and tel.speed_kmh < AT_REST_KMH
+        self._at_rest_samples = self._at_rest_samples + 1 if at_rest else 0
+        if self._running and self._at_rest_samples >= STOPPED_SAMPLES:
+            self._belt_halted(by_key=False, silent=True)
+            return
         if stage is Stage.COUNTDOWN and self._start_acked and moving:
             self._belt_moving()
         if stage is Stage.RECONNECTING and self._verify_by is not None:
@@ -935,8 +1023,9 @@ class Engine:
             return
         self._log("response", **response_fields(tracked, done))
         request = tracked.send.request
-        if done.seq == self._stop_seq:
-            self._finalize()
+        if request == "stop" and self.life.stage is Stage.STOPPING:
+            self._stop_again_later()
+            self._stopping()
         elif request == "start":
             self._start_done(tracked.ok, done.reason)
         elif request in ("speed", "incline"):
@@ -1007,7 +1096,18 @@ class Engine:
             self._connection_lost()
         elif isinstance(event, Reconnected):
             self._log("status", status="reconnected", attempts=event.attempts)
+            if self.life.stage is Stage.STOPPING:  # the Stop may not have reached it
+                self._send("stop", reason="reconnected")
             self._reconnected()
+        elif isinstance(event, TrainingStatusChanged):
+            self._training_status(event)
+
+    def _training_status(self, event: TrainingStatusChanged) -> None:
+        """Logged; Idle or Post-Workout while running is a stop, even without a status."""
+        fields = {"training_status": event.status, "status_code": event.status_code}
+        self._log("status", status="training_status", **fields)
+        if self._running and event.status_code in _HALTED_TRAINING:
+            self._belt_halted(by_key=False, silent=True)
 
     def _console_speed(self, speed: float) -> None:
         if not self.life.live or self._index is None:
@@ -1027,13 +1127,21 @@ class Engine:
         self._adopt_override()
         self._cue(CueKind.OVERRIDE, f"Console incline {incline:g} % kept for this interval.")
 
-    def _belt_halted(self, *, by_key: bool) -> None:
+    def _belt_halted(self, *, by_key: bool, silent: bool = False) -> None:
+        """The belt stopped: by the console or the key (a status said so), or measured at
+        rest while running with no word from the treadmill (``silent``). Nothing more is
+        sent to it until the runner resumes."""
         if not self.life.can(Trigger.BELT_HALTED):
             return
         if not self.options.interactive:
-            self._end(Ending.SAFETY_KEY if by_key else Ending.CONSOLE_STOP)
+            ending = Ending.SAFETY_KEY if by_key else Ending.CONSOLE_STOP
+            self._end(Ending.BELT_STOPPED if silent else ending)
             return
         reason = "safety key pulled" if by_key else "belt stopped at the console"
+        if silent:
+            reason = "the belt stopped (the treadmill said nothing)"
+        self._queue.clear()
+        self.tracker.cancel_retries()
         self._cause = "safety_key" if by_key else "console"
         self._lost_at = None
         self._move(Trigger.BELT_HALTED, reason)

@@ -64,6 +64,8 @@ class Trigger(enum.Enum):
     """The console stopped or paused the belt, or the safety key was pulled."""
     CONTROL_LOST = "control lost"
     """Another app or the treadmill took control; it is asked for again."""
+    BELT_FAULT = "belt fault"
+    """The belt is measured not doing what it was told (not following, not at turn speed)."""
     BACK_AT_SPEED = "back at speed"
     """Control or the link is back and the belt still runs at the expected speed."""
     LINK_LOST = "link lost"
@@ -90,6 +92,7 @@ TRANSITIONS: dict[tuple[Stage, Trigger], Stage] = {
     (_S.RUNNING, _T.PAUSE): _S.PAUSED,
     (_S.RUNNING, _T.BELT_HALTED): _S.PAUSED,
     (_S.RUNNING, _T.CONTROL_LOST): _S.PAUSED,
+    (_S.RUNNING, _T.BELT_FAULT): _S.PAUSED,
     (_S.RUNNING, _T.LINK_LOST): _S.RECONNECTING,
     (_S.PAUSED, _T.RESUME): _S.COUNTDOWN,
     (_S.PAUSED, _T.CONSOLE_START): _S.RUNNING,
@@ -132,6 +135,8 @@ class Ending(enum.Enum):
     NO_DATA_AFTER_RECONNECT = "no data after reconnecting"
     BELT_DID_NOT_KEEP_SPEED = "belt did not keep its speed"
     START_REFUSED = "treadmill refused to start"
+    BELT_NOT_FOLLOWING = "belt not following"
+    BELT_STOPPED = "belt stopped by itself"
     FAILURE = "failure"
 
 
@@ -158,6 +163,8 @@ ENDINGS: dict[Ending, EndingInfo] = {
         "interrupted", 3, "connection lost and the belt did not keep its speed"
     ),
     _E.START_REFUSED: EndingInfo("interrupted", 3, "the treadmill did not start ({detail})"),
+    _E.BELT_NOT_FOLLOWING: EndingInfo("interrupted", 3, "the belt did not follow: {detail}"),
+    _E.BELT_STOPPED: EndingInfo("interrupted", 3, "the belt stopped without a word"),
     _E.FAILURE: EndingInfo("interrupted", 1, "{detail}"),
 }
 

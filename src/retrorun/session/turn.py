@@ -9,9 +9,10 @@ the plan. One `Turn` object runs one turn, through the phases of `TRANSITIONS`:
   early (`approach_s`, `turn_lead_s`: the measured reaction delay and ramp rate say how
   early) so the belt *arrives* at turn speed when the window is due. The 3-2-1 countdown
   counts to the moment the window is due.
-* ARRIVING: the window is due, but the belt is not yet measured at turn speed. "Turn
-  around now" is never said before it is; after `MAX_ARRIVAL_WAIT_S` the window opens anyway
-  with the speed logged.
+* ARRIVING: the window is due, but the belt is not yet measured at the turn speed actually
+  commanded (a treadmill's minimum may raise it). "Turn around now" is never said before it
+  is; after `MAX_ARRIVAL_WAIT_S` the turn is overdue (`ArrivalOverdue`): the engine alarms
+  and pauses, and the whole window is held again after the resume.
 * WINDOW: "Turn around now." The belt is held at turn speed for the turn window while the
   runner turns on the rails; the next interval's incline is set here (the only moment the
   deck moves under a backward runner); 3-2-1 counts to the end of the window.
@@ -45,13 +46,16 @@ ARRIVAL_TOLERANCE_KMH = 0.2
 LEAD_MARGIN_S = 1.0
 """Telemetry arrives about once a second: a sample a second old must already show arrival."""
 MAX_ARRIVAL_WAIT_S = 30.0
-"""A belt that never reaches turn speed (console held, firmware ignoring us) does not hold
-the session forever: after this the window begins anyway, with the speed logged."""
+"""A belt that is not at turn speed this long after the window was due (console held,
+firmware ignoring us) is overdue: the engine alarms and pauses; the window never opens on a
+belt that is not measured at turn speed."""
 
 
 class TurnPhase(enum.Enum):
     APPROACH = "approach"
     ARRIVING = "arriving"
+    OVERDUE = "overdue"
+    """The belt never reached turn speed: the session is paused, the window never opens."""
     WINDOW = "window"
     SETTLE = "settle"
     DONE = "done"
@@ -63,7 +67,7 @@ class TurnInput(enum.Enum):
     ARRIVED = "arrived"
     """The belt is measured at turn speed."""
     WAIT_OVER = "arrival wait over"
-    """`MAX_ARRIVAL_WAIT_S` passed without the belt at turn speed."""
+    """`MAX_ARRIVAL_WAIT_S` passed without the belt at turn speed: the turn is overdue."""
     WINDOW_OVER = "window over"
     SETTLED = "settled"
     PAUSED = "paused"
@@ -76,7 +80,9 @@ TRANSITIONS: dict[tuple[TurnPhase, TurnInput], TurnPhase] = {
     (_P.APPROACH, _I.WINDOW_DUE): _P.ARRIVING,
     (_P.APPROACH, _I.PAUSED): _P.APPROACH,
     (_P.ARRIVING, _I.ARRIVED): _P.WINDOW,
-    (_P.ARRIVING, _I.WAIT_OVER): _P.WINDOW,
+    (_P.ARRIVING, _I.WAIT_OVER): _P.OVERDUE,
+    (_P.OVERDUE, _I.ARRIVED): _P.WINDOW,
+    (_P.OVERDUE, _I.PAUSED): _P.APPROACH,
     (_P.ARRIVING, _I.PAUSED): _P.APPROACH,
     (_P.WINDOW, _I.WINDOW_OVER): _P.SETTLE,
     (_P.WINDOW, _I.PAUSED): _P.APPROACH,
@@ -111,7 +117,14 @@ class TurnDone:
     end: float
 
 
-TurnEvent = Beep | WindowOpened | Settling | TurnDone
+@dataclass(frozen=True)
+class ArrivalOverdue:
+    """The belt is not at turn speed `MAX_ARRIVAL_WAIT_S` after the window was due."""
+
+    measured_kmh: float | None
+
+
+TurnEvent = Beep | WindowOpened | Settling | TurnDone | ArrivalOverdue
 
 
 @dataclass
@@ -153,6 +166,8 @@ class Turn:
         """Active times at which `advance` has something to do."""
         if self.phase in (TurnPhase.APPROACH, TurnPhase.ARRIVING):
             return [*self.beeps, self.window_at, self.window_at + MAX_ARRIVAL_WAIT_S]
+        if self.phase is TurnPhase.OVERDUE:
+            return []
         if self.phase is TurnPhase.WINDOW:
             return [*self.beeps, self.window_end or 0.0]
         if self.phase is TurnPhase.SETTLE and self.settle_start is not None:
@@ -165,10 +180,14 @@ class Turn:
         seg = self.segment
         return max(0.0, window + (seg.window_s or 0.0) + (seg.settle_s or 0.0) - active)
 
-    def advance(self, active: float, measured_kmh: float | None) -> list[TurnEvent]:
-        """Move the turn to active time `active` with the belt measured at `measured_kmh`."""
-        if self.phase in (TurnPhase.APPROACH, TurnPhase.ARRIVING):
-            return self._approach(active, measured_kmh)
+    def advance(
+        self, active: float, measured_kmh: float | None, turn_kmh: float | None = None
+    ) -> list[TurnEvent]:
+        """Move the turn to active time `active` with the belt measured at `measured_kmh`;
+        `turn_kmh` is the turn speed actually commanded (default: the plan's)."""
+        if self.phase in (TurnPhase.APPROACH, TurnPhase.ARRIVING, TurnPhase.OVERDUE):
+            target = self.segment.speed_kmh if turn_kmh is None else turn_kmh
+            return self._approach(active, measured_kmh, target)
         if self.phase is TurnPhase.WINDOW:
             said = self._beeps_due(active, self.window_end or active)
             end = self.window_end
@@ -190,17 +209,20 @@ class Turn:
         if self.phase is TurnPhase.APPROACH:
             self.window_at, self.window_start, self.beeps = active, None, []
 
-    def _approach(self, active: float, measured_kmh: float | None) -> list[TurnEvent]:
+    def _approach(
+        self, active: float, measured_kmh: float | None, turn_kmh: float
+    ) -> list[TurnEvent]:
         said = self._beeps_due(active, self.window_at)
         if active + EPS < self.window_at:
             return said
         if self.phase is TurnPhase.APPROACH:
             self.fire(TurnInput.WINDOW_DUE)
         waited = active - self.window_at
-        if arrived(measured_kmh, self.segment.speed_kmh):
+        if arrived(measured_kmh, turn_kmh):
             self.fire(TurnInput.ARRIVED)
-        elif waited + EPS >= MAX_ARRIVAL_WAIT_S:
+        elif self.phase is TurnPhase.ARRIVING and waited + EPS >= MAX_ARRIVAL_WAIT_S:
             self.fire(TurnInput.WAIT_OVER)
+            return [*said, ArrivalOverdue(measured_kmh)]
         else:
             return said
         # The window runs from "Turn around now", never from when it was due: a runner
