@@ -1096,8 +1096,6 @@ class Engine:
             self._connection_lost()
         elif isinstance(event, Reconnected):
             self._log("status", status="reconnected", attempts=event.attempts)
-            if self.life.stage is Stage.STOPPING:  # the Stop may not have reached it
-                self._send("stop", reason="reconnected")
             self._reconnected()
         elif isinstance(event, TrainingStatusChanged):
             self._training_status(event)
@@ -1169,6 +1167,9 @@ class Engine:
         self._cue(CueKind.ALARM, "Connection lost! Hold the rails. Reconnecting.")
 
     def _reconnected(self) -> None:
+        if self.life.stage is Stage.STOPPING:  # the Stop may not have reached it
+            self._send("stop", reason="reconnected")
+            return
         if self.life.stage is not Stage.RECONNECTING:
             return
         self._lost_at = None
