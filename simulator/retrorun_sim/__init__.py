@@ -14,14 +14,23 @@ from retrorun_sim.backend import SimulatorClient, SimulatorScanner
 from retrorun_sim.faults import FAULT_KINDS, Fault, FaultKind, parse_fault, parse_faults
 from retrorun_sim.heart_rate_strap import SimulatedHeartRateStrap
 from retrorun_sim.peripheral import Peripheral, PeripheralBusyError, PeripheralUnreachableError
-from retrorun_sim.physics import BeltMode, BeltReadings, BeltSpec
-from retrorun_sim.quirks import PRESETS, SWITCH_NAMES, Preset, Quirks, parse_quirk, resolve_quirks
+from retrorun_sim.physics import BeltMode, BeltReadings, BeltSpec, PhysicalBelt
+from retrorun_sim.quirks import (
+    COOPERATIVE_PRESETS,
+    PRESETS,
+    SWITCH_NAMES,
+    Preset,
+    Quirks,
+    parse_quirk,
+    resolve_quirks,
+)
 from retrorun_sim.replay import ReplayNotification, parse_replay
 from retrorun_sim.runner import RunnerDirection, RunnerSpec
 from retrorun_sim.trace import TraceEvent, TraceKind, TraceSink
 from retrorun_sim.treadmill import SimulatedTreadmill
 
 __all__ = [
+    "COOPERATIVE_PRESETS",
     "FAULT_KINDS",
     "PRESETS",
     "SWITCH_NAMES",
@@ -33,6 +42,7 @@ __all__ = [
     "Peripheral",
     "PeripheralBusyError",
     "PeripheralUnreachableError",
+    "PhysicalBelt",
     "Preset",
     "Quirks",
     "ReplayNotification",

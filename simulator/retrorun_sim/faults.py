@@ -1,6 +1,7 @@
-"""Faults a simulated treadmill can suffer, and the ``KIND@SECONDS[:VALUE]`` schedule syntax.
+"""Faults and console actions a simulated treadmill can suffer, and their schedule syntax.
 
-``SECONDS`` counts from the moment the treadmill starts, on its clock. ``VALUE`` is:
+The syntax is ``KIND@SECONDS[:VALUE]``. ``SECONDS`` counts from the moment the treadmill
+starts, on its clock. ``VALUE`` is:
 
 * ``disconnect@S[:N]``: drops the link like a real disconnect; reachable again N seconds
   later (without N: never).
@@ -9,6 +10,8 @@
 * ``reject-command@S``: the next command fails with 0x04 Operation Failed.
 * ``console-speed@S:KMH``: someone sets KMH with the console's speed buttons.
 * ``console-incline@S:PCT``: someone sets PCT with the console's incline buttons.
+* ``console-start@S``: someone presses Start on the console (the only Start a
+  ``console-start`` machine takes, and what lets a ``no-data`` machine send telemetry).
 * ``console-stop@S``: someone presses Stop on the console.
 * ``safety-key@S``: the safety key is pulled.
 """
@@ -33,6 +36,7 @@ class FaultKind(StrEnum):
     REJECT_COMMAND = "reject-command"
     CONSOLE_SPEED = "console-speed"
     CONSOLE_INCLINE = "console-incline"
+    CONSOLE_START = "console-start"
     CONSOLE_STOP = "console-stop"
     SAFETY_KEY = "safety-key"
 
@@ -45,6 +49,7 @@ _VALUE_MEANING: dict[FaultKind, str | None] = {
     FaultKind.REJECT_COMMAND: None,
     FaultKind.CONSOLE_SPEED: "km/h",
     FaultKind.CONSOLE_INCLINE: "%",
+    FaultKind.CONSOLE_START: None,
     FaultKind.CONSOLE_STOP: None,
     FaultKind.SAFETY_KEY: None,
 }

@@ -53,6 +53,14 @@ class BeltSpec:
     deceleration_kmh_per_s: float = 0.8
     # Deceleration after Stop or Pause; None means `deceleration_kmh_per_s`.
     stop_deceleration_kmh_per_s: float | None = None
+    # After Stop or Pause the belt coasts to rest over this many seconds, whatever its speed
+    # (Kingsmith QZ #470, Horizon 7.4 QZ #923: about 20 s); None: the deceleration decides.
+    stop_coast_s: float | None = None
+    # Pause drives the belt to this speed instead of 0 (NordicTrack S20, QZ #1850: 1 mph).
+    pause_speed_kmh: float = 0.0
+    # Start after Pause resumes at the minimum speed, not the old set point (CITYSPORTS,
+    # field notes §3.10).
+    resume_at_minimum: bool = False
     # The safety key cuts motor power: the belt coasts down much faster (2-4 km/h/s).
     safety_deceleration_kmh_per_s: float = 3.0
     inclination_rate_pct_per_s: float = 0.5
@@ -124,6 +132,19 @@ class BeltReadings:
     runner_on_belt: bool
 
 
+@dataclass(frozen=True, slots=True)
+class PhysicalBelt:
+    """What the runner's feet feel at ``time_s``: the belt itself, whatever anyone reports."""
+
+    time_s: float
+    speed_kmh: float
+    inclination_pct: float
+
+    @property
+    def moving(self) -> bool:
+        return self.speed_kmh > 0.0
+
+
 @dataclass(order=True, slots=True)
 class _Pending:
     at_s: float
@@ -164,6 +185,7 @@ class BeltModel:
         self._elevation_m = 0.0
         self._steps = 0.0
         self._runner_on_belt = True
+        self._resuming = False
         self._pending: list[_Pending] = []
         self._seq = itertools.count()
 
@@ -213,6 +235,11 @@ class BeltModel:
             runner_on_belt=self._runner_on_belt,
         )
 
+    def physical(self, now: float) -> PhysicalBelt:
+        """The belt's real speed and incline at ``now`` (never the set point)."""
+        self.advance(now)
+        return PhysicalBelt(self._now, self._speed_kmh, self._inclination_pct)
+
     def settled_mode(self) -> BeltMode:
         """The mode once every accepted command has taken effect and any countdown ended.
 
@@ -257,7 +284,9 @@ class BeltModel:
         self._integrate(now)
 
     def _belt_target_kmh(self) -> float:
-        return self._target_speed_kmh if self._mode is BeltMode.RUNNING else 0.0
+        if self._mode is BeltMode.RUNNING:
+            return self._target_speed_kmh
+        return self.spec.pause_speed_kmh if self._mode is BeltMode.PAUSED else 0.0
 
     def _counting(self) -> bool:
         return self._mode is BeltMode.RUNNING and (
@@ -337,7 +366,9 @@ class BeltModel:
         spec = self.spec
         match command:
             case SetSpeed(speed_kmh=speed):
-                self._target_speed_kmh = min(max(speed, 0.0), spec.max_speed_kmh)
+                # A running belt never goes below its minimum (a 2 mph floor is a floor).
+                floor = spec.min_speed_kmh if speed > 0 else 0.0
+                self._target_speed_kmh = min(max(speed, floor), spec.max_speed_kmh)
             case SetInclination(inclination_pct=pct):
                 self._target_inclination_pct = min(
                     max(pct, spec.min_inclination_pct), spec.max_inclination_pct
@@ -346,12 +377,15 @@ class BeltModel:
                 if self._mode in (BeltMode.IDLE, BeltMode.STOPPED):
                     self._clear_counters()
                 if self._mode is not BeltMode.RUNNING:
+                    self._resuming = self._mode is BeltMode.PAUSED
                     self._mode = BeltMode.STARTING
                     self._countdown_end_s = self._now + spec.start_countdown_s
             case Stop(pause=pause):
-                self._halt(
-                    BeltMode.PAUSED if pause else BeltMode.STOPPED, self._stop_deceleration()
-                )
+                coast_s = spec.stop_coast_s
+                rate = self._stop_deceleration()
+                if coast_s and self._speed_kmh > 0:
+                    rate = self._speed_kmh / coast_s
+                self._halt(BeltMode.PAUSED if pause else BeltMode.STOPPED, rate)
             case SafetyStop():
                 self._halt(BeltMode.STOPPED, spec.safety_deceleration_kmh_per_s)
             case Reset():
@@ -373,5 +407,9 @@ class BeltModel:
     def _begin_running(self) -> None:
         self._mode = BeltMode.RUNNING
         # The belt starts at its minimum speed when no higher set point is waiting
-        # (CITYSPORTS starts at 1.0 km/h); a paused belt resumes its set point (Urevo).
+        # (CITYSPORTS starts at 1.0 km/h); a paused belt resumes its set point (Urevo), or
+        # its minimum on machines that forget it (`BeltSpec.resume_at_minimum`).
+        if self._resuming and self.spec.resume_at_minimum:
+            self._target_speed_kmh = self.spec.min_speed_kmh
+        self._resuming = False
         self._target_speed_kmh = max(self._target_speed_kmh, self.spec.min_speed_kmh)

@@ -53,6 +53,33 @@ class Quirks:
     # Speed fields carry mph x 0.01 although the spec says km/h, both ways (FS-BT-T4,
     # Vitalwalk TM11GY and the US models QZ lists; §3.12, domain notes §2.2).
     speed_in_mph: bool = False
+    # Set Target Speed's value is read as mph x 0.01 while every reported speed is km/h
+    # ("02 90 01", 4.00, runs the belt at 6.44 km/h): Horizon 7.0AT and T202 (QZ PR #4721,
+    # #4904), Vitalwalk TM11GY (QZ #5100). The wire value is checked against the advertised
+    # range, the belt clamps the converted speed to its maximum.
+    speed_commands_in_mph: bool = False
+    # Set Target Speed answers Success and the belt ignores it: Sole F85 2023 (QZ #2385),
+    # Xterra T85 / Sperax RM-01 (hassio-ftms #26), Reebok FR30z (QZ #3247).
+    ignores_speed: bool = False
+    # Stop answers Success and the belt keeps running (Horizon 7.4, QZ #923). Pause works.
+    ignores_stop: bool = False
+    # Console buttons and the safety key change the belt without any Machine Status, and
+    # without a Training Status notification: only Treadmill Data shows it (T318 QZ PR #4024,
+    # Bowflex QZ #712, Paragon X QZ #637). A read of Training Status still tells the truth.
+    silent_console: bool = False
+    # No Treadmill Data until the belt is started on the console (`console_start`): Urevo
+    # Spacewalk (hassio-ftms #21), Life Fitness (TMIW #462).
+    data_after_console_start: bool = False
+    # Start from the app answers 0x04 Operation Failed; only the console's Start runs the
+    # belt (Sole F63 QZ #1354, Sole F80 QZ #429, 3G Cardio QZ #3382, QZ #1503).
+    refuses_app_start: bool = False
+    # Start from the app answers Success and nothing happens (the "ignored" variant).
+    ignores_app_start: bool = False
+    # Start while running answers Success and stops the belt (Vitalwalk TM11GY, QZ #5100).
+    start_toggles: bool = False
+    # Set Target Inclination always answers 0x04 Operation Failed although the feature bits
+    # offer it (Horizon 7.4AT QZ #2311, NoblePro QZ #4880: "some commands always fail").
+    rejects_incline: bool = False
     # Energy per hour / per minute sent as 0 instead of "not available" (CITYSPORTS, Urevo).
     zero_energy_rates: bool = False
     # Whether Treadmill Data carries the runner model's heart rate.
@@ -67,11 +94,22 @@ class Quirks:
 
 @dataclass(frozen=True, slots=True)
 class Preset:
-    """A named quirk set and the real machine it stands for."""
+    """A named quirk set and the real machine it stands for.
+
+    ``cooperative`` presets do what they acknowledge, so a session runs to its end on them
+    today; the others (real machines from notes/real-treadmills-misbehave.md) lie about
+    what the belt does, and a controller has to notice it by telemetry.
+    """
 
     name: str
     machine: str
     quirks: Quirks
+    cooperative: bool = True
+
+
+def _hostile(name: str, machine: str, quirks: Quirks) -> Preset:
+    """A preset that lies about what the belt does (not `Preset.cooperative`)."""
+    return Preset(name, machine, quirks, cooperative=False)
 
 
 PRESETS: Mapping[str, Preset] = {
@@ -134,8 +172,77 @@ PRESETS: Mapping[str, Preset] = {
                 )
             ),
         ),
+        # The belt does not do what it acknowledged (notes/real-treadmills-misbehave.md).
+        _hostile(
+            "ignores-speed",
+            "Sole F85 2023 (QZ #2385), Xterra T85 / Sperax RM-01 (hassio-ftms #26), "
+            "Reebok FR30z (QZ #3247)",
+            Quirks(ignores_speed=True),
+        ),
+        _hostile(
+            "mph-commands",
+            "Horizon 7.0AT, Horizon T202 (QZ PR #4721, #4904), Vitalwalk TM11GY (QZ #5100)",
+            Quirks(speed_commands_in_mph=True),
+        ),
+        _hostile(
+            "ignores-stop",
+            "Horizon 7.4 (QZ #923)",
+            Quirks(ignores_stop=True),
+        ),
+        _hostile(
+            "slow-stop",
+            "Kingsmith (QZ #470), Horizon 7.4 (QZ #923): 20 s to stop",
+            Quirks(belt=BeltSpec(stop_coast_s=20.0)),
+        ),
+        _hostile(
+            "silent-stop",
+            "T318 (QZ PR #4024), Bowflex (QZ #712), Paragon X (QZ #637)",
+            Quirks(silent_console=True),
+        ),
+        _hostile(
+            "pause-creeps",
+            "NordicTrack S20 (QZ #1850): Pause leaves the belt at 1 mph",
+            Quirks(belt=BeltSpec(pause_speed_kmh=1.6)),
+        ),
+        _hostile(
+            "resume-at-minimum",
+            "CITYSPORTS (field notes §3.10): resumes at its minimum speed after Pause/Start",
+            Quirks(belt=BeltSpec(resume_at_minimum=True)),
+        ),
+        _hostile(
+            "no-data",
+            "Urevo Spacewalk (hassio-ftms #21), Life Fitness (TMIW #462)",
+            Quirks(data_after_console_start=True),
+        ),
+        _hostile(
+            "console-start",
+            "Sole F63 (QZ #1354), Sole F80 (QZ #429), 3G Cardio (QZ #3382), QZ #1503",
+            Quirks(refuses_app_start=True),
+        ),
+        _hostile(
+            "start-toggles",
+            "Vitalwalk TM11GY (QZ #5100): Start while running stops the belt",
+            Quirks(start_toggles=True),
+        ),
+        _hostile(
+            "floor-2mph",
+            "US machines whose minimum is 2 mph (3.2 km/h)",
+            Quirks(belt=BeltSpec(min_speed_kmh=3.2)),
+        ),
+        _hostile(
+            "slow-incline",
+            "incline motors taking 16 s or more for 0 to 8 % (QZ #1237, #2385)",
+            Quirks(belt=BeltSpec(inclination_rate_pct_per_s=0.3)),
+        ),
+        _hostile(
+            "rejects-incline",
+            "Horizon 7.4AT (QZ #2311), NoblePro (QZ #4880): a command kind always fails",
+            Quirks(rejects_incline=True),
+        ),
     )
 }
+# The presets a session runs to its end on today (see `Preset.cooperative`).
+COOPERATIVE_PRESETS: tuple[str, ...] = tuple(p.name for p in PRESETS.values() if p.cooperative)
 
 _QUIRK_FIELDS = {f.name: f for f in dataclasses.fields(Quirks) if f.name != "belt"}
 _BELT_FIELDS = {f.name: f for f in dataclasses.fields(BeltSpec)}

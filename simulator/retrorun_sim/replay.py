@@ -7,7 +7,9 @@ a characteristic and the bytes. Two line formats are accepted, mixed freely:
   (``characteristic`` by CLI name or 16-bit UUID, as ``retrorun ftms decode`` takes it);
 * plain text: ``1.0 2acd 04 00 e8 03`` — time, characteristic, then hex (spaces allowed).
 
-Blank lines and lines starting with ``#`` are skipped. Anything else raises `InputError`
+Blank lines and lines starting with ``#`` are skipped, and so are JSON lines of a trace
+(`TraceEvent.to_json`) whose ``kind`` is not a notification or indication (writes, reads,
+``belt`` lines): a JSON trace replays as what the treadmill sent. Anything else raises `InputError`
 naming the line.
 """
 
@@ -22,6 +24,10 @@ from retrorun.ftms import Characteristic, resolve_characteristic
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+
+# Trace kinds that are something the treadmill sent (`retrorun_sim.trace.TraceKind`).
+_SENT_KINDS = {"notify", "indicate"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,8 @@ def parse_replay(lines: Iterable[str], *, source: str = "replay") -> tuple[Repla
                 raise InputError(f"invalid JSON: {exc.msg}", location=where) from None
             if not isinstance(item, dict):
                 raise InputError("expected a JSON object", location=where)
+            if item.get("kind", "notify") not in _SENT_KINDS:
+                continue
             entries.append(
                 _entry(item.get("t"), item.get("characteristic"), item.get("hex"), where)
             )

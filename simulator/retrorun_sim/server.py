@@ -18,7 +18,10 @@ Control-point rules enforced (FTMS v1.0 §4.16, field notes §2.5):
 * out-of-range targets answer 0x03; Start while running and Stop while stopped answer 0x04;
   ops a treadmill does not do answer 0x02.
 
-The `Quirks` bend these rules the ways real machines do.
+The `Quirks` bend these rules the ways real machines do, including the hostile ones of
+notes/real-treadmills-misbehave.md: acknowledged commands the belt ignores, Start refused
+from the app, console actions without Machine Status, no telemetry until a console start.
+What the belt really does is always `physical`, whatever was acknowledged or reported.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from retrorun_sim.physics import (
     BeltMode,
     BeltModel,
     BeltReadings,
+    PhysicalBelt,
     SafetyStop,
     SetInclination,
     SetSpeed,
@@ -57,6 +61,7 @@ from retrorun_sim.physics import (
 )
 from retrorun_sim.physics import Reset as BeltReset
 from retrorun_sim.records import (
+    KMH_PER_MPH,
     TRAINING_STATUS_BY_MODE,
     belt_speed,
     feature_record,
@@ -139,6 +144,8 @@ class FtmsServer:
         self._reported_mode = self.belt.mode
         self._reject_next = False
         self._delay_next_s = 0.0
+        # Someone pressed Start on the console since power-on (`data_after_console_start`).
+        self._console_started = False
 
     # ------------------------------------------------------------------ connection
 
@@ -259,23 +266,37 @@ class FtmsServer:
             case OpCode.SET_TARGET_SPEED | OpCode.SET_TARGET_INCLINATION:
                 return self._set_target(request, now)
             case OpCode.START_OR_RESUME:
-                if self.belt.settled_mode() is BeltMode.RUNNING:
-                    return ResultCode.OPERATION_FAILED
-                self.belt.command(Start(), now)
-                return ResultCode.SUCCESS
+                return self._start(now)
             case OpCode.STOP_OR_PAUSE:
                 return self._stop(request, now)
             case _:
                 return ResultCode.OP_CODE_NOT_SUPPORTED
 
+    def _start(self, now: float) -> ResultCode:
+        quirks = self.quirks
+        if self.belt.settled_mode() is BeltMode.RUNNING:
+            if not quirks.start_toggles:
+                return ResultCode.OPERATION_FAILED
+            self.belt.command(Stop(), now)
+            return ResultCode.SUCCESS
+        if quirks.refuses_app_start:
+            return ResultCode.OPERATION_FAILED
+        if not quirks.ignores_app_start:
+            self.belt.command(Start(), now)
+        return ResultCode.SUCCESS
+
     def _set_target(self, request: ControlPointRequest, now: float) -> ResultCode:
         spec = self.belt.spec
-        if self.quirks.reject_targets_until_running and self.belt.mode is not BeltMode.RUNNING:
+        quirks = self.quirks
+        speed = request.op_code == OpCode.SET_TARGET_SPEED
+        if quirks.rejects_incline and not speed:
+            return ResultCode.OPERATION_FAILED
+        if quirks.reject_targets_until_running and self.belt.mode is not BeltMode.RUNNING:
             return ResultCode.CONTROL_NOT_PERMITTED
         if request.value is None:
             return ResultCode.INVALID_PARAMETER
-        if request.op_code == OpCode.SET_TARGET_SPEED:
-            value = belt_speed(request.value, self.quirks)
+        if speed:
+            value = belt_speed(request.value, quirks)
             low, high, step = spec.min_speed_kmh, spec.max_speed_kmh, spec.speed_increment_kmh
         else:
             value = request.value
@@ -284,9 +305,14 @@ class FtmsServer:
         # A small tolerance absorbs the wire's 0.01 resolution (and mph conversion).
         if not low - 0.01 <= value <= high + 0.01:
             return ResultCode.INVALID_PARAMETER
-        value = min(max(round(value / step) * step, low), high)
-        command = SetSpeed(value) if request.op_code == OpCode.SET_TARGET_SPEED else None
-        self.belt.command(command or SetInclination(value), now)
+        if speed and quirks.ignores_speed:
+            return ResultCode.SUCCESS
+        value = round(value / step) * step
+        if speed and quirks.speed_commands_in_mph:
+            # The range check saw the number; the motor runs it as mph.
+            value *= KMH_PER_MPH
+        value = min(max(value, low), high)
+        self.belt.command(SetSpeed(value) if speed else SetInclination(value), now)
         return ResultCode.SUCCESS
 
     def _stop(self, request: ControlPointRequest, now: float) -> ResultCode:
@@ -296,6 +322,8 @@ class FtmsServer:
         settled = self.belt.settled_mode()
         if settled in _STOPPED or (which is StopPause.PAUSE and settled is BeltMode.PAUSED):
             return ResultCode.OPERATION_FAILED
+        if which is StopPause.STOP and self.quirks.ignores_stop:
+            return ResultCode.SUCCESS
         self.belt.command(Stop(pause=which is StopPause.PAUSE), now)
         return ResultCode.SUCCESS
 
@@ -303,6 +331,10 @@ class FtmsServer:
 
     def readings(self, now: float) -> BeltReadings:
         return self.belt.readings(now)
+
+    def physical(self, now: float) -> PhysicalBelt:
+        """What the belt really does at ``now``, whatever telemetry says or was acknowledged."""
+        return self.belt.physical(now)
 
     def heart_rate_bpm(self, now: float) -> float:
         readings = self.belt.readings(now)
@@ -313,6 +345,8 @@ class FtmsServer:
         """One Treadmill Data record as notifications (none when nobody subscribed)."""
         heart_rate = self.heart_rate_bpm(now)
         if Characteristic.TREADMILL_DATA not in self._connection.subscribed:
+            return []
+        if self.quirks.data_after_console_start and not self._console_started:
             return []
         record = treadmill_record(self.belt.readings(now), self.quirks, heart_rate)
         return [
@@ -344,23 +378,29 @@ class FtmsServer:
         status = MachineStatus(
             StatusOpCode.TARGET_SPEED_CHANGED, wire_speed(speed_kmh, self.quirks)
         )
-        return self._status(status, now)
+        return self._console_status(status, now)
 
     def console_incline(self, inclination_pct: float, now: float) -> list[Emission]:
         self.belt.console(SetInclination(inclination_pct), now)
-        return self._status(
+        return self._console_status(
             MachineStatus(StatusOpCode.TARGET_INCLINE_CHANGED, inclination_pct), now
         )
+
+    def console_start(self, now: float) -> list[Emission]:
+        """Someone pressed Start on the console: countdown, status 0x04, telemetry flows."""
+        self._console_started = True
+        self.belt.console(Start(), now)
+        return self._console_status(MachineStatus(StatusOpCode.STARTED_OR_RESUMED_BY_USER), now)
 
     def console_stop(self, now: float) -> list[Emission]:
         self.belt.console(Stop(), now)
         status = MachineStatus(StatusOpCode.STOPPED_OR_PAUSED_BY_USER, int(StopPause.STOP))
-        return self._status(status, now) + self.poll(now)
+        return self._console_status(status, now)
 
     def safety_key(self, now: float) -> list[Emission]:
         """The safety key is pulled: the belt coasts down fast, status 0x03."""
         self.belt.console(SafetyStop(), now)
-        return self._status(MachineStatus(StatusOpCode.STOPPED_BY_SAFETY_KEY), now) + self.poll(now)
+        return self._console_status(MachineStatus(StatusOpCode.STOPPED_BY_SAFETY_KEY), now)
 
     def revoke_control(self, now: float) -> list[Emission]:
         """The machine takes control back: status 0xFF Control Permission Lost."""
@@ -382,6 +422,17 @@ class FtmsServer:
     def set_runner_on_belt(self, on_belt: bool, now: float) -> None:  # noqa: FBT001
         self.heart_rate_bpm(now)
         self.belt.set_runner_on_belt(on_belt, now)
+
+    def _console_status(self, status: MachineStatus, now: float) -> list[Emission]:
+        """What the console's change tells the client: Machine Status and Training Status.
+
+        A `Quirks.silent_console` machine tells nothing; only Treadmill Data shows it.
+        """
+        if self.quirks.silent_console:
+            self.belt.advance(now)
+            self._reported_mode = self.belt.mode
+            return []
+        return self._status(status, now) + self.poll(now)
 
     def _status(self, status: MachineStatus, now: float) -> list[Emission]:
         data = machine_status_bytes(status, self.quirks)

@@ -1,7 +1,10 @@
 """Every byte that crosses the simulated GATT boundary, decoded with the codec.
 
 A trace sink is any callable that takes a `TraceEvent`; ``str(event)`` is one line for a
-terminal, ``event.to_json()`` a structured form.
+terminal, ``event.to_json()`` a structured form. Besides the bytes, one ``belt`` event per
+Treadmill Data period says what the belt physically does (whatever telemetry reports)::
+
+       12.000s belt       4.50 km/h 2.0 % moving
 """
 
 from __future__ import annotations
@@ -10,9 +13,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from retrorun.errors import DecodeError
 from retrorun.ftms import Characteristic, decode
+
+if TYPE_CHECKING:
+    from retrorun_sim.physics import PhysicalBelt
 
 
 class TraceKind(StrEnum):
@@ -27,13 +34,16 @@ class TraceKind(StrEnum):
     DROPPED = "dropped"
     CONNECT = "connect"
     DISCONNECT = "disconnect"
+    # Not a GATT crossing: the physical belt at that moment (`TraceEvent.belt`).
+    BELT = "belt"
 
 
 @dataclass(frozen=True, slots=True)
 class TraceEvent:
     """One crossing: when (treadmill clock), what, which characteristic, the bytes, the outcome.
 
-    ``note`` carries an ATT error or what happened to a dropped notification.
+    ``note`` carries an ATT error or what happened to a dropped notification; ``belt`` the
+    physical belt of a ``belt`` event.
     """
 
     time_s: float
@@ -41,6 +51,7 @@ class TraceEvent:
     characteristic: Characteristic | None = None
     data: bytes = b""
     note: str = ""
+    belt: PhysicalBelt | None = None
 
     def decoded(self) -> dict[str, object] | None:
         """The bytes decoded by the codec, as JSON-ready data (None when they cannot be)."""
@@ -62,9 +73,20 @@ class TraceEvent:
             out["decoded"] = decoded
         if self.note:
             out["note"] = self.note
+        if self.belt is not None:
+            out["speed_kmh"] = round(self.belt.speed_kmh, 3)
+            out["inclination_pct"] = round(self.belt.inclination_pct, 3)
+            out["moving"] = self.belt.moving
         return out
 
     def __str__(self) -> str:
+        if self.belt is not None:
+            belt = self.belt
+            motion = "moving" if belt.moving else "still"
+            return (
+                f"{self.time_s:9.3f}s {self.kind:<10} {belt.speed_kmh:.2f} km/h "
+                f"{belt.inclination_pct:.1f} % {motion}"
+            )
         name = self.characteristic.cli_name if self.characteristic is not None else ""
         parts = [f"{self.time_s:9.3f}s", f"{self.kind:<10}", f"{name:<17}", self.data.hex(" ")]
         decoded = self.decoded()

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from bleak.backends.service import BleakGATTServiceCollection
 
     from retrorun.ftms import Characteristic
-    from retrorun_sim.physics import BeltReadings
+    from retrorun_sim.physics import BeltReadings, PhysicalBelt
     from retrorun_sim.replay import ReplayNotification
 
 _addresses = itertools.count(1)
@@ -153,6 +153,14 @@ class SimulatedTreadmill:
         """The belt now: speed, incline, distance, time, energy."""
         return self.server.readings(self.clock.now())
 
+    def physical(self) -> PhysicalBelt:
+        """What the runner's feet feel now: the belt's real speed and incline.
+
+        The truth, independent of what Treadmill Data reports (a machine may report its set
+        point, or nothing) and of what the control point acknowledged.
+        """
+        return self.server.physical(self.clock.now())
+
     @property
     def heart_rate_bpm(self) -> float:
         return self.server.heart_rate_bpm(self.clock.now())
@@ -173,6 +181,14 @@ class SimulatedTreadmill:
     def console_incline(self, inclination_pct: float) -> None:
         """Someone presses the incline buttons (status 0x06 Target Incline Changed)."""
         self._emit(self.server.console_incline(inclination_pct, self.clock.now()))
+
+    def console_start(self) -> None:
+        """Someone presses Start on the console (status 0x04 Started by the User).
+
+        The belt counts down and runs at its set point (at least its minimum); a machine
+        with `Quirks.data_after_console_start` sends Treadmill Data from now on.
+        """
+        self._emit(self.server.console_start(self.clock.now()))
 
     def console_stop(self) -> None:
         """Someone presses Stop on the console (status 0x02 Stopped by the User)."""
@@ -227,6 +243,8 @@ class SimulatedTreadmill:
                 self.console_speed(value or 0.0)
             case FaultKind.CONSOLE_INCLINE:
                 self.console_incline(value or 0.0)
+            case FaultKind.CONSOLE_START:
+                self.console_start()
             case FaultKind.CONSOLE_STOP:
                 self.console_stop()
             case FaultKind.SAFETY_KEY:
@@ -362,6 +380,9 @@ class SimulatedTreadmill:
         interval = self.quirks.notify_interval_s
         for tick in itertools.count(1):
             await self.clock.sleep_until((self._started_at_s or 0.0) + tick * interval)
+            if self.trace is not None:
+                belt = self.server.physical(self.clock.now())
+                self.trace(TraceEvent(self.clock.now(), TraceKind.BELT, belt=belt))
             self._emit(self.server.telemetry(self.clock.now()))
 
     async def _fault_schedule(self) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from retrorun.profiles.library import bundled_dir, profile_files
 from retrorun.session.engine import STOP_ANSWER_WAIT_S
-from retrorun_sim import PRESETS
+from retrorun_sim import COOPERATIVE_PRESETS
 from tests.session.logcheck import check_log
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 BUNDLED = [path.stem for path in profile_files(bundled_dir())]
 
 
-@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize("preset", COOPERATIVE_PRESETS)
 @pytest.mark.parametrize("profile", BUNDLED)
 def test_every_bundled_profile_finishes_on_every_preset(
     cli: Callable[..., CliResult], tmp_path: Path, profile: str, preset: str

@@ -24,7 +24,7 @@ from retrorun.session.api import (
 )
 from retrorun.session.inputs import EngineOptions
 from retrorun.session.runner import SessionRunner
-from retrorun_sim import PRESETS, BeltMode, SimulatedTreadmill
+from retrorun_sim import COOPERATIVE_PRESETS, BeltMode, SimulatedTreadmill
 from tests.device.conftest import SIM_BACKENDS
 from tests.session.logcheck import check_log
 
@@ -121,7 +121,7 @@ async def make_session(tmp_path: Path) -> AsyncIterator[MakeSession]:
         await sim.stop()
 
 
-@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize("preset", COOPERATIVE_PRESETS)
 async def test_a_session_finishes_on_every_preset(make_session: MakeSession, preset: str) -> None:
     session = await make_session(preset, interactive=False, headless=True)
     ended = await session.finish()

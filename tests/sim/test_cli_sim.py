@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from retrorun_sim import PRESETS
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -31,6 +33,17 @@ def test_sim_trace_prints_the_bytes(cli: Callable[..., CliResult]) -> None:
     assert result.exit_code == 0, result.stderr
     assert "write      control-point     00 " in result.stdout
     assert "indicate   control-point     80 00 01" in result.stdout
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_sim_runs_every_preset_and_traces_the_physical_belt(
+    cli: Callable[..., CliResult], preset: str
+) -> None:
+    result = cli("sim", "--preset", preset, "--duration", "3", "--trace")
+    assert result.exit_code == 0, result.stderr
+    belts = [line.split()[1:] for line in result.stdout.splitlines() if " belt " in line]
+    assert [fields[1] for fields in belts] == ["belt"] * 3
+    assert all(fields[3] == "km/h" for fields in belts)
 
 
 def test_sim_retries_speed_on_a_start_before_speed_machine(

@@ -57,6 +57,7 @@ def test_a_fault_prints_as_its_spec() -> None:
 def test_a_printed_fault_parses_back_to_itself(kind: FaultKind, at_s: float, value: float) -> None:
     takes_value = kind not in {
         FaultKind.REJECT_COMMAND,
+        FaultKind.CONSOLE_START,
         FaultKind.CONSOLE_STOP,
         FaultKind.SAFETY_KEY,
     }

@@ -64,6 +64,19 @@ REPLAY_TEXT = """
 """
 
 
+def test_a_json_trace_replays_what_the_treadmill_sent() -> None:
+    lines = [
+        '{"t": 0.0, "kind": "write", "characteristic": "control-point", "hex": "00"}',
+        '{"t": 0.15, "kind": "indicate", "characteristic": "control-point", "hex": "800001"}',
+        '{"t": 1.0, "kind": "belt", "speed_kmh": 4.5, "inclination_pct": 2.0, "moving": true}',
+        '{"t": 1.0, "kind": "notify", "characteristic": "treadmill-data", "hex": "0400c2010a00"}',
+    ]
+    assert [(entry.t_s, entry.characteristic) for entry in parse_replay(lines)] == [
+        (0.15, Characteristic.CONTROL_POINT),
+        (1.0, Characteristic.TREADMILL_DATA),
+    ]
+
+
 def test_replay_text_parses_both_line_formats() -> None:
     entries = parse_replay(REPLAY_TEXT.splitlines())
     assert entries == (
