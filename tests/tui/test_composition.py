@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -91,3 +91,59 @@ def test_a_bad_profile_fails_before_the_screen_changes(
     assert result.exit_code == 2
     assert "no-such-profile" in result.stderr
     assert not (tmp_path / "s.jsonl").exists()
+
+
+FAST_FORWARD = """\
+name: Fast forward
+description: One brisk forward minute.
+steps:
+  - {duration: 60s, speed: 9, label: forward run}
+"""
+
+
+def test_an_mph_treadmill_on_the_tui_path_runs_at_the_commanded_speed(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A treadmill with mph in its km/h fields, reached as a real device (`--device`): the
+    # simulator's mph preset behind bleak's backend, the radio being the one part a test
+    # cannot reach. The belt itself says whether the mph conversion reached the treadmill.
+    from retrorun import device  # noqa: PLC0415
+    from retrorun.clock import LoopClock  # noqa: PLC0415
+    from retrorun_sim import SimulatedTreadmill, registry  # noqa: PLC0415
+    from tests.tui.rig import SIM_BACKENDS  # noqa: PLC0415
+
+    profile = tmp_path / "fast-forward.yaml"
+    profile.write_text(FAST_FORWARD, encoding="utf-8")
+    treadmills: list[SimulatedTreadmill] = []
+    measured: list[tuple[float | None, float]] = []
+    real_open = device.open_treadmill
+
+    async def open_over_the_simulator(target: str, **options: Any) -> device.Treadmill:  # noqa: ANN401
+        if not treadmills:
+            treadmills.append(SimulatedTreadmill(preset="mph", clock=LoopClock()))
+            await treadmills[0].start()
+        options["backends"] = SIM_BACKENDS
+        return await real_open(treadmills[0].address if target else target, **options)
+
+    async def run_for_a_while(app: RetrorunApp) -> None:
+        assert app.launched is not None
+        await asyncio.sleep(45)  # virtual time: the belt has long reached its speed
+        target = app.launched.handle.snapshot().target_speed_kmh
+        measured.append((target, treadmills[0].readings().speed_kmh))
+
+    monkeypatch.setattr(importlib.import_module("retrorun.cli.run"), "_terminal", lambda: True)
+    monkeypatch.setattr(device, "open_treadmill", open_over_the_simulator)
+    monkeypatch.setattr(RetrorunApp, "run_async", run_for_a_while)
+    monkeypatch.setattr(asyncio, "run", run_virtual)
+    try:
+        result = cli(
+            "run", str(profile), "--device", "Garage Treadmill", "--mph-in-kmh-fields",
+            "--no-voice", "--log", str(tmp_path / "s.jsonl"),
+        )  # fmt: skip
+    finally:
+        for treadmill in treadmills:  # its loop is gone: take it off the air by hand
+            registry.unregister(treadmill)
+    assert result.exit_code == 3, result.stderr  # stopped when the app closed
+    [(target, belt)] = measured
+    assert target == pytest.approx(9.0, abs=0.1)  # to the treadmill's 0.01 mph steps
+    assert belt == pytest.approx(9.0, abs=0.3), f"the belt runs {belt:.1f} km/h"

@@ -173,6 +173,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
             voice,
             mqtt,
             export_formats,
+            mph=mph,
         )
         run_tui(profile, options, speedup)
         return
