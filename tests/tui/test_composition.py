@@ -1,4 +1,4 @@
-"""``retrorun run`` with the TUI: how the command composes a session for the app.
+"""``retrorun run`` with the TUI: how the command launches a session for the app.
 
 The session runs on the simulator in virtual time (`run_virtual`), so half a minute of
 running passes at once.
@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from retrorun.cli.tui_session import Composition, TuiOptions
+from retrorun.cli.launch import LaunchOptions
+from retrorun.cli.tui_session import TuiSession
 from retrorun.clock import run_virtual
-from retrorun.config import AudioConfig, Config
+from retrorun.config import Config
 from retrorun.recording.log_reader import read_log
 from retrorun.session.api import SessionState
 from retrorun.tui import RetrorunApp
@@ -26,27 +27,19 @@ if TYPE_CHECKING:
     from tests.conftest import CliResult
 
 
-def _options(tmp_path: Path, voice: bool | None) -> TuiOptions:
-    return TuiOptions(
-        device=None,
-        sim_options=("strict", ()),
-        log_path=tmp_path / "session.jsonl",
-        trace=False,
-        config_path=None,
-        voice=voice,
-    )
+def _options(tmp_path: Path) -> LaunchOptions:
+    return LaunchOptions(profile=None, config=Config(), log_path=tmp_path / "session.jsonl")
 
 
 def test_closing_the_app_stops_a_running_session_and_completes_its_log(tmp_path: Path) -> None:
-    quiet = Config(audio=AudioConfig(voice=True, tones=False))
-    composition = Composition(_options(tmp_path, voice=False), quiet)
+    shown = TuiSession(_options(tmp_path))
 
     async def main() -> tuple[SessionState, list[str], object]:
-        launched = await composition.launch("one-minute-alternation", None)
-        assert launched.notice is None  # --no-voice: nothing to apologise for
+        launched = await shown.launch("one-minute-alternation", None)
+        assert launched.notice is None  # silent: nothing to apologise for
         await asyncio.sleep(30)
         state = launched.handle.snapshot().state
-        ended = await composition.finish()
+        ended = await shown.finish()
         assert launched.report is not None
         lines = await launched.report.summary_lines(40)
         return state, lines, ended
@@ -61,17 +54,16 @@ def test_closing_the_app_stops_a_running_session_and_completes_its_log(tmp_path:
 
 
 def test_a_second_launch_is_refused(tmp_path: Path) -> None:
-    quiet = Config(audio=AudioConfig(voice=False, tones=False))
-    composition = Composition(_options(tmp_path, voice=None), quiet)
+    shown = TuiSession(_options(tmp_path))
 
     async def main() -> str:
-        await composition.launch("one-minute-alternation", None)
+        await shown.launch("one-minute-alternation", None)
         try:
-            await composition.launch("one-minute-alternation", None)
+            await shown.launch("one-minute-alternation", None)
         except Exception as exc:  # noqa: BLE001 - the message is what is checked
             return str(exc)
         finally:
-            await composition.finish()
+            await shown.finish()
         return "accepted"
 
     assert "already running" in run_virtual(main())

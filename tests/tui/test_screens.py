@@ -100,17 +100,17 @@ async def test_the_end_of_the_plan_shows_the_summary_and_exports_fit(
         report = str(summary.query_one("#summary-report", Static).render())
         assert "backward" in report
         assert "km/h" in report  # the speed chart
-        assert str(session.writer.path) in str(summary.query_one("#summary-log", Label).render())
+        assert str(session.log_path) in str(summary.query_one("#summary-log", Label).render())
         await pilot.press("x")
         await pilot.pause()
-        fit = session.writer.path.with_suffix(".fit")
+        fit = session.log_path.with_suffix(".fit")
         assert fit.read_bytes()[8:12] == b".FIT"
         assert summary.exported == f"FIT written: {fit}"
         # Under the summary, the session screen shows the end too.
         session_screen = app.screen_stack[-2]
         assert isinstance(session_screen, SessionScreen)
         assert session_screen.query_one(StateLine).state == "finished"
-    assert read_log(session.writer.path).complete
+    assert read_log(session.log_path).complete
 
 
 async def test_the_audio_notice_is_shown_once_in_the_banner(

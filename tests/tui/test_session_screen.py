@@ -8,7 +8,7 @@ from retrorun.session.api import CommandKind, Phase, SessionState
 from retrorun.tui import RetrorunApp
 from retrorun.tui.screens import SessionScreen
 from retrorun.tui.widgets import CueBanner, DirectionIndicator, Readouts, StateLine
-from tests.tui.rig import SimSession, short_plan
+from tests.tui.rig import SimSession, short_profile
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -180,7 +180,7 @@ async def test_the_buttons_do_what_the_keys_do(session: SimSession, tmp_path: Pa
 
 async def test_a_dropped_link_shows_reconnecting_until_it_is_back(tmp_path: Path) -> None:
     session = await SimSession.start(
-        short_plan(tmp_path), tmp_path / "s.jsonl", faults=("disconnect@20:4",)
+        short_profile(tmp_path), tmp_path / "s.jsonl", faults=("disconnect@20:4",)
     )
     try:
         app = _app(session, tmp_path)
