@@ -104,12 +104,12 @@ async def test_speed_keys_nudge_by_a_tenth_and_a_half(session: SimSession, tmp_p
         assert banner.flash
 
 
-async def test_bracket_keys_nudge_the_incline(session: SimSession, tmp_path: Path) -> None:
+async def test_u_and_d_nudge_the_incline(session: SimSession, tmp_path: Path) -> None:
     app = _app(session, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await session.advance_until(lambda s: s.state == SessionState.RUNNING)
         await session.advance(2)
-        for key, amount in (("right_square_bracket", 0.5), ("left_square_bracket", -0.5)):
+        for key, amount in (("u", 0.5), ("d", -0.5)):
             before = session.runner.snapshot().target_incline_pct or 0.0
             await pilot.press(key)
             await session.advance(0.5)

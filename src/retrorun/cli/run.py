@@ -109,8 +109,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
 
     On a terminal the session shows in the TUI; without PROFILE the TUI opens on its start
     screen to pick a profile and a treadmill. --headless (and --fast, and output that is not
-    a terminal) show cues and progress as lines instead (keys p r s e + - [ ] u d q on a
-    terminal).
+    a terminal) show cues and progress as lines instead. The keys are the same in both
+    (? lists them; docs/session.md).
 
     With --mqtt the session is published to a broker (state, telemetry, cues, Home
     Assistant discovery) and takes remote commands; see docs/mqtt.md.
