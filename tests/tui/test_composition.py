@@ -139,3 +139,35 @@ def test_an_mph_treadmill_on_the_tui_path_runs_at_the_commanded_speed(
     [(target, belt)] = measured
     assert target == pytest.approx(9.0, abs=0.1)  # to the treadmill's 0.01 mph steps
     assert belt == pytest.approx(9.0, abs=0.3), f"the belt runs {belt:.1f} km/h"
+
+
+async def _close_at_once(app: RetrorunApp) -> None:
+    del app
+
+
+@pytest.mark.parametrize("view", ["headless", "tui"])
+def test_the_config_file_is_read_once_per_run(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, view: str
+) -> None:
+    from retrorun import config  # noqa: PLC0415
+
+    path = tmp_path / "config.toml"
+    path.write_text("[limits]\nturn_window_s = 12\n\n[audio]\nvoice = false\ntones = false\n")
+    reads: list[Path] = []
+    parse = config.parse_config
+
+    def counting(text: str, where: Path) -> config.Config:
+        reads.append(where)
+        return parse(text, where)
+
+    monkeypatch.setattr(config, "parse_config", counting)
+    monkeypatch.setattr(importlib.import_module("retrorun.cli.run"), "_terminal", lambda: True)
+    monkeypatch.setattr(RetrorunApp, "run_async", _close_at_once)
+    monkeypatch.setattr(asyncio, "run", run_virtual)
+    args = ["--headless", "--fast"] if view == "headless" else []
+    result = cli(
+        "run", "first-backward-walk", "--sim", *args, "--config", str(path),
+        "--log", str(tmp_path / "s.jsonl"),
+    )  # fmt: skip
+    assert result.exit_code in {0, 3}, result.stderr
+    assert reads == [path]
