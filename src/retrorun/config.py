@@ -142,7 +142,7 @@ class _Audio(_Section):
 
 
 class _Export(_Section):
-    formats: tuple[Literal["fit", "tcx"], ...] = Field((), description="a list of fit, tcx")
+    formats: list[Literal["fit", "tcx"]] = Field([], description="a list of fit, tcx")
 
 
 class _File(_Section):
