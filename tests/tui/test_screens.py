@@ -49,6 +49,11 @@ async def test_question_mark_lists_every_key_and_escape_closes_it(
         for line in help_lines():  # the key map, as the headless view lists it too
             assert line in shown
         assert len(help_lines()) == len(KEY_MAP)
+        box = app.screen.query_one("#help").region  # all of it on an 80x24 terminal
+        assert box.y >= 0
+        assert box.bottom <= SIZE[1]
+        keys = app.screen.query_one("#help-keys", Static)
+        assert keys.region.height == len(shown.splitlines())  # no line wraps
         await pilot.press("escape")
         assert isinstance(app.screen, SessionScreen)
 

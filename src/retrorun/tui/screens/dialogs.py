@@ -20,8 +20,7 @@ def help_lines() -> list[str]:
     return [
         *keys.help_lines(),
         "",
-        "Ctrl-C stops the session at once (the belt stops); Ctrl-Q asks like q.",
-        "The buttons along the bottom do the same with the mouse.",
+        "Ctrl-C stops at once, Ctrl-Q asks like q. The buttons do the same.",
         "On the summary: x exports a FIT file, q leaves.",
     ]
 
