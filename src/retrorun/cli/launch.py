@@ -114,18 +114,14 @@ class LaunchedSession:
         """End the session: stop it if it still runs (the belt stops; `source` says who
         asked), wait for its log, stop the companions and the simulator.
 
-        How the session ended, or None when it was stopped while still connecting (no
-        belt to stop yet). Raises what made the session fail, if it failed. Closing twice
-        is harmless.
+        How the session ended, or None when its task was cancelled before it could end.
+        Raises what made the session fail, if it failed. Closing twice is harmless.
         """
         ended: SessionEnded | None = None
         try:
             if not self.task.done():
-                try:
-                    self.runner.request_stop(source)
-                except asyncio.CancelledError:
-                    # Still connecting: there is no belt to stop yet, only the connecting.
-                    self.task.cancel()
+                # Still connecting: the runner stops before the belt ever starts.
+                self.runner.request_stop(source)
             with contextlib.suppress(asyncio.CancelledError):
                 ended = await self.task
             return ended
