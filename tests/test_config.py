@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import TYPE_CHECKING
 
 import pytest
@@ -65,6 +65,14 @@ def test_environment_variable_and_default_location(
         ("[audio]\nvoice_name = ''\n", ":2", "audio.voice_name must be a voice name"),
         ("[audio]\nloud = true\n", ":2", "unknown key audio.loud"),
         ("audio = 3\n", "", "[audio] must be a table"),
+        ("[audio]\nvoice_name = '  '\n", ":2", "audio.voice_name must be a voice name"),
+        ("[audio]\nwords_per_minute = 140.5\n", ":2", "whole number from 80 to 450"),
+        ("[limits]\nturn_window_s = true\n", ":2", "must be a number"),
+        ("[limits]\nsettle_s = inf\n", ":2", "must be a number"),
+        ("[export]\nformats = ['gpx']\n", ":2", "export.formats must be a list of fit, tcx"),
+        ("[export]\nformat = ['fit']\n", ":2", "unknown key export.format; known: formats"),
+        ("[heart_rate]\nceiling_bpm = 150.0\n", ":2", "whole number from 60 to 230"),
+        ("[device]\nname = 'x'\n\n[limts]\n", ":4", "unknown section [limts]"),
     ],
 )
 def test_bad_config_names_file_line_and_key(
@@ -96,3 +104,16 @@ def test_audio_section_sets_how_cues_sound(tmp_path: Path) -> None:
 
 def test_audio_defaults_match_the_audio_layer() -> None:
     assert asdict(AudioConfig()) == asdict(AudioSettings())
+
+
+def test_future_sections_are_accepted_and_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[device]\naddress = 'AA'\n\n[session]\nanything = 1\n")
+    assert load_config(path).limits == PersonalLimits()
+
+
+def test_every_personal_limit_can_be_set_in_the_file(tmp_path: Path) -> None:
+    names = [f.name for f in fields(PersonalLimits)]
+    path = tmp_path / "config.toml"
+    path.write_text("[limits]\n" + "".join(f"{name} = 1\n" for name in names))
+    assert load_config(path).limits == PersonalLimits(**dict.fromkeys(names, 1.0))

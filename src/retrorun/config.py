@@ -28,35 +28,31 @@ tones = true                   # countdown and turn tones
 formats = ["fit"]              # written next to the session log when a session ends
 ```
 
-Every value in ``[limits]`` can only make a session safer (see `PersonalLimits`). Problems
-raise `ConfigError` naming the file, the line and the key.
+Every value in ``[limits]`` can only make a session safer (see `PersonalLimits`). The file
+is validated by the pydantic models below (frozen, unknown keys refused, every number
+bounded); a problem raises one `ConfigError` naming the file, the line, the key and what
+the value must be. ``retrorun run`` reads the file once and hands the `Config` down.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.session.inputs import HeartRateGuard
 
 ENV_VAR = "RETRORUN_CONFIG"
-SECTIONS = frozenset({"limits", "mqtt", "heart_rate", "audio", "export"})
-EXPORT_FORMATS = ("fit", "tcx")
-HR_ACTIONS = ("step-down", "end-bout")
-# A ceiling outside these is a typo (resting or impossible heart rates), not a setting.
-HR_CEILING_RANGE_BPM = (60, 230)
 # Sections later layers will own; accepted (and ignored here) so an older retrorun does not
 # refuse a newer config file.
 FUTURE_SECTIONS = frozenset({"device", "session"})
-LIMIT_KEYS = tuple(f.name for f in fields(PersonalLimits))
-WORDS_PER_MINUTE_RANGE = (80, 450)
 
 
 @dataclass(frozen=True)
@@ -89,6 +85,77 @@ class Config:
     def mqtt_where(self, key: str) -> str:
         """Where ``mqtt.<key>`` is written, for error messages."""
         return self.mqtt_locations.get(key, f"{self.path or 'config'} mqtt.{key}")
+
+
+# ---------------------------------------------------------------------------- the file
+# Each field's description is what its value must be: the message for a bad value says it.
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+_LIMIT = "a number more than 0"
+
+
+class _Limits(_Section):
+    forward_speed_max_kmh: float | None = Field(None, gt=0, allow_inf_nan=False, description=_LIMIT)
+    backward_speed_max_kmh: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description=_LIMIT
+    )
+    incline_max_pct: float | None = Field(None, gt=0, allow_inf_nan=False, description=_LIMIT)
+    backward_incline_max_pct: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description=_LIMIT
+    )
+    turn_speed_kmh: float | None = Field(None, gt=0, allow_inf_nan=False, description=_LIMIT)
+    turn_window_s: float | None = Field(None, gt=0, allow_inf_nan=False, description=_LIMIT)
+    settle_s: float | None = Field(None, gt=0, allow_inf_nan=False, description=_LIMIT)
+    backward_ramp_kmh_per_s: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description=_LIMIT
+    )
+
+
+class _HeartRate(_Section):
+    # A ceiling outside 60-230 is a typo (resting or impossible heart rates), not a setting.
+    ceiling_bpm: int = Field(ge=60, le=230, description="a whole number from 60 to 230")
+    action: Literal["step-down", "end-bout"] = Field(
+        "step-down", description="one of step-down, end-bout"
+    )
+
+
+_AUDIO = AudioConfig()
+
+
+class _Audio(_Section):
+    voice: bool = Field(default=_AUDIO.voice, description="true or false")
+    voice_name: str = Field(
+        default=_AUDIO.voice_name,
+        min_length=1,
+        pattern=r"\S",
+        description="a voice name (espeak-ng --voices lists them)",
+    )
+    volume: float = Field(default=_AUDIO.volume, ge=0, le=1, description="from 0 to 1")
+    words_per_minute: int = Field(
+        default=_AUDIO.words_per_minute, ge=80, le=450, description="a whole number from 80 to 450"
+    )
+    tones: bool = Field(default=_AUDIO.tones, description="true or false")
+
+
+class _Export(_Section):
+    formats: list[Literal["fit", "tcx"]] = Field([], description="a list of fit, tcx")
+
+
+class _File(_Section):
+    limits: _Limits = _Limits()
+    mqtt: dict[str, Any] = Field({}, description="a table")
+    heart_rate: _HeartRate | None = None
+    audio: _Audio = _Audio()
+    export: _Export = _Export()
+    device: dict[str, Any] = Field({}, description="a table")
+    session: dict[str, Any] = Field({}, description="a table")
+
+
+_SECTIONS = tuple(name for name in _File.model_fields if name not in FUTURE_SECTIONS)
 
 
 def default_path() -> Path:
@@ -130,110 +197,64 @@ def parse_config(text: str, path: Path) -> Config:
         line = re.search(r"line (\d+)", str(exc))
         where = f"{path}:{line.group(1)}" if line else str(path)
         raise ConfigError(f"not valid TOML: {exc}", location=where) from exc
-    for section in data:
-        if section not in SECTIONS | FUTURE_SECTIONS:
-            raise ConfigError(
-                f"unknown section [{section}]; known: {', '.join(sorted(SECTIONS))}",
-                location=_where(path, text, section, None),
-            )
-    limits = data.get("limits", {})
-    if not isinstance(limits, dict):
-        raise ConfigError("[limits] must be a table", location=_where(path, text, "limits", None))
-    mqtt = data.get("mqtt", {})
-    if not isinstance(mqtt, dict):
-        raise ConfigError("[mqtt] must be a table", location=_where(path, text, "mqtt", None))
-    locations = {key: f"{_where(path, text, 'mqtt', key)} mqtt.{key}" for key in mqtt}
-    guard = data.get("heart_rate")
-    if guard is not None and not isinstance(guard, dict):
-        raise ConfigError(
-            "[heart_rate] must be a table", location=_where(path, text, "heart_rate", None)
-        )
-    audio = data.get("audio", {})
-    if not isinstance(audio, dict):
-        raise ConfigError("[audio] must be a table", location=_where(path, text, "audio", None))
+    try:
+        file = _File.model_validate(data)
+    except ValidationError as exc:
+        raise _first_problem(exc, path, text) from exc
+    mqtt = dict(file.mqtt)
+    guard = file.heart_rate
     return Config(
-        limits=_limits(limits, path, text),
+        limits=PersonalLimits(**file.limits.model_dump()),
         path=path,
-        heart_rate=_heart_rate(guard, path, text) if guard else None,
-        audio=_audio(audio, path, text),
-        export_formats=_export_formats(data.get("export", {}), path, text),
+        heart_rate=HeartRateGuard(guard.ceiling_bpm, guard.action) if guard else None,
+        audio=AudioConfig(**file.audio.model_dump()),
+        export_formats=tuple(dict.fromkeys(file.export.formats)),
         mqtt=mqtt,
-        mqtt_locations=locations,
+        mqtt_locations={key: f"{_where(path, text, 'mqtt', key)} mqtt.{key}" for key in mqtt},
     )
 
 
-def _audio(table: dict[str, Any], path: Path, text: str) -> AudioConfig:
-    known = tuple(f.name for f in fields(AudioConfig))
-    for key, value in table.items():
-        where = _where(path, text, "audio", key)
-        if key not in known:
-            raise ConfigError(f"unknown key audio.{key}; known: {', '.join(known)}", location=where)
-        if key in ("voice", "tones") and not isinstance(value, bool):
-            raise ConfigError(f"audio.{key} must be true or false, not {value!r}", location=where)
-        if key == "voice_name" and (not isinstance(value, str) or not value.strip()):
-            raise ConfigError(
-                f"audio.voice_name must be a voice name, not {value!r}", location=where
+def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
+    """One line for the first problem: a misspelt key or section before a bad value."""
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    error = errors[0]
+    loc = [str(part) for part in error["loc"]]
+    section = loc[0]
+    if len(loc) == 1:
+        if error["type"] == "extra_forbidden":
+            return ConfigError(
+                f"unknown section [{section}]; known: {', '.join(sorted(_SECTIONS))}",
+                location=_where(path, text, section, None),
             )
-        if key == "volume" and (
-            isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1
-        ):
-            raise ConfigError(f"audio.volume must be from 0 to 1, not {value!r}", location=where)
-        low, high = WORDS_PER_MINUTE_RANGE
-        if key == "words_per_minute" and (
-            isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
-        ):
-            raise ConfigError(
-                f"audio.words_per_minute must be a whole number from {low} to {high}, "
-                f"not {value!r}",
-                location=where,
-            )
-    values = dict(table)
-    if "volume" in values:
-        values["volume"] = float(values["volume"])
-    return AudioConfig(**values)
-
-
-def _heart_rate(table: dict[str, Any], path: Path, text: str) -> HeartRateGuard:
-    for key in table:
-        if key not in ("ceiling_bpm", "action"):
-            raise ConfigError(
-                f"unknown key heart_rate.{key}; known: ceiling_bpm, action",
-                location=_where(path, text, "heart_rate", key),
-            )
-    ceiling = table.get("ceiling_bpm")
-    where = _where(path, text, "heart_rate", "ceiling_bpm")
-    if (
-        isinstance(ceiling, bool)
-        or not isinstance(ceiling, int)
-        or not HR_CEILING_RANGE_BPM[0] <= ceiling <= HR_CEILING_RANGE_BPM[1]
-    ):
-        raise ConfigError(
-            f"heart_rate.ceiling_bpm must be a whole number from 60 to 230, not {ceiling!r}",
-            location=where if ceiling is not None else _where(path, text, "heart_rate", None),
+        return ConfigError(
+            f"[{section}] must be a table", location=_where(path, text, section, None)
         )
-    action = table.get("action", "step-down")
-    if action not in HR_ACTIONS:
-        raise ConfigError(
-            f"heart_rate.action must be one of {', '.join(HR_ACTIONS)}, not {action!r}",
-            location=_where(path, text, "heart_rate", "action"),
+    key = loc[1]
+    model = _section_model(section)
+    known = tuple(model.model_fields) if model is not None else ()
+    if error["type"] == "extra_forbidden":
+        return ConfigError(
+            f"unknown key {section}.{key}; known: {', '.join(known)}",
+            location=_where(path, text, section, key),
         )
-    return HeartRateGuard(ceiling, action)
+    must = model.model_fields[key].description if model is not None else "valid"
+    if error["type"] == "missing":
+        return ConfigError(
+            f"{section}.{key} must be {must}; add it", location=_where(path, text, section, None)
+        )
+    return ConfigError(
+        f"{section}.{key} must be {must}, not {error['input']!r}",
+        location=_where(path, text, section, key),
+    )
 
 
-def _limits(table: dict[str, Any], path: Path, text: str) -> PersonalLimits:
-    values: dict[str, float] = {}
-    for key, value in table.items():
-        where = _where(path, text, "limits", key)
-        if key not in LIMIT_KEYS:
-            raise ConfigError(
-                f"unknown key limits.{key}; known: {', '.join(LIMIT_KEYS)}", location=where
-            )
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"limits.{key} must be a number, not {value!r}", location=where)
-        if not math.isfinite(value) or value <= 0:
-            raise ConfigError(f"limits.{key} must be more than 0, not {value!r}", location=where)
-        values[key] = float(value)
-    return PersonalLimits(**values)
+def _section_model(section: str) -> type[_Section] | None:
+    """The model of ``[section]`` (None for the raw tables)."""
+    annotation = _File.model_fields[section].annotation
+    for arg in (annotation, *getattr(annotation, "__args__", ())):
+        if isinstance(arg, type) and issubclass(arg, _Section):
+            return arg
+    return None
 
 
 def _where(path: Path, text: str, section: str, key: str | None) -> str:
@@ -248,22 +269,3 @@ def _where(path: Path, text: str, section: str, key: str | None) -> str:
         elif in_section and key is not None and re.match(rf"{re.escape(key)}\s*=", stripped):
             return f"{path}:{number}"
     return str(path)
-
-
-def _export_formats(table: object, path: Path, text: str) -> tuple[str, ...]:
-    if not isinstance(table, dict):
-        raise ConfigError("[export] must be a table", location=_where(path, text, "export", None))
-    for key in table:
-        if key != "formats":
-            raise ConfigError(
-                f"unknown key export.{key}; known: formats",
-                location=_where(path, text, "export", key),
-            )
-    formats = table.get("formats", [])
-    where = _where(path, text, "export", "formats")
-    if not isinstance(formats, list) or any(f not in EXPORT_FORMATS for f in formats):
-        raise ConfigError(
-            f"export.formats must be a list of {', '.join(EXPORT_FORMATS)}, not {formats!r}",
-            location=where,
-        )
-    return tuple(dict.fromkeys(formats))

@@ -3,7 +3,8 @@
 For a terminal without the TUI (a Raspberry Pi over SSH, a script, a CI job): every cue
 is one line, a compact progress line follows each new segment and every
 `PROGRESS_EVERY_S` seconds, and the final line says how the session ended. When stdin is a
-terminal, single keys control the session (`KEYS`); otherwise stdin is left alone.
+terminal, single keys control the session (`retrorun.session.keys.KEY_MAP`, the same keys
+as the TUI); otherwise stdin is left alone.
 
 It talks to the session only through `SessionHandle` (events in, `UserCommand`s out), the
 same way the TUI and the MQTT bridge do.
@@ -17,35 +18,15 @@ import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from retrorun.session.api import (
-    CommandKind,
-    Cue,
-    SessionEnded,
-    SessionHandle,
-    Snapshot,
-    UserCommand,
-)
+from retrorun.session.api import Cue, SessionEnded, SessionHandle, SessionState, Snapshot
+from retrorun.session.keys import ViewAction, command_for, find, help_lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 PROGRESS_EVERY_S = 30.0
 
-KEYS: dict[str, UserCommand] = {
-    "p": UserCommand(CommandKind.PAUSE, source="key"),
-    " ": UserCommand(CommandKind.PAUSE, source="key"),
-    "r": UserCommand(CommandKind.RESUME, source="key"),
-    "s": UserCommand(CommandKind.SKIP, source="key"),
-    "e": UserCommand(CommandKind.EXTEND, 30.0, source="key"),
-    "+": UserCommand(CommandKind.SPEED, 0.1, source="key"),
-    "-": UserCommand(CommandKind.SPEED, -0.1, source="key"),
-    "]": UserCommand(CommandKind.SPEED, 0.5, source="key"),
-    "[": UserCommand(CommandKind.SPEED, -0.5, source="key"),
-    "u": UserCommand(CommandKind.INCLINE, 0.5, source="key"),
-    "d": UserCommand(CommandKind.INCLINE, -0.5, source="key"),
-    "q": UserCommand(CommandKind.STOP, source="key"),
-}
-KEY_HELP = "keys: p pause, r resume, s skip, e +30 s, +/- speed 0.1, ]/[ 0.5, u/d incline, q quit"
+KEY_HELP = "keys: ? lists them, q stops the session"
 
 
 def clock_text(seconds: float) -> str:
@@ -116,6 +97,23 @@ async def show(
     return None
 
 
+async def _press(handle: SessionHandle, write: Callable[[str], None], character: str) -> None:
+    """Do what `character` does: list the keys, or send its command and say a refusal."""
+    key = find(character)
+    if key is None:
+        return
+    if key.action == ViewAction.HELP:
+        for line in help_lines():
+            write(line)
+        return
+    paused = handle.snapshot().state == SessionState.PAUSED
+    command = command_for(key, paused=paused)
+    if command is not None:
+        result = await handle.command(command)
+        if not result.accepted:
+            write(f"   ({command.kind}: {result.reason})")
+
+
 @contextlib.contextmanager
 def _cbreak(stream: TextIO) -> Iterator[None]:
     import termios  # noqa: PLC0415 - POSIX terminals only
@@ -152,10 +150,6 @@ async def read_keys(
         loop.add_reader(fd, readable)
         try:
             while True:
-                command = KEYS.get((await keys.get()).lower())
-                if command is not None:
-                    result = await handle.command(command)
-                    if not result.accepted:
-                        write(f"   ({command.kind}: {result.reason})")
+                await _press(handle, write, await keys.get())
         finally:
             loop.remove_reader(fd)

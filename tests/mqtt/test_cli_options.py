@@ -9,6 +9,7 @@ import click
 from click.testing import CliRunner
 
 from retrorun.cli.mqtt_options import resolve_mqtt, session_mqtt_options
+from retrorun.config import load_config
 from retrorun.mqtt.settings import Broker, MqttSettings
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 @click.command()
 @session_mqtt_options
 def probe(**options: Any) -> None:  # noqa: ANN401 - click hands over the option values
-    settings = resolve_mqtt(None, **options)
+    settings = resolve_mqtt(load_config(None), **options)
     click.echo(repr(settings))
 
 

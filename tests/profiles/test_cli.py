@@ -140,5 +140,6 @@ def test_bad_config_is_bad_input_naming_file_and_line(
     result = cli("validate", "track-warm-up", "--config", str(config))
     assert result.exit_code == 2
     assert result.stderr == (
-        f"retrorun: {config}:2: limits.backward_speed_max_kmh must be a number, not 'slow'\n"
+        f"retrorun: {config}:2: limits.backward_speed_max_kmh must be a number more than 0, "
+        "not 'slow'\n"
     )

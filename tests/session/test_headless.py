@@ -7,7 +7,7 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from retrorun.headless import KEYS, cue_line, progress_line, read_keys, show
+from retrorun.headless import cue_line, progress_line, read_keys, show
 from retrorun.hub import Hub
 from retrorun.session.api import (
     CommandKind,
@@ -19,6 +19,7 @@ from retrorun.session.api import (
     Totals,
     UserCommand,
 )
+from retrorun.session.keys import KEY_MAP, help_lines
 from tests.session.belt import Drive
 from tests.session.test_engine import ALT, plan_of
 
@@ -78,18 +79,37 @@ async def test_show_prints_cues_and_a_progress_line_per_segment_until_the_end() 
     assert ended.totals != Totals()
 
 
-async def test_keys_typed_on_a_terminal_become_commands() -> None:
+async def _typed(keys: bytes, commands: int) -> tuple[FakeHandle, list[str]]:
+    """Type `keys` on a terminal the headless view reads; what it sent and wrote."""
     handle = FakeHandle()
     master, slave = os.openpty()
     lines: list[str] = []
     with os.fdopen(slave, "r") as terminal:
         reading = asyncio.ensure_future(read_keys(handle, lines.append, terminal))
         await asyncio.sleep(0)
-        os.write(master, b"psx+q")
-        while len(handle.commands) < 4:  # noqa: ASYNC110 - waits for the reader, not for time
+        os.write(master, keys)
+        while len(handle.commands) < commands:  # noqa: ASYNC110 - waits for the reader, not for time
             await asyncio.sleep(0)
         reading.cancel()
     os.close(master)
-    assert handle.commands == [KEYS["p"], KEYS["s"], KEYS["+"], KEYS["q"]]
+    return handle, lines
+
+
+async def test_keys_typed_on_a_terminal_become_commands() -> None:
+    handle, lines = await _typed(b"psx+]uq", 6)
+    assert handle.commands == [
+        UserCommand(CommandKind.PAUSE, source="key"),
+        UserCommand(CommandKind.SKIP, source="key"),
+        UserCommand(CommandKind.SPEED, 0.1, source="key"),
+        UserCommand(CommandKind.SPEED, 0.5, source="key"),
+        UserCommand(CommandKind.INCLINE, 0.5, source="key"),
+        UserCommand(CommandKind.STOP, source="key"),
+    ]
     assert lines[0].startswith("keys:")
-    assert "(skip: no)" in lines[-1]
+    assert "   (skip: no)" in lines
+
+
+async def test_question_mark_lists_every_key_of_the_map() -> None:
+    _, lines = await _typed(b"?q", 1)
+    assert lines[1 : 1 + len(KEY_MAP)] == help_lines()
+    assert any("space  pause / resume" in line for line in lines)

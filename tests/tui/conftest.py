@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.tui.rig import SimSession, short_plan
+from tests.tui.rig import SimSession, short_profile
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 async def session(tmp_path: Path) -> AsyncIterator[SimSession]:
-    running = await SimSession.start(short_plan(tmp_path), tmp_path / "session.jsonl")
+    running = await SimSession.start(short_profile(tmp_path), tmp_path / "session.jsonl")
     try:
         yield running
     finally:

@@ -1,5 +1,5 @@
-"""A real session for the TUI to show: a SessionRunner driving the simulated treadmill
-through the simulator's bleak backend, everything on one ManualClock.
+"""A real session for the TUI to show: launched by `retrorun.cli.launch.launch_session`,
+as ``retrorun run`` launches it, on the simulator and one ManualClock.
 
 `SimSession.advance` moves session time; the app under test sees exactly what a runner
 would (snapshots about 4 times a second, cues, the end). `SimSession.close` stops a
@@ -8,28 +8,30 @@ session that still runs and shuts the simulator down.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from retrorun.cli.launch import LaunchedSession, LaunchOptions, SimulatorOptions, launch_session
+from retrorun.cli.tui_session import for_the_app
 from retrorun.clock import ManualClock
-from retrorun.device import Backends, Treadmill, open_treadmill
+from retrorun.config import Config
+from retrorun.device import Backends
 from retrorun.profiles.loader import load_profile
 from retrorun.profiles.plan import compile_plan
 from retrorun.profiles.safety import PersonalLimits
-from retrorun.recording.report import LogReport
-from retrorun.recording.session_log import SessionLogWriter
-from retrorun.session.runner import SessionRunner
-from retrorun.tui import Launched
-from retrorun_sim import SimulatedTreadmill, SimulatorClient, SimulatorScanner
+from retrorun_sim import SimulatorClient, SimulatorScanner
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Callable
     from pathlib import Path
 
     from retrorun.profiles.plan import Plan
     from retrorun.session.api import SessionEnded, Snapshot
+    from retrorun.session.runner import SessionRunner
+    from retrorun.tui import Launched
+    from retrorun_sim import SimulatedTreadmill
 
 SIM_BACKENDS = Backends(client=SimulatorClient, scanner=SimulatorScanner)
 
@@ -44,10 +46,14 @@ steps:
 """
 
 
-def short_plan(folder: Path) -> Plan:
+def short_profile(folder: Path) -> Path:
     path = folder / "short-alternation.yaml"
     path.write_text(SHORT_PROFILE, encoding="utf-8")
-    document = load_profile(path)
+    return path
+
+
+def short_plan(folder: Path) -> Plan:
+    document = load_profile(short_profile(folder))
     return compile_plan(document.profile, PersonalLimits(), where=document)
 
 
@@ -56,38 +62,46 @@ class SimSession:
     """One real session on the simulator, its log, and the clock they share."""
 
     clock: ManualClock
-    sim: SimulatedTreadmill
-    runner: SessionRunner
-    writer: SessionLogWriter
-    task: asyncio.Task[SessionEnded] = field(init=False)
-    writer_task: asyncio.Task[None] = field(init=False)
+    launched_session: LaunchedSession
 
     @classmethod
     async def start(
         cls,
-        plan: Plan,
+        profile: Path,
         log: Path,
         *,
         faults: tuple[str, ...] = (),
         clock: ManualClock | None = None,
     ) -> SimSession:
         clock = clock or ManualClock()
-        sim = SimulatedTreadmill(preset="strict", faults=faults, clock=clock)
-        await sim.start()
+        options = LaunchOptions(
+            profile=str(profile),
+            config=Config(),
+            simulator=SimulatorOptions(faults=faults),
+            log_path=log,
+            clock=clock,
+        )
+        return cls(clock, await launch_session(options))
 
-        async def connect() -> Treadmill:
-            return await open_treadmill(sim.address, clock=clock, backends=SIM_BACKENDS)
+    @property
+    def runner(self) -> SessionRunner:
+        return self.launched_session.runner
 
-        runner = SessionRunner(plan, connect, clock=clock, snapshot_interval_s=0.25)
-        writer = SessionLogWriter(log)
-        writer.open()
-        session = cls(clock, sim, runner, writer)
-        session.writer_task = asyncio.ensure_future(writer.follow(runner.events()))
-        session.task = asyncio.ensure_future(runner.run())
-        return session
+    @property
+    def sim(self) -> SimulatedTreadmill:
+        assert self.launched_session.simulator is not None
+        return self.launched_session.simulator
+
+    @property
+    def task(self) -> asyncio.Task[SessionEnded]:
+        return self.launched_session.task
+
+    @property
+    def log_path(self) -> Path:
+        return self.launched_session.log_path
 
     def launched(self, notice: str | None = None) -> Launched:
-        return Launched(self.runner, LogReport(self.writer.path, self.writer_task), notice)
+        return for_the_app(self.launched_session, notice)
 
     async def advance(self, seconds: float) -> None:
         """Let `seconds` of session time pass, a snapshot interval at a time."""
@@ -111,7 +125,4 @@ class SimSession:
             self.runner.request_stop("test")
             await self.clock.run_until(self.task, limit=120)
         with contextlib.suppress(Exception):
-            await self.task
-        with contextlib.suppress(Exception):
-            await self.writer_task
-        await self.sim.stop()
+            await self.launched_session.close("test")

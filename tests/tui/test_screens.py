@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 from textual.widgets import Label, Static
 
 from retrorun.recording.log_reader import read_log
-from retrorun.session.api import SessionState
+from retrorun.session.api import CommandKind, SessionState, UserCommand
+from retrorun.session.keys import KEY_MAP, help_lines
 from retrorun.tui import Launched, RetrorunApp
 from retrorun.tui.screens import ConfirmQuit, HelpScreen, SessionScreen, SummaryScreen
-from retrorun.tui.screens.session import KEYS
 from retrorun.tui.text import clock_text
 from retrorun.tui.widgets import CueBanner, StateLine
 
@@ -46,10 +46,14 @@ async def test_question_mark_lists_every_key_and_escape_closes_it(
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         shown = str(app.screen.query_one("#help-keys", Static).render())
-        for _, _, label in KEYS:
-            assert label in shown
-        for key in ("space", "+ =", ">", "<", "]", "[", "?"):
-            assert key in shown
+        for line in help_lines():  # the key map, as the headless view lists it too
+            assert line in shown
+        assert len(help_lines()) == len(KEY_MAP)
+        box = app.screen.query_one("#help").region  # all of it on an 80x24 terminal
+        assert box.y >= 0
+        assert box.bottom <= SIZE[1]
+        keys = app.screen.query_one("#help-keys", Static)
+        assert keys.region.height == len(shown.splitlines())  # no line wraps
         await pilot.press("escape")
         assert isinstance(app.screen, SessionScreen)
 
@@ -100,17 +104,17 @@ async def test_the_end_of_the_plan_shows_the_summary_and_exports_fit(
         report = str(summary.query_one("#summary-report", Static).render())
         assert "backward" in report
         assert "km/h" in report  # the speed chart
-        assert str(session.writer.path) in str(summary.query_one("#summary-log", Label).render())
+        assert str(session.log_path) in str(summary.query_one("#summary-log", Label).render())
         await pilot.press("x")
         await pilot.pause()
-        fit = session.writer.path.with_suffix(".fit")
+        fit = session.log_path.with_suffix(".fit")
         assert fit.read_bytes()[8:12] == b".FIT"
         assert summary.exported == f"FIT written: {fit}"
         # Under the summary, the session screen shows the end too.
         session_screen = app.screen_stack[-2]
         assert isinstance(session_screen, SessionScreen)
         assert session_screen.query_one(StateLine).state == "finished"
-    assert read_log(session.writer.path).complete
+    assert read_log(session.log_path).complete
 
 
 async def test_the_audio_notice_is_shown_once_in_the_banner(
@@ -138,3 +142,59 @@ async def test_without_a_log_the_summary_shows_the_session_totals(
         assert "no session log" in str(summary.query_one("#summary-log", Label).render())
         await pilot.press("x")  # nothing to export: nothing happens
         assert summary.exported is None
+
+
+async def test_the_keys_of_the_map_send_their_commands(session: SimSession, tmp_path: Path) -> None:
+    app = _app(session, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await session.advance_until(lambda s: s.state == SessionState.RUNNING)
+        keys = ("p", "r", "s", "u", "d", "right_square_bracket", "greater_than_sign")
+        for count, key in enumerate(keys, start=1):
+            await pilot.press(key)
+            while len(app.answers) < count:
+                await pilot.pause()
+        sent = [answer.command for answer in app.answers]
+        assert sent == [
+            UserCommand(CommandKind.PAUSE, source="key"),
+            UserCommand(CommandKind.RESUME, source="key"),
+            UserCommand(CommandKind.SKIP, source="key"),
+            UserCommand(CommandKind.INCLINE, 0.5, source="key"),
+            UserCommand(CommandKind.INCLINE, -0.5, source="key"),
+            UserCommand(CommandKind.SPEED, 0.5, source="key"),
+            UserCommand(CommandKind.SPEED, 0.5, source="key"),
+        ]
+
+
+async def test_ctrl_c_stops_the_belt_and_leaves(session: SimSession, tmp_path: Path) -> None:
+    app = _app(session, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await session.advance_until(lambda s: s.state == SessionState.RUNNING)
+        await session.advance(5)
+        assert session.sim.readings().speed_kmh > 0
+        await pilot.press("ctrl+c")
+        await session.clock.run_until(session.task, limit=30)
+        await pilot.pause()
+    ended = session.task.result()
+    assert (ended.outcome, ended.exit_code) == ("stopped", 3)
+    assert not app.is_running
+    await session.clock.advance(20)  # the belt runs down
+    assert session.sim.readings().speed_kmh == 0.0
+
+
+async def test_ctrl_q_asks_like_q(session: SimSession, tmp_path: Path) -> None:
+    app = _app(session, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await session.advance_until(lambda s: s.state == SessionState.RUNNING)
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, ConfirmQuit)
+        await pilot.press("ctrl+q")  # asking twice asks once
+        await pilot.press("n")
+        await session.advance(1)
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert session.runner.snapshot().state == SessionState.RUNNING
+        await pilot.press("ctrl+q", "y")
+        await session.clock.run_until(session.task, limit=30)
+        await pilot.pause()
+        assert session.task.result().outcome == "stopped"
+        assert isinstance(app.screen, SummaryScreen)

@@ -8,7 +8,7 @@ from retrorun.session.api import CommandKind, Phase, SessionState
 from retrorun.tui import RetrorunApp
 from retrorun.tui.screens import SessionScreen
 from retrorun.tui.widgets import CueBanner, DirectionIndicator, Readouts, StateLine
-from tests.tui.rig import SimSession, short_plan
+from tests.tui.rig import SimSession, short_profile
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -104,12 +104,12 @@ async def test_speed_keys_nudge_by_a_tenth_and_a_half(session: SimSession, tmp_p
         assert banner.flash
 
 
-async def test_bracket_keys_nudge_the_incline(session: SimSession, tmp_path: Path) -> None:
+async def test_u_and_d_nudge_the_incline(session: SimSession, tmp_path: Path) -> None:
     app = _app(session, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await session.advance_until(lambda s: s.state == SessionState.RUNNING)
         await session.advance(2)
-        for key, amount in (("right_square_bracket", 0.5), ("left_square_bracket", -0.5)):
+        for key, amount in (("u", 0.5), ("d", -0.5)):
             before = session.runner.snapshot().target_incline_pct or 0.0
             await pilot.press(key)
             await session.advance(0.5)
@@ -180,7 +180,7 @@ async def test_the_buttons_do_what_the_keys_do(session: SimSession, tmp_path: Pa
 
 async def test_a_dropped_link_shows_reconnecting_until_it_is_back(tmp_path: Path) -> None:
     session = await SimSession.start(
-        short_plan(tmp_path), tmp_path / "s.jsonl", faults=("disconnect@20:4",)
+        short_profile(tmp_path), tmp_path / "s.jsonl", faults=("disconnect@20:4",)
     )
     try:
         app = _app(session, tmp_path)

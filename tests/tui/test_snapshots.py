@@ -30,7 +30,7 @@ from retrorun.session.api import (
     UserCommand,
 )
 from retrorun.tui import Launched, RetrorunApp
-from tests.tui.rig import SimSession, short_plan
+from tests.tui.rig import SimSession, short_plan, short_profile
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,7 +64,7 @@ async def _capture() -> tuple[Plan, dict[str, Snapshot]]:
     with tempfile.TemporaryDirectory() as folder:
         plan = short_plan(Path(folder))
         session = await SimSession.start(
-            plan, Path(folder) / "s.jsonl", faults=("disconnect@85:4",)
+            short_profile(Path(folder)), Path(folder) / "s.jsonl", faults=("disconnect@85:4",)
         )
         shots: dict[str, Snapshot] = {}
         try:

@@ -12,9 +12,6 @@ from textual.widgets import OptionList, Static
 from retrorun.clock import ManualClock
 from retrorun.device import scan_treadmills
 from retrorun.errors import InputError
-from retrorun.profiles.loader import load_profile
-from retrorun.profiles.plan import compile_plan
-from retrorun.profiles.safety import PersonalLimits
 from retrorun.session.api import SessionState
 from retrorun.tui import SIMULATOR, Choice, FoundDevice, Launched, RetrorunApp
 from retrorun.tui.memory import load_choice, save_choice
@@ -38,9 +35,9 @@ class Launcher:
 
     async def __call__(self, choice: Choice) -> Launched:
         self.choices.append(choice)
-        document = load_profile(Path(choice.profile))
-        plan = compile_plan(document.profile, PersonalLimits(), where=document)
-        session = await SimSession.start(plan, self.folder / "session.jsonl", clock=self.clock)
+        session = await SimSession.start(
+            Path(choice.profile), self.folder / "session.jsonl", clock=self.clock
+        )
         self.sessions.append(session)
         return session.launched()
 

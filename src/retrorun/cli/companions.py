@@ -1,9 +1,10 @@
 """What runs beside a session, whichever view shows it: spoken cues, the MQTT bridge, and
 the simulated runner turning around when the session says so.
 
-Both ``retrorun run`` views (headless lines and the TUI) start these the same way once the
-session runner exists, and stop them once it has ended; the bridge's exit publishes the
-retained ``offline`` status.
+`retrorun.cli.launch.launch_session` starts these once the session runner exists, and its
+`LaunchedSession.close` stops them once the session has ended; the bridge's exit publishes
+the retained ``offline`` status. A new companion is a field of `LaunchOptions` and one
+block in `Companions.start`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from retrorun.audio import AudioSettings
+    from retrorun.cli.launch import LaunchOptions
     from retrorun.clock import Clock
     from retrorun.config import Config
-    from retrorun.mqtt.settings import MqttSettings
     from retrorun.session.runner import SessionRunner
     from retrorun_sim import SimulatedTreadmill
 
@@ -45,33 +46,32 @@ class Companions:
     async def start(
         cls,
         runner: SessionRunner,
+        options: LaunchOptions,
         *,
         clock: Clock,
-        audio: AudioSettings | None,
-        mqtt: MqttSettings | None,
         simulator: SimulatedTreadmill | None,
-        device_name: str | None,
         device_address: str | None,
     ) -> Companions:
-        """Start what is asked for; ``audio`` None means silence (e.g. on virtual time)."""
+        """Start what `options` ask for beside `runner`'s session."""
         tasks: list[asyncio.Task[None]] = []
         stack = contextlib.AsyncExitStack()
         notice = None
-        if audio is not None:
+        device_name = simulator.name if simulator is not None else options.device
+        if options.audio is not None:
             from retrorun.audio import Announcer  # noqa: PLC0415
 
-            announcer = Announcer(audio, clock=clock)
+            announcer = Announcer(options.audio, clock=clock)
             tasks += [
                 asyncio.ensure_future(announcer.follow(runner.events())),
                 asyncio.ensure_future(announcer.run()),
             ]
             notice = announcer.notice
-        if mqtt is not None:
+        if options.mqtt is not None:
             from retrorun.mqtt.bridge import MqttBridge  # noqa: PLC0415
 
             bridge = MqttBridge(
                 runner,
-                mqtt.for_device(device_name, device_address),
+                options.mqtt.for_device(device_name, device_address),
                 clock=clock,
                 device_name=device_name,
             )

@@ -18,6 +18,7 @@ import click
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from retrorun.config import Config
     from retrorun.mqtt.settings import MqttSettings
 
 _F = TypeVar("_F", bound="Callable[..., object]")
@@ -72,7 +73,7 @@ def session_mqtt_options(command: _F) -> _F:
 
 
 def resolve_mqtt(
-    config_path: Path | None,
+    config: Config,
     *,
     mqtt_url: str | None,
     mqtt_ca: Path | None = None,
@@ -82,11 +83,10 @@ def resolve_mqtt(
     mqtt_commands: bool | None = None,
     mqtt_log: bool | None = None,
 ) -> MqttSettings | None:
-    """Settings from options, environment and config file (`ConfigError` naming the place)."""
-    from retrorun.config import load_config  # noqa: PLC0415 - heavy imports stay lazy
-    from retrorun.mqtt.settings import resolve_settings  # noqa: PLC0415
+    """Settings from options, environment and the config file read for this run
+    (`ConfigError` naming the place)."""
+    from retrorun.mqtt.settings import resolve_settings  # noqa: PLC0415 - heavy imports stay lazy
 
-    config = load_config(config_path)
     options: dict[str, object | None] = {
         "url": mqtt_url,
         "ca": mqtt_ca,

@@ -13,25 +13,17 @@ Exit codes: 0 finished, 3 stopped or interrupted, 2 bad input, 1 failure.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from retrorun.cli.mqtt_options import session_mqtt_options
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
-    from retrorun.audio import AudioSettings
-    from retrorun.clock import Clock
+    from retrorun.cli.launch import LaunchedSession, LaunchOptions
     from retrorun.config import Config
-    from retrorun.device import Treadmill
     from retrorun.mqtt.settings import MqttSettings
-    from retrorun.profiles.plan import Plan
-    from retrorun.recording.session_log import SessionLogWriter
     from retrorun.session.api import SessionEnded
-    from retrorun.session.inputs import EngineOptions
-    from retrorun_sim import SimulatedTreadmill
 
 
 @click.command("run")
@@ -117,8 +109,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
 
     On a terminal the session shows in the TUI; without PROFILE the TUI opens on its start
     screen to pick a profile and a treadmill. --headless (and --fast, and output that is not
-    a terminal) show cues and progress as lines instead (keys p r s e + - [ ] u d q on a
-    terminal).
+    a terminal) show cues and progress as lines instead. The keys are the same in both
+    (? lists them; docs/session.md).
 
     With --mqtt the session is published to a broker (state, telemetry, cues, Home
     Assistant discovery) and takes remote commands; see docs/mqtt.md.
@@ -127,10 +119,12 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     2 bad input, 1 failure.
     """
     from retrorun.cli.mqtt_options import resolve_mqtt  # noqa: PLC0415
-    from retrorun.errors import InputError  # noqa: PLC0415 - heavy imports stay out of --help
+    from retrorun.config import load_config  # noqa: PLC0415 - heavy imports stay out of --help
+    from retrorun.errors import InputError  # noqa: PLC0415
 
+    config = load_config(config_path)  # the one read of the config file in this run
     mqtt = resolve_mqtt(
-        config_path,
+        config,
         mqtt_url=mqtt_url,
         mqtt_ca=mqtt_ca,
         mqtt_cert=mqtt_cert,
@@ -159,91 +153,82 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
             "--fast and --speedup only run the simulator, never a real treadmill",
             location="--fast" if fast else "--speedup",
         )
-    if not headless and not fast and _terminal():
-        from retrorun.cli.tui_session import TuiOptions, run_tui  # noqa: PLC0415
+    tui = not headless and not fast and _terminal()
+    if profile is None and not tui:
+        from retrorun.cli.launch import no_profile_error  # noqa: PLC0415
 
-        if profile is not None and not device and not sim:
-            _offer_simulator()
-        options = TuiOptions(
-            device,
-            (sim_preset, sim_faults),
-            log_path,
-            trace,
-            config_path,
-            voice,
-            mqtt,
-            export_formats,
-        )
-        run_tui(profile, options, speedup)
-        return
-    if profile is None:
-        from retrorun.profiles.library import bundled_dir, profile_files  # noqa: PLC0415
-
-        names = ", ".join(p.stem for p in profile_files(bundled_dir()))
-        raise InputError(
-            f"name a profile to run; bundled profiles are: {names}", location="PROFILE"
-        )
-    if not device and not sim:
-        sim = _offer_simulator()
-    _run_session(
+        raise no_profile_error()
+    if profile is not None and not device and not sim:
+        _offer_simulator()
+    options = _launch_options(
         profile,
+        config,
+        tui=tui,
+        fast=fast,
         device=device,
         mph=mph,
-        sim_options=(sim_preset, sim_faults) if sim else None,
-        fast=fast,
-        speedup=speedup,
+        simulator=(sim_preset, sim_faults, trace),
         log_path=log_path,
-        trace=trace,
-        config_path=config_path,
-        headless=headless,
         voice=voice,
         mqtt=mqtt,
         export_formats=export_formats,
     )
+    if tui:
+        from retrorun.cli.tui_session import run_tui  # noqa: PLC0415
+
+        run_tui(options, speedup)
+    else:
+        _run_headless(options, fast=fast, speedup=speedup)
 
 
-def export_after(log: Path, asked: tuple[str, ...], configured: tuple[str, ...]) -> None:
-    """Write the activity files asked for (``--export``, else the config file's) for a
-    session log that exists; a failure to export is reported, never fatal: the log stays."""
-    from retrorun.cli.export import export_session_log  # noqa: PLC0415
-    from retrorun.errors import RetrorunError  # noqa: PLC0415
+def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the session
+    profile: str | None,
+    config: Config,
+    *,
+    tui: bool,
+    fast: bool,
+    device: str | None,
+    mph: bool,
+    simulator: tuple[str, tuple[str, ...], bool],
+    log_path: Path | None,
+    voice: bool | None,
+    mqtt: MqttSettings | None,
+    export_formats: tuple[str, ...],
+) -> LaunchOptions:
+    """The session ``retrorun run`` was asked for, as the view that shows it wants it."""
+    import sys  # noqa: PLC0415
 
-    if not log.exists():
-        return
-    for file_format in asked or configured:
-        try:
-            export_session_log(log, file_format)
-        except RetrorunError as exc:
-            click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
+    from retrorun.cli.companions import audio_settings  # noqa: PLC0415
+    from retrorun.cli.launch import LaunchOptions, SimulatorOptions  # noqa: PLC0415
+    from retrorun.session.inputs import EngineOptions  # noqa: PLC0415
 
-
-def compile_profile(profile: str, config: Config) -> Plan:
-    """The plan for a PROFILE argument under the config file's personal limits."""
-    from retrorun.profiles.library import resolve  # noqa: PLC0415
-    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
-    from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
-
-    document = load_profile(resolve(profile))
-    return compile_plan(document.profile, config.limits, where=document)
-
-
-def profile_info(plan: Plan, source: str) -> dict[str, Any]:
-    """What the session log's header says about the profile."""
-    return {
-        "name": plan.name,
-        "source": source,
-        "total_duration_s": round(plan.total_duration_s, 3),
-        "total_distance_m": round(plan.total_distance_m, 3),
-        "segments": len(plan.segments),
-    }
-
-
-def check_simulator_options(sim_options: tuple[str, tuple[str, ...]]) -> None:
-    """Bad ``--sim-preset`` or ``--sim-fault``: one line, before anything starts."""
-    from retrorun_sim import parse_faults, resolve_quirks  # noqa: PLC0415
-
-    resolve_quirks(sim_options[0], ())
-    parse_faults(sim_options[1])
+    preset, faults, trace = simulator
+    return LaunchOptions(
+        profile=profile,
+        config=config,
+        device=device,
+        mph=mph,
+        simulator=SimulatorOptions(
+            preset=preset,
+            faults=faults,
+            trace=(lambda line: click.echo(line, err=True)) if trace else None,
+        ),
+        log_path=log_path,
+        # The TUI takes a resume at any time; the line view follows the headless rules after
+        # a reconnect, and only takes one when keys come from a terminal.
+        engine=EngineOptions(
+            interactive=tui or sys.stdin.isatty(),
+            headless=not tui,
+            heart_rate=config.heart_rate,
+        ),
+        # The TUI's countdowns are drawn from snapshots about 4 times a second; on virtual
+        # time (--fast) snapshots would only cost time.
+        snapshot_interval_s=0.25 if tui else (None if fast else 1.0),
+        # Spoken cues on virtual time would be nonsense: --fast runs silent.
+        audio=None if fast else audio_settings(config, voice),
+        mqtt=mqtt,
+        export_formats=export_formats,
+    )
 
 
 def _terminal() -> bool:
@@ -265,182 +250,47 @@ def _offer_simulator() -> bool:
     return True
 
 
-def _run_session(  # noqa: PLR0913
-    profile: str,
-    *,
-    device: str | None,
-    mph: bool,
-    sim_options: tuple[str, tuple[str, ...]] | None,
-    fast: bool,
-    speedup: float | None,
-    log_path: Path | None,
-    trace: bool,
-    config_path: Path | None,
-    headless: bool,
-    voice: bool | None,
-    mqtt: MqttSettings | None,
-    export_formats: tuple[str, ...],
-) -> None:
-    import sys  # noqa: PLC0415
+def _run_headless(options: LaunchOptions, *, fast: bool, speedup: float | None) -> None:
+    from retrorun.cli.launch import check, exit_with  # noqa: PLC0415
+    from retrorun.clock import run_scaled, run_virtual  # noqa: PLC0415
 
-    from retrorun.cli.companions import audio_settings  # noqa: PLC0415
-    from retrorun.clock import LoopClock, run_scaled, run_virtual  # noqa: PLC0415
-    from retrorun.config import load_config  # noqa: PLC0415
-    from retrorun.recording.session_log import SessionLogWriter, default_log_path  # noqa: PLC0415
-    from retrorun.session.inputs import EngineOptions  # noqa: PLC0415
-
-    config = load_config(config_path)
-    plan = compile_profile(profile, config)
-    if sim_options:
-        check_simulator_options(sim_options)
-    writer = SessionLogWriter(log_path or default_log_path(plan.name))
-    writer.open()
-    interactive = sys.stdin.isatty()
-    # This path shows the line view (asked for, --fast, or no terminal), so it follows the
-    # headless rules after a reconnect.
-    options = EngineOptions(interactive=interactive, headless=True, heart_rate=config.heart_rate)
-    del headless
-    clock = LoopClock()
-    # Spoken cues on virtual time would be nonsense: --fast runs silent.
-    audio = None if fast else audio_settings(config, voice)
-    companions = (audio, mqtt)
-    main = _main(
-        plan,
-        sim_options=sim_options,
-        trace=trace,
-        device=(device, mph),
-        clock=clock,
-        options=options,
-        profile_info=profile_info(plan, profile),
-        writer=writer,
-        companions=companions,
-    )
+    check(options)  # bad input: one line, before anything starts
+    main = _headless(options)
     if fast:
-        ended = run_virtual(main)
+        ended, session = run_virtual(main)
     elif speedup:
-        ended = run_scaled(main, speedup=speedup)
+        ended, session = run_scaled(main, speedup=speedup)
     else:
         import asyncio  # noqa: PLC0415
 
-        ended = asyncio.run(main)
-    from retrorun.headless import final_line  # noqa: PLC0415
-
-    click.echo(f"retrorun: {final_line(ended)} (log: {writer.path})")
-    export_after(writer.path, export_formats, config.export_formats)
-    raise click.exceptions.Exit(ended.exit_code)
+        ended, session = asyncio.run(main)
+    exit_with(ended, session)
 
 
-def _simulator(
-    options: tuple[str, tuple[str, ...]],
-    trace: bool,  # noqa: FBT001
-    clock: Clock,
-) -> SimulatedTreadmill:
-    from retrorun_sim import SimulatedTreadmill  # noqa: PLC0415
-
-    preset, faults = options
-    sink = (lambda event: click.echo(f"  trace {event}", err=True)) if trace else None
-    return SimulatedTreadmill(preset=preset, faults=faults, trace=sink, clock=clock)
-
-
-async def _main(  # noqa: PLR0913 - one parameter per piece the session is composed of
-    plan: Plan,
-    *,
-    sim_options: tuple[str, tuple[str, ...]] | None,
-    trace: bool,
-    device: tuple[str | None, bool],
-    clock: Clock,
-    options: EngineOptions,
-    profile_info: dict[str, Any],
-    writer: SessionLogWriter,
-    companions: tuple[AudioSettings | None, MqttSettings | None],
-) -> SessionEnded:
+async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, LaunchedSession]:
+    """Launch the session and show it as lines (keys from a terminal) until it ends."""
     import asyncio  # noqa: PLC0415
     import signal  # noqa: PLC0415
 
-    from retrorun.cli.companions import Companions  # noqa: PLC0415
+    from retrorun.cli.launch import launch_session  # noqa: PLC0415
     from retrorun.headless import read_keys, show  # noqa: PLC0415
-    from retrorun.session.runner import SessionRunner  # noqa: PLC0415
 
-    simulator = _simulator(sim_options, trace, clock) if sim_options else None
-    if simulator is not None:
-        await simulator.start()
-    connect, device_info = _connector(simulator, device[0], clock, mph=device[1])
-    runner = SessionRunner(
-        plan,
-        connect,
-        clock=clock,
-        options=options,
-        profile_info=profile_info,
-        device_info=device_info,
-        snapshot_interval_s=None if simulator is not None and _virtual() else 1.0,
-    )
-    log_task = asyncio.ensure_future(writer.follow(runner.events()))
-    view_task = asyncio.ensure_future(show(runner, click.echo))
-    keys_task = asyncio.ensure_future(read_keys(runner, click.echo))
-    audio, mqtt = companions
-    beside = await Companions.start(
-        runner,
-        clock=clock,
-        audio=audio,
-        mqtt=mqtt,
-        simulator=simulator,
-        device_name=simulator.name if simulator is not None else device[0],
-        device_address=device_info.get("address"),
-    )
-    if beside.notice:
-        click.echo(f"retrorun: {beside.notice}", err=True)
+    session = await launch_session(options)
+    view_task = asyncio.ensure_future(show(session.runner, click.echo))
+    keys_task = asyncio.ensure_future(read_keys(session.runner, click.echo))
+    if session.notice:
+        click.echo(f"retrorun: {session.notice}", err=True)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, runner.request_stop)
+        loop.add_signal_handler(sig, session.runner.request_stop)
     try:
-        return await runner.run()
+        await asyncio.wait([session.task])
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
-        await asyncio.gather(log_task, view_task, return_exceptions=True)
-        if writer.lines == 0:  # never connected: no session, no log
-            writer.path.unlink(missing_ok=True)
-        keys_task.cancel()
-        await beside.stop()
-        if simulator is not None:
-            await simulator.stop()
-
-
-def _virtual() -> bool:
-    import asyncio  # noqa: PLC0415
-
-    from retrorun.clock import VirtualTimeLoop  # noqa: PLC0415
-
-    return isinstance(asyncio.get_running_loop(), VirtualTimeLoop)
-
-
-def _connector(
-    simulator: SimulatedTreadmill | None,
-    device: str | None,
-    clock: Clock,
-    *,
-    mph: bool = False,
-) -> tuple[Callable[[], Awaitable[Treadmill]], dict[str, Any]]:
-    from retrorun.device import Backends, open_treadmill  # noqa: PLC0415
-
-    if simulator is None:
-        address = device or ""
-
-        async def connect_real() -> Treadmill:
-            return await open_treadmill(address, clock=clock, mph_in_kmh_fields=mph)
-
-        return connect_real, {"address": address, "simulated": False}
-    from retrorun_sim import SimulatorClient, SimulatorScanner  # noqa: PLC0415
-
-    backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
-
-    async def connect_sim() -> Treadmill:
-        return await open_treadmill(
-            simulator.address,
-            clock=clock,
-            backends=backends,
-            mph_in_kmh_fields=simulator.quirks.speed_in_mph,
-        )
-
-    info = {"address": simulator.address, "simulated": True, "preset": simulator.preset}
-    return connect_sim, info
+        try:
+            ended = await session.close("signal")
+        finally:
+            keys_task.cancel()
+            await asyncio.gather(view_task, keys_task, return_exceptions=True)
+    return ended, session

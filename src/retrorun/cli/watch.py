@@ -42,12 +42,17 @@ def watch(
     """Show every treadmill on the MQTT broker in one live table (Ctrl-C to quit)."""
     import asyncio  # noqa: PLC0415 - heavy imports stay inside the command
 
+    from retrorun.config import load_config  # noqa: PLC0415
     from retrorun.errors import ConfigError  # noqa: PLC0415
     from retrorun.mqtt.settings import DEFAULT_BACKOFF  # noqa: PLC0415
     from retrorun.mqtt.watch import snapshot_board, watch_board  # noqa: PLC0415
 
     settings = resolve_mqtt(
-        config_path, mqtt_url=mqtt_url, mqtt_ca=mqtt_ca, mqtt_cert=mqtt_cert, mqtt_key=mqtt_key
+        load_config(config_path),
+        mqtt_url=mqtt_url,
+        mqtt_ca=mqtt_ca,
+        mqtt_cert=mqtt_cert,
+        mqtt_key=mqtt_key,
     )
     if settings is None:
         raise ConfigError("name a broker with --mqtt URL (or $RETRORUN_MQTT_URL, or [mqtt] url)")

@@ -14,9 +14,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
+from textual.binding import Binding, BindingType
 
 from retrorun.errors import RetrorunError
-from retrorun.session.api import CommandResult, Cue, CueKind, SessionEnded, Snapshot
+from retrorun.session.api import (
+    CommandKind,
+    CommandResult,
+    Cue,
+    CueKind,
+    SessionEnded,
+    Snapshot,
+    UserCommand,
+)
 from retrorun.tui.memory import default_path, load_choice, save_choice
 from retrorun.tui.messages import (
     CommandAnswered,
@@ -26,12 +35,13 @@ from retrorun.tui.messages import (
     SnapshotArrived,
 )
 from retrorun.tui.screens import SessionScreen, StartScreen, SummaryScreen
+from retrorun.tui.screens.dialogs import ConfirmQuit
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from retrorun.hub import Subscription
-    from retrorun.session.api import SessionEvent, UserCommand
+    from retrorun.session.api import SessionEvent
     from retrorun.tui.ports import Choice, Launched, Scanner, Starter
 
 
@@ -41,6 +51,13 @@ class RetrorunApp(App[None]):
     CSS_PATH: ClassVar[str] = "retrorun.tcss"
     TITLE = "retrorun"
     ENABLE_COMMAND_PALETTE = False
+    # Textual's own Ctrl-C only tells how to quit, and its Ctrl-Q quits at once: here
+    # Ctrl-C stops the session (the belt stops) and leaves, as the docs promise, and Ctrl-Q
+    # asks first, like q.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+c", "interrupt", show=False, priority=True),
+        Binding("ctrl+q", "ask_to_quit", show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -147,3 +164,27 @@ class RetrorunApp(App[None]):
         self.answers.append(result)
         if self.session_screen is not None:
             self.session_screen.post_message(CommandAnswered(result))
+
+    # ------------------------------------------------------------------ leaving
+
+    @property
+    def session_running(self) -> bool:
+        """A session was launched and has not ended yet."""
+        return self.launched is not None and self.ended is None
+
+    async def action_interrupt(self) -> None:
+        """Ctrl-C: stop a running session (the belt stops), then leave; whoever composed
+        the app waits for the session's end and reports it."""
+        if self.launched is not None and self.session_running:
+            stop = UserCommand(CommandKind.STOP, source="key")
+            self.answers.append(await self.launched.handle.command(stop))
+        self.exit()
+
+    def action_ask_to_quit(self) -> None:
+        """Ctrl-Q: with a session running, ask as q does; otherwise leave."""
+        if isinstance(self.screen, ConfirmQuit):
+            return
+        if self.session_screen is not None and self.session_running:
+            self.session_screen.action_stop()
+            return
+        self.exit()

@@ -9,33 +9,20 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from retrorun.session import keys
+
 if TYPE_CHECKING:
     from textual.app import ComposeResult
-
-# Key names as a person types them, for the help table.
-_SHOWN = {
-    "space": "space",
-    "plus,equals_sign": "+ =",
-    "minus": "-",
-    "greater_than_sign": ">",
-    "less_than_sign": "<",
-    "right_square_bracket": "]",
-    "left_square_bracket": "[",
-    "question_mark": "?",
-}
 
 
 def help_lines() -> list[str]:
     """Every key of the session screen and what it does."""
-    from retrorun.tui.screens.session import KEYS  # noqa: PLC0415 - avoids a cycle
-
-    lines = [f"{_SHOWN.get(key, key):>7}  {label}" for key, _, label in KEYS]
-    lines += [
+    return [
+        *keys.help_lines(),
         "",
-        "The buttons along the bottom do the same with the mouse.",
+        "Ctrl-C stops at once, Ctrl-Q asks like q. The buttons do the same.",
         "On the summary: x exports a FIT file, q leaves.",
     ]
-    return lines
 
 
 class HelpScreen(ModalScreen[None]):

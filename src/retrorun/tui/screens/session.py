@@ -1,8 +1,9 @@
 """The session screen: what the runner sees while running.
 
 Every value on it comes from the last `Snapshot` (countdowns included), so it is exactly as
-fresh as the session's ~4 Hz snapshots and never runs its own timer. Keys and buttons
-become `UserCommand`s sent through the app to ``handle.command``.
+fresh as the session's ~4 Hz snapshots and never runs its own timer. Keys (the map of
+`retrorun.session.keys`, the same as the headless view's) and buttons become
+`UserCommand`s sent through the app to ``handle.command``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Digits, Label
 
 from retrorun.session.api import CommandKind, SessionState, UserCommand
+from retrorun.session.keys import EXTEND_S, KEY_MAP, Key, KeyAction, ViewAction, shown
 from retrorun.tui import text
 from retrorun.tui.messages import CommandRequested
 from retrorun.tui.widgets import (
@@ -36,39 +38,38 @@ if TYPE_CHECKING:
 # How long (session seconds) the cue banner stays lit after a cue or a command's answer.
 FLASH_S = 2.0
 
-# (key, action, label) of every key on this screen; the help screen lists the same table.
-KEYS: tuple[tuple[str, str, str], ...] = (
-    ("space", "pause_toggle", "pause / resume"),
-    ("n", "skip", "skip to the next segment"),
-    ("plus,equals_sign", "speed(0.1)", "speed +0.1 km/h"),
-    ("minus", "speed(-0.1)", "speed -0.1 km/h"),
-    ("greater_than_sign", "speed(0.5)", "speed +0.5 km/h"),
-    ("less_than_sign", "speed(-0.5)", "speed -0.5 km/h"),
-    ("right_square_bracket", "incline(0.5)", "incline +0.5 %"),
-    ("left_square_bracket", "incline(-0.5)", "incline -0.5 %"),
-    ("e", "extend", "extend this segment by 30 s"),
-    ("q", "quit", "quit: asks first, then stops the belt"),
-    ("question_mark", "help", "this help"),
-)
+
+def _action(key: Key) -> str:
+    """The screen's action for `key`: ``action_<what it does>(<amount>)``."""
+    return str(key.action) if key.amount is None else f"{key.action}({key.amount})"
+
+
+def _button(label: str, action: KeyAction, amount: float | None = None) -> tuple[str, str]:
+    """A button doing what the map's key for `action` (and `amount`) does, labelled with it."""
+    key = next(k for k in KEY_MAP if k.action == action and k.amount == amount)
+    return f"{'␣' if key.characters[0] == ' ' else key.characters[0]} {label}", _action(key)
+
+
 BUTTONS: tuple[tuple[str, str], ...] = (
-    ("␣ Pause", "pause_toggle"),
-    ("n Skip", "skip"),
-    ("- 0.1", "speed(-0.1)"),
-    ("+ 0.1", "speed(0.1)"),
-    ("[ Inc", "incline(-0.5)"),
-    ("] Inc", "incline(0.5)"),
-    ("e +30", "extend"),
-    ("? Help", "help"),
-    ("q Quit", "quit"),
+    _button("Pause", ViewAction.PAUSE_TOGGLE),
+    _button("Skip", CommandKind.SKIP),
+    _button("0.1", CommandKind.SPEED, -0.1),
+    _button("0.1", CommandKind.SPEED, 0.1),
+    _button("Incl-", CommandKind.INCLINE, -0.5),
+    _button("Incl+", CommandKind.INCLINE, 0.5),
+    _button("+30", CommandKind.EXTEND, EXTEND_S),
+    _button("Help", ViewAction.HELP),
+    _button("Quit", CommandKind.STOP),
 )
-EXTEND_S = 30.0
+"""(label, action) of the buttons along the bottom: the mouse's way to the same keys."""
 
 
 class SessionScreen(Screen[None]):
     """Shows one session; `last` is the snapshot on screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(key, action, label, show=False) for key, action, label in KEYS
+        Binding(",".join(map(shown, key.characters)), _action(key), key.words, show=False)
+        for key in KEY_MAP
     ]
 
     def __init__(self, plan: Plan, first: Snapshot) -> None:
@@ -176,6 +177,12 @@ class SessionScreen(Screen[None]):
         paused = self.last.state == SessionState.PAUSED
         self._send(CommandKind.RESUME if paused else CommandKind.PAUSE)
 
+    def action_pause(self) -> None:
+        self._send(CommandKind.PAUSE)
+
+    def action_resume(self) -> None:
+        self._send(CommandKind.RESUME)
+
     def action_skip(self) -> None:
         self._send(CommandKind.SKIP)
 
@@ -185,15 +192,16 @@ class SessionScreen(Screen[None]):
     def action_incline(self, amount: float) -> None:
         self._send(CommandKind.INCLINE, amount)
 
-    def action_extend(self) -> None:
-        self._send(CommandKind.EXTEND, EXTEND_S)
+    def action_extend(self, seconds: float = EXTEND_S) -> None:
+        self._send(CommandKind.EXTEND, seconds)
 
     def action_help(self) -> None:
         from retrorun.tui.screens.dialogs import HelpScreen  # noqa: PLC0415 - avoids a cycle
 
         self.app.push_screen(HelpScreen())
 
-    def action_quit(self) -> None:
+    def action_stop(self) -> None:
+        """q: ask first, then stop the session (the belt stops)."""
         from retrorun.tui.screens.dialogs import ConfirmQuit  # noqa: PLC0415 - avoids a cycle
 
         if self.last.state.ended:

@@ -1,0 +1,290 @@
+"""One way to launch a session, whichever view shows it.
+
+`launch_session` takes one `LaunchOptions` (what ``retrorun run`` was asked for, the TUI's
+start screen chose, or a test wants) and starts everything a session is made of: the
+profile compiled under the config file's limits, the simulator or the real treadmill (the
+mph conversion included), the `SessionRunner`, the session log writer and the companions
+beside it (`retrorun.cli.companions`). It hands back a `LaunchedSession` that owns them all;
+`LaunchedSession.close` is the one way to end it: it stops a session that still runs (the
+runner stops the belt), waits for the log, then stops the companions and the simulator.
+
+The views (headless lines, the TUI) only watch the runner and send it commands.
+
+Heavy modules are imported inside functions: ``retrorun --help`` imports this module's
+command, never the session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from retrorun.session.inputs import EngineOptions
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from pathlib import Path
+
+    from retrorun.audio import AudioSettings
+    from retrorun.cli.companions import Companions
+    from retrorun.clock import Clock
+    from retrorun.config import Config
+    from retrorun.device import Backends, Treadmill
+    from retrorun.errors import InputError
+    from retrorun.mqtt.settings import MqttSettings
+    from retrorun.profiles.plan import Plan
+    from retrorun.session.api import SessionEnded
+    from retrorun.session.runner import SessionRunner
+    from retrorun_sim import SimulatedTreadmill
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimulatorOptions:
+    """The built-in simulator, used when `LaunchOptions.device` is None."""
+
+    preset: str = "strict"
+    """``--sim-preset``: a quirk preset (`retrorun_sim.PRESETS`)."""
+    faults: tuple[str, ...] = ()
+    """``--sim-fault``: ``KIND@SECONDS[:VALUE]`` schedule."""
+    trace: Callable[[str], None] | None = None
+    """``--trace``: receives every byte crossing GATT, as a line."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LaunchOptions:
+    """Everything one session is launched from. Only `profile` and `config` are required."""
+
+    profile: str | None
+    """A profile file, or the name of one of the runner's profiles or a bundled one (None:
+    not chosen yet; the TUI's start screen chooses, then launches with it)."""
+    config: Config
+    """The config file, read once per run: limits, heart-rate guard (and audio, export)."""
+    device: str | None = None
+    """The treadmill's address or name; None runs the simulator."""
+    simulator: SimulatorOptions = field(default_factory=SimulatorOptions)
+    mph: bool = False
+    """``--mph-in-kmh-fields``: the real treadmill puts mph in its km/h fields."""
+    backends: Backends | None = None
+    """bleak backends for the real-treadmill path (None: the platform's; tests plug the
+    simulator's in to reach it as if it were a real device)."""
+    log_path: Path | None = None
+    """The session log (None: the user data folder, named after the profile)."""
+    clock: Clock | None = None
+    """Session time (None: the running loop's clock, real, scaled or virtual)."""
+    engine: EngineOptions = field(default_factory=EngineOptions)
+    snapshot_interval_s: float | None = 0.25
+    """How often the runner publishes a snapshot (None: only when something changes)."""
+    audio: AudioSettings | None = None
+    """Spoken cues and tones; None is silence."""
+    mqtt: MqttSettings | None = None
+    """The broker to publish the session to, or None."""
+    export_formats: tuple[str, ...] = ()
+    """``--export``: activity files to write when the session ends (else the config's)."""
+
+    @property
+    def formats_to_export(self) -> tuple[str, ...]:
+        return self.export_formats or self.config.export_formats
+
+
+@dataclass
+class LaunchedSession:
+    """A launched session and everything running beside it; `close` ends it."""
+
+    options: LaunchOptions
+    runner: SessionRunner
+    task: asyncio.Task[SessionEnded]
+    """``runner.run()``: done when the session has ended (or failed)."""
+    log_path: Path
+    writer_task: asyncio.Task[None]
+    """The log writer: done once the log has its summary."""
+    companions: Companions
+    simulator: SimulatedTreadmill | None
+    _closed: bool = False
+
+    @property
+    def notice(self) -> str | None:
+        """A one-time sentence for the runner (no speech program), or None."""
+        return self.companions.notice
+
+    async def close(self, source: str = "launcher") -> SessionEnded | None:
+        """End the session: stop it if it still runs (the belt stops; `source` says who
+        asked), wait for its log, stop the companions and the simulator.
+
+        How the session ended, or None when its task was cancelled before it could end.
+        Raises what made the session fail, if it failed. Closing twice is harmless.
+        """
+        ended: SessionEnded | None = None
+        try:
+            if not self.task.done():
+                # Still connecting: the runner stops before the belt ever starts.
+                self.runner.request_stop(source)
+            with contextlib.suppress(asyncio.CancelledError):
+                ended = await self.task
+            return ended
+        finally:
+            if not self._closed:
+                self._closed = True
+                await self._close_beside(ended)
+
+    async def _close_beside(self, ended: SessionEnded | None) -> None:
+        if ended is None:  # no summary is coming for the log writer to wait for
+            self.writer_task.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await self.writer_task
+        await self.companions.stop()
+        if self.simulator is not None:
+            await self.simulator.stop()
+        if self.log_path.exists() and self.log_path.stat().st_size == 0:
+            self.log_path.unlink()  # never connected: no session, no log
+
+
+def check(options: LaunchOptions) -> Plan:
+    """The plan `options` would run; bad input (profile, simulator options) raises one
+    `InputError`/`ProfileError` before anything starts."""
+    from retrorun.profiles.library import resolve  # noqa: PLC0415
+    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
+    from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
+
+    if options.profile is None:
+        raise no_profile_error()
+    document = load_profile(resolve(options.profile))
+    plan = compile_plan(document.profile, options.config.limits, where=document)
+    check_simulator(options)
+    return plan
+
+
+def check_simulator(options: LaunchOptions) -> None:
+    """Bad ``--sim-preset`` or ``--sim-fault``: one `InputError`, before anything starts."""
+    if options.device is None:
+        from retrorun_sim import parse_faults, resolve_quirks  # noqa: PLC0415
+
+        resolve_quirks(options.simulator.preset, ())
+        parse_faults(options.simulator.faults)
+
+
+async def launch_session(options: LaunchOptions) -> LaunchedSession:
+    """Start the session `options` describe; it runs until it ends or is closed."""
+    from retrorun.cli.companions import Companions  # noqa: PLC0415
+    from retrorun.clock import LoopClock  # noqa: PLC0415
+    from retrorun.recording.session_log import SessionLogWriter, default_log_path  # noqa: PLC0415
+    from retrorun.session.runner import SessionRunner  # noqa: PLC0415
+
+    plan = check(options)
+    clock = options.clock or LoopClock()
+    writer = SessionLogWriter(options.log_path or default_log_path(plan.name))
+    writer.open()
+    simulator = _simulator(options, clock)
+    if simulator is not None:
+        await simulator.start()
+    try:
+        connect, device_info = _connector(options, simulator, clock)
+        runner = SessionRunner(
+            plan,
+            connect,
+            clock=clock,
+            options=options.engine,
+            profile_info=_profile_info(plan, options.profile or plan.name),
+            device_info=device_info,
+            snapshot_interval_s=options.snapshot_interval_s,
+        )
+        writer_task = asyncio.ensure_future(writer.follow(runner.events()))
+        companions = await Companions.start(
+            runner,
+            options,
+            clock=clock,
+            simulator=simulator,
+            device_address=device_info["address"],
+        )
+    except BaseException:
+        if simulator is not None:
+            await simulator.stop()
+        raise
+    task = asyncio.ensure_future(runner.run())
+    return LaunchedSession(options, runner, task, writer.path, writer_task, companions, simulator)
+
+
+def no_profile_error() -> InputError:
+    """What to say when no profile was named (and no start screen can choose one)."""
+    from retrorun.errors import InputError  # noqa: PLC0415
+    from retrorun.profiles.library import bundled_dir, profile_files  # noqa: PLC0415
+
+    names = ", ".join(p.stem for p in profile_files(bundled_dir()))
+    return InputError(f"name a profile to run; bundled profiles are: {names}", location="PROFILE")
+
+
+def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
+    """The end of ``retrorun run``, whichever view showed it: one line saying how the
+    session ended, the activity files asked for, and the session's exit code."""
+    from retrorun.headless import final_line  # noqa: PLC0415
+
+    if ended is None:
+        click.echo("retrorun: stopped before the session started", err=True)
+        raise click.exceptions.Exit(3)
+    click.echo(f"retrorun: {final_line(ended)} (log: {session.log_path})")
+    _export(session.log_path, session.options.formats_to_export)
+    raise click.exceptions.Exit(ended.exit_code)
+
+
+def _export(log: Path, formats: tuple[str, ...]) -> None:
+    """Write these activity files for a session log that exists; a failure to export is
+    reported, never fatal: the log stays."""
+    from retrorun.cli.export import export_session_log  # noqa: PLC0415
+    from retrorun.errors import RetrorunError  # noqa: PLC0415
+
+    if not log.exists():
+        return
+    for file_format in formats:
+        try:
+            export_session_log(log, file_format)
+        except RetrorunError as exc:
+            click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
+
+
+def _profile_info(plan: Plan, source: str) -> dict[str, Any]:
+    """What the session log's header says about the profile."""
+    return {
+        "name": plan.name,
+        "source": source,
+        "total_duration_s": round(plan.total_duration_s, 3),
+        "total_distance_m": round(plan.total_distance_m, 3),
+        "segments": len(plan.segments),
+    }
+
+
+def _simulator(options: LaunchOptions, clock: Clock) -> SimulatedTreadmill | None:
+    if options.device is not None:
+        return None
+    from retrorun_sim import SimulatedTreadmill  # noqa: PLC0415
+
+    sim = options.simulator
+    trace = sim.trace
+    sink = (lambda event: trace(f"  trace {event}")) if trace is not None else None
+    return SimulatedTreadmill(preset=sim.preset, faults=sim.faults, trace=sink, clock=clock)
+
+
+def _connector(
+    options: LaunchOptions, simulator: SimulatedTreadmill | None, clock: Clock
+) -> tuple[Callable[[], Awaitable[Treadmill]], dict[str, Any]]:
+    """How the runner opens its treadmill, and what the log's header says about it."""
+    if simulator is None:
+        address, backends, mph = options.device or "", options.backends, options.mph
+        info: dict[str, Any] = {"address": address, "simulated": False}
+    else:
+        from retrorun.device import Backends  # noqa: PLC0415
+        from retrorun_sim import SimulatorClient, SimulatorScanner  # noqa: PLC0415
+
+        address = simulator.address
+        backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
+        mph = simulator.quirks.speed_in_mph
+        info = {"address": address, "simulated": True, "preset": simulator.preset}
+
+    async def connect() -> Treadmill:
+        from retrorun.device import open_treadmill  # noqa: PLC0415 - bleak only when used
+
+        return await open_treadmill(address, clock=clock, backends=backends, mph_in_kmh_fields=mph)
+
+    return connect, info

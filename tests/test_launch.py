@@ -1,0 +1,56 @@
+"""`launch_session`, the one way both views and the tests start a session, against the
+simulator reached as if it were a real treadmill (bleak's ``backend=``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from retrorun.cli.launch import LaunchOptions, launch_session
+from retrorun.clock import ManualClock
+from retrorun.config import Config
+from retrorun.session.api import SessionState
+from retrorun_sim import SimulatedTreadmill
+from tests.tui.rig import SIM_BACKENDS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FORWARD = "name: Forward\nsteps:\n  - {duration: 60s, speed: 9}\n"
+
+
+@pytest.mark.parametrize(("mph", "belt_kmh"), [(True, 9.0), (False, 14.5)])
+async def test_the_mph_option_reaches_the_treadmill(
+    tmp_path: Path,
+    mph: bool,
+    belt_kmh: float,
+) -> None:
+    # Without the option, an mph treadmill runs 9 mph for a commanded 9 km/h: the test
+    # shows both, so it can tell the option from its absence.
+    clock = ManualClock()
+    profile = tmp_path / "forward.yaml"
+    profile.write_text(FORWARD, encoding="utf-8")
+    async with SimulatedTreadmill(preset="mph", clock=clock) as treadmill:
+        session = await launch_session(
+            LaunchOptions(
+                profile=str(profile),
+                config=Config(),
+                device=treadmill.address,
+                backends=SIM_BACKENDS,
+                mph=mph,
+                log_path=tmp_path / "s.jsonl",
+                clock=clock,
+            )
+        )
+        try:
+            while clock.now() < 45:  # the belt has long reached its speed by then
+                await clock.advance(0.25)
+            assert session.runner.snapshot().state == SessionState.RUNNING
+            assert treadmill.readings().speed_kmh == pytest.approx(belt_kmh, abs=0.3)
+        finally:
+            session.runner.request_stop("test")
+            await clock.run_until(session.task, limit=60)
+            ended = await session.close()
+    assert ended is not None
+    assert ended.outcome == "stopped"
