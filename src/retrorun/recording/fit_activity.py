@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from retrorun.recording.log_reader import SessionLog
 
 PRODUCT = 1
+SIMULATED_MARK = "simulated treadmill"
+"""The treadmill's ``device_info.product_name`` in a FIT file of a session on the simulator."""
 DIRECTION_CODES = {
     "forward": developer.DirectionCode.FORWARD,
     "backward": developer.DirectionCode.BACKWARD,
@@ -97,6 +99,9 @@ def _devices(writer: FitWriter, log: SessionLog, created: int) -> None:
     )
     device = log.header.get("device")
     name = device.get("name") if isinstance(device, dict) else None
+    if isinstance(device, dict) and device.get("simulated") is True:
+        # Marked where every FIT reader shows the devices, so no one takes it for a real run.
+        name = SIMULATED_MARK
     if isinstance(name, str) and name:
         writer.message(
             MesgNum.DEVICE_INFO,
