@@ -11,6 +11,7 @@ import pytest
 from retrorun.errors import ConfigError, InputError, ServiceError
 from retrorun.upload.record import read_record, record_path
 from retrorun.upload.service import upload_after, upload_session
+from retrorun.upload.session_file import load_session_file
 from retrorun.upload.settings import IntervalsSettings, UploadSettings
 from tests.recording.garmin import decode
 from tests.upload.conftest import intervals_settings, real_log, simulated_log, snapshot
@@ -201,3 +202,19 @@ def test_upload_after_reports_each_target_in_one_line(icu: FakeIntervals, tmp_pa
     outcomes = upload_after(real_log(tmp_path), settings, progress=lines.append)
     assert [o.uploaded.activity_id for o in outcomes] == ["i1001"]
     assert lines[-1] == f"uploaded to intervals.icu: {icu.url}/activities/i1001"
+
+
+async def test_a_simulated_fit_without_its_log_is_known_by_its_mark(
+    icu: FakeIntervals, tmp_path: Path, clock: Clock
+) -> None:
+    (tmp_path / "logs").mkdir()
+    log = simulated_log(tmp_path / "logs")
+    fit = tmp_path / "alone.fit"
+    fit.write_bytes(load_session_file(log).fit)
+    with pytest.raises(InputError, match="simulated treadmill"):
+        await upload_session(fit, "intervals", intervals_settings(icu), pacing=clock.pacing())
+    forced = await upload_session(
+        fit, "intervals", intervals_settings(icu), force=True, pacing=clock.pacing()
+    )
+    assert icu.requests[0].files["file"] == fit.read_bytes()
+    assert forced.uploaded.activity_id == "i1001"

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MAX_FIT_BYTES = 64 * 1024 * 1024
 LOG_SUFFIX = ".jsonl"
-PRODUCT_NAME_FIELD = 27
+DESCRIPTOR_FIELD = 19
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _from_fit(path: Path) -> SessionFile:
         return _described(path, data, read_log(log_path))
     simulated = any(
         message.global_number == MesgNum.DEVICE_INFO
-        and message.fields.get(PRODUCT_NAME_FIELD) == SIMULATED_MARK
+        and message.fields.get(DESCRIPTOR_FIELD) == SIMULATED_MARK
         for message in messages
     )
     return SessionFile(
