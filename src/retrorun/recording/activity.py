@@ -260,24 +260,26 @@ def _samples(events: tuple[LogEvent, ...], span: Span) -> tuple[Sample, ...]:
     return tuple(samples)
 
 
-def _distance_at(samples: tuple[Sample, ...], t: float) -> float:
-    """Cumulative distance of the last sample at or before `t` (0 before the first)."""
-    distance = 0.0
+def _last_at(samples: tuple[Sample, ...], t: float) -> Sample | None:
+    """The last sample at or before `t` (None before the first)."""
+    last = None
     for sample in samples:
         if sample.t > t:
             break
-        distance = sample.distance_m
-    return distance
+        last = sample
+    return last
+
+
+def _distance_at(samples: tuple[Sample, ...], t: float) -> float:
+    """Cumulative distance at `t` (0 before the first sample)."""
+    last = _last_at(samples, t)
+    return last.distance_m if last else 0.0
 
 
 def _energy_at(samples: tuple[Sample, ...], t: float) -> float:
-    """Cumulative energy of the last sample at or before `t` (0 before the first)."""
-    energy = 0.0
-    for sample in samples:
-        if sample.t > t:
-            break
-        energy = sample.energy_kcal
-    return energy
+    """Cumulative energy at `t` (0 before the first sample)."""
+    last = _last_at(samples, t)
+    return last.energy_kcal if last else 0.0
 
 
 def _laps(
