@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("textual", "bleak", "bleak_retry_connector", "aiomqtt", "pydantic", "yaml")
+HEAVY = ("textual", "bleak", "bleak_retry_connector", "aiomqtt", "pydantic", "yaml", "httpx")
 
 
 def _modules_after(code: str) -> set[str]:

@@ -81,10 +81,20 @@ class Config:
     """The raw ``[mqtt]`` table; `retrorun.mqtt.settings` validates it."""
     mqtt_locations: dict[str, str] = field(default_factory=dict)
     """``file:line`` of each ``[mqtt]`` key, for messages about its value."""
+    document: dict[str, Any] = field(default_factory=dict)
+    """The whole parsed file, for the tables other layers validate (uploads)."""
+    text: str = ""
 
     def mqtt_where(self, key: str) -> str:
         """Where ``mqtt.<key>`` is written, for error messages."""
         return self.mqtt_locations.get(key, f"{self.path or 'config'} mqtt.{key}")
+
+    def where(self, section: str, key: str | None) -> str:
+        """``file:line section.key`` of a key (or of ``[section]``), for error messages."""
+        name = f"{section}.{key}" if key else f"[{section}]"
+        if self.path is None:
+            return f"config {name}"
+        return f"{_where(self.path, self.text, section, key)} {name}"
 
 
 # ---------------------------------------------------------------------------- the file
@@ -143,6 +153,9 @@ class _Audio(_Section):
 
 class _Export(_Section):
     formats: list[Literal["fit", "tcx"]] = Field([], description="a list of fit, tcx")
+    upload: list[Literal["intervals", "strava"]] = Field(
+        [], description="a list of intervals, strava"
+    )
 
 
 class _File(_Section):
@@ -151,6 +164,9 @@ class _File(_Section):
     heart_rate: _HeartRate | None = None
     audio: _Audio = _Audio()
     export: _Export = _Export()
+    # Validated by `retrorun.upload.settings` (with the environment): see docs/upload.md.
+    intervals: dict[str, Any] = Field({}, description="a table")
+    strava: dict[str, Any] = Field({}, description="a table")
     device: dict[str, Any] = Field({}, description="a table")
     session: dict[str, Any] = Field({}, description="a table")
 
@@ -211,6 +227,8 @@ def parse_config(text: str, path: Path) -> Config:
         export_formats=tuple(dict.fromkeys(file.export.formats)),
         mqtt=mqtt,
         mqtt_locations={key: f"{_where(path, text, 'mqtt', key)} mqtt.{key}" for key in mqtt},
+        document=data,
+        text=text,
     )
 
 

@@ -119,3 +119,17 @@ class BrokerError(RetrorunError):
     def __init__(self, message: str, *, broker: str | None = None) -> None:
         self.broker = broker
         super().__init__(f"{broker}: {message}" if broker else message)
+
+
+class ServiceError(RetrorunError):
+    """A web service (intervals.icu, Strava) failed or answered nonsense; names the service.
+
+    The user did nothing wrong (exit 1): the local files are untouched and `retry` says the
+    command that tries again.
+    """
+
+    def __init__(self, message: str, *, service: str, retry: str | None = None) -> None:
+        self.service = service
+        self.retry = retry
+        text = f"{service}: {message}"
+        super().__init__(f"{text}; retry with: {retry}" if retry else text)

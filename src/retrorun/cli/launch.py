@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from retrorun.profiles.plan import Plan
     from retrorun.session.api import SessionEnded
     from retrorun.session.runner import SessionRunner
+    from retrorun.upload.settings import UploadSettings
     from retrorun_sim import SimulatedTreadmill
 
 
@@ -84,6 +85,8 @@ class LaunchOptions:
     """The broker to publish the session to, or None."""
     export_formats: tuple[str, ...] = ()
     """``--export``: activity files to write when the session ends (else the config's)."""
+    upload: UploadSettings | None = None
+    """Where ``[export] upload`` sends the session once it has ended (None: nowhere)."""
 
     @property
     def formats_to_export(self) -> tuple[str, ...]:
@@ -226,6 +229,11 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
         raise click.exceptions.Exit(3)
     click.echo(f"retrorun: {final_line(ended)} (log: {session.log_path})")
     _export(session.log_path, session.options.formats_to_export)
+    upload = session.options.upload
+    if upload is not None and upload.auto:
+        from retrorun.upload.service import upload_after  # noqa: PLC0415 - httpx only when asked
+
+        upload_after(session.log_path, upload)
     raise click.exceptions.Exit(ended.exit_code)
 
 

@@ -12,6 +12,7 @@ Exit codes: 0 finished, 3 stopped or interrupted, 2 bad input, 1 failure.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,10 +120,12 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     2 bad input, 1 failure.
     """
     from retrorun.cli.mqtt_options import resolve_mqtt  # noqa: PLC0415
+    from retrorun.cli.upload import upload_settings  # noqa: PLC0415
     from retrorun.config import load_config  # noqa: PLC0415 - heavy imports stay out of --help
     from retrorun.errors import InputError  # noqa: PLC0415
 
     config = load_config(config_path)  # the one read of the config file in this run
+    upload = upload_settings(config)
     mqtt = resolve_mqtt(
         config,
         mqtt_url=mqtt_url,
@@ -173,6 +176,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         mqtt=mqtt,
         export_formats=export_formats,
     )
+    if upload.auto:
+        options = dataclasses.replace(options, upload=upload)
     if tui:
         from retrorun.cli.tui_session import run_tui  # noqa: PLC0415
 

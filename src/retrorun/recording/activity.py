@@ -13,6 +13,9 @@ derives from a `SessionLog`:
   treadmill restarted its count (a reconnect after a power cycle); the new value then counts
   from zero. A rise faster than any treadmill runs (a count carried over from before the
   session, a treadmill that jumps to another total) moves the baseline and adds nothing.
+* **Energy** is the treadmill's ``total_energy_kcal`` when the log's telemetry carries it
+  (counted like distance: the sum of its increases), else an estimate from speed and
+  incline (`retrorun.recording.energy`), backward minutes costing more than forward ones.
 * **Laps.** One per ``segment`` event, from its ``t`` to the next segment (the first lap
   also holds anything between the activity start and the first segment). A lap's group is
   ``turn`` for turn segments, else its direction: this is how backward running shows up in
@@ -25,6 +28,8 @@ import math
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
+
+from retrorun.recording.energy import with_energy
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -61,6 +66,8 @@ class Sample:
     """The log line of the segment the reading belongs to (None: before any segment)."""
     lap: int = 0
     """The index of the lap it belongs to."""
+    energy_kcal: float = 0.0
+    """Cumulative energy since the activity started (treadmill's or estimated)."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,11 @@ class Lap:
     target_speed_kmh: float | None
     duration_target_s: float | None
     distance_target_m: float | None
+    energy_kcal: float = 0.0
+
+    @property
+    def calories_kcal(self) -> int:
+        return round(self.energy_kcal)
 
     @property
     def avg_speed_kmh(self) -> float:
@@ -118,6 +130,11 @@ class Activity:
     samples: tuple[Sample, ...]
     laps: tuple[Lap, ...]
     complete: bool
+    energy_source: Literal["treadmill", "estimate"] = "estimate"
+
+    @property
+    def calories_kcal(self) -> int:
+        return round(self.samples[-1].energy_kcal) if self.samples else 0
 
     @property
     def timer_s(self) -> float:
@@ -152,9 +169,11 @@ def build_activity(log: SessionLog) -> Activity:
     end_t = _end_t(log, start_t)
     span = Span(start_t, end_t)
     active = _active_spans(states, span)
-    samples = _samples(log.events, span)
+    samples, source = with_energy(_samples(log.events, span), log.events, span, active)
     laps, samples = _laps(segments, samples, active, span)
-    return Activity(log.profile_name, log.started_at, span, active, samples, laps, log.complete)
+    return Activity(
+        log.profile_name, log.started_at, span, active, samples, laps, log.complete, source
+    )
 
 
 def _end_t(log: SessionLog, start_t: float) -> float:
@@ -241,14 +260,26 @@ def _samples(events: tuple[LogEvent, ...], span: Span) -> tuple[Sample, ...]:
     return tuple(samples)
 
 
-def _distance_at(samples: tuple[Sample, ...], t: float) -> float:
-    """Cumulative distance of the last sample at or before `t` (0 before the first)."""
-    distance = 0.0
+def _last_at(samples: tuple[Sample, ...], t: float) -> Sample | None:
+    """The last sample at or before `t` (None before the first)."""
+    last = None
     for sample in samples:
         if sample.t > t:
             break
-        distance = sample.distance_m
-    return distance
+        last = sample
+    return last
+
+
+def _distance_at(samples: tuple[Sample, ...], t: float) -> float:
+    """Cumulative distance at `t` (0 before the first sample)."""
+    last = _last_at(samples, t)
+    return last.distance_m if last else 0.0
+
+
+def _energy_at(samples: tuple[Sample, ...], t: float) -> float:
+    """Cumulative energy at `t` (0 before the first sample)."""
+    last = _last_at(samples, t)
+    return last.energy_kcal if last else 0.0
 
 
 def _laps(
@@ -290,6 +321,7 @@ def _laps(
                 span=lap_span,
                 timer_s=sum(lap_span.overlap_s(a) for a in active),
                 distance_m=_distance_at(samples, end) - _distance_at(samples, start),
+                energy_kcal=_energy_at(samples, end) - _energy_at(samples, start),
                 max_speed_kmh=max((s.speed_kmh for s in inside), default=0.0),
                 avg_heart_rate_bpm=round(sum(rates) / len(rates)) if rates else None,
                 max_heart_rate_bpm=max(rates) if rates else None,

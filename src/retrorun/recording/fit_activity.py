@@ -24,6 +24,7 @@ Distance is the treadmill's (`retrorun.recording.activity`): records carry no po
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from retrorun import __version__
@@ -49,6 +50,29 @@ if TYPE_CHECKING:
     from retrorun.recording.log_reader import SessionLog
 
 PRODUCT = 1
+MANUFACTURER_GARMIN = 1
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    """Who the FIT file says recorded it (``file_id`` and the creator's ``device_info``).
+
+    The default is the honest one: manufacturer ``development`` (255), product 1, named
+    ``retrorun``. Garmin Connect computes training load (and training effect, VO2max) only
+    for files whose creator is a Garmin device, so a runner who wants those can name one:
+    ``DeviceIdentity(MANUFACTURER_GARMIN, product, serial_number)`` with the product id of
+    their own watch (FIT profile ``garmin_product``). It changes nothing else in the file.
+    """
+
+    manufacturer: int = MANUFACTURER_DEVELOPMENT
+    product: int = PRODUCT
+    serial_number: int | None = None
+    product_name: str = "retrorun"
+
+
+RETRORUN_DEVICE = DeviceIdentity()
+SIMULATED_MARK = "simulated treadmill"
+"""The treadmill's ``device_info.descriptor`` in a FIT file of a session on the simulator."""
 DIRECTION_CODES = {
     "forward": developer.DirectionCode.FORWARD,
     "backward": developer.DirectionCode.BACKWARD,
@@ -56,8 +80,11 @@ DIRECTION_CODES = {
 }
 
 
-def export_fit(log: SessionLog, utc_offset_s: int = 0) -> bytes:
-    """The session as a FIT activity file. `utc_offset_s` only sets the activity's local time."""
+def export_fit(
+    log: SessionLog, utc_offset_s: int = 0, identity: DeviceIdentity = RETRORUN_DEVICE
+) -> bytes:
+    """The session as a FIT activity file. `utc_offset_s` only sets the activity's local time;
+    `identity` is the device the file names as its creator (default: retrorun itself)."""
     activity = build_activity(log)
     writer = FitWriter()
     created = fit_time(activity.started_at)
@@ -65,17 +92,17 @@ def export_fit(log: SessionLog, utc_offset_s: int = 0) -> bytes:
         MesgNum.FILE_ID,
         (
             Field(0, BaseType.ENUM, FileType.ACTIVITY),
-            Field(1, BaseType.UINT16, MANUFACTURER_DEVELOPMENT),
-            Field(2, BaseType.UINT16, PRODUCT),
-            Field(3, BaseType.UINT32Z, created or 1),
+            Field(1, BaseType.UINT16, identity.manufacturer),
+            Field(2, BaseType.UINT16, identity.product),
+            Field(3, BaseType.UINT32Z, identity.serial_number or created or 1),
             Field(4, BaseType.UINT32, created),
-            text(8, "retrorun", 16),
+            text(8, identity.product_name, 20),
         ),
     )
     developer.declare(
         writer, (developer.LAP_DIRECTION, developer.RECORD_DIRECTION, developer.STEP_INCLINE)
     )
-    _devices(writer, log, created)
+    _devices(writer, log, created, identity)
     write_workout(writer, activity.name, None, tuple(_step(lap) for lap in activity.laps))
     for _, _, write in sorted(_timeline(activity), key=lambda item: (item[0], item[1])):
         write(writer)
@@ -83,27 +110,32 @@ def export_fit(log: SessionLog, utc_offset_s: int = 0) -> bytes:
     return writer.finish()
 
 
-def _devices(writer: FitWriter, log: SessionLog, created: int) -> None:
+def _devices(writer: FitWriter, log: SessionLog, created: int, identity: DeviceIdentity) -> None:
     writer.message(
         MesgNum.DEVICE_INFO,
         (
             Field(253, BaseType.UINT32, created),
             Field(0, BaseType.UINT8, 0),  # device_index 0: the creator
-            Field(2, BaseType.UINT16, MANUFACTURER_DEVELOPMENT),
-            Field(4, BaseType.UINT16, PRODUCT),
+            Field(2, BaseType.UINT16, identity.manufacturer),
+            field(3, BaseType.UINT32Z, identity.serial_number),
+            Field(4, BaseType.UINT16, identity.product),
             field(5, BaseType.UINT16, _software_version(__version__)),
-            text(27, "retrorun", 16),
+            text(27, identity.product_name, 20),
         ),
     )
     device = log.header.get("device")
     name = device.get("name") if isinstance(device, dict) else None
-    if isinstance(name, str) and name:
+    simulated = isinstance(device, dict) and device.get("simulated") is True
+    if (isinstance(name, str) and name) or simulated:
         writer.message(
             MesgNum.DEVICE_INFO,
             (
                 Field(253, BaseType.UINT32, created),
                 Field(0, BaseType.UINT8, 1),
-                text(27, name, 32),
+                # The simulator is marked where FIT readers list the devices, so no one
+                # takes the file for a real run (and ``retrorun upload`` wants --force).
+                text(19, SIMULATED_MARK if simulated else None, 20),
+                text(27, name if isinstance(name, str) and name else None, 32),
             ),
         )
 
@@ -216,6 +248,7 @@ def _lap(
         Field(7, BaseType.UINT32, round(lap.span.duration_s * 1000)),
         Field(8, BaseType.UINT32, round(lap.timer_s * 1000)),
         Field(9, BaseType.UINT32, round(lap.distance_m * 100)),
+        Field(11, BaseType.UINT16, lap.calories_kcal),
         field(15, BaseType.UINT8, lap.avg_heart_rate_bpm),
         field(16, BaseType.UINT8, lap.max_heart_rate_bpm),
         Field(23, BaseType.ENUM, Intensity.REST if lap.kind == "turn" else Intensity.ACTIVE),
@@ -249,6 +282,7 @@ def _session(writer: FitWriter, activity: Activity, utc_offset_s: int) -> None:
             Field(7, BaseType.UINT32, round(activity.span.duration_s * 1000)),
             Field(8, BaseType.UINT32, round(timer * 1000)),
             Field(9, BaseType.UINT32, round(activity.distance_m * 100)),
+            Field(11, BaseType.UINT16, activity.calories_kcal),
             field(16, BaseType.UINT8, round(sum(rates) / len(rates)) if rates else None),
             field(17, BaseType.UINT8, max(rates) if rates else None),
             Field(25, BaseType.UINT16, 0),

@@ -5,7 +5,8 @@ TrainingCenterDatabasev2.xsd, element order as the schema's sequences require):
 
 ``TrainingCenterDatabase/Activities/Activity[@Sport=Running]`` with ``Id`` (start time),
 then one ``Lap[@StartTime]`` per segment: ``TotalTimeSeconds``, ``DistanceMeters``,
-``MaximumSpeed``, ``Calories`` (0: not measured), ``AverageHeartRateBpm`` and
+``MaximumSpeed``, ``Calories`` (the treadmill's energy, else the estimate of
+`retrorun.recording.energy`), ``AverageHeartRateBpm`` and
 ``MaximumHeartRateBpm`` when known, ``Intensity`` (Active; Resting for turns),
 ``TriggerMethod``, ``Track``s of ``Trackpoint``s (``Time``, ``DistanceMeters``,
 ``HeartRateBpm``, speed in the ActivityExtension ``TPX/Speed``; no ``Position``: a treadmill
@@ -82,7 +83,7 @@ def _lap(parent: ET.Element, activity: Activity, lap: Lap) -> None:
     _child(node, "TotalTimeSeconds", f"{lap.timer_s:.3f}")
     _child(node, "DistanceMeters", f"{lap.distance_m:.2f}")
     _child(node, "MaximumSpeed", f"{lap.max_speed_kmh / 3.6:.3f}")
-    _child(node, "Calories", "0")
+    _child(node, "Calories", str(lap.calories_kcal))
     _bpm(node, "AverageHeartRateBpm", lap.avg_heart_rate_bpm)
     _bpm(node, "MaximumHeartRateBpm", lap.max_heart_rate_bpm)
     _child(node, "Intensity", "Resting" if lap.kind == "turn" else "Active")
