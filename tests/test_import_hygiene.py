@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("textual", "bleak", "bleak_retry_connector", "aiomqtt", "pydantic", "yaml")
+HEAVY = ("textual", "bleak", "bleak_retry_connector", "aiomqtt", "aiohttp", "pydantic", "yaml")
 
 
 def _modules_after(code: str) -> set[str]:
