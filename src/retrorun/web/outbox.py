@@ -70,17 +70,20 @@ class ClientOutbox:
         out = list(self._events)
         self._events.clear()
         snap = self._state
-        if snap is not None and self._due(snap, now):
+        if snap is not None and self.due_in(now) == 0.0:
             out.append(self._encode(snap))
             self._state = None
             self._sent_shape = _shape(snap)
             self._sent_at = now
         return out
 
-    def _due(self, snap: Snapshot, now: float) -> bool:
-        if self._sent_at is None or _shape(snap) != self._sent_shape:
-            return True
-        return now - self._sent_at >= self._min_gap_s
+    def due_in(self, now: float) -> float | None:
+        """Seconds until the state held back by the pace may go (None: none is held)."""
+        if self._state is None:
+            return None
+        if self._sent_at is None or _shape(self._state) != self._sent_shape:
+            return 0.0
+        return max(0.0, self._sent_at + self._min_gap_s - now)
 
     @property
     def waiting(self) -> bool:

@@ -112,6 +112,8 @@ class _Client:
     outbox: ClientOutbox
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     sending: bool = False
+    timer: asyncio.TimerHandle | None = None
+    """Wakes the writer when the state held back by the pace may go."""
 
 
 class WebView:
@@ -303,6 +305,13 @@ class WebView:
                     await client.socket.send_str(text)
                     self._sent += 1
                 client.sending = False
+                if (wait := client.outbox.due_in(time.monotonic())) is not None:
+                    # Held back by the pace: look again once the gap has passed, even if
+                    # the session's clock stands still by then.
+                    if client.timer is not None:
+                        client.timer.cancel()
+                    loop = asyncio.get_running_loop()
+                    client.timer = loop.call_later(max(wait, _GOODBYE_POLL_S), client.wakeup.set)
 
     # ------------------------------------------------------------------ HTTP
     async def _static(self, request: web.Request) -> web.Response:
@@ -363,6 +372,8 @@ class WebView:
                     await self._answer(client, message.data)
         finally:
             self._clients.discard(client)
+            if client.timer is not None:
+                client.timer.cancel()
             self._dropped_by_gone += client.outbox.dropped
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
