@@ -102,6 +102,14 @@ class Tab:
                 await asyncio.wait_for(self._reader, IO_TIMEOUT_S)
 
 
+async def until(condition: Callable[[], bool], what: str) -> None:
+    """Poll `condition` (bounded, in wall time) for what the network does by itself."""
+    deadline = asyncio.get_running_loop().time() + IO_TIMEOUT_S
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, f"never saw {what}"
+        await asyncio.sleep(0.005)
+
+
 async def all_see(tabs: tuple[Tab, ...], condition: Callable[[Tab], bool], what: str) -> None:
     """Wait until `condition` holds for every tab."""
     for tab in tabs:

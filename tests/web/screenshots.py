@@ -13,12 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrorun.session.api import Phase, SessionState
+from retrorun.web.server import WebTuning
 from tests.web.browser import CHROMIUM, Chromium
 from tests.web.rig import attached
 
 if TYPE_CHECKING:
     from tests.web.browser import Page
 
+# Every state goes out: the clock stands still while a picture is taken, so a countdown
+# held back by the pace (a wall-time limit for fast-forward sessions) would never catch up.
+EXACT = WebTuning(min_gap_s=0.0)
 PHONE = {"width": 360, "height": 740, "mobile": True, "scale": 2.0}
 TABLET = {"width": 1024, "height": 768, "mobile": True, "scale": 1.0}
 
@@ -28,7 +32,7 @@ async def _shoot() -> dict[str, bytes]:
     shots: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        async with Chromium.launch(CHROMIUM, work) as browser, attached(work) as rig:
+        async with Chromium.launch(CHROMIUM, work) as browser, attached(work, tuning=EXACT) as rig:
             phone_light = await browser.page(**PHONE)  # type: ignore[arg-type]
             phone_dark = await browser.page(**PHONE, dark=True)  # type: ignore[arg-type]
             tablet = await browser.page(**TABLET)  # type: ignore[arg-type]

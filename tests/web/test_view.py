@@ -3,7 +3,6 @@ aiohttp's own client as the browsers: what they see, what they may do, what they
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from typing import TYPE_CHECKING
 
@@ -14,7 +13,8 @@ from retrorun.errors import ConfigError
 from retrorun.session.api import SessionState
 from retrorun.web.server import CLOSE_REFUSED, WebTuning, WebView
 from retrorun.web.settings import WebSettings
-from tests.web.rig import all_see, attached
+from tests.web.rig import all_see, attached, until
+from tests.web.stalled import stalled_browser
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -194,29 +194,11 @@ async def test_a_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
     assert "\n" not in message
 
 
-async def _stalled_browser(port: int) -> socket.socket:
-    """A browser that says hello and then never reads: a raw socket with a tiny receive
-    buffer, so the server's writes back up at once."""
-    raw = socket.socket()
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
-    raw.setblocking(False)
-    await asyncio.get_running_loop().sock_connect(raw, ("127.0.0.1", port))
-    handshake = (
-        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    )
-    hello = b'{"type":"hello"}'
-    mask = b"\x00\x00\x00\x00"  # clients must mask; a zero mask leaves the text as it is
-    frame = bytes([0x81, 0x80 | len(hello)]) + mask + hello
-    await asyncio.get_running_loop().sock_sendall(raw, handshake.encode() + frame)
-    return raw
-
-
 async def test_a_browser_that_never_reads_does_not_hold_up_the_session(tmp_path: Path) -> None:
     # Every tick sends a state (no pacing), so the stalled socket's buffers fill quickly.
     tuning = WebTuning(min_gap_s=0.0, events_limit=8)
     async with attached(tmp_path, tuning=tuning) as rig:
-        stalled = await _stalled_browser(rig.view.port)
+        stalled = await stalled_browser(rig.view.port)
         try:
             reader = await rig.tab(hello=False)
             await reader.wait_for(lambda: rig.view.stats.clients == 1, "the stalled browser in")
@@ -242,3 +224,16 @@ async def test_a_browser_that_never_reads_does_not_hold_up_the_session(tmp_path:
     assert blocked, "the stalled browser's writer never waited for its socket"
     assert most_queued <= tuning.events_limit + 1  # bounded: the newest state and a few cues
     assert stuck.outbox.dropped > 0  # ...because older states were dropped, not queued
+
+
+async def test_the_view_follows_the_session_only_while_a_browser_is_in(tmp_path: Path) -> None:
+    async with attached(tmp_path) as rig:
+        alone = rig.view.stats
+        tab = await rig.tab()
+        await tab.wait_for(lambda: rig.view.stats.clients == 1, "the browser in")
+        watched = rig.view.stats
+        await tab.close()
+        await until(lambda: not rig.view.stats.following, "the view letting go")
+        assert (alone.following, watched.following, rig.view.stats.clients) == (False, True, 0)
+        again = await rig.tab()  # and a browser that comes back gets the state at once
+        await again.wait_for(lambda: bool(again.of_type("state")), "the state")

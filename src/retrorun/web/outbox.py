@@ -85,6 +85,10 @@ class ClientOutbox:
             return 0.0
         return max(0.0, self._sent_at + self._min_gap_s - now)
 
+    def ready(self, now: float) -> bool:
+        """Whether `take` would return anything now."""
+        return bool(self._events) or self.due_in(now) == 0.0
+
     @property
     def waiting(self) -> bool:
         """Whether a state is held back by the pace (the next `take` may send it)."""

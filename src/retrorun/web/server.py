@@ -9,7 +9,8 @@ async with WebView(handle, settings, clock=clock) as view:
 The one module that imports aiohttp (server and WebSocket in one maintained package, on
 asyncio, no ASGI stack to assemble). Theory of operation, none of which the session waits for:
 
-* the *ticker* wakes every `WebTuning.tick_s` on the injected clock, takes the session's
+* while any browser is in (and only then: with none, the view costs the session nothing),
+  the *ticker* wakes every `WebTuning.tick_s` on the injected clock, takes the session's
   events that arrived since (a hub subscription, which drops the oldest rather than block
   the session), and offers them to every browser's `ClientOutbox` (newest state wins;
   cues and answers bounded, oldest dropped);
@@ -104,6 +105,8 @@ class WebStats:
     sent: int
     dropped: int
     """Snapshots skipped in favour of newer ones, and cues pushed out, over all browsers."""
+    following: bool
+    """Whether the view is subscribed to the session (only while a browser is in)."""
 
 
 @dataclass(eq=False)
@@ -112,8 +115,6 @@ class _Client:
     outbox: ClientOutbox
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     sending: bool = False
-    timer: asyncio.TimerHandle | None = None
-    """Wakes the writer when the state held back by the pace may go."""
 
 
 class WebView:
@@ -144,7 +145,6 @@ class WebView:
         self._sent = 0
         self._dropped_by_gone = 0
         self._subscription: Subscription[SessionEvent] | None = None
-        self._latest: Snapshot | None = None
         self._encoded: tuple[Snapshot, str] | None = None
         self._files: dict[str, tuple[bytes, str]] = {}
         self._runner: web.AppRunner | None = None
@@ -180,9 +180,6 @@ class WebView:
             ) from exc
         self._runner = runner
         self.port = int(runner.addresses[0][1])
-        self._subscription = self._handle.events()
-        self._latest = self._handle.snapshot()
-        self._ticker = asyncio.create_task(self._tick(), name="web-ticker")
         return self
 
     async def __aexit__(
@@ -191,16 +188,13 @@ class WebView:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        failure: BaseException | None = None
-        if self._ticker is not None:
-            self._ticker.cancel()
-            (failure,) = await asyncio.gather(self._ticker, return_exceptions=True)
+        failure = await self._stop_following()
         try:
-            # The goodbye: the last events and state to every browser, bounded in wall time
-            # (a browser that does not read is not waited for).
-            self._take_events()
-            if self._latest is not None:
-                self._offer_state(self._latest)
+            # The goodbye: the last state to every browser, bounded in wall time (a browser
+            # that does not read is not waited for).
+            self._offer_state(self._handle.snapshot())
+            for client in self._clients:
+                client.wakeup.set()
             deadline = time.monotonic() + self._tuning.close_timeout_s
             while any(c.sending or len(c.outbox) for c in self._clients):
                 if time.monotonic() > deadline:
@@ -216,8 +210,6 @@ class WebView:
                 task.cancel()
             await asyncio.gather(*closing, *self._writers, return_exceptions=True)
         finally:
-            if self._subscription is not None:
-                self._subscription.cancel()
             if self._runner is not None:
                 await self._runner.cleanup()
         if isinstance(failure, Exception):  # a bug in the ticker: raised, not lost
@@ -226,7 +218,14 @@ class WebView:
     @property
     def stats(self) -> WebStats:
         dropped = sum(c.outbox.dropped for c in self._clients) + self._dropped_by_gone
-        return WebStats(len(self._clients), self._admitted, self._refused, self._sent, dropped)
+        return WebStats(
+            clients=len(self._clients),
+            admitted=self._admitted,
+            refused=self._refused,
+            sent=self._sent,
+            dropped=dropped,
+            following=self._subscription is not None,
+        )
 
     @property
     def pin(self) -> str | None:
@@ -252,6 +251,27 @@ class WebView:
         return f"Web view: {self.urls[0]}" + (f" ({', '.join(extra)})" if extra else "")
 
     # ------------------------------------------------------------------ session -> browsers
+    def _start_following(self) -> None:
+        """Subscribe to the session (when the first browser is let in: with none, the view
+        costs the session nothing)."""
+        if self._ticker is None:
+            self._subscription = self._handle.events()
+            self._ticker = asyncio.create_task(self._tick(), name="web-ticker")
+
+    async def _stop_following(self) -> BaseException | None:
+        """Unsubscribe (when the last browser has gone, and at the end): what the ticker
+        died of, if anything, after passing on what arrived."""
+        ticker, self._ticker = self._ticker, None
+        if ticker is None:
+            return None
+        ticker.cancel()
+        (failure,) = await asyncio.gather(ticker, return_exceptions=True)
+        self._take_events()
+        if self._subscription is not None:
+            self._subscription.cancel()
+            self._subscription = None
+        return failure if isinstance(failure, Exception) else None
+
     async def _tick(self) -> None:
         deadline = self._clock.now()
         while True:
@@ -274,20 +294,20 @@ class WebView:
                 self._offer_event(messages.ended(event))
         if newest is not None:
             self._offer_state(newest)
+        # Writers are woken only with something to send: a state held back by the pace is
+        # looked at again on a later tick, not in a loop of its own.
+        now = time.monotonic()
         for client in self._clients:
-            if client.outbox.waiting:  # held back by the pace: try again
+            if client.outbox.ready(now):
                 client.wakeup.set()
 
     def _offer_state(self, snap: Snapshot) -> None:
-        self._latest = snap
         for client in self._clients:
             client.outbox.offer_state(snap)
-            client.wakeup.set()
 
     def _offer_event(self, text: str) -> None:
         for client in self._clients:
             client.outbox.offer_event(text)
-            client.wakeup.set()
 
     def _state_text(self, snap: Snapshot) -> str:
         """The snapshot's message, encoded once however many browsers get it."""
@@ -305,13 +325,6 @@ class WebView:
                     await client.socket.send_str(text)
                     self._sent += 1
                 client.sending = False
-                if (wait := client.outbox.due_in(time.monotonic())) is not None:
-                    # Held back by the pace: look again once the gap has passed, even if
-                    # the session's clock stands still by then.
-                    if client.timer is not None:
-                        client.timer.cancel()
-                    loop = asyncio.get_running_loop()
-                    client.timer = loop.call_later(max(wait, _GOODBYE_POLL_S), client.wakeup.set)
 
     # ------------------------------------------------------------------ HTTP
     async def _static(self, request: web.Request) -> web.Response:
@@ -360,8 +373,9 @@ class WebView:
         client.outbox.offer_event(
             messages.welcome(controls=self._settings.controls, plan=self._handle.plan.name)
         )
-        client.outbox.offer_state(self._latest or self._handle.snapshot())
+        client.outbox.offer_state(self._handle.snapshot())
         client.wakeup.set()
+        self._start_following()
         self._clients.add(client)
         self._admitted += 1
         writer = asyncio.create_task(self._write(client), name="web-writer")
@@ -372,12 +386,14 @@ class WebView:
                     await self._answer(client, message.data)
         finally:
             self._clients.discard(client)
-            if client.timer is not None:
-                client.timer.cancel()
             self._dropped_by_gone += client.outbox.dropped
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
             self._writers.discard(writer)
+            if not self._clients:
+                failure = await self._stop_following()
+                if failure is not None:  # a bug in the ticker: raised, not lost
+                    raise failure
 
     async def _answer(self, client: _Client, data: str | bytes) -> None:
         parsed = messages.parse_message(data)
