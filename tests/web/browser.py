@@ -16,6 +16,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ CHROMIUM = "/usr/bin/chromium"
 INSTALL_HINT = "install it with scripts/ensure-system-deps (apt-get install chromium)"
 START_TIMEOUT_S = 30.0
 WAIT_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 5.0
 _POLL_S = 0.02
 FLAGS = (
     "--headless",
@@ -158,6 +160,7 @@ class Chromium:
             "about:blank",
             stdout=log,
             stderr=log,
+            start_new_session=True,  # its own process group: its helpers end with it
         )
         try:
             port = await _devtools_port(profile / "user-data" / "DevToolsActivePort", process)
@@ -169,9 +172,7 @@ class Chromium:
                     for page in browser.pages:
                         await page.close()
         finally:
-            if process.returncode is None:
-                process.kill()
-            await process.wait()
+            await _end(process)
             log.close()
 
     async def page(
@@ -197,6 +198,17 @@ class Chromium:
             features=[{"name": "prefers-color-scheme", "value": scheme}],
         )
         return page
+
+
+async def _end(process: asyncio.subprocess.Process) -> None:
+    """End chromium and its helper processes (renderers, crash handler): its process group,
+    politely first, so none is left writing into the profile folder."""
+    for signal_number in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal_number)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), STOP_TIMEOUT_S)
+            return
 
 
 def _lines(path: Path) -> list[str]:

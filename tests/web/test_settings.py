@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -12,6 +13,7 @@ from retrorun.cli.web_options import resolve_web, web_options
 from retrorun.errors import ConfigError
 from retrorun.web.settings import (
     DEFAULT_HOST,
+    TABLE_KEYS,
     WebSettings,
     parse_listen,
     parse_pin,
@@ -137,3 +139,11 @@ def test_a_bare_pin_option_makes_up_a_pin() -> None:
 
 def test_no_address_means_no_web_view() -> None:
     assert CliRunner().invoke(probe, ["--web-pin", "1234"]).output.strip() == "None"
+
+
+def test_the_docs_name_every_option_and_key() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "web.md").read_text(encoding="utf-8")
+    for option in probe.params:
+        assert f"`{option.opts[0]}" in docs, option.opts[0]
+    for key in TABLE_KEYS:
+        assert f"| `{key}` |" in docs, key

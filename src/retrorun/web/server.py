@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.resources
+import os
 import socket
 import time
 import urllib.parse
@@ -173,7 +174,9 @@ class WebView:
         except OSError as exc:
             await runner.cleanup()
             host, port = self._settings.host, self._settings.port
-            reason = exc.strerror or str(exc)
+            # asyncio words it "error while attempting to bind on address ...": the errno's
+            # own words are the part a person needs.
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
             raise ConfigError(
                 f"the web view cannot listen on {host}:{port}: {reason}",
                 location=self._settings.where,
