@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 from retrorun.session.api import SessionState
+from retrorun.web.settings import WebSettings
 from tests.web.browser import WAIT_TIMEOUT_S, Chromium, chromium_or_skip
 from tests.web.rig import attached
 
@@ -93,3 +94,30 @@ async def test_a_phone_follows_a_whole_session_and_a_tablet_sees_the_same(
         # The server has gone with its session: the page keeps the last state and says so.
         await phone.wait_for("!document.querySelector('#stale').hidden", "the stale banner")
         assert await phone.text("#link") == "stale"
+
+
+async def test_the_page_asks_for_the_pin_and_view_only_hides_the_controls(
+    tmp_path: Path,
+) -> None:
+    executable = chromium_or_skip()
+    settings = WebSettings(port=0, host="127.0.0.1", pin="4821", controls=False)
+    async with (
+        Chromium.launch(executable, tmp_path) as browser,
+        attached(tmp_path, settings) as rig,
+    ):
+        phone = await browser.page(**PHONE)  # type: ignore[arg-type]
+        await phone.open(rig.url)
+        await phone.wait_for("!document.querySelector('#pin-form').hidden", "the PIN form")
+        await _shows(phone, "#pin-reason", "PIN required")
+        for pin, reason in (("1234", "wrong PIN"), ("4821", None)):
+            await phone.evaluate(f"document.querySelector('#pin').value = {pin!r}")
+            await phone.tap("#pin-form button")
+            if reason is not None:
+                await _shows(phone, "#pin-reason", reason)
+                await phone.wait_for("!document.querySelector('#pin-form').hidden")
+        await phone.wait_for("document.querySelector('#pin-form').hidden", "the page")
+        await rig.session.advance_until(lambda snap: snap.state is SessionState.RUNNING)
+        await rig.session.advance(1)
+        await _shows(phone, "#direction", "FORWARD")
+        assert await phone.evaluate("document.querySelector('#controls').hidden") is True
+        assert rig.view.stats.refused == 2
