@@ -8,7 +8,16 @@ import sys
 
 import pytest
 
-HEAVY = ("textual", "bleak", "bleak_retry_connector", "aiomqtt", "pydantic", "yaml", "httpx")
+HEAVY = (
+    "textual",
+    "bleak",
+    "bleak_retry_connector",
+    "aiomqtt",
+    "aiohttp",
+    "pydantic",
+    "yaml",
+    "httpx",
+)
 
 
 def _modules_after(code: str) -> set[str]:

@@ -165,6 +165,8 @@ class _File(_Section):
     audio: _Audio = _Audio()
     export: _Export = _Export()
     # Validated by `retrorun.upload.settings` (with the environment): see docs/upload.md.
+    # Validated by `retrorun.web.settings` (with the --web options): see docs/web.md.
+    web: dict[str, Any] = Field({}, description="a table")
     intervals: dict[str, Any] = Field({}, description="a table")
     strava: dict[str, Any] = Field({}, description="a table")
     device: dict[str, Any] = Field({}, description="a table")

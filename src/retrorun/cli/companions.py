@@ -76,6 +76,11 @@ class Companions:
                 device_name=device_name,
             )
             await stack.enter_async_context(bridge)
+        if options.web is not None:
+            from retrorun.web.server import WebView  # noqa: PLC0415
+
+            view = await stack.enter_async_context(WebView(runner, options.web, clock=clock))
+            notice = view.notice if notice is None else f"{notice}\n{view.notice}"
         if simulator is not None:
             tasks.append(asyncio.ensure_future(_turn_with_the_session(runner, simulator)))
         return cls(tasks, stack, notice)

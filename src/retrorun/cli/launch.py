@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from retrorun.session.api import SessionEnded
     from retrorun.session.runner import SessionRunner
     from retrorun.upload.settings import UploadSettings
+    from retrorun.web.settings import WebSettings
     from retrorun_sim import SimulatedTreadmill
 
 
@@ -87,6 +88,8 @@ class LaunchOptions:
     """``--export``: activity files to write when the session ends (else the config's)."""
     upload: UploadSettings | None = None
     """Where ``[export] upload`` sends the session once it has ended (None: nowhere)."""
+    web: WebSettings | None = None
+    """The browser view of the session (``--web``, ``[web]``), or None."""
 
     @property
     def formats_to_export(self) -> tuple[str, ...]:

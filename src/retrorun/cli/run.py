@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import click
 
 from retrorun.cli.mqtt_options import session_mqtt_options
+from retrorun.cli.web_options import web_options
 
 if TYPE_CHECKING:
     from retrorun.cli.launch import LaunchedSession, LaunchOptions
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
     "default: the config file's [export] formats).",
 )
 @session_mqtt_options
+@web_options
 @click.option(
     "--config",
     "config_path",
@@ -102,6 +104,9 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     mqtt_id: str | None,
     mqtt_commands: bool | None,  # noqa: FBT001
     mqtt_log: bool | None,  # noqa: FBT001
+    web: str | None,
+    web_pin: str | None,
+    web_view_only: bool | None,  # noqa: FBT001
 ) -> None:
     """Run PROFILE on a treadmill, turning you around safely between directions.
 
@@ -121,11 +126,18 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     """
     from retrorun.cli.mqtt_options import resolve_mqtt  # noqa: PLC0415
     from retrorun.cli.upload import upload_settings  # noqa: PLC0415
+    from retrorun.cli.web_options import resolve_web  # noqa: PLC0415
     from retrorun.config import load_config  # noqa: PLC0415 - heavy imports stay out of --help
-    from retrorun.errors import InputError  # noqa: PLC0415
 
     config = load_config(config_path)  # the one read of the config file in this run
     upload = upload_settings(config)
+    web_settings = resolve_web(
+        web=web,
+        web_pin=web_pin,
+        web_view_only=web_view_only,
+        table=config.document.get("web"),
+        where=str(config.path or "config file"),
+    )
     mqtt = resolve_mqtt(
         config,
         mqtt_url=mqtt_url,
@@ -137,25 +149,14 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         mqtt_log=mqtt_log,
     )
 
-    if device and sim:
-        raise InputError("--device and --sim exclude each other", location="--sim")
-    if mph and not device:
-        raise InputError(
-            "--mph-in-kmh-fields describes a real treadmill: use it with --device "
-            "(the simulator's mph preset is --sim-preset mph)",
-            location="--mph-in-kmh-fields",
-        )
-    if device and (sim_faults or sim_preset != "strict"):
-        raise InputError(
-            "--sim-preset and --sim-fault only apply to the simulator", location="--device"
-        )
-    if fast and speedup:
-        raise InputError("--fast and --speedup exclude each other", location="--speedup")
-    if device and (fast or speedup):
-        raise InputError(
-            "--fast and --speedup only run the simulator, never a real treadmill",
-            location="--fast" if fast else "--speedup",
-        )
+    _check_choices(
+        device=device,
+        sim=sim,
+        mph=mph,
+        simulated=bool(sim_faults) or sim_preset != "strict",
+        fast=fast,
+        speedup=speedup,
+    )
     tui = not headless and not fast and _terminal()
     if profile is None and not tui:
         from retrorun.cli.launch import no_profile_error  # noqa: PLC0415
@@ -178,12 +179,47 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     )
     if upload.auto:
         options = dataclasses.replace(options, upload=upload)
+    if web_settings is not None:
+        options = dataclasses.replace(options, web=web_settings)
     if tui:
         from retrorun.cli.tui_session import run_tui  # noqa: PLC0415
 
         run_tui(options, speedup)
     else:
         _run_headless(options, fast=fast, speedup=speedup)
+
+
+def _check_choices(
+    *,
+    device: str | None,
+    sim: bool,
+    mph: bool,
+    simulated: bool,
+    fast: bool,
+    speedup: float | None,
+) -> None:
+    """Options that exclude each other: one line naming the option, before anything runs."""
+    from retrorun.errors import InputError  # noqa: PLC0415
+
+    if device and sim:
+        raise InputError("--device and --sim exclude each other", location="--sim")
+    if mph and not device:
+        raise InputError(
+            "--mph-in-kmh-fields describes a real treadmill: use it with --device "
+            "(the simulator's mph preset is --sim-preset mph)",
+            location="--mph-in-kmh-fields",
+        )
+    if device and simulated:
+        raise InputError(
+            "--sim-preset and --sim-fault only apply to the simulator", location="--device"
+        )
+    if fast and speedup:
+        raise InputError("--fast and --speedup exclude each other", location="--speedup")
+    if device and (fast or speedup):
+        raise InputError(
+            "--fast and --speedup only run the simulator, never a real treadmill",
+            location="--fast" if fast else "--speedup",
+        )
 
 
 def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the session

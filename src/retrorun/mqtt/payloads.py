@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from retrorun.jsontext import compact_json
 from retrorun.session.api import CommandKind, UserCommand
 
 if TYPE_CHECKING:
@@ -41,17 +42,7 @@ _KEYS = frozenset({"command", "amount", "id"})
 
 def encode(data: dict[str, Any]) -> bytes:
     """Compact UTF-8 JSON (NaN/inf are not JSON: they become null)."""
-    return json.dumps(_finite(data), separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _finite(value: Any) -> Any:  # noqa: ANN401 - walks any JSON-shaped value
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
-    return value
+    return compact_json(data).encode()
 
 
 def state_payload(snapshot: Snapshot) -> bytes:
