@@ -15,6 +15,7 @@ from retrorun.profiles.loader import load_profile
 from retrorun.profiles.models import Direction, Profile
 from retrorun.profiles.plan import compile_plan
 from retrorun.profiles.safety import (
+    SAFETY_NUMBERS,
     Clamped,
     DeviceRange,
     PersonalLimits,
@@ -249,8 +250,10 @@ def test_backward_speed_never_changes_faster_than_the_ramp(
 ) -> None:
     result = limit_speed_change(direction, previous, requested, elapsed, LIMITS)
     if direction == "backward":
-        assert abs(result.value - previous) <= 0.25 * elapsed + 1e-6
-        if abs(requested - previous) <= 0.25 * elapsed:
+        step_cap = SAFETY_NUMBERS["backward_ramp_step"].value
+        allowed = min(0.25 * elapsed, step_cap)
+        assert abs(result.value - previous) <= allowed + 1e-6
+        if abs(requested - previous) <= allowed:
             assert result.value == requested
     else:
         assert result.value == requested

@@ -119,6 +119,8 @@ STOP_ANSWER_WAIT_S = 30.0
 """How long an ending session waits for the belt to be measured at rest after its Stop."""
 STOP_MARGIN_S = 3.0
 """On top of what the measured deceleration says a stop takes: then Stop is sent again."""
+DECK_TOLERANCE_PCT = 0.3
+"""The deck is at its incline within this."""
 AT_REST_KMH = 0.1
 """A belt measured below this is at rest."""
 STOPPED_SAMPLES = 2
@@ -460,6 +462,13 @@ class Engine:
             self._queue = [s for s in self._queue if not s.catch_up]
         clamped = clamp_speed(facing, requested, self.incline_target or 0.0, self.limits)
         value, why = clamped.value, list(clamped.reasons)
+        if self.phase is Phase.APPROACH and self.speed_target is not None:
+            # Slowing toward a turn never speeds the runner up (a console slow-down or a
+            # heart-rate step-down below turn speed stays where it is).
+            ceiling = min(self.speed_target, self.measured_speed or self.speed_target)
+            if value > ceiling + EPS:
+                value = ceiling
+                why.append("never faster while slowing for a turn")
         if facing == "backward" and self.speed_target is not None:
             # The plan spaces its steps exactly at the ramp rate, with offsets rounded to
             # the microsecond: a hair of slack keeps a step on time from being clipped.
@@ -679,34 +688,65 @@ class Engine:
         turn_kmh = clamp_speed(
             seg.from_direction, seg.speed_kmh, self.incline_target or 0.0, self.limits
         ).value
-        for event in turn.advance(self.ledger.active, self.measured_speed, turn_kmh):
-            if isinstance(event, turns.Beep):
-                self._cue(CueKind.COUNTDOWN, str(event.digit), beeps=1)
-            elif isinstance(event, turns.WindowOpened):
-                for step in self._queue:  # anything still queued is late: send it now
-                    self._command_speed(step.speed_kmh, step.facing, step=step)
-                self._queue.clear()
-                self.facing = seg.direction
-                self._cue(
-                    CueKind.TURN_NOW,
-                    turn_now_text(seg),
-                    speed_kmh=self.measured_speed,
-                    late_s=round(event.late_s, 3),
-                )
-                self._command_incline(seg.incline_pct, in_turn=True)
-            elif isinstance(event, turns.Settling):
-                self._cue(CueKind.START, settle_text(seg))
-            elif isinstance(event, turns.ArrivalOverdue):
-                measured = event.measured_kmh
-                runs = "no speed reported" if measured is None else f"{measured:.1f} km/h"
-                self._belt_fault(
-                    f"it runs {runs}, not the turn speed {turn_kmh:.1f} km/h",
-                    say="Do not turn: the belt did not slow to turn speed.",
-                )
-                return None
-            else:
+        if self.speed_target is not None:  # slower than turn speed stays slower
+            turn_kmh = min(turn_kmh, self.speed_target)
+        events = turn.advance(
+            self.ledger.active, self.measured_speed, turn_kmh, deck_ready=self._deck_ready()
+        )
+        for event in events:
+            if isinstance(event, turns.TurnDone):
                 return event.end
+            if isinstance(event, turns.ArrivalOverdue | turns.DeckOverdue):
+                self._turn_overdue(event, turn_kmh)
+                return None
+            self._turn_event(turn, event)
         return None
+
+    def _turn_event(self, turn: turns.Turn, event: turns.TurnEvent) -> None:
+        """Say and do what a step of the turn asks for."""
+        seg = turn.segment
+        if isinstance(event, turns.Beep):
+            self._cue(CueKind.COUNTDOWN, str(event.digit), beeps=1)
+        elif isinstance(event, turns.WindowOpened):
+            for step in self._queue:  # anything still queued is late: send it now
+                self._command_speed(step.speed_kmh, step.facing, step=step)
+            self._queue.clear()
+            self.facing = seg.direction
+            self._cue(
+                CueKind.TURN_NOW,
+                turn_now_text(seg),
+                speed_kmh=self.measured_speed,
+                late_s=round(event.late_s, 3),
+            )
+            self._command_incline(seg.incline_pct, in_turn=True)
+        elif isinstance(event, turns.Settling):
+            self._cue(CueKind.START, settle_text(seg))
+        elif isinstance(event, turns.WindowExtended) and turn.extended_s <= event.by_s + EPS:
+            self._cue(CueKind.START, "Hold the rails: the incline is still moving.")
+
+    def _turn_overdue(
+        self, event: turns.ArrivalOverdue | turns.DeckOverdue, turn_kmh: float
+    ) -> None:
+        if isinstance(event, turns.DeckOverdue):
+            self._belt_fault(
+                f"the deck did not reach {self.incline_target or 0.0:g} %",
+                say="Do not start running: the incline did not reach its setting.",
+            )
+            return
+        measured = event.measured_kmh
+        runs = "no speed reported" if measured is None else f"{measured:.1f} km/h"
+        self._belt_fault(
+            f"it runs {runs}, not the turn speed {turn_kmh:.1f} km/h",
+            say="Do not turn: the belt did not slow to turn speed.",
+        )
+
+    def _deck_ready(self) -> bool:
+        """Whether the deck is measured at the incline commanded (unknown counts as there:
+        a treadmill that reports no incline cannot be waited for)."""
+        target, measured = self.incline_target, self.measured_incline
+        if not self._incline_ok or target is None or measured is None:
+            return True
+        return abs(measured - target) <= DECK_TOLERANCE_PCT
 
     def _belt_fault(self, detail: str, *, say: str) -> None:
         """The belt is measured not doing what it was told: alarm, pause, say why."""
@@ -1113,16 +1153,37 @@ class Engine:
         self.speed_target = speed
         self._speed_sent_at = self.ledger.now
         self._adopt_override()
-        self._cue(CueKind.OVERRIDE, f"Console speed {speed:g} km/h kept for this interval.")
         safe = clamp_speed(self.facing, speed, self.incline_target or 0.0, self.limits)
-        if safe.limited:
-            self._command_speed(speed, self.facing, reason="console")
+        if safe.limited and safe.value < speed:
+            # Above a cap: back under it at once, in one step (down is the safe way).
+            reason = safe.reasons[0]
+            self._send("speed", safe.value, reason=f"console {speed:g} km/h: {reason}")
+            self._speed_sent_at = self.ledger.now
+            self.speed_target = safe.value
+            self._cue(
+                CueKind.ALARM,
+                f"The console set {speed:g} km/h: back to {safe.value:g} km/h, {reason}.",
+            )
+            return
+        self._cue(CueKind.OVERRIDE, f"Console speed {speed:g} km/h kept for this interval.")
 
     def _console_incline(self, incline: float) -> None:
         if not self.life.live or self._index is None:
             return
         self.incline_target = incline
         self._adopt_override()
+        safe = clamp_incline(
+            self.facing, incline, self._speed_now(), self.limits, current_pct=None, in_turn=True
+        )
+        if safe.limited:
+            # Beyond the backward incline limits: back within them at once.
+            self._send("incline", safe.value, reason=f"console {incline:g} %: {safe.reasons[0]}")
+            self.incline_target = safe.value
+            self._cue(
+                CueKind.ALARM,
+                f"The console set {incline:g} %: back to {safe.value:g} %, {safe.reasons[0]}.",
+            )
+            return
         self._cue(CueKind.OVERRIDE, f"Console incline {incline:g} % kept for this interval.")
 
     def _belt_halted(self, *, by_key: bool, silent: bool = False) -> None:

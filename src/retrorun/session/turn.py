@@ -45,6 +45,9 @@ ARRIVAL_TOLERANCE_KMH = 0.2
 """The belt is "at turn speed" within this much of it."""
 LEAD_MARGIN_S = 1.0
 """Telemetry arrives about once a second: a sample a second old must already show arrival."""
+MAX_DECK_WAIT_S = 60.0
+"""How long a window is held past its end for a deck still moving to its incline before
+the turn is overdue (an incline motor can take 16 s or more for 0 to 8 %)."""
 MAX_ARRIVAL_WAIT_S = 30.0
 """A belt that is not at turn speed this long after the window was due (console held,
 firmware ignoring us) is overdue: the engine alarms and pauses; the window never opens on a
@@ -69,6 +72,10 @@ class TurnInput(enum.Enum):
     WAIT_OVER = "arrival wait over"
     """`MAX_ARRIVAL_WAIT_S` passed without the belt at turn speed: the turn is overdue."""
     WINDOW_OVER = "window over"
+    DECK_MOVING = "deck still moving"
+    """The window is over but the deck is not at its incline: the window is held longer."""
+    DECK_LATE = "deck late"
+    """The deck is not at its incline `MAX_DECK_WAIT_S` after the window was due to end."""
     SETTLED = "settled"
     PAUSED = "paused"
     """The session paused: the window is held again in full after the resume."""
@@ -85,6 +92,8 @@ TRANSITIONS: dict[tuple[TurnPhase, TurnInput], TurnPhase] = {
     (_P.OVERDUE, _I.PAUSED): _P.APPROACH,
     (_P.ARRIVING, _I.PAUSED): _P.APPROACH,
     (_P.WINDOW, _I.WINDOW_OVER): _P.SETTLE,
+    (_P.WINDOW, _I.DECK_MOVING): _P.WINDOW,
+    (_P.WINDOW, _I.DECK_LATE): _P.OVERDUE,
     (_P.WINDOW, _I.PAUSED): _P.APPROACH,
     (_P.SETTLE, _I.SETTLED): _P.DONE,
     (_P.SETTLE, _I.PAUSED): _P.SETTLE,
@@ -124,7 +133,21 @@ class ArrivalOverdue:
     measured_kmh: float | None
 
 
-TurnEvent = Beep | WindowOpened | Settling | TurnDone | ArrivalOverdue
+@dataclass(frozen=True)
+class WindowExtended:
+    """The window is held longer: the deck has not reached its incline yet."""
+
+    by_s: float
+
+
+@dataclass(frozen=True)
+class DeckOverdue:
+    """The deck never reached its incline: the runner must not turn back to running."""
+
+
+TurnEvent = (
+    Beep | WindowOpened | Settling | TurnDone | ArrivalOverdue | WindowExtended | DeckOverdue
+)
 
 
 @dataclass
@@ -139,6 +162,8 @@ class Turn:
     settle_start: float | None = None
     beeps: list[float] = field(default_factory=list)
     """Active times of the countdown digits still to say."""
+    extended_s: float = 0.0
+    """How long the window was held past its end for the deck."""
 
     @classmethod
     def begin(cls, segment: Segment, start: float) -> Turn:
@@ -181,27 +206,51 @@ class Turn:
         return max(0.0, window + (seg.window_s or 0.0) + (seg.settle_s or 0.0) - active)
 
     def advance(
-        self, active: float, measured_kmh: float | None, turn_kmh: float | None = None
+        self,
+        active: float,
+        measured_kmh: float | None,
+        turn_kmh: float | None = None,
+        *,
+        deck_ready: bool = True,
     ) -> list[TurnEvent]:
         """Move the turn to active time `active` with the belt measured at `measured_kmh`;
-        `turn_kmh` is the turn speed actually commanded (default: the plan's)."""
+        `turn_kmh` is the turn speed actually commanded (default: the plan's); `deck_ready`
+        says whether the deck is measured at the incline set for the next interval."""
         if self.phase in (TurnPhase.APPROACH, TurnPhase.ARRIVING, TurnPhase.OVERDUE):
             target = self.segment.speed_kmh if turn_kmh is None else turn_kmh
             return self._approach(active, measured_kmh, target)
         if self.phase is TurnPhase.WINDOW:
-            said = self._beeps_due(active, self.window_end or active)
-            end = self.window_end
-            if end is None or active + EPS < end:
-                return said
-            self.settle_start = end
-            self.fire(TurnInput.WINDOW_OVER)
-            return [*said, Settling()]
+            return self._window(active, deck_ready=deck_ready)
         if self.phase is TurnPhase.SETTLE and self.settle_start is not None:
             end = self.settle_start + (self.segment.settle_s or 0.0)
             if active + EPS >= end:
                 self.fire(TurnInput.SETTLED)
                 return [TurnDone(end)]
         return []
+
+    def _window(self, active: float, *, deck_ready: bool) -> list[TurnEvent]:
+        end = self.window_end
+        if end is None:
+            return []
+        said = self._beeps_due(active, end, say=deck_ready)
+        if active + EPS < end:
+            return said
+        if not deck_ready:
+            # The runner must not turn back to running on a moving deck: hold the window,
+            # and count down again once the deck is there.
+            if self.extended_s + EPS >= MAX_DECK_WAIT_S:
+                self.fire(TurnInput.DECK_LATE)
+                return [*said, DeckOverdue()]
+            by = active + BEEP_TIMES_S[0] - end
+            self.window_start = (self.window_start or 0.0) + by
+            self.extended_s += by
+            new_end = end + by
+            self.beeps = [new_end - b for b in BEEP_TIMES_S]
+            self.fire(TurnInput.DECK_MOVING)
+            return [*said, WindowExtended(by)]
+        self.settle_start = end
+        self.fire(TurnInput.WINDOW_OVER)
+        return [*said, Settling()]
 
     def hold_again(self, active: float) -> None:
         """A pause: before the window is over, the whole window is held again from now."""
@@ -234,11 +283,12 @@ class Turn:
         self.beeps = [start + window - b for b in BEEP_TIMES_S if b < window]
         return [*said, WindowOpened(max(0.0, waited))]
 
-    def _beeps_due(self, active: float, moment: float) -> list[TurnEvent]:
+    def _beeps_due(self, active: float, moment: float, *, say: bool = True) -> list[TurnEvent]:
         said: list[TurnEvent] = []
         while self.beeps and self.beeps[0] <= active + EPS:
             self.beeps.pop(0)
-            said.append(Beep(max(1, round(moment - active))))
+            if say:
+                said.append(Beep(max(1, round(moment - active))))
         return said
 
 

@@ -141,22 +141,25 @@ def limit_speed_change(
     elapsed_s: float,
     limits: SafetyLimits,
 ) -> Clamped:
-    """Hold a backward speed change to the ramp rate since the previous command.
+    """Hold a backward speed change to the ramp rate since the previous command, and to one
+    backward step (`BACKWARD_RAMP_STEP_KMH`) however long ago that was.
 
     Forward changes pass unchanged (the belt's own ramp limits them).
     """
     if direction == "forward":
         return Clamped(requested_kmh, requested_kmh)
-    allowed = limits.backward_ramp_kmh_per_s * max(elapsed_s, 0.0)
+    by_rate = limits.backward_ramp_kmh_per_s * max(elapsed_s, 0.0)
+    allowed = min(by_rate, BACKWARD_RAMP_STEP_KMH)
     step = requested_kmh - previous_kmh
     if abs(step) <= allowed + TOLERANCE:
         return Clamped(requested_kmh, requested_kmh)
     value = previous_kmh + math.copysign(allowed, step)
-    return Clamped(
-        round(value, 6),
-        requested_kmh,
-        (f"backward speed changes at most {limits.backward_ramp_kmh_per_s:g} km/h per s",),
+    reason = (
+        f"backward speed changes at most {limits.backward_ramp_kmh_per_s:g} km/h per s"
+        if by_rate < BACKWARD_RAMP_STEP_KMH
+        else f"backward speed changes in steps of at most {BACKWARD_RAMP_STEP_KMH:g} km/h"
     )
+    return Clamped(round(value, 6), requested_kmh, (reason,))
 
 
 def backward_ramp(
