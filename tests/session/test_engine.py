@@ -19,7 +19,7 @@ from retrorun.profiles.plan import Plan, compile_plan
 from retrorun.profiles.safety import SAFETY_NUMBERS
 from retrorun.session.api import CommandKind, Phase, SessionEnded, SessionState, UserCommand
 from retrorun.session.engine import STOP_ANSWER_WAIT_S
-from retrorun.session.inputs import EngineOptions, HeartRateGuard
+from retrorun.session.inputs import Done, EngineOptions, HeartRateGuard
 from retrorun.session.turn import ARRIVAL_TOLERANCE_KMH
 from tests.session.belt import Drive, FakeBelt
 
@@ -295,6 +295,7 @@ steps:
 """)
     )
     drive.run_until(60.0)
+    drive.belt.target_kmh = 7.0  # someone presses the console's buttons
     drive.feed(ConsoleSpeedChanged(drive.now, 7.0))
     before = len(drive.commands("speed"))
     until_log(drive, "segment", 2)
@@ -522,3 +523,82 @@ def test_every_command_in_the_log_follows_a_phase_line_saying_which_way_the_runn
             assert phases[-1].fields["phase"] == "turn_window"
     assert facing == "forward"
     assert [p.fields["facing"] for p in drive.log("phase")].count("backward") >= 2
+
+
+FAST_BACKWARD = """
+name: fast backward
+steps:
+  - {duration: 1m, speed: 6}
+  - {direction: backward, duration: 3m, speed: 7}
+"""
+
+
+def test_a_console_speed_above_the_backward_cap_is_answered_at_once_in_one_step() -> None:
+    drive = Drive.start(plan_of(FAST_BACKWARD))
+    until_log(drive, "segment", 3)
+    drive.run_until(drive.now + 40.0)
+    drive.belt.target_kmh = 12.0  # someone holds the console's speed key
+    before = len(drive.commands("speed"))
+    drive.feed(ConsoleSpeedChanged(drive.now, 12.0))
+    answer = drive.commands("speed")[before:]
+    assert [s.send.value for s in answer] == [8.0]  # the cap, at once, not a ramp from 12
+    assert answer[0].t == drive.now
+    assert "back to 8 km/h" in drive.cues("alarm")[-1].fields["text"]
+
+
+def test_slowing_for_a_turn_never_speeds_a_slower_runner_up() -> None:
+    drive = Drive.start(
+        plan_of("""
+name: slow backward
+steps:
+  - {duration: 1m, speed: 6}
+  - {direction: backward, duration: 2m, speed: 1.5}
+  - {duration: 1m, speed: 6}
+""")
+    )
+    drive.run_to_end()
+    backward = [s.send.value or 0.0 for s in drive.commands("speed") if s.facing == "backward"]
+    at_pace = backward.index(1.5)
+    assert backward[at_pace:] == [1.5]  # never back up to the 2.5 km/h turn speed
+    turn_now = drive.cues("turn_now")[1]
+    assert turn_now.fields["speed_kmh"] <= 1.5 + ARRIVAL_TOLERANCE_KMH
+
+
+def test_every_backward_step_is_at_most_half_a_km_h_even_after_a_long_pause() -> None:
+    drive = Drive.start(plan_of(FAST_BACKWARD))
+    until_log(drive, "segment", 3)
+    drive.run_until(drive.now + 60.0)
+    drive.command(cmd(CommandKind.PAUSE))
+    drive.run_until(drive.now + 120.0)
+    drive.command(cmd(CommandKind.RESUME))
+    drive.run_until(drive.now + 40.0)
+    backward = [s for s in drive.commands("speed") if s.facing == "backward"]
+    for a, b in itertools.pairwise(backward):
+        assert abs((b.send.value or 0.0) - (a.send.value or 0.0)) <= 0.5 + 1e-9, (a, b)
+
+
+def test_a_belt_stopped_without_a_word_pauses_the_session() -> None:
+    drive = Drive.start(plan_of(ALT), options=EngineOptions(interactive=True))
+    drive.run_until(50.0)
+    drive.belt.running, drive.belt.target_kmh = False, 0.0  # no BeltStopped status at all
+    drive.run_until(70.0)
+    assert drive.engine.state is SessionState.PAUSED
+    assert "said nothing" in (drive.engine.reason or "")
+    sent = len(drive.sends)
+    drive.run_until(300.0)
+    assert drive.sends[sent:] == []  # nothing more is sent to it until the runner resumes
+
+
+def test_a_belt_that_ignores_speed_commands_is_an_alarm_not_a_workout() -> None:
+    drive = Drive.start(plan_of(ALT), options=EngineOptions(interactive=True))
+    drive.run_until(30.0)
+    drive.belt.pending.clear()
+    ignored = drive.belt.perform
+    drive.belt.perform = lambda send, now: (  # type: ignore[method-assign]
+        ignored(send, now) if send.request != "speed" else Done(send.seq, "success")
+    )
+    drive.command(cmd(CommandKind.SPEED, 0.5))  # acknowledged, and nothing happens
+    drive.run_until(45.0)
+    assert drive.engine.state is SessionState.PAUSED
+    assert "did not follow" in (drive.engine.reason or "")
+    assert drive.sends[-1].send.request == "pause"

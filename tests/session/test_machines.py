@@ -20,6 +20,7 @@ from retrorun.session.commands import (
     CommandState,
     CommandTracker,
 )
+from retrorun.session.following import BeltWatch, Follow, Stalled
 from retrorun.session.inputs import Done
 from retrorun.session.ledger import Ledger
 from retrorun.session.lifecycle import (
@@ -109,7 +110,7 @@ def test_an_ending_with_a_detail_says_it() -> None:
     life = Lifecycle()
     life.fire(Trigger.READY)
     info = life.end(Ending.START_REFUSED, "operation failed")
-    assert info.reason == "the treadmill did not start (operation failed)"
+    assert info.reason.startswith("the treadmill did not start (operation failed): press Start")
 
 
 # ---------------------------------------------------------------------------- turn
@@ -263,3 +264,38 @@ def test_the_docs_show_the_tables_the_code_runs() -> None:
     assert text[start:end] == tables.render(), (
         "docs/session.md is out of date: paste `python -m retrorun.session.tables` into it"
     )
+
+
+# ---------------------------------------------------------------------------- belt watch
+
+
+def test_a_belt_closing_in_on_its_target_is_following() -> None:
+    watch = BeltWatch()
+    watch.target(6.0, 0.0, measured_kmh=2.0)
+    for t in range(1, 9):
+        assert watch.sample(2.0 + 0.5 * t, float(t), reaction_s=0.5) is None
+    assert watch.state is Follow.AT_TARGET
+
+
+def test_a_belt_that_does_not_move_is_stalled_after_its_reaction_delay_and_five_seconds() -> None:
+    watch = BeltWatch()
+    watch.target(5.0, 0.0, measured_kmh=1.0)
+    assert [watch.sample(1.0, float(t), reaction_s=2.0) for t in range(1, 7)] == [None] * 6
+    stalled = watch.sample(1.0, 7.0, reaction_s=2.0)
+    assert stalled == Stalled(5.0, 1.0)
+    assert stalled.mph is None
+    assert watch.sample(1.0, 8.0, reaction_s=2.0) is None  # said once
+
+
+def test_a_belt_at_one_point_six_times_its_target_reads_commands_as_mph() -> None:
+    assert Stalled(4.0, 6.44).mph == "commands"
+    assert Stalled(6.44, 4.0).mph == "reports"
+    assert Stalled(4.0, 5.0).mph is None
+
+
+def test_nothing_is_expected_of_a_belt_told_to_stop() -> None:
+    watch = BeltWatch()
+    watch.target(5.0, 0.0, measured_kmh=5.0)
+    watch.reset()
+    assert watch.sample(0.0, 100.0, reaction_s=0.0) is None
+    assert watch.state is Follow.IDLE

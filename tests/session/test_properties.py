@@ -64,8 +64,10 @@ def _inject(drive: Drive, kind: str, *, interactive: bool) -> None:  # noqa: C90
     elif kind == "incline_up":
         drive.feed(UserCommand(CommandKind.INCLINE, 0.5))
     elif kind == "console_speed":
+        drive.belt.target_kmh = 5.0  # the console moves the belt, and says so
         drive.feed(ConsoleSpeedChanged(now, 5.0))
     elif kind == "console_incline":
+        drive.belt.incline_pct = 1.0
         drive.feed(ConsoleInclineChanged(now, 1.0))
     elif kind == "reject":
         drive.belt.reject_next = True

@@ -72,6 +72,7 @@ from retrorun.session.cues import (
     turn_now_text,
     turn_warning_text,
 )
+from retrorun.session.following import BeltWatch, Stalled
 from retrorun.session.inputs import (
     Action,
     Answer,
@@ -170,6 +171,7 @@ class Engine:
         self.life = Lifecycle()
         self.ledger = Ledger(t0=now, now=now)
         self.tracker = CommandTracker()
+        self.watch = BeltWatch()
         self.turn: turns.Turn | None = None
         self.ended: SessionEnded | None = None
         self.reason: str | None = None
@@ -208,6 +210,8 @@ class Engine:
         self._stop_again_at: float | None = None
         self._warned_still_running = False
         self._at_rest_samples = 0
+        self._previous_speed = 0.0
+        self._samples_since_start = 0
         self._ending: EndingInfo | None = None
 
     # ------------------------------------------------------------------ public
@@ -356,6 +360,10 @@ class Engine:
     ) -> int:
         self._note_phase()  # the log says which way the runner faced, in which phase
         send = self.tracker.issue(request, value, retry=retry)
+        if request == "speed" and value is not None:
+            self.watch.target(value, self.ledger.now, self.measured_speed)
+        elif request in ("pause", "stop"):
+            self.watch.reset()
         fields: dict[str, Any]
         if request == "speed":
             fields = {"speed_kmh": value}
@@ -445,6 +453,7 @@ class Engine:
 
     def _send_start(self) -> None:
         self._start_acked = False
+        self._samples_since_start = 0
         self._send("start")
 
     def _command_speed(
@@ -748,6 +757,15 @@ class Engine:
             return True
         return abs(measured - target) <= DECK_TOLERANCE_PCT
 
+    def _not_following(self, stalled: Stalled) -> None:
+        runs, asked = stalled.measured_kmh, stalled.target_kmh
+        detail = f"it runs {runs:.1f} km/h for {asked:.1f} km/h asked"
+        if stalled.mph == "commands":
+            detail += " (it reads commands as mph: run with --mph-commands)"
+        elif stalled.mph == "reports":
+            detail += " (it uses mph both ways: run with --mph-in-kmh-fields)"
+        self._belt_fault(detail, say="The belt does not follow the speed asked.")
+
     def _belt_fault(self, detail: str, *, say: str) -> None:
         """The belt is measured not doing what it was told: alarm, pause, say why."""
         if not self.options.interactive:
@@ -963,7 +981,10 @@ class Engine:
             return
         if self._begin_by is not None and now >= self._begin_by - EPS:
             self._begin_by = None
-            self._belt_moving()
+            if self._samples_since_start == 0:
+                self._no_data()
+            else:
+                self._belt_moving()
         if self._verify_by is not None and now >= self._verify_by - EPS:
             self._verify_by = None
             self._end(Ending.NO_DATA_AFTER_RECONNECT)
@@ -1003,7 +1024,9 @@ class Engine:
 
     def _sample(self, sample: Sample) -> None:
         tel = sample.telemetry
+        self._samples_since_start += 1
         self._rates = sample.rates
+        self._previous_speed = self.measured_speed or 0.0
         if tel.speed_kmh is not None:
             self.measured_speed = tel.speed_kmh
         if tel.inclination_pct is not None:
@@ -1018,16 +1041,34 @@ class Engine:
         if tel.heart_rate_bpm is not None:
             fields["heart_rate_bpm"] = tel.heart_rate_bpm
         self._log("telemetry", **fields)
-        moving = (tel.speed_kmh or 0.0) > 0.0
-        stage = self.life.stage
-        if stage is Stage.STOPPING:
+        if self.life.stage is Stage.STOPPING:
             self._stopping()
-            return
-        at_rest = tel.speed_kmh is not None and tel.speed_kmh < AT_REST_KMH
+        elif self._belt_as_expected(tel.speed_kmh):
+            speed, before = tel.speed_kmh or 0.0, self._previous_speed
+            self._sample_moves_on(moving=speed > 0.0 and speed > before)
+            self._heart_rate_guard()
+
+    def _belt_as_expected(self, speed_kmh: float | None) -> bool:
+        """Judge the belt by what it measures: a belt at rest while running was stopped
+        (said or not), a belt that does not follow its target is a fault. False when the
+        session reacted to it."""
+        at_rest = speed_kmh is not None and speed_kmh < AT_REST_KMH
         self._at_rest_samples = self._at_rest_samples + 1 if at_rest else 0
-        if self._running and self._at_rest_samples >= STOPPED_SAMPLES:
+        if not self._running or speed_kmh is None:
+            return True
+        if self._at_rest_samples >= STOPPED_SAMPLES:
             self._belt_halted(by_key=False, silent=True)
-            return
+            return False
+        stalled = self.watch.sample(speed_kmh, self.ledger.now, self._rates.reaction_delay_s)
+        if stalled is not None:
+            self._not_following(stalled)
+            return False
+        return True
+
+    def _sample_moves_on(self, *, moving: bool) -> None:
+        # A belt still coasting down from the pause is not a belt that resumed.
+        """What a sample decides: the start, and the verdict after a reconnect."""
+        stage = self.life.stage
         if stage is Stage.COUNTDOWN and self._start_acked and moving:
             self._belt_moving()
         if stage is Stage.RECONNECTING and self._verify_by is not None:
@@ -1038,7 +1079,20 @@ class Engine:
                 )
             else:
                 self._end(Ending.BELT_DID_NOT_KEEP_SPEED)
-        self._heart_rate_guard()
+
+    def _no_data(self) -> None:
+        """Started, but no telemetry at all: no telemetry, no session (segments would run
+        blind). Say what to do; end when nobody can act on it."""
+        if not self.options.interactive:
+            self._end(Ending.NO_DATA)
+            return
+        if "no data" not in self._warned:
+            self._warned.add("no data")
+            self._cue(
+                CueKind.ALARM,
+                "No data from the treadmill. Start the belt on its console.",
+            )
+        self._begin_by = self.ledger.now + START_WAIT_S
 
     def _belt_moving(self) -> None:
         """Start acknowledged and the belt runs (or long enough has passed): go."""
@@ -1056,6 +1110,8 @@ class Engine:
         self._lost_at = None
         self._move(trigger, None, logged="resumed", why=reason)
         self._cue(CueKind.PAUSE, "Resumed.")
+        if self.speed_target is not None:  # judged from where the belt is now
+            self.watch.target(self.speed_target, self.ledger.now, self.measured_speed)
 
     def _done(self, done: Done) -> None:
         tracked = self.tracker.answer(done, self.ledger.now, live=self.life.live)
@@ -1152,6 +1208,7 @@ class Engine:
             return
         self.speed_target = speed
         self._speed_sent_at = self.ledger.now
+        self.watch.target(speed, self.ledger.now, self.measured_speed)
         self._adopt_override()
         safe = clamp_speed(self.facing, speed, self.incline_target or 0.0, self.limits)
         if safe.limited and safe.value < speed:
@@ -1201,6 +1258,7 @@ class Engine:
             reason = "the belt stopped (the treadmill said nothing)"
         self._queue.clear()
         self.tracker.cancel_retries()
+        self.watch.reset()
         self._cause = "safety_key" if by_key else "console"
         self._lost_at = None
         self._move(Trigger.BELT_HALTED, reason)
@@ -1223,6 +1281,7 @@ class Engine:
             self._end(Ending.CONNECTION_LOST_BEFORE_START)
             return
         self._cause = "connection"
+        self.watch.reset()
         self._lost_at = self.ledger.now
         self._move(Trigger.LINK_LOST, "connection lost")
         self._cue(CueKind.ALARM, "Connection lost! Hold the rails. Reconnecting.")

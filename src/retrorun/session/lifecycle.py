@@ -137,6 +137,7 @@ class Ending(enum.Enum):
     START_REFUSED = "treadmill refused to start"
     BELT_NOT_FOLLOWING = "belt not following"
     BELT_STOPPED = "belt stopped by itself"
+    NO_DATA = "no data from the treadmill"
     FAILURE = "failure"
 
 
@@ -162,7 +163,17 @@ ENDINGS: dict[Ending, EndingInfo] = {
     _E.BELT_DID_NOT_KEEP_SPEED: EndingInfo(
         "interrupted", 3, "connection lost and the belt did not keep its speed"
     ),
-    _E.START_REFUSED: EndingInfo("interrupted", 3, "the treadmill did not start ({detail})"),
+    _E.START_REFUSED: EndingInfo(
+        "interrupted",
+        3,
+        "the treadmill did not start ({detail}): press Start on its console, then run again",
+    ),
+    _E.NO_DATA: EndingInfo(
+        "interrupted",
+        3,
+        "no data from the treadmill: start the belt on its console (some treadmills only "
+        "report once started there)",
+    ),
     _E.BELT_NOT_FOLLOWING: EndingInfo("interrupted", 3, "the belt did not follow: {detail}"),
     _E.BELT_STOPPED: EndingInfo("interrupted", 3, "the belt stopped without a word"),
     _E.FAILURE: EndingInfo("interrupted", 1, "{detail}"),

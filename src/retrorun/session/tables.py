@@ -1,15 +1,15 @@
 """The engine's tables as Markdown, for docs/session.md (a test keeps the two equal).
 
 ``python -m retrorun.session.tables`` prints the block that docs/session.md holds between
-`BEGIN` and `END`: the lifecycle, every way a session ends, the turn, and the life of a
-treadmill command, each rendered from the table the code runs.
+`BEGIN` and `END`: the lifecycle, every way a session ends, the turn, the life of a
+treadmill command and the belt watch, each rendered from the table the code runs.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from retrorun.session import commands, lifecycle, turn
+from retrorun.session import commands, following, lifecycle, turn
 
 if TYPE_CHECKING:
     import enum
@@ -54,6 +54,18 @@ def render() -> str:
         "**A treadmill command** (`retrorun.session.commands.TRANSITIONS`):",
         "",
         _transitions(commands.TRANSITIONS, "state"),
+        "",
+        "**Is the belt following?** (`retrorun.session.following.TRANSITIONS`; every state",
+        "takes a new target and a reset, the rest is listed):",
+        "",
+        _transitions(
+            {
+                pair: nxt
+                for pair, nxt in following.TRANSITIONS.items()
+                if pair[1] not in (following.FollowInput.TARGET, following.FollowInput.RESET)
+            },
+            "state",
+        ),
         "",
         END,
     ]

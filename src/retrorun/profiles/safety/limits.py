@@ -147,8 +147,15 @@ class SafetyLimits:
             raise ValueError(f"SafetyLimits past the hard limits: {', '.join(broken)}")
 
     def with_device(self, device: DeviceRange | None) -> SafetyLimits:
-        """The same limits for a treadmill with this supported range."""
-        return replace(self, device=device)
+        """The same limits for a treadmill with this supported range.
+
+        A treadmill whose minimum is above the turn speed (a 2 mph = 3.2 km/h floor) turns
+        at its minimum, as long as that is within the turn speed cap.
+        """
+        turn = self.turn_speed_kmh
+        if device is not None and turn < device.speed_min_kmh <= TURN_SPEED_CAP_KMH:
+            turn = device.speed_min_kmh
+        return replace(self, device=device, turn_speed_kmh=turn)
 
 
 @dataclass(frozen=True)
