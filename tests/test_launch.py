@@ -54,3 +54,36 @@ async def test_the_mph_option_reaches_the_treadmill(
             ended = await session.close()
     assert ended is not None
     assert ended.outcome == "stopped"
+
+
+@pytest.mark.parametrize(("mph_commands", "belt_kmh"), [(True, 9.0), (False, 14.5)])
+async def test_the_mph_commands_option_reaches_a_treadmill_that_reads_commands_as_mph(
+    tmp_path: Path, mph_commands: bool, belt_kmh: float
+) -> None:
+    # This firmware reads "9.00" as 9 mph and reports the belt in km/h: without the option
+    # the physical belt runs 14.5 km/h for 9 asked (and the belt watch says so).
+    clock = ManualClock()
+    profile = tmp_path / "forward.yaml"
+    profile.write_text(FORWARD, encoding="utf-8")
+    async with SimulatedTreadmill(preset="mph-commands", clock=clock) as treadmill:
+        session = await launch_session(
+            LaunchOptions(
+                profile=str(profile),
+                config=Config(),
+                device=treadmill.address,
+                backends=SIM_BACKENDS,
+                mph_commands=mph_commands,
+                log_path=tmp_path / "s.jsonl",
+                clock=clock,
+            )
+        )
+        try:
+            fastest = 0.0
+            while clock.now() < 45 and not session.task.done():
+                await clock.advance(0.25)
+                fastest = max(fastest, treadmill.physical().speed_kmh)
+            assert fastest == pytest.approx(belt_kmh, abs=0.3)
+        finally:
+            session.runner.request_stop("test")
+            await clock.run_until(session.task, limit=120)
+            await session.close()

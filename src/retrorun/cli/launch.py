@@ -70,6 +70,8 @@ class LaunchOptions:
     simulator: SimulatorOptions = field(default_factory=SimulatorOptions)
     mph: bool = False
     """``--mph-in-kmh-fields``: the real treadmill puts mph in its km/h fields."""
+    mph_commands: bool = False
+    """``--mph-commands``: the real treadmill reads speed commands as mph, reports km/h."""
     backends: Backends | None = None
     """bleak backends for the real-treadmill path (None: the platform's; tests plug the
     simulator's in to reach it as if it were a real device)."""
@@ -283,6 +285,7 @@ def _connector(
     """How the runner opens its treadmill, and what the log's header says about it."""
     if simulator is None:
         address, backends, mph = options.device or "", options.backends, options.mph
+        mph_commands = options.mph_commands
         info: dict[str, Any] = {"address": address, "simulated": False}
     else:
         from retrorun.device import Backends  # noqa: PLC0415
@@ -291,11 +294,20 @@ def _connector(
         address = simulator.address
         backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
         mph = simulator.quirks.speed_in_mph
+        # A commands-only mph simulator stands for a treadmill nobody has set up yet: the
+        # session must find it out (`--mph-commands` on a real one fixes it).
+        mph_commands = False
         info = {"address": address, "simulated": True, "preset": simulator.preset}
 
     async def connect() -> Treadmill:
         from retrorun.device import open_treadmill  # noqa: PLC0415 - bleak only when used
 
-        return await open_treadmill(address, clock=clock, backends=backends, mph_in_kmh_fields=mph)
+        return await open_treadmill(
+            address,
+            clock=clock,
+            backends=backends,
+            mph_in_kmh_fields=mph,
+            mph_commands=mph_commands,
+        )
 
     return connect, info

@@ -37,6 +37,12 @@ if TYPE_CHECKING:
     is_flag=True,
     help="The treadmill puts mph in its km/h fields (some US firmware): convert both ways.",
 )
+@click.option(
+    "--mph-commands",
+    is_flag=True,
+    help="The treadmill reads speed commands as mph but reports km/h (some firmware): "
+    "convert commands only.",
+)
 @click.option("--sim", is_flag=True, help="Run against the built-in treadmill simulator.")
 @click.option("--sim-preset", default="strict", show_default=True, help="Simulator quirk preset.")
 @click.option(
@@ -86,6 +92,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     profile: str | None,
     device: str | None,
     mph: bool,  # noqa: FBT001
+    mph_commands: bool,  # noqa: FBT001
     sim: bool,  # noqa: FBT001 - click passes flags by name
     sim_preset: str,
     sim_faults: tuple[str, ...],
@@ -153,6 +160,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         device=device,
         sim=sim,
         mph=mph,
+        mph_commands=mph_commands,
         simulated=bool(sim_faults) or sim_preset != "strict",
         fast=fast,
         speedup=speedup,
@@ -177,6 +185,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         mqtt=mqtt,
         export_formats=export_formats,
     )
+    if mph_commands:
+        options = dataclasses.replace(options, mph_commands=True)
     if upload.auto:
         options = dataclasses.replace(options, upload=upload)
     if web_settings is not None:
@@ -194,6 +204,7 @@ def _check_choices(
     device: str | None,
     sim: bool,
     mph: bool,
+    mph_commands: bool,
     simulated: bool,
     fast: bool,
     speedup: float | None,
@@ -203,6 +214,16 @@ def _check_choices(
 
     if device and sim:
         raise InputError("--device and --sim exclude each other", location="--sim")
+    if mph and mph_commands:
+        raise InputError(
+            "--mph-in-kmh-fields already converts commands: use one of the two",
+            location="--mph-commands",
+        )
+    if mph_commands and not device:
+        raise InputError(
+            "--mph-commands describes a real treadmill: use it with --device",
+            location="--mph-commands",
+        )
     if mph and not device:
         raise InputError(
             "--mph-in-kmh-fields describes a real treadmill: use it with --device "

@@ -135,6 +135,7 @@ async def open_treadmill(
     scan_timeout: float = 10.0,
     backends: Backends | None = None,
     mph_in_kmh_fields: bool = False,
+    mph_commands: bool = False,
     attempts: int = 3,
 ) -> Treadmill:
     """Find (unless given), connect and open a treadmill that reconnects itself."""
@@ -159,7 +160,11 @@ async def open_treadmill(
         )
 
     treadmill = Treadmill(
-        await connect(), clock=clock, reconnect=reconnect, mph_in_kmh_fields=mph_in_kmh_fields
+        await connect(),
+        clock=clock,
+        reconnect=reconnect,
+        mph_in_kmh_fields=mph_in_kmh_fields,
+        mph_commands=mph_commands,
     )
     try:
         await treadmill.open()

@@ -100,6 +100,7 @@ class Treadmill:
         clock: Clock,
         reconnect: Callable[[], Awaitable[Link]] | None = None,
         mph_in_kmh_fields: bool = False,
+        mph_commands: bool = False,
         response_timeout_s: float = 4.0,
         silence_timeout_s: float = 5.0,
         not_permitted_retries: int = 4,
@@ -108,6 +109,9 @@ class Treadmill:
         self._clock = clock
         self._reconnect = reconnect
         self._mph = mph_in_kmh_fields
+        self._mph_commands = mph_commands or mph_in_kmh_fields
+        """Speed commands go out in mph (some firmware reads Set Target Speed as mph while
+        reporting km/h; the both-ways kind converts everything)."""
         self._silence_timeout_s = silence_timeout_s
         self._replay_timeout_s = 2 * response_timeout_s + 5.0
 
@@ -567,7 +571,7 @@ class Treadmill:
         return self._current_speed() > 0.0
 
     def _to_wire_speed(self, speed_kmh: float) -> float:
-        return round(speed_kmh / KMH_PER_MPH, 2) if self._mph else speed_kmh
+        return round(speed_kmh / KMH_PER_MPH, 2) if self._mph_commands else speed_kmh
 
     def _require_capabilities(self) -> Capabilities:
         if self.capabilities is None:
