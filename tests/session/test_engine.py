@@ -564,17 +564,22 @@ steps:
     assert turn_now.fields["speed_kmh"] <= 1.5 + ARRIVAL_TOLERANCE_KMH
 
 
-def test_every_backward_step_is_at_most_half_a_km_h_even_after_a_long_pause() -> None:
+def test_a_backward_resume_starts_at_turn_speed_and_ramps_in_half_km_h_steps() -> None:
     drive = Drive.start(plan_of(FAST_BACKWARD))
     until_log(drive, "segment", 3)
     drive.run_until(drive.now + 60.0)
     drive.command(cmd(CommandKind.PAUSE))
     drive.run_until(drive.now + 120.0)
+    resumed_at = len(drive.sends)
     drive.command(cmd(CommandKind.RESUME))
-    drive.run_until(drive.now + 40.0)
-    backward = [s for s in drive.commands("speed") if s.facing == "backward"]
-    for a, b in itertools.pairwise(backward):
+    drive.run_until(drive.now + 60.0)
+    after = [s for s in drive.sends[resumed_at:] if s.send.request == "speed"]
+    speeds = [s.send.value or 0.0 for s in after]
+    assert speeds[0] == TURN_KMH  # from rest, never straight back to 7 km/h
+    assert speeds[-1] == 7.0
+    for a, b in itertools.pairwise(after):
         assert abs((b.send.value or 0.0) - (a.send.value or 0.0)) <= 0.5 + 1e-9, (a, b)
+        assert b.t - a.t >= 2.0 - 1e-6  # 0.5 km/h at most every 2 s (0.25 km/h per s)
 
 
 def test_a_belt_stopped_without_a_word_pauses_the_session() -> None:

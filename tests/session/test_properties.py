@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,13 @@ from retrorun.errors import ProfileErrors
 from retrorun.profiles.models import Profile
 from retrorun.profiles.plan import Plan, compile_plan
 from retrorun.profiles.safety import SAFETY_NUMBERS
+from retrorun.recording.audit import audit
+from retrorun.recording.log_reader import read_log
 from retrorun.recording.session_log import SessionLogWriter
 from retrorun.session import turn as turns
 from retrorun.session.api import CommandKind, LogEntry, Phase, SessionStarted, UserCommand
 from retrorun.session.inputs import EngineOptions, HeartRateGuard
+from retrorun.session.runner import limits_json
 from tests.profiles.strategies import profiles
 from tests.session.belt import Drive, FakeBelt
 from tests.session.logcheck import check_log
@@ -167,9 +171,15 @@ def test_random_sessions_keep_every_safety_rule_and_log_completely(
     assert all(s.send.request == "stop" for s in drive.sends if s.t > ended.t)
     with tempfile.TemporaryDirectory() as folder:
         writer = SessionLogWriter(Path(folder) / "session.jsonl")
-        writer.write(SessionStarted("2026-11-21T06:00:00Z", {"name": plan.name}, {"name": "fake"}))
+        limits = limits_json(plan.limits)
+        header = SessionStarted("2026-11-21T06:00:00Z", {"name": plan.name}, {"name": "fake"})
+        writer.write(replace(header, limits=limits))
         for event in drive.events:
             writer.write(event)
         writer.close()
         lines = check_log(writer.path)
+        # The independent auditor, reading the log alone, finds nothing either.
+        if any(line["type"] == "telemetry" for line in lines):
+            violations = audit(read_log(writer.path))
+            assert violations == [], [f"{v.t:.1f} {v.rule}: {v.message}" for v in violations]
     assert lines[-1]["outcome"] == ended.outcome

@@ -51,7 +51,12 @@ from retrorun.device.events import (
 )
 from retrorun.device.ramp import DEFAULT_RATES
 from retrorun.ftms.training_status import TrainingStatusCode
-from retrorun.profiles.safety import clamp_incline, clamp_speed, limit_speed_change
+from retrorun.profiles.safety import (
+    backward_ramp,
+    clamp_incline,
+    clamp_speed,
+    limit_speed_change,
+)
 from retrorun.session import turn as turns
 from retrorun.session.api import (
     CommandKind,
@@ -1144,6 +1149,21 @@ class Engine:
         elif not self.options.interactive:
             self._end(Ending.CONTROL_LOST)
 
+    def _resume_speed(self, target: float) -> None:
+        """The speed after a resume. Backward, the belt starts from rest: turn speed first,
+        held for the settle time, then the backward ramp up to the target."""
+        turn_kmh = clamp_speed("backward", self.limits.turn_speed_kmh, 0.0, self.limits).value
+        if self.facing != "backward" or target <= turn_kmh + EPS:
+            self._command_speed(target, self.facing, reason="resume", force=True)
+            return
+        self._send("speed", turn_kmh, reason="resume: turn speed first, then the backward ramp")
+        self.speed_target, self._speed_sent_at = turn_kmh, self.ledger.now
+        start = self.ledger.active + self.limits.settle_s
+        ramp = backward_ramp(turn_kmh, target, self.limits)
+        self._queue = [s for s in self._queue if s.turn] + [
+            _Step(start + offset, speed, "backward", turn=False) for offset, speed in ramp
+        ]
+
     def _start_done(self, ok: bool, reason: str | None) -> None:  # noqa: FBT001
         if self.life.stage is not Stage.COUNTDOWN:
             return
@@ -1151,9 +1171,10 @@ class Engine:
             self._belt_started = self._start_acked = True
             self._begin_by = self.ledger.now + START_WAIT_S
             if self._index is not None:
-                # After a pause or a stop the treadmill may have forgotten its targets.
+                # After a pause or a stop the treadmill may have forgotten its targets (or
+                # resumes at its minimum): they are sent again, never taken as unchanged.
                 if self.speed_target is not None:
-                    self._command_speed(self.speed_target, self.facing, reason="resume", force=True)
+                    self._resume_speed(self.speed_target)
                 window = self.phase is Phase.TURN_WINDOW
                 # A backward runner's deck only moves in the turn window, even to restore it.
                 if self.incline_target is not None and (self.facing == "forward" or window):
