@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test check lint typecheck contracts pytest system-deps bench clean
+.PHONY: run test test-slow check lint typecheck contracts pytest system-deps bench clean
 
 # The main job: a bundled forward/backward workout (29 minutes, 16 turns) on the built-in
 # treadmill simulator, in the TUI (docs/tui.md); q asks, then stops the belt, and the summary
@@ -35,6 +35,10 @@ contracts: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# The slow tier: randomized campaigns of over a thousand whole sessions (docs/performance.md).
+test-slow: $(STAMP) system-deps
+	$(BIN)/pytest -m slow
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -61,6 +61,7 @@ def summary_line(ended: SessionEnded) -> dict[str, Any]:
         "outcome": ended.outcome,
         "reason": ended.reason,
         "exit_code": ended.exit_code,
+        **({"ending": ended.ending} if ended.ending else {}),
         "duration_s": round(totals.duration_s, 3),
         "distance_m": round(totals.distance_m, 2),
         "turns": totals.turns,

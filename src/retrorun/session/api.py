@@ -240,6 +240,9 @@ class SessionEnded:
     exit_code: int
     """0 finished, 3 stopped or interrupted, 1 failure (the CLI exits with it)."""
     totals: Totals
+    ending: str = ""
+    """Which of the named ways to end (`retrorun.session.lifecycle.Ending`), e.g.
+    ``"safety key"``, ``"belt not following"``, ``"failure"``."""
 
 
 SessionEvent = SessionStarted | Snapshot | Cue | LogEntry | SessionEnded

@@ -618,7 +618,8 @@ class Engine:
             reason = f"{reason}; the belt was not measured at rest after the stop"
             self.reason = reason
         totals = self.ledger.totals.snapshot()
-        self.ended = SessionEnded(self.t, outcome, reason, code, totals)
+        ending = self.life.ending.value if self.life.ending is not None else ""
+        self.ended = SessionEnded(self.t, outcome, reason, code, totals, ending)
         self._out.append(Publish(self.ended))
 
     # ------------------------------------------------------------------ schedule
