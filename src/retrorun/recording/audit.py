@@ -326,11 +326,12 @@ def backward_step(
     """Rule ``backward_step``.
 
     Steps are measured from the last commanded speed, from rest after a stop, pause or halt,
-    and from the console's speed after a console change. Two moves are not steps: starting
-    from rest at no more than the turn speed, and coming down at once from above the backward
-    cap to within it (the answer to a console change past the cap).
+    and from the console's speed after a console change. Three moves are not steps: starting
+    from rest at no more than the turn speed, coming down at once from above the backward
+    cap to within it (the answer to a console change past the cap), and coming down at once
+    to the steep cap after the console made the deck steep.
     """
-    base, base_t = 0.0, 0.0
+    base, base_t, steepened = 0.0, 0.0, False
     for where in placed:
         event = where.event
         if _halts(event) or _action(event) in {"stop", "pause"}:
@@ -340,12 +341,16 @@ def backward_step(
             console = _value(event, "speed_kmh")
             base, base_t = (console, event.t) if console is not None else (base, base_t)
             continue
+        if event.type == "status" and event.get("status") == "console_incline":
+            steepened = (_value(event, "incline_pct") or 0.0) > limits.steep_incline_pct
+            continue
         speed = _value(event, "speed_kmh") if event.type == "command" else None
         if speed is None:
             continue
-        if where.backward:
+        down_to_steep_cap = steepened and base > speed and speed <= limits.steep_speed_max_kmh
+        if where.backward and not down_to_steep_cap:
             yield from _step(event, base, base_t, speed, limits)
-        base, base_t = speed, event.t
+        base, base_t, steepened = speed, event.t, False
 
 
 def _step(

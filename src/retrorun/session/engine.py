@@ -52,6 +52,7 @@ from retrorun.device.events import (
 from retrorun.device.ramp import DEFAULT_RATES
 from retrorun.ftms.training_status import TrainingStatusCode
 from retrorun.profiles.safety import (
+    SAFETY_NUMBERS,
     backward_ramp,
     clamp_incline,
     clamp_speed,
@@ -125,6 +126,10 @@ STOP_ANSWER_WAIT_S = 30.0
 """How long an ending session waits for the belt to be measured at rest after its Stop."""
 STOP_MARGIN_S = 3.0
 """On top of what the measured deceleration says a stop takes: then Stop is sent again."""
+DECK_FAULT_MARGIN_PCT = 0.5
+"""A backward deck measured this far beyond the backward incline range is a fault."""
+OVER_CAP_MARGIN_KMH = 0.3
+"""A backward belt measured this far above its cap was sped up by someone (or something)."""
 DECK_TOLERANCE_PCT = 0.3
 """The deck is at its incline within this."""
 AT_REST_KMH = 0.1
@@ -520,6 +525,10 @@ class Engine:
     ) -> float | None:
         if not self._incline_ok:
             return None
+        if self.facing == "backward" and not in_turn and self.incline_target is not None:
+            # The deck never moves under a backward runner outside a turn window: not for a
+            # plan step, a retry, nor an increment rounding the current value.
+            return self.incline_target
         clamped = clamp_incline(
             self.facing,
             requested,
@@ -1065,10 +1074,43 @@ class Engine:
         if self._at_rest_samples >= STOPPED_SAMPLES:
             self._belt_halted(by_key=False, silent=True)
             return False
+        if self._over_backward_cap(speed_kmh):
+            return False
+        if self._deck_beyond_backward_limits():
+            return False
         stalled = self.watch.sample(speed_kmh, self.ledger.now, self._rates.reaction_delay_s)
         if stalled is not None:
             self._not_following(stalled)
             return False
+        return True
+
+    def _over_backward_cap(self, speed_kmh: float) -> bool:
+        """A backward belt measured above its cap, with no word of a console change (some
+        treadmills say nothing): answered at once, like an announced one."""
+        if self.facing != "backward" or self.speed_target is None:
+            return False
+        cap = clamp_speed("backward", speed_kmh, self.incline_target or 0.0, self.limits)
+        rising = speed_kmh > self._previous_speed + EPS  # coming down is the answer working
+        if speed_kmh <= cap.value + OVER_CAP_MARGIN_KMH or not rising:
+            return False
+        self._log("status", status="console_speed", speed_kmh=speed_kmh, measured=True)
+        self._console_speed(speed_kmh)
+        return True
+
+    def _deck_beyond_backward_limits(self) -> bool:
+        """A backward runner on a deck measured beyond the backward limits (a console change
+        the treadmill would not take back): alarm and pause, with the belt."""
+        measured = self.measured_incline
+        if self.facing != "backward" or measured is None:
+            return False
+        low = SAFETY_NUMBERS["backward_incline_floor"].value
+        high = self.limits.backward_incline_max_pct
+        if low - DECK_FAULT_MARGIN_PCT <= measured <= high + DECK_FAULT_MARGIN_PCT:
+            return False
+        self._belt_fault(
+            f"the deck is at {measured:g} %, beyond the backward range {low:g}-{high:g} %",
+            say="Hold the rails: the incline is beyond the backward limit.",
+        )
         return True
 
     def _sample_moves_on(self, *, moving: bool) -> None:
@@ -1262,8 +1304,15 @@ class Engine:
                 CueKind.ALARM,
                 f"The console set {incline:g} %: back to {safe.value:g} %, {safe.reasons[0]}.",
             )
-            return
-        self._cue(CueKind.OVERRIDE, f"Console incline {incline:g} % kept for this interval.")
+        else:
+            self._cue(CueKind.OVERRIDE, f"Console incline {incline:g} % kept for this interval.")
+        # A steeper deck lowers the backward speed cap: the speed follows at once.
+        if self.facing == "backward" and self.speed_target is not None:
+            speed = clamp_speed("backward", self.speed_target, incline, self.limits)
+            if speed.value < self.speed_target - EPS:
+                self._send("speed", speed.value, reason=f"console incline: {speed.reasons[0]}")
+                self.speed_target, self._speed_sent_at = speed.value, self.ledger.now
+                self.watch.target(speed.value, self.ledger.now, self.measured_speed)
 
     def _belt_halted(self, *, by_key: bool, silent: bool = False) -> None:
         """The belt stopped: by the console or the key (a status said so), or measured at
