@@ -378,17 +378,25 @@ def backward_incline(
 ) -> Iterator[Violation]:
     """Rule ``backward_incline``.
 
-    One command outside the window is allowed: bringing a deck measured beyond the backward
-    range back within it (the answer to a console change).
+    One command outside the window is allowed: bringing a deck measured (or set on the
+    console) beyond the backward range, or above the steep incline, back within it (the
+    answer to a console change).
     """
     low, high = limits.backward_incline_min_pct, limits.backward_incline_max_pct
     incline = _Incline()
+    console: float | None = None
     for where in placed:
         event = where.event
+        if event.type == "status" and event.get("status") == "console_incline":
+            console = _value(event, "incline_pct")
         value = _value(event, "incline_pct") if event.type == "command" else None
         if value is not None and where.backward:
             within = low - COMMAND_TOLERANCE <= value <= high + COMMAND_TOLERANCE
-            answers = not low - DECK_TOLERANCE_PCT <= incline.measured <= high + DECK_TOLERANCE_PCT
+            measured_out = (
+                not low - DECK_TOLERANCE_PCT <= incline.measured <= high + DECK_TOLERANCE_PCT
+            )
+            set_out = console is not None and not low <= console <= limits.steep_incline_pct
+            answers = (measured_out or set_out) and (console is None or value < console)
             if not within:
                 yield _violation(
                     event,
@@ -402,6 +410,7 @@ def backward_incline(
                     f"commanded {value:g} % facing backward in the {where.phase} phase "
                     "(inclines change only in the turn window)",
                 )
+            console = None
         incline.see(event)
 
 
