@@ -216,23 +216,26 @@ def _violation(at: LogEvent, rule: str, message: str) -> Violation:
 
 
 class _Incline:
-    """The incline in force: the higher of the last commanded and the last measured."""
+    """The incline in force: the highest of the last commanded, the last measured and a
+    console setting not yet followed by a command (a treadmill may report no incline)."""
 
     def __init__(self) -> None:
         self.commanded = 0.0
         self.measured = 0.0
+        self.console: float | None = None
 
     def see(self, event: LogEvent) -> None:
         if event.type == "command" and (value := _value(event, "incline_pct")) is not None:
-            self.commanded = value
+            self.commanded, self.console = value, None
         elif event.type == "telemetry" and (value := _value(event, "inclination_pct")) is not None:
             self.measured = value
         elif event.type == "status" and event.get("status") == "console_incline":
-            self.measured = _value(event, "incline_pct") or self.measured
+            self.console = _value(event, "incline_pct")
 
     @property
     def in_force(self) -> float:
-        return max(self.commanded, self.measured - DECK_TOLERANCE_PCT)
+        console = self.console if self.console is not None else 0.0
+        return max(self.commanded, self.measured - DECK_TOLERANCE_PCT, console)
 
 
 # -- the rules -------------------------------------------------------------------------------

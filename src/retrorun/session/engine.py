@@ -128,6 +128,8 @@ STOP_MARGIN_S = 3.0
 """On top of what the measured deceleration says a stop takes: then Stop is sent again."""
 DECK_FAULT_MARGIN_PCT = 0.5
 """A backward deck measured this far beyond the backward incline range is a fault."""
+DECK_MOVED_PCT = 0.5
+"""A deck measured this far from its incline, and moving away, was moved at the console."""
 OVER_CAP_MARGIN_KMH = 0.3
 """A backward belt measured this far above its cap was sped up by someone (or something)."""
 DECK_TOLERANCE_PCT = 0.3
@@ -221,6 +223,7 @@ class Engine:
         self._warned_still_running = False
         self._at_rest_samples = 0
         self._previous_speed = 0.0
+        self._previous_incline: float | None = None
         self._samples_since_start = 0
         self._ending: EndingInfo | None = None
 
@@ -479,7 +482,9 @@ class Engine:
         """Send ``requested`` (made safe) unless it is already the target; the value sent."""
         if step is None or not step.catch_up:
             self._queue = [s for s in self._queue if not s.catch_up]
-        clamped = clamp_speed(facing, requested, self.incline_target or 0.0, self.limits)
+        # The steeper of the deck asked for and the deck measured sets the steep cap.
+        deck = max(self.incline_target or 0.0, self.measured_incline or 0.0)
+        clamped = clamp_speed(facing, requested, deck, self.limits)
         value, why = clamped.value, list(clamped.reasons)
         if self.phase is Phase.APPROACH and self.speed_target is not None:
             # Slowing toward a turn never speeds the runner up (a console slow-down or a
@@ -1042,6 +1047,7 @@ class Engine:
         self._samples_since_start += 1
         self._rates = sample.rates
         self._previous_speed = self.measured_speed or 0.0
+        self._previous_incline = self.measured_incline
         if tel.speed_kmh is not None:
             self.measured_speed = tel.speed_kmh
         if tel.inclination_pct is not None:
@@ -1055,6 +1061,8 @@ class Engine:
             fields["inclination_pct"] = tel.inclination_pct
         if tel.heart_rate_bpm is not None:
             fields["heart_rate_bpm"] = tel.heart_rate_bpm
+        if self._running:  # said before the sample that shows it, so the log reads in order
+            self._deck_moved_unannounced()
         self._log("telemetry", **fields)
         if self.life.stage is Stage.STOPPING:
             self._stopping()
@@ -1096,6 +1104,21 @@ class Engine:
         self._log("status", status="console_speed", speed_kmh=speed_kmh, measured=True)
         self._console_speed(speed_kmh)
         return True
+
+    def _deck_moved_unannounced(self) -> None:
+        """A deck measured moving away from its incline outside a turn window, with no word
+        from the treadmill: someone changed it at the console. Handled like an announced
+        console change (kept, or brought back within the backward limits)."""
+        measured, target = self.measured_incline, self.incline_target
+        if measured is None or target is None or self.phase is Phase.TURN_WINDOW:
+            return
+        before = self._previous_incline
+        if before is None or abs(measured - target) <= DECK_MOVED_PCT:
+            return
+        if abs(measured - target) <= abs(before - target) + EPS:
+            return  # coming back, or still: not a new change
+        self._log("status", status="console_incline", incline_pct=measured, measured=True)
+        self._console_incline(measured)
 
     def _deck_beyond_backward_limits(self) -> bool:
         """A backward runner on a deck measured beyond the backward limits (a console change
