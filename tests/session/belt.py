@@ -44,6 +44,8 @@ class FakeBelt:
     runs_from: float | None = None
     heart_rate_bpm: int | None = None
     reject_next: bool = False
+    pause_speed_kmh: float = 0.0
+    """What Pause leaves the belt at (some treadmills creep on at 1.6 km/h)."""
     unanswered: frozenset[str] = frozenset()
     """Requests this belt never answers (a treadmill that ignores them)."""
     reports_distance: bool = True
@@ -61,6 +63,9 @@ class FakeBelt:
             if not self.running:
                 self.runs_from = now + self.start_countdown_s
             self.running = True
+        elif send.request == "pause" and self.pause_speed_kmh > 0:
+            self.target_kmh = self.pause_speed_kmh
+            self.pending.clear()
         elif send.request in ("stop", "pause"):
             self.running = False
             self.runs_from = None

@@ -359,11 +359,21 @@ def test_headless_disconnect_ends_the_session_when_the_belt_stopped() -> None:
     assert "connection lost" in ended.reason
 
 
-def test_interactive_disconnect_waits_for_the_runner_to_resume() -> None:
+def test_a_view_that_takes_a_resume_goes_on_when_the_belt_kept_its_speed() -> None:
+    # Never PAUSED over a running belt: the TUI judges the belt like the line view does.
     drive = _disconnect_in_turn(EngineOptions(headless=False))
+    drive.run_until(drive.now + 1.5)
+    assert drive.engine.state is SessionState.RUNNING
+    assert "kept its speed" in str(drive.log("state")[-1].fields.get("reason"))
+
+
+def test_a_view_that_takes_a_resume_waits_when_the_belt_stopped_during_the_outage() -> None:
+    drive = _disconnect_in_turn(EngineOptions(headless=False))
+    drive.belt.running, drive.belt.speed_kmh = False, 0.0
     drive.run_until(drive.now + 100.0)
     assert drive.engine.state is SessionState.PAUSED
     assert drive.engine.ended is None
+    assert "the belt had stopped" in (drive.engine.reason or "")
 
 
 def test_lost_control_pauses_and_goes_on_once_taken_back_with_the_belt_at_speed() -> None:
@@ -607,3 +617,15 @@ def test_a_belt_that_ignores_speed_commands_is_an_alarm_not_a_workout() -> None:
     assert drive.engine.state is SessionState.PAUSED
     assert "did not follow" in (drive.engine.reason or "")
     assert drive.sends[-1].send.request == "pause"
+
+
+def test_a_pause_that_leaves_the_belt_creeping_is_told_to_stop_and_said() -> None:
+    drive = Drive.start(plan_of(ALT), belt=FakeBelt(pause_speed_kmh=1.6))
+    drive.run_until(40.0)
+    drive.command(cmd(CommandKind.PAUSE))
+    drive.run_until(70.0)
+    alarm = drive.cues("alarm")[-1].fields["text"]
+    assert alarm.startswith("The belt did not stop: it runs 1.6 km/h")
+    assert drive.sends[-1].send.request == "stop"
+    assert drive.belt.speed_kmh == 0.0  # measured at rest at last
+    assert drive.engine.state is SessionState.PAUSED

@@ -135,6 +135,8 @@ OVER_CAP_MARGIN_KMH = 0.3
 DECK_TOLERANCE_PCT = 0.3
 """The deck is at its incline within this."""
 AT_REST_KMH = 0.1
+PAUSED_KMH = 0.5
+"""A paused belt measured at this or faster did not pause."""
 """A belt measured below this is at rest."""
 STOPPED_SAMPLES = 2
 """Samples in a row at rest while running that mean the belt was stopped (with or without a
@@ -220,6 +222,7 @@ class Engine:
         self._verify_by: float | None = None
         self._stop_by: float | None = None
         self._stop_again_at: float | None = None
+        self._pause_check_at: float | None = None
         self._warned_still_running = False
         self._at_rest_samples = 0
         self._previous_speed = 0.0
@@ -264,7 +267,11 @@ class Engine:
             return None
         if self.life.stage is Stage.STOPPING:
             return min((w for w in (self._stop_by, self._stop_again_at) if w), default=None)
-        walls = [w for w in (self._begin_by, self._verify_by, self.tracker.retry_at) if w]
+        walls = [
+            w
+            for w in (self._begin_by, self._verify_by, self.tracker.retry_at, self._pause_check_at)
+            if w
+        ]
         if self._lost_at is not None and self.options.headless:
             walls.append(self._lost_at + self.options.reconnect_wait_s)
         if self._running:
@@ -377,6 +384,10 @@ class Engine:
             self.watch.target(value, self.ledger.now, self.measured_speed)
         elif request in ("pause", "stop"):
             self.watch.reset()
+        if request == "pause":
+            rates, measured = self._rates, self.measured_speed or 0.0
+            coast = rates.reaction_delay_s + measured / rates.decel_kmh_per_s + STOP_MARGIN_S
+            self._pause_check_at = self.ledger.now + coast
         fields: dict[str, Any]
         if request == "speed":
             fields = {"speed_kmh": value}
@@ -999,6 +1010,9 @@ class Engine:
         if self.life.stage is Stage.STOPPING:
             self._stopping()
             return
+        if self._pause_check_at is not None and now >= self._pause_check_at - EPS:
+            self._pause_check_at = None
+            self._pause_measured()
         if self._begin_by is not None and now >= self._begin_by - EPS:
             self._begin_by = None
             if self._samples_since_start == 0:
@@ -1007,7 +1021,7 @@ class Engine:
                 self._belt_moving()
         if self._verify_by is not None and now >= self._verify_by - EPS:
             self._verify_by = None
-            self._end(Ending.NO_DATA_AFTER_RECONNECT)
+            self._back_without_the_belt_at_speed(no_data=True)
         if (
             self._lost_at is not None
             and self.options.headless
@@ -1149,7 +1163,20 @@ class Engine:
                     Trigger.BACK_AT_SPEED, "connection back; the belt kept its speed"
                 )
             else:
-                self._end(Ending.BELT_DID_NOT_KEEP_SPEED)
+                self._back_without_the_belt_at_speed(no_data=False)
+
+    def _pause_measured(self) -> None:
+        """A pause is done when the belt is measured at rest. A belt still moving (some
+        treadmills leave 1.6 km/h on Pause) is told to Stop, and the runner what to do."""
+        measured = self.measured_speed
+        if self.life.stage is not Stage.PAUSED or measured is None or measured < PAUSED_KMH:
+            return
+        self._cue(
+            CueKind.ALARM,
+            f"The belt did not stop: it runs {measured:.1f} km/h. "
+            "Press stop on the treadmill or pull the safety key.",
+        )
+        self._send("stop", reason=f"the pause left the belt at {measured:.1f} km/h")
 
     def _no_data(self) -> None:
         """Started, but no telemetry at all: no telemetry, no session (segments would run
@@ -1386,12 +1413,31 @@ class Engine:
             return
         if self.life.stage is not Stage.RECONNECTING:
             return
+        # Both views judge the belt first: a session never shows PAUSED over a belt that
+        # still runs (a Raspberry Pi's radio drops links while the treadmill runs on).
         self._lost_at = None
+        self._verify_by = self.ledger.now + VERIFY_WAIT_S
+
+    def _back_without_the_belt_at_speed(self, *, no_data: bool) -> None:
+        """Reconnected, but the belt is not running at the speed it was told (or says
+        nothing). The line view ends; a view that takes a resume pauses, saying what the
+        belt does, and pauses the belt itself if it still moves."""
         if self.options.headless:
-            self._verify_by = self.ledger.now + VERIFY_WAIT_S
+            self._end(Ending.NO_DATA_AFTER_RECONNECT if no_data else Ending.BELT_DID_NOT_KEEP_SPEED)
             return
-        self._move(Trigger.LINK_BACK, "connection back: resume when ready")
-        self._cue(CueKind.ALARM, "Connection back. Resume when you are ready.")
+        measured = self.measured_speed
+        if no_data:
+            why = "connection back, but no data yet: resume when ready"
+            say = "Connection back, but the treadmill sends no data yet. Resume when ready."
+        elif measured is not None and measured >= AT_REST_KMH:
+            why = f"connection back; the belt ran {measured:.1f} km/h, so it was paused"
+            say = f"Connection back. The belt ran {measured:.1f} km/h: pausing it. Hold the rails."
+            self._send("pause")
+        else:
+            why = "connection back; the belt had stopped: resume when ready"
+            say = "Connection back. The belt has stopped. Resume when you are ready."
+        self._move(Trigger.LINK_BACK, why)
+        self._cue(CueKind.ALARM, say)
 
     def _heart_rate_guard(self) -> None:
         guard, seg, hr = self.options.heart_rate, self.segment, self.heart_rate
