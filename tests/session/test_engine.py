@@ -629,3 +629,29 @@ def test_a_pause_that_leaves_the_belt_creeping_is_told_to_stop_and_said() -> Non
     assert drive.sends[-1].send.request == "stop"
     assert drive.belt.speed_kmh == 0.0  # measured at rest at last
     assert drive.engine.state is SessionState.PAUSED
+
+
+def test_a_distance_interval_slows_for_its_turn_by_metres_and_says_when_it_comes() -> None:
+    # The approach of a distance interval starts the metres before its end that slowing to
+    # turn speed covers, so the last metres are not walked at turn speed, and "Backward in
+    # N seconds" (once the belt's deceleration is known) is right within 2 s.
+    drive = Drive.start(
+        plan_of("""
+name: track
+steps:
+  - repeat:
+      times: 3
+      steps:
+        - {distance: 400m, speed: 11}
+        - {direction: backward, distance: 200m, speed: 5}
+""")
+    )
+    drive.run_to_end()
+    warnings = drive.cues("turn_warning")
+    turns_now = drive.cues("turn_now")
+    backward = [
+        (w, t) for w, t in zip(warnings, turns_now, strict=True) if "Backward" in w.fields["text"]
+    ]
+    for warning, turn_now in backward[1:]:  # the first slowing teaches the deceleration
+        said = float(warning.fields["text"].split(" in ")[1].split()[0])
+        assert abs((turn_now.t - warning.t) - said) <= 2.0, (warning, turn_now)

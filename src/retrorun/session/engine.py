@@ -352,7 +352,15 @@ class Engine:
             return max(0.0, end - self.ledger.active)
         speed = self.measured_speed or self.speed_target or seg.speed_kmh
         left = self.ledger.metres_left(seg) or 0.0
-        return left / (speed / 3.6) if speed > 0 else None
+        if speed <= 0:
+            return None
+        nxt = self._next_turn()
+        if nxt is None or self._turn_prepared:
+            return left / (speed / 3.6)
+        # At this speed to where the approach begins, then the approach itself.
+        approach = turns.approach_m(nxt, speed, self._rates)
+        lead = turns.approach_time_s(nxt, speed, self._rates)
+        return max(0.0, left - approach) / (speed / 3.6) + lead
 
     def segment_remaining_m(self) -> float | None:
         seg = self.segment
@@ -703,21 +711,28 @@ class Engine:
         """When the interval ended (planned, in active time), or None while it runs."""
         self._fire_cues(seg)
         nxt = self._next_turn()
-        left = self.segment_remaining_s()
-        if (
-            nxt is not None
-            and not self._turn_prepared
-            and left is not None
-            and left <= turns.approach_s(nxt, self._speed_now(), self._rates) + EPS
-        ):
+        if nxt is not None and not self._turn_prepared and self._approach_due(seg, nxt):
             self._prepare_turn(nxt)
         if seg.distance_m is not None:
             return self.ledger.active if (self.segment_remaining_m() or 0.0) <= EPS else None
+        left = self.segment_remaining_s()
         if left is None or left > EPS:
             return None
         # The planned end, not the moment this ran: lateness must not carry into the next
         # segment, or it would add up over a session.
         return self.ledger.planned_end(seg)
+
+    def _approach_due(self, seg: Segment, nxt: Segment) -> bool:
+        """Whether to start slowing for the turn `nxt` now: by time before the end of a time
+        interval, by metres before the end of a distance one (at the measured speed)."""
+        if seg.distance_m is not None:
+            left_m = self.ledger.metres_left(seg) or 0.0
+            speed = self.measured_speed or self._speed_now()
+            return left_m <= turns.approach_m(nxt, speed, self._rates) + EPS
+        left = self.segment_remaining_s()
+        return (
+            left is not None and left <= turns.approach_s(nxt, self._speed_now(), self._rates) + EPS
+        )
 
     def _turn_progress(self) -> float | None:
         """When the turn ended (planned, in active time), or None while it runs."""

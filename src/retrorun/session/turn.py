@@ -312,5 +312,26 @@ def approach_s(turn: Segment, from_kmh: float, rates: RampRates) -> float:
     return max(0.0, turn_lead_s(turn, from_kmh, rates) - turn.speed_steps[0].offset_s)
 
 
+def approach_time_s(turn: Segment, from_kmh: float, rates: RampRates) -> float:
+    """How long the approach is expected to take (at the rate of the way the belt goes, not
+    the slower one `turn_lead_s` plans with): for saying when the turn comes."""
+    turn_kmh = turn.speed_steps[-1].speed_kmh
+    rate = rates.decel_kmh_per_s if from_kmh > turn_kmh else rates.accel_kmh_per_s
+    return rates.reaction_delay_s + abs(from_kmh - turn_kmh) / rate
+
+
+def approach_m(turn: Segment, from_kmh: float, rates: RampRates) -> float:
+    """Metres the belt covers from the turn's first step until the window is due: the
+    reaction delay at `from_kmh`, the ramp down to turn speed, the margin at turn speed.
+
+    A distance interval begins its approach this many metres before its end, so it ends at
+    turn speed (not with its last metres walked at turn speed)."""
+    turn_kmh = turn.speed_steps[-1].speed_kmh
+    rate = rates.decel_kmh_per_s if from_kmh > turn_kmh else rates.accel_kmh_per_s
+    ramp_s = abs(from_kmh - turn_kmh) / rate
+    metres = from_kmh * rates.reaction_delay_s + (from_kmh + turn_kmh) / 2 * ramp_s
+    return (metres + turn_kmh * LEAD_MARGIN_S) / 3.6
+
+
 def arrived(measured_kmh: float | None, turn_kmh: float) -> bool:
     return measured_kmh is not None and abs(measured_kmh - turn_kmh) <= ARRIVAL_TOLERANCE_KMH
