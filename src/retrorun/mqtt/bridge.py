@@ -15,7 +15,10 @@ Theory of operation. Small tasks, none of which the session ever waits for:
   keeps the bridge's share of the event loop small in a fast-forward session; in real time
   a dashboard sees a change at most half a second late;
 * the *connection* loop connects (last will: ``offline``, retained), announces ``online``,
-  the Home Assistant discovery configs and the current state, subscribes to ``command``,
+  publishes the Home Assistant discovery config itself, in order (the first time with the
+  hand-over of earlier versions' configs, `discovery.discovery_sequence`: the outbox keeps
+  only the newest message per topic and takes lanes in turn, so it could not keep that
+  order), queues the current state, subscribes to ``command``,
   then sends from the outbox and answers commands until the link drops; it then waits
   `Backoff` on the clock and connects again, forever;
 * commands are validated (`payloads.parse_command`) and handed to ``handle.command``, the
@@ -44,7 +47,7 @@ from typing import TYPE_CHECKING, Self
 from retrorun.clock import LoopClock
 from retrorun.errors import BrokerError, RetrorunError
 from retrorun.mqtt import payloads
-from retrorun.mqtt.discovery import discovery_messages
+from retrorun.mqtt.discovery import discovery_sequence
 from retrorun.mqtt.link import connect, tls_context
 from retrorun.mqtt.outbox import Lane, Outbox, Outgoing, SendPace
 from retrorun.mqtt.settings import DEFAULT_BACKOFF, Backoff
@@ -65,6 +68,7 @@ if TYPE_CHECKING:
 
     from retrorun.clock import Clock
     from retrorun.hub import Subscription
+    from retrorun.mqtt.discovery import Publish
     from retrorun.mqtt.link import Link
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.session.api import SessionEvent, SessionHandle
@@ -151,6 +155,7 @@ class MqttBridge:
         self._state_pending = False
         self._tasks: list[asyncio.Task[None]] = []
         self._link: Link | None = None
+        self._legacy_cleared = False
 
     # ------------------------------------------------------------------ lifecycle
     async def __aenter__(self) -> Self:
@@ -266,16 +271,36 @@ class MqttBridge:
         self._outbox.put(Outgoing(topic, payload, lane, retain))
         self._wakeup.set()
 
-    def _announce_discovery(self) -> None:
-        if not self._settings.discovery:
-            return
-        for topic, payload in discovery_messages(
+    def _discovery(self, *, migrate: bool) -> list[Publish]:
+        return discovery_sequence(
             self.topics,
             device_name=self._device_name,
             discovery_prefix=self._settings.discovery_prefix,
             buttons=self._settings.remote_commands,
-        ):
-            self._put(topic, payload, Lane.LATEST, retain=True)
+            migrate=migrate,
+        )
+
+    def _announce_discovery(self) -> None:
+        """Queue the device config again (the device's name became known)."""
+        if self._settings.discovery:
+            # One retained message on one topic: the newest is all that matters, so the
+            # outbox's latest lane suits it.
+            (config,) = self._discovery(migrate=False)
+            self._put(config.topic, config.payload, Lane.LATEST, retain=True)
+
+    async def _publish_discovery(self, link: Link) -> None:
+        """Send the discovery messages straight away, each after the one before it.
+
+        The hand-over of earlier versions' per-entity configs goes out once per bridge
+        (the first connection that gets it all through); later connections send the
+        device config alone.
+        """
+        if not self._settings.discovery:
+            return
+        for message in self._discovery(migrate=not self._legacy_cleared):
+            await link.publish(message.topic, message.payload, retain=message.retain)
+            self._published += 1
+        self._legacy_cleared = True
 
     # ------------------------------------------------------------------ outbox -> broker
     async def _connection(self, tls: ssl.SSLContext | None) -> None:
@@ -292,7 +317,7 @@ class MqttBridge:
                     attempt = 0
                     self._connections += 1
                     self._put(self.topics.status, ONLINE, Lane.LATEST, retain=True)
-                    self._announce_discovery()
+                    await self._publish_discovery(link)
                     if self._latest is not None:
                         state = payloads.state_payload(self._latest)
                         self._put(self.topics.state, state, Lane.LATEST, retain=True)
