@@ -65,6 +65,7 @@ def test_environment_variable_and_default_location(
         ("[audio]\nvoice_name = ''\n", ":2", "audio.voice_name must be a voice name"),
         ("[audio]\nloud = true\n", ":2", "unknown key audio.loud"),
         ("audio = 3\n", "", "[audio] must be a table"),
+        ("[export]\nfit_device = { manufacturer = 0, product = 1 }\n", ":2", "export.fit_device"),
         ("[audio]\nvoice_name = '  '\n", ":2", "audio.voice_name must be a voice name"),
         ("[audio]\nwords_per_minute = 140.5\n", ":2", "whole number from 80 to 450"),
         ("[limits]\nturn_window_s = true\n", ":2", "must be a number"),

@@ -77,6 +77,9 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     export_formats: tuple[str, ...] = ()
     """``[export] formats``: activity files written next to the log when a session ends."""
+    fit_device: tuple[int, int, int | None] | None = None
+    """``[export] fit_device``: (manufacturer, product, serial number) the FIT files name as
+    their creator; None: retrorun itself (manufacturer ``development``)."""
     mqtt: dict[str, Any] = field(default_factory=dict)
     """The raw ``[mqtt]`` table; `retrorun.mqtt.settings` validates it."""
     mqtt_locations: dict[str, str] = field(default_factory=dict)
@@ -151,8 +154,19 @@ class _Audio(_Section):
     tones: bool = Field(default=_AUDIO.tones, description="true or false")
 
 
+class _FitDevice(_Section):
+    manufacturer: int = Field(ge=1, le=65534, description="a FIT manufacturer id (1: Garmin)")
+    product: int = Field(ge=0, le=65534, description="a FIT product id (your watch's)")
+    serial_number: int | None = Field(
+        None, ge=1, le=4294967294, description="your watch's serial number"
+    )
+
+
 class _Export(_Section):
     formats: list[Literal["fit", "tcx"]] = Field([], description="a list of fit, tcx")
+    fit_device: _FitDevice | None = Field(
+        None, description="a table: manufacturer, product, serial_number"
+    )
     upload: list[Literal["intervals", "strava"]] = Field(
         [], description="a list of intervals, strava"
     )
@@ -227,6 +241,11 @@ def parse_config(text: str, path: Path) -> Config:
         heart_rate=HeartRateGuard(guard.ceiling_bpm, guard.action) if guard else None,
         audio=AudioConfig(**file.audio.model_dump()),
         export_formats=tuple(dict.fromkeys(file.export.formats)),
+        fit_device=(
+            (device.manufacturer, device.product, device.serial_number)
+            if (device := file.export.fit_device) is not None
+            else None
+        ),
         mqtt=mqtt,
         mqtt_locations={key: f"{_where(path, text, 'mqtt', key)} mqtt.{key}" for key in mqtt},
         document=data,

@@ -101,3 +101,18 @@ def test_a_bad_export_setting_names_its_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"{config}:2" in done.stderr
     assert "export.formats" in done.stderr
+
+
+def test_the_config_file_names_the_device_the_fit_file_says_recorded_it(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[export]\nformats = ["fit"]\n'
+        "fit_device = { manufacturer = 1, product = 3113, serial_number = 3391234567 }\n"
+    )
+    log = tmp_path / "session.jsonl"
+    _run(log, "--config", str(config))
+    messages = decode(log.with_suffix(".fit").read_bytes())
+    file_id = messages["file_id_mesgs"][0]
+    assert file_id["manufacturer"] == "garmin"
+    assert file_id["garmin_product"] == 3113 or file_id["product"] == 3113
+    assert file_id["serial_number"] == 3391234567

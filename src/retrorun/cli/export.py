@@ -40,16 +40,29 @@ def export(log: Path, file_format: str, output: Path | None) -> None:
     export_session_log(log, file_format, output)
 
 
-def export_session_log(log: Path, file_format: str, output: Path | None = None) -> Path:
-    """Write ``log`` as ``file_format`` (default: next to the log); return where it went."""
+def export_session_log(
+    log: Path,
+    file_format: str,
+    output: Path | None = None,
+    fit_device: tuple[int, int, int | None] | None = None,
+) -> Path:
+    """Write ``log`` as ``file_format`` (default: next to the log); return where it went.
+
+    `fit_device` is the config file's ``[export] fit_device`` (manufacturer, product,
+    serial number) a FIT file names as its creator; None: retrorun itself."""
     from retrorun.recording.log_reader import read_log  # noqa: PLC0415
 
     session = read_log(log)
     if file_format == "fit":
-        from retrorun.recording.fit_activity import export_fit  # noqa: PLC0415
+        from retrorun.recording.fit_activity import (  # noqa: PLC0415
+            RETRORUN_DEVICE,
+            DeviceIdentity,
+            export_fit,
+        )
 
+        identity = RETRORUN_DEVICE if fit_device is None else DeviceIdentity(*fit_device)
         offset = session.started_at.astimezone().utcoffset()
-        data = export_fit(session, round(offset.total_seconds()) if offset else 0)
+        data = export_fit(session, round(offset.total_seconds()) if offset else 0, identity)
     else:
         from retrorun.recording.tcx import export_tcx  # noqa: PLC0415
 

@@ -233,7 +233,7 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
         click.echo("retrorun: stopped before the session started", err=True)
         raise click.exceptions.Exit(3)
     click.echo(f"retrorun: {final_line(ended)} (log: {session.log_path})")
-    _export(session.log_path, session.options.formats_to_export)
+    _export(session.log_path, session.options.formats_to_export, session.options.config.fit_device)
     upload = session.options.upload
     if upload is not None and upload.auto:
         from retrorun.upload.service import upload_after  # noqa: PLC0415 - httpx only when asked
@@ -242,7 +242,9 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
     raise click.exceptions.Exit(ended.exit_code)
 
 
-def _export(log: Path, formats: tuple[str, ...]) -> None:
+def _export(
+    log: Path, formats: tuple[str, ...], fit_device: tuple[int, int, int | None] | None
+) -> None:
     """Write these activity files for a session log that exists; a failure to export is
     reported, never fatal: the log stays."""
     from retrorun.cli.export import export_session_log  # noqa: PLC0415
@@ -252,7 +254,7 @@ def _export(log: Path, formats: tuple[str, ...]) -> None:
         return
     for file_format in formats:
         try:
-            export_session_log(log, file_format)
+            export_session_log(log, file_format, fit_device=fit_device)
         except RetrorunError as exc:
             click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
 
