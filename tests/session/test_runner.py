@@ -215,3 +215,21 @@ async def test_a_failed_connection_ends_every_watcher_and_raises() -> None:
     with pytest.raises(DeviceError, match="Nowhere"):
         await runner.run()
     assert [event async for event in events] == []
+
+
+@pytest.mark.parametrize(("preset", "at_rest"), [("strict", True), ("ignores-stop", False)])
+async def test_a_session_torn_down_mid_run_sees_the_belt_at_rest_or_says_it_did_not(
+    make_session: MakeSession, preset: str, at_rest: bool
+) -> None:
+    # A crash or a cancellation skips the engine's own ending: the runner still stops the
+    # belt on its way out, and judges that by telemetry, not by the acknowledgement.
+    session = await make_session(preset)
+    await session.run_for(40.0)
+    assert session.sim.physical().moving
+    session.task.cancel()
+    end = session.clock.now() + 120.0
+    while not session.task.done() and session.clock.now() < end:
+        await session.clock.advance(1.0)
+    assert session.task.done()
+    assert session.runner.belt_at_rest is at_rest
+    assert session.sim.physical().moving is not at_rest

@@ -233,6 +233,12 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
         click.echo("retrorun: stopped before the session started", err=True)
         raise click.exceptions.Exit(3)
     click.echo(f"retrorun: {final_line(ended)} (log: {session.log_path})")
+    if session.runner.belt_at_rest is False:
+        click.echo(
+            "retrorun: the belt was not measured at rest: press stop on the treadmill "
+            "or pull the safety key",
+            err=True,
+        )
     _export(session.log_path, session.options.formats_to_export, session.options.config.fit_device)
     upload = session.options.upload
     if upload is not None and upload.auto:

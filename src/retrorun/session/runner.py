@@ -67,6 +67,8 @@ if TYPE_CHECKING:
 HUB_BACKLOG = 200_000
 # How long the belt gets to stop when the session is torn down.
 STOP_TIMEOUT_S = 10.0
+# How long the teardown then waits to see the belt measured at rest.
+STOP_CONFIRM_S = 30.0
 
 
 def device_range(treadmill: Treadmill) -> tuple[DeviceRange | None, bool]:
@@ -124,6 +126,9 @@ class SessionRunner:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: float | None = None
         self._stopped = False
+        self.belt_at_rest: bool | None = None
+        """After `run`: whether the teardown saw the belt measured at rest (None: it had
+        nothing to stop; False: the belt was not seen at rest, or could not be told)."""
         self._stop_first: UserCommand | None = None
 
     # ------------------------------------------------------------------ SessionHandle
@@ -297,12 +302,24 @@ class SessionRunner:
             self._feed(done, None)
 
     async def _stop_belt(self, treadmill: Treadmill) -> None:
-        """Leave the belt stopped, whatever happened (shielded from cancellation)."""
-        if self._stopped or not treadmill.connected:
+        """Leave the belt stopped, whatever happened (shielded from cancellation), and see
+        it measured at rest (`belt_at_rest`)."""
+        if self._stopped:
             return
-        stop = asyncio.ensure_future(treadmill.stop())
+        if not treadmill.connected:
+            self.belt_at_rest = False
+            return
+
+        async def stop_and_see() -> bool:
+            await treadmill.stop()
+            return await treadmill.confirm_speed(0, timeout_s=STOP_CONFIRM_S)
+
+        self.belt_at_rest = False
+        stop = asyncio.ensure_future(stop_and_see())
         with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.wait_for(asyncio.shield(stop), STOP_TIMEOUT_S)
+            self.belt_at_rest = await asyncio.wait_for(
+                asyncio.shield(stop), STOP_TIMEOUT_S + STOP_CONFIRM_S
+            )
 
 
 _RESULTS: dict[int, Result] = {
