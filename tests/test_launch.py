@@ -3,6 +3,7 @@ simulator reached as if it were a real treadmill (bleak's ``backend=``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,7 +18,53 @@ from tests.tui.rig import SIM_BACKENDS
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from retrorun.session.api import SessionEnded
+
 FORWARD = "name: Forward\nsteps:\n  - {duration: 60s, speed: 9}\n"
+
+
+@dataclass(frozen=True)
+class _Ran:
+    """A forward session on a simulated "real" treadmill, 45 s in, then stopped."""
+
+    state: SessionState
+    reported_kmh: float
+    fastest_kmh: float
+    ended: SessionEnded | None
+
+
+async def _run_forward(
+    tmp_path: Path, preset: str, *, mph: bool = False, mph_commands: bool = False
+) -> _Ran:
+    """Launch `FORWARD` on a treadmill reached through bleak's backend seam with the mph
+    options; the state and the belt 45 s in, or when it ended."""
+    clock = ManualClock()
+    profile = tmp_path / "forward.yaml"
+    profile.write_text(FORWARD, encoding="utf-8")
+    async with SimulatedTreadmill(preset=preset, clock=clock) as treadmill:
+        session = await launch_session(
+            LaunchOptions(
+                profile=str(profile),
+                config=Config(),
+                device=treadmill.address,
+                backends=SIM_BACKENDS,
+                log_path=tmp_path / "s.jsonl",
+                clock=clock,
+                mph=mph,
+                mph_commands=mph_commands,
+            )
+        )
+        try:
+            fastest = 0.0
+            while clock.now() < 45 and not session.task.done():
+                await clock.advance(0.25)
+                fastest = max(fastest, treadmill.physical().speed_kmh)
+            state, reported = session.runner.snapshot().state, treadmill.readings().speed_kmh
+        finally:
+            session.runner.request_stop("test")
+            await clock.run_until(session.task, limit=120)
+            ended = await session.close()
+    return _Ran(state, reported, fastest, ended)
 
 
 @pytest.mark.parametrize(("mph", "belt_kmh"), [(True, 9.0), (False, 14.5)])
@@ -28,32 +75,11 @@ async def test_the_mph_option_reaches_the_treadmill(
 ) -> None:
     # Without the option, an mph treadmill runs 9 mph for a commanded 9 km/h: the test
     # shows both, so it can tell the option from its absence.
-    clock = ManualClock()
-    profile = tmp_path / "forward.yaml"
-    profile.write_text(FORWARD, encoding="utf-8")
-    async with SimulatedTreadmill(preset="mph", clock=clock) as treadmill:
-        session = await launch_session(
-            LaunchOptions(
-                profile=str(profile),
-                config=Config(),
-                device=treadmill.address,
-                backends=SIM_BACKENDS,
-                mph=mph,
-                log_path=tmp_path / "s.jsonl",
-                clock=clock,
-            )
-        )
-        try:
-            while clock.now() < 45:  # the belt has long reached its speed by then
-                await clock.advance(0.25)
-            assert session.runner.snapshot().state == SessionState.RUNNING
-            assert treadmill.readings().speed_kmh == pytest.approx(belt_kmh, abs=0.3)
-        finally:
-            session.runner.request_stop("test")
-            await clock.run_until(session.task, limit=60)
-            ended = await session.close()
-    assert ended is not None
-    assert ended.outcome == "stopped"
+    ran = await _run_forward(tmp_path, "mph", mph=mph)
+    assert ran.state == SessionState.RUNNING
+    assert ran.reported_kmh == pytest.approx(belt_kmh, abs=0.3)
+    assert ran.ended is not None
+    assert ran.ended.outcome == "stopped"
 
 
 @pytest.mark.parametrize(("mph_commands", "belt_kmh"), [(True, 9.0), (False, 14.5)])
@@ -62,28 +88,5 @@ async def test_the_mph_commands_option_reaches_a_treadmill_that_reads_commands_a
 ) -> None:
     # This firmware reads "9.00" as 9 mph and reports the belt in km/h: without the option
     # the physical belt runs 14.5 km/h for 9 asked (and the belt watch says so).
-    clock = ManualClock()
-    profile = tmp_path / "forward.yaml"
-    profile.write_text(FORWARD, encoding="utf-8")
-    async with SimulatedTreadmill(preset="mph-commands", clock=clock) as treadmill:
-        session = await launch_session(
-            LaunchOptions(
-                profile=str(profile),
-                config=Config(),
-                device=treadmill.address,
-                backends=SIM_BACKENDS,
-                mph_commands=mph_commands,
-                log_path=tmp_path / "s.jsonl",
-                clock=clock,
-            )
-        )
-        try:
-            fastest = 0.0
-            while clock.now() < 45 and not session.task.done():
-                await clock.advance(0.25)
-                fastest = max(fastest, treadmill.physical().speed_kmh)
-            assert fastest == pytest.approx(belt_kmh, abs=0.3)
-        finally:
-            session.runner.request_stop("test")
-            await clock.run_until(session.task, limit=120)
-            await session.close()
+    ran = await _run_forward(tmp_path, "mph-commands", mph_commands=mph_commands)
+    assert ran.fastest_kmh == pytest.approx(belt_kmh, abs=0.3)

@@ -393,9 +393,7 @@ class Engine:
         elif request in ("pause", "stop"):
             self.watch.reset()
         if request == "pause":
-            rates, measured = self._rates, self.measured_speed or 0.0
-            coast = rates.reaction_delay_s + measured / rates.decel_kmh_per_s + STOP_MARGIN_S
-            self._pause_check_at = self.ledger.now + coast
+            self._pause_check_at = self.ledger.now + self._coast_s()
         fields: dict[str, Any]
         if request == "speed":
             fields = {"speed_kmh": value}
@@ -600,12 +598,15 @@ class Engine:
         else:
             self._finalize()
 
+    def _coast_s(self) -> float:
+        """How long the belt should take to come to rest from the speed measured now (its
+        measured reaction and deceleration), with a margin."""
+        return self._rates.time_to_change_speed(self.measured_speed or 0.0, 0.0) + STOP_MARGIN_S
+
     def _stop_again_later(self) -> None:
         """Stop again (and say so) once the belt has had the time its measured deceleration
         needs: treadmills that acknowledge Stop and run on exist."""
-        rates, measured = self._rates, self.measured_speed or 0.0
-        coast = rates.reaction_delay_s + measured / rates.decel_kmh_per_s + STOP_MARGIN_S
-        self._stop_again_at = self.ledger.now + coast
+        self._stop_again_at = self.ledger.now + self._coast_s()
 
     def _stopping(self) -> None:
         """While stopping: done once the belt is measured at rest; until then Stop again."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from retrorun.device.capabilities import KMH_PER_MPH
 from retrorun.session.transitions import step
 
 AT_TARGET_KMH = 0.3
@@ -32,7 +33,6 @@ PROGRESS_KMH = 0.1
 """The gap to the target must shrink by this to count as progress."""
 STALL_S = 5.0
 """No progress for this long (after the belt's reaction delay) is a belt not following."""
-KMH_PER_MPH = 1.609344
 MPH_RATIO_TOLERANCE = 0.05
 
 

@@ -315,9 +315,7 @@ def approach_s(turn: Segment, from_kmh: float, rates: RampRates) -> float:
 def approach_time_s(turn: Segment, from_kmh: float, rates: RampRates) -> float:
     """How long the approach is expected to take (at the rate of the way the belt goes, not
     the slower one `turn_lead_s` plans with): for saying when the turn comes."""
-    turn_kmh = turn.speed_steps[-1].speed_kmh
-    rate = rates.decel_kmh_per_s if from_kmh > turn_kmh else rates.accel_kmh_per_s
-    return rates.reaction_delay_s + abs(from_kmh - turn_kmh) / rate
+    return rates.time_to_change_speed(from_kmh, turn.speed_steps[-1].speed_kmh)
 
 
 def approach_m(turn: Segment, from_kmh: float, rates: RampRates) -> float:
@@ -327,8 +325,7 @@ def approach_m(turn: Segment, from_kmh: float, rates: RampRates) -> float:
     A distance interval begins its approach this many metres before its end, so it ends at
     turn speed (not with its last metres walked at turn speed)."""
     turn_kmh = turn.speed_steps[-1].speed_kmh
-    rate = rates.decel_kmh_per_s if from_kmh > turn_kmh else rates.accel_kmh_per_s
-    ramp_s = abs(from_kmh - turn_kmh) / rate
+    ramp_s = rates.time_to_change_speed(from_kmh, turn_kmh) - rates.reaction_delay_s
     metres = from_kmh * rates.reaction_delay_s + (from_kmh + turn_kmh) / 2 * ramp_s
     return (metres + turn_kmh * LEAD_MARGIN_S) / 3.6
 
