@@ -71,6 +71,15 @@ _STOPPED_KMH = 0.05
 _SAME = 1e-6
 # A "target changed" status within this of a value on our own ramp is our own echo.
 _ECHO_TOLERANCE = 0.05
+# Device Information (0x180A) characteristics, by what they name (GATT assigned numbers).
+DEVICE_INFORMATION = {
+    "manufacturer": 0x2A29,
+    "model": 0x2A24,
+    "serial_number": 0x2A25,
+    "hardware_revision": 0x2A27,
+    "firmware_revision": 0x2A26,
+    "software_revision": 0x2A28,
+}
 _SUBSCRIBED = (
     Characteristic.TREADMILL_DATA,
     Characteristic.MACHINE_STATUS,
@@ -246,6 +255,22 @@ class Treadmill:
         self._belt_halted()
         self._target_incline = None
 
+    def assume_running(self) -> None:
+        """The belt was started on the console (some treadmills take Start from nowhere
+        else): targets go out from now on, and those kept meanwhile are sent once it runs."""
+        self._started = True
+        self._spawn(self._replay_cached())
+
+    async def device_information(self) -> dict[str, str]:
+        """What the Device Information service (0x180A) says: manufacturer, model, serial,
+        hardware, firmware and software revisions; empty when the treadmill offers none."""
+        found: dict[str, str] = {}
+        for name, uuid in DEVICE_INFORMATION.items():
+            data = await self._read_optional(uuid)
+            if data:
+                found[name] = data.decode("utf-8", errors="replace").strip("\x00 ")
+        return found
+
     async def pause(self) -> None:
         """Pause the belt (FTMS Pause); `start` resumes."""
         await self._run(stop_or_pause(StopPause.PAUSE))
@@ -398,7 +423,7 @@ class Treadmill:
         self._last_data_at = self._clock.now()
         return self.capabilities
 
-    async def _read_optional(self, characteristic: Characteristic) -> bytes | None:
+    async def _read_optional(self, characteristic: int) -> bytes | None:
         if "read" not in self._link.properties(characteristic):
             return None
         try:
