@@ -87,12 +87,18 @@ class TreadmillCheck:
     """One check of one open treadmill; `run` returns what it found."""
 
     def __init__(
-        self, treadmill: Treadmill, *, clock: Clock, prompter: Prompter, address: str
+        self,
+        treadmill: Treadmill,
+        *,
+        clock: Clock,
+        prompter: Prompter,
+        address: str,
+        name: str | None = None,
     ) -> None:
         self._treadmill = treadmill
         self._clock = clock
         self._prompter = prompter
-        self.findings = Findings(address=address, name=treadmill.name)
+        self.findings = Findings(address=address, name=name or treadmill.name)
         self._samples: list[Telemetry] = []
         self._new_sample = asyncio.Event()
         self._commanded = False

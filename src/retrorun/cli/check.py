@@ -19,6 +19,7 @@ _T = TypeVar("_T")
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from retrorun.check.report import Findings
     from retrorun.clock import Clock
@@ -101,13 +102,24 @@ class TerminalRunner:
     is_flag=True,
     help="Do not ask: nobody is on the belt, and the console's unit is not asked (scripts).",
 )
-def check(device: str | None, sim: bool, sim_preset: str, yes: bool) -> None:  # noqa: FBT001
+@click.option(
+    "--no-save", is_flag=True, help="Do not save what the check learned (the settings file)."
+)
+def check(
+    device: str | None,
+    sim: bool,  # noqa: FBT001 - click passes flags by name
+    sim_preset: str,
+    yes: bool,  # noqa: FBT001
+    no_save: bool,  # noqa: FBT001
+) -> None:
     """Meet a treadmill: what it says about itself, and whether its belt does what it is told.
 
     With nobody on the belt, the check starts it, asks for a few low speeds and an incline
     step, pauses, resumes and stops it, and measures what the belt really does (ramps,
     reaction delay, mph firmware, console Start). The belt is stopped and measured at rest
-    whatever ends the check, Ctrl-C included. See docs/devices.md.
+    whatever ends the check, Ctrl-C included. What it learned is saved per treadmill
+    (treadmills.toml beside the config file) and `retrorun run` applies it. See
+    docs/devices.md.
 
     Exit codes: 0 passed, 1 failed or not finished, 2 bad input, 3 interrupted.
     """
@@ -127,6 +139,11 @@ def check(device: str | None, sim: bool, sim_preset: str, yes: bool) -> None:  #
         )
     if device and sim_preset != "strict":
         raise InputError("--sim-preset only applies to the simulator", location="--sim-preset")
+    from retrorun.treadmill_settings import load_saved, settings_path  # noqa: PLC0415
+
+    path = settings_path()
+    if not no_save:
+        load_saved(path)  # a bad settings file: one line, before the belt moves
     findings = (
         _check_simulator(sim_preset, yes=yes) if sim else _check_device(device or "", yes=yes)
     )
@@ -145,9 +162,24 @@ def check(device: str | None, sim: bool, sim_preset: str, yes: bool) -> None:  #
             "or pull the safety key",
             err=True,
         )
+    if not no_save:
+        _save(findings, path)
     if findings.interrupted == "interrupted":
         raise click.exceptions.Exit(EXIT_INTERRUPTED)
     raise click.exceptions.Exit(0 if verdict is Verdict.OK else 1)
+
+
+def _save(findings: Findings, path: Path) -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from retrorun.treadmill_settings import from_findings, save_treadmill  # noqa: PLC0415
+
+    entry = from_findings(findings, datetime.now(UTC).date())
+    if entry is None:
+        click.echo("nothing saved: the check did not finish")
+        return
+    save_treadmill(path, findings.address, entry)
+    click.echo(f"saved settings for {entry.name} ({findings.address}) in {path}")
 
 
 def _check_simulator(preset: str, *, yes: bool) -> Findings:
@@ -199,7 +231,11 @@ async def _check(
     treadmill = await open_treadmill(found, clock=clock, backends=backends)
     try:
         check = TreadmillCheck(
-            treadmill, clock=clock, prompter=runner, address=key or found.address
+            treadmill,
+            clock=clock,
+            prompter=runner,
+            address=key or found.address,
+            name=f"the simulator ({key[4:]})" if key else None,
         )
         task = asyncio.ensure_future(check.run())
         undo = on_stop_signals(task.cancel)

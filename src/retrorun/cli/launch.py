@@ -303,8 +303,9 @@ def _connector(
         backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
         mph = simulator.quirks.speed_in_mph
         # A commands-only mph simulator stands for a treadmill nobody has set up yet: the
-        # session must find it out (`--mph-commands` on a real one fixes it).
-        mph_commands = False
+        # session must find it out, unless `retrorun check` found it and saved the setting
+        # (`--mph-commands` on a real one does the same).
+        mph_commands = options.mph_commands
         info = {"address": address, "simulated": True, "preset": simulator.preset}
 
     async def connect() -> Treadmill:

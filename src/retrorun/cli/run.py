@@ -187,6 +187,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     )
     if mph_commands:
         options = dataclasses.replace(options, mph_commands=True)
+    options = _saved_settings(options, explicit_mph=mph or mph_commands)
     if upload.auto:
         options = dataclasses.replace(options, upload=upload)
     if web_settings is not None:
@@ -197,6 +198,20 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         run_tui(options, speedup)
     else:
         _run_headless(options, fast=fast, speedup=speedup)
+
+
+def _saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> LaunchOptions:
+    """Apply what ``retrorun check`` saved; refuse backward segments it found unsafe."""
+    from retrorun.cli.launch import check  # noqa: PLC0415
+    from retrorun.cli.saved_settings import (  # noqa: PLC0415
+        apply_saved_settings,
+        refuse_unsafe_backward,
+    )
+
+    options = apply_saved_settings(options, explicit_mph=explicit_mph)
+    if options.profile is not None:
+        refuse_unsafe_backward(options, check(options))
+    return options
 
 
 def _check_choices(
