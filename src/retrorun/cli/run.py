@@ -347,9 +347,9 @@ def _run_headless(options: LaunchOptions, *, fast: bool, speedup: float | None) 
 async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, LaunchedSession]:
     """Launch the session and show it as lines (keys from a terminal) until it ends."""
     import asyncio  # noqa: PLC0415
-    import signal  # noqa: PLC0415
 
     from retrorun.cli.launch import launch_session  # noqa: PLC0415
+    from retrorun.cli.signals import on_stop_signals  # noqa: PLC0415
     from retrorun.headless import read_keys, show  # noqa: PLC0415
 
     session = await launch_session(options)
@@ -357,14 +357,11 @@ async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, Launch
     keys_task = asyncio.ensure_future(read_keys(session.runner, click.echo))
     if session.notice:
         click.echo(f"retrorun: {session.notice}", err=True)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, session.runner.request_stop)
+    undo_signals = on_stop_signals(session.runner.request_stop)
     try:
         await asyncio.wait([session.task])
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+        undo_signals()
         try:
             ended = await session.close("signal")
         finally:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from typing import TYPE_CHECKING
+
+from retrorun import platforms
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,15 +20,10 @@ if TYPE_CHECKING:
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def unix_signals() -> bool:
-    """Whether the running loop takes signal handlers itself (everywhere but Windows)."""
-    return sys.platform != "win32"
-
-
 def on_stop_signals(callback: Callable[[], object]) -> Callable[[], None]:
     """Call ``callback`` on the running loop at SIGINT or SIGTERM; returns the undo."""
     loop = asyncio.get_running_loop()
-    if unix_signals():
+    if platforms.posix():
         for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, callback)
 
