@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -22,7 +23,6 @@ from retrorun.treadmill_settings import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
     from tests.conftest import CliResult
 
@@ -164,3 +164,13 @@ def test_run_applies_saved_settings_unless_told_otherwise(
     assert "using saved settings for URBAN-2: mph commands, console start, min 3.2 km/h" in err
     told = dataclasses.replace(options, mph=True)
     assert apply_saved_settings(told, explicit_mph=True) == told
+
+
+def test_the_documented_example_is_a_valid_file(tmp_path: Path) -> None:
+    docs = Path(__file__).parents[2] / "docs" / "devices.md"
+    section = docs.read_text(encoding="utf-8").split("## Saved per-treadmill settings")[1]
+    example = section.split("```toml\n")[1].split("```")[0]
+    path = tmp_path / "treadmills.toml"
+    path.write_text(example, encoding="utf-8")
+    entry = load_saved(path)["C4:5A:11:02:9E:31"]
+    assert entry.summary() == "mph commands, console start, min 3.2 km/h"
