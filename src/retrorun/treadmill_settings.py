@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from retrorun.check.report import Findings, Verdict, settings_summary, verdict_of
+from retrorun.device.ramp import DEFAULT_RATES, RampRates
 from retrorun.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -77,6 +78,26 @@ class SavedTreadmill(BaseModel):
             console_start=self.console_start,
             min_speed_kmh=self.min_speed_kmh,
         )
+
+    def ramp_rates(self) -> RampRates | None:
+        """The measured ramps, each unmeasured one the cautious default (None: none was
+        measured)."""
+        measured = (
+            self.accel_kmh_per_s,
+            self.decel_kmh_per_s,
+            self.incline_pct_per_s,
+            self.reaction_delay_s,
+        )
+        if all(value is None for value in measured):
+            return None
+        defaults = (
+            DEFAULT_RATES.accel_kmh_per_s,
+            DEFAULT_RATES.decel_kmh_per_s,
+            DEFAULT_RATES.incline_pct_per_s,
+            DEFAULT_RATES.reaction_delay_s,
+        )
+        values = [d if m is None else m for m, d in zip(measured, defaults, strict=True)]
+        return RampRates(*values)
 
     @property
     def unsafe(self) -> bool:

@@ -12,6 +12,7 @@ import pytest
 from retrorun.cli.launch import LaunchOptions
 from retrorun.cli.saved_settings import apply_saved_settings
 from retrorun.config import Config
+from retrorun.device import RampRates
 from retrorun.errors import ConfigError
 from retrorun.treadmill_settings import (
     SavedTreadmill,
@@ -160,10 +161,12 @@ def test_run_applies_saved_settings_unless_told_otherwise(
     save_treadmill(treadmill_settings, "C4:5A:11:02:9E:31", URBAN)
     applied = apply_saved_settings(options, explicit_mph=False)
     assert (applied.mph, applied.mph_commands) == (False, True)
+    assert applied.ramp_rates == RampRates(0.5, 0.5, 0.3, 1.0)  # the rest are the defaults
     err = capsys.readouterr().err
     assert "using saved settings for URBAN-2: mph commands, console start, min 3.2 km/h" in err
     told = dataclasses.replace(options, mph=True)
-    assert apply_saved_settings(told, explicit_mph=True) == told
+    kept = apply_saved_settings(told, explicit_mph=True)
+    assert (kept.mph, kept.mph_commands) == (True, False)
 
 
 def test_the_documented_example_is_a_valid_file(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """``retrorun run`` and the settings ``retrorun check`` saved for the treadmill.
 
-A treadmill that was checked gets its settings applied (mph modes; an explicit
-``--mph-in-kmh-fields`` or ``--mph-commands`` wins) and one line saying so; a real one that
+A treadmill that was checked gets its settings applied (mph modes, an explicit
+``--mph-in-kmh-fields`` or ``--mph-commands`` winning; the measured ramps) and one line
+saying so; a real one that
 never was gets a suggestion to check it; one whose check found it unsafe runs no backward
 segment.
 """
@@ -45,6 +46,7 @@ def apply_saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> Launc
             "retrorun: this treadmill starts from its console: press Start on it when asked",
             err=True,
         )
+    options = dataclasses.replace(options, ramp_rates=entry.ramp_rates())
     if explicit_mph:
         return options
     return dataclasses.replace(

@@ -39,7 +39,7 @@ from retrorun.device.events import (
     TrainingStatusChanged,
 )
 from retrorun.device.link import Link, LinkLost, Notification
-from retrorun.device.ramp import RampEstimator
+from retrorun.device.ramp import DEFAULT_RATES, RampEstimator
 from retrorun.device.telemetry import TelemetryMerger
 from retrorun.device.timing import backoff, first_of
 from retrorun.errors import DecodeError, DeviceError
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 
     from retrorun.clock import Clock
+    from retrorun.device.ramp import RampRates
     from retrorun.ftms.machine_status import MachineStatus
 
 # A belt reporting less than this is stopped.
@@ -102,7 +103,7 @@ class Outcome(enum.Enum):
 class Treadmill:
     """Drive and watch one FTMS treadmill; see the module docstring for the promises."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - one keyword per device setting and timeout
         self,
         link: Link,
         *,
@@ -110,6 +111,7 @@ class Treadmill:
         reconnect: Callable[[], Awaitable[Link]] | None = None,
         mph_in_kmh_fields: bool = False,
         mph_commands: bool = False,
+        ramp_rates: RampRates | None = None,
         response_timeout_s: float = 4.0,
         silence_timeout_s: float = 5.0,
         not_permitted_retries: int = 4,
@@ -125,7 +127,9 @@ class Treadmill:
         self._replay_timeout_s = 2 * response_timeout_s + 5.0
 
         self.capabilities: Capabilities | None = None
-        self.ramp = RampEstimator()
+        # Rates measured by `retrorun check` beat the cautious defaults from the first
+        # sample; the estimator goes on learning from there.
+        self.ramp = RampEstimator(ramp_rates or DEFAULT_RATES)
         self._control = ControlChannel(
             clock=clock,
             response_timeout_s=response_timeout_s,
