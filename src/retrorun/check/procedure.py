@@ -302,7 +302,8 @@ class TreadmillCheck:
 
     async def _distance(self, low: float) -> None:
         """Run on until the distance is long enough to compare with integrated speed."""
-        if self._moving_samples() and self._moving_samples()[0].distance_m is None:
+        moving = self._moving_samples()
+        if not moving or moving[0].distance_m is None:
             self.findings.notes.append("the treadmill reports no distance")
             return
         hold_s = plausible_time_s(0.0, 0.0) + MIN_DISTANCE_M / max(low, 1.0) * 3.6
@@ -410,7 +411,9 @@ class TreadmillCheck:
             self.findings.belt_at_rest = True
             return
         self._say("stopping the belt")
-        for command in (self._treadmill.stop, self._treadmill.pause):
+        # A treadmill that just ran on after three Stops gets Pause at once.
+        commands = (self._treadmill.stop, self._treadmill.pause)
+        for command in commands[1:] if self.findings.stop_works is False else commands:
             sent = self._clock.now()
             with contextlib.suppress(DeviceError):
                 await command()

@@ -18,7 +18,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Literal
 
-from retrorun.check.judge import Follow
+from retrorun.check.judge import Follow, reads_as_mph
 
 MphMode = Literal["mph", "mph_commands"]
 
@@ -81,8 +81,6 @@ class Findings:
 
     @property
     def distance_ratio_says_mph(self) -> bool:
-        from retrorun.check.judge import reads_as_mph  # noqa: PLC0415 - keeps the table short
-
         return self.distance_ratio is not None and reads_as_mph(self.distance_ratio)
 
     def problems(self) -> list[str]:
