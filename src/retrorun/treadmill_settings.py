@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -40,6 +38,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from retrorun.check.report import Findings, Verdict, settings_summary, verdict_of
+from retrorun.config import parse_toml, where_in_toml
 from retrorun.device.ramp import DEFAULT_RATES, RampRates
 from retrorun.errors import ConfigError
 
@@ -125,12 +124,7 @@ def load_saved(path: Path) -> dict[str, SavedTreadmill]:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the treadmill settings: {exc}", location=str(path)) from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        where = f"{path}:{line.group(1)}" if line else str(path)
-        raise ConfigError(f"not valid TOML: {exc}", location=where) from exc
+    data = parse_toml(text, path)
     try:
         return _FILE.validate_python(data)
     except ValidationError as exc:
@@ -224,11 +218,12 @@ def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
     address = loc[0]
     if len(loc) == 1:
         return ConfigError(
-            f"[{_string(address)}] must be a table", location=_where(path, text, address, None)
+            f"[{_string(address)}] must be a table",
+            location=where_in_toml(path, text, address, None),
         )
     key = loc[1]
     fields = SavedTreadmill.model_fields
-    where = _where(path, text, address, key)
+    where = where_in_toml(path, text, address, key)
     if error["type"] == "extra_forbidden":
         return ConfigError(
             f"unknown key {address}.{key}; known: {', '.join(fields)}", location=where
@@ -237,20 +232,6 @@ def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
     if error["type"] == "missing":
         return ConfigError(
             f"{address}.{key} must be {must}; add it",
-            location=_where(path, text, address, None),
+            location=where_in_toml(path, text, address, None),
         )
     return ConfigError(f"{address}.{key} must be {must}, not {error['input']!r}", location=where)
-
-
-def _where(path: Path, text: str, address: str, key: str | None) -> str:
-    """``file:line`` of `key` in the treadmill's table (or of its header), or ``file``."""
-    inside = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            inside = stripped.strip("[] ").strip("\"'") == address
-            if inside and key is None:
-                return f"{path}:{number}"
-        elif inside and key is not None and re.match(rf"{re.escape(key)}\s*=", stripped):
-            return f"{path}:{number}"
-    return str(path)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 import click
 
+from retrorun.cli.treadmill_options import device_option, sim_preset_option
+
 _T = TypeVar("_T")
 
 if TYPE_CHECKING:
@@ -93,9 +95,9 @@ class TerminalRunner:
 
 
 @click.command("check")
-@click.option("--device", metavar="ADDR|NAME", help="The treadmill's Bluetooth address or name.")
+@device_option
 @click.option("--sim", is_flag=True, help="Check the built-in treadmill simulator.")
-@click.option("--sim-preset", default="strict", show_default=True, help="Simulator quirk preset.")
+@sim_preset_option
 @click.option(
     "--yes",
     "-y",

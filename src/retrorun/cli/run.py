@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import click
 
 from retrorun.cli.mqtt_options import session_mqtt_options
+from retrorun.cli.treadmill_options import device_option, sim_preset_option
 from retrorun.cli.web_options import web_options
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 @click.command("run")
 @click.argument("profile", required=False)
-@click.option("--device", metavar="ADDR|NAME", help="The treadmill's Bluetooth address or name.")
+@device_option
 @click.option(
     "--mph-in-kmh-fields",
     "mph",
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     "convert commands only.",
 )
 @click.option("--sim", is_flag=True, help="Run against the built-in treadmill simulator.")
-@click.option("--sim-preset", default="strict", show_default=True, help="Simulator quirk preset.")
+@sim_preset_option
 @click.option(
     "--sim-fault",
     "sim_faults",
