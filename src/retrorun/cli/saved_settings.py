@@ -43,7 +43,8 @@ def apply_saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> Launc
     click.echo(f"retrorun: using saved settings for {entry.name}: {entry.summary()}", err=True)
     if entry.console_start:
         click.echo(
-            "retrorun: this treadmill starts from its console: press Start on it when asked",
+            "retrorun: this treadmill takes Start from its console only: press Start there "
+            "before the session starts",
             err=True,
         )
     options = dataclasses.replace(options, ramp_rates=entry.ramp_rates())
