@@ -11,6 +11,7 @@ from retrorun.cli import run
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,14 @@ class CliResult:
     exit_code: int
     stdout: str
     stderr: str
+
+
+@pytest.fixture(autouse=True)
+def treadmill_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own per-treadmill settings file (never the user's)."""
+    path = tmp_path / "treadmills.toml"
+    monkeypatch.setenv("RETRORUN_TREADMILLS", str(path))
+    return path
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ class Config:
         name = f"{section}.{key}" if key else f"[{section}]"
         if self.path is None:
             return f"config {name}"
-        return f"{_where(self.path, self.text, section, key)} {name}"
+        return f"{where_in_toml(self.path, self.text, section, key)} {name}"
 
 
 # ---------------------------------------------------------------------------- the file
@@ -221,14 +221,19 @@ def load_config(option: Path | None = None) -> Config:
     return parse_config(text, path)
 
 
-def parse_config(text: str, path: Path) -> Config:
-    """Validate config text read from `path` (used in messages)."""
+def parse_toml(text: str, path: Path) -> dict[str, Any]:
+    """The tables of TOML text read from `path`; `ConfigError` naming the line when bad."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         where = f"{path}:{line.group(1)}" if line else str(path)
         raise ConfigError(f"not valid TOML: {exc}", location=where) from exc
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate config text read from `path` (used in messages)."""
+    data = parse_toml(text, path)
     try:
         file = _File.model_validate(data)
     except ValidationError as exc:
@@ -247,7 +252,9 @@ def parse_config(text: str, path: Path) -> Config:
             else None
         ),
         mqtt=mqtt,
-        mqtt_locations={key: f"{_where(path, text, 'mqtt', key)} mqtt.{key}" for key in mqtt},
+        mqtt_locations={
+            key: f"{where_in_toml(path, text, 'mqtt', key)} mqtt.{key}" for key in mqtt
+        },
         document=data,
         text=text,
     )
@@ -263,10 +270,10 @@ def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
         if error["type"] == "extra_forbidden":
             return ConfigError(
                 f"unknown section [{section}]; known: {', '.join(sorted(_SECTIONS))}",
-                location=_where(path, text, section, None),
+                location=where_in_toml(path, text, section, None),
             )
         return ConfigError(
-            f"[{section}] must be a table", location=_where(path, text, section, None)
+            f"[{section}] must be a table", location=where_in_toml(path, text, section, None)
         )
     key = loc[1]
     model = _section_model(section)
@@ -274,16 +281,17 @@ def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
     if error["type"] == "extra_forbidden":
         return ConfigError(
             f"unknown key {section}.{key}; known: {', '.join(known)}",
-            location=_where(path, text, section, key),
+            location=where_in_toml(path, text, section, key),
         )
     must = model.model_fields[key].description if model is not None else "valid"
     if error["type"] == "missing":
         return ConfigError(
-            f"{section}.{key} must be {must}; add it", location=_where(path, text, section, None)
+            f"{section}.{key} must be {must}; add it",
+            location=where_in_toml(path, text, section, None),
         )
     return ConfigError(
         f"{section}.{key} must be {must}, not {error['input']!r}",
-        location=_where(path, text, section, key),
+        location=where_in_toml(path, text, section, key),
     )
 
 
@@ -296,13 +304,16 @@ def _section_model(section: str) -> type[_Section] | None:
     return None
 
 
-def _where(path: Path, text: str, section: str, key: str | None) -> str:
-    """``file:line`` of `key` in `[section]` (or of the section header), or just ``file``."""
+def where_in_toml(path: Path, text: str, section: str, key: str | None) -> str:
+    """``file:line`` of `key` in `[section]` (or of the section header), or just ``file``.
+
+    A quoted header (``["C4:5A:11:02:9E:31"]``) names the section inside its quotes.
+    """
     in_section = False
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith("["):
-            in_section = stripped.strip("[] ") == section
+            in_section = stripped.strip("[] ").strip("\"'") == section
             if in_section and key is None:
                 return f"{path}:{number}"
         elif in_section and key is not None and re.match(rf"{re.escape(key)}\s*=", stripped):
