@@ -127,7 +127,10 @@ class Announcer:
     def notice(self) -> str | None:
         """What a runner must know before starting (silence, no speech), or None."""
         if self.sound_path is not None:
-            return "; ".join(self.sound_path.problems) or None
+            said = "; ".join(self.sound_path.problems) or None
+            if self.sound_path.silent:
+                said = f"{said} (retrorun sound-check tells more)"
+            return said
         if self.settings.voice and not self.speaker.available:
             return f"espeak-ng not found: cues will only beep ({INSTALL_HINT})"
         return None
@@ -267,8 +270,8 @@ class Announcer:
             self._output = await self._open_output()
         try:
             complete = await self._output.play(clip, self._cut)
-        except PlayerGone:
-            self.fallback = getattr(self._output, "description", "the player") + " stopped"
+        except PlayerGone as gone:
+            self.fallback = str(gone)
             self._output = ProcessOutput(self.player or TonePlayer())
             complete = await self._output.play(clip, self._cut)
         self.played.append(item.cue)

@@ -23,6 +23,7 @@ CHUNK_S = 0.05
 cutting it short leaves at most two pieces to finish playing."""
 # Silence after each clip pushes its last samples through the player's buffer.
 _TAIL_S = 0.06
+_FADE_S = 0.008
 
 
 class PlayerGone(Exception):  # noqa: N818 - an event, not a programming error
@@ -62,10 +63,16 @@ class StreamOutput:
         pieces = math.ceil(padded.duration_s / CHUNK_S)
         for n in range(pieces):
             if cut.is_set():
+                # What was written plays on; a few faded milliseconds after it stop the
+                # sound without a click.
+                edge = padded.slice(n * CHUNK_S, n * CHUNK_S + _FADE_S)
+                await self._sink.write(clips.fade_out(edge, _FADE_S).pcm)
                 return False
             piece = padded.slice(n * CHUNK_S, (n + 1) * CHUNK_S)
             if not await self._sink.write(piece.pcm):
-                raise PlayerGone
+                raise PlayerGone(
+                    getattr(self._sink, "error", None) or f"{self.description} stopped"
+                )
             # Piece n is written as piece n-1 starts to sound: never more than two ahead.
             # The silent tail needs no waiting for: the next clip may follow it at once.
             await self._clock.sleep_until(start + min(n * CHUNK_S, clip.duration_s))
@@ -84,7 +91,7 @@ class ProcessOutput:
         self.description = (
             f"{player.program} (a new process for each cue)"
             if player.program is not None
-            else "the terminal bell (no player found)"
+            else "the terminal bell (no player can be heard)"
         )
 
     async def play(self, clip: clips.Clip, cut: asyncio.Event) -> bool:
