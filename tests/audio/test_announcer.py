@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from retrorun.audio import Announcer, AudioSettings, Speaker, TonePlayer, clips
+from retrorun.audio import Announcer, AudioSettings, Speaker, TonePlayer, clips, priorities
 from retrorun.audio.outputs import CHUNK_S, StreamOutput
 from retrorun.audio.soundpath import SoundPath
 from retrorun.clock import ManualClock
+from retrorun.profiles.loader import parse_profile
+from retrorun.profiles.plan import compile_plan
 from retrorun.session.api import Cue, CueKind
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
 LONG = "Speed limited to 3.2 km/h: treadmill minimum is 3.2 km/h."
@@ -48,6 +51,7 @@ class FixedSpeech:
     def __init__(self, lengths: dict[str, float]) -> None:
         self.lengths = lengths
         self.speaker = Speaker(AudioSettings(), program="espeak-ng")
+        self.prepared_texts: list[str] = []
 
     def cached(self, text: str) -> clips.Clip | None:
         return clips.silence(self.lengths.get(text, 0.4))
@@ -55,8 +59,8 @@ class FixedSpeech:
     async def clip(self, text: str) -> clips.Clip | None:
         return self.cached(text)
 
-    def prepare(self, texts: object) -> None:
-        pass
+    def prepare(self, texts: Iterable[str]) -> None:
+        self.prepared_texts = list(texts)
 
     async def close(self) -> None:
         pass
@@ -221,3 +225,47 @@ def _stand_in(folder: Path, name: str, log: Path) -> Path:
     )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return script
+
+
+def test_every_kind_of_cue_has_a_policy() -> None:
+    for kind in CueKind:
+        assert priorities.policy(Cue(0.0, kind, "x")) in priorities.POLICIES.values()
+    digit = priorities.policy(Cue(0.0, CueKind.COUNTDOWN, "3", beeps=1))
+    assert digit.urgent
+    assert not priorities.policy(Cue(0.0, CueKind.COUNTDOWN, "Change in 10 seconds")).urgent
+
+
+async def test_the_same_clamp_is_said_once_in_ten_minutes() -> None:
+    clock = ManualClock()
+    announcer = _announcer(clock, {LONG: 5.9})
+    cues = [Cue(t, CueKind.OVERRIDE, LONG) for t in (100.0, 250.0, 400.0, 750.0)]
+    await _replay(clock, announcer, [*cues, Cue(760.0, CueKind.HALFWAY, "Halfway")])
+    assert [h.cue.t for h in announcer.heard] == [100.0, 750.0, 760.0]
+    assert [c.t for c in announcer.repeats] == [250.0, 400.0]
+
+
+async def test_start_prepares_the_digits_then_the_plans_turns_and_cues() -> None:
+    plan = compile_plan(parse_profile(ALTERNATION).profile)
+    clock = ManualClock()
+    announcer = _announcer(clock)
+    await announcer.start(plan)
+    assert isinstance(announcer.speech, FixedSpeech)
+    texts = announcer.speech.prepared_texts
+    assert texts[:3] == ["3", "2", "1"]
+    assert texts[3:7] == [
+        "Turn around now.",
+        "Settle in, facing backward.",
+        "Turn around now.",
+        "Settle in, facing forward.",
+    ]
+    assert "Backward in 10 seconds. Slow down and hold the rails." in texts
+    assert {"run", "walk", "Halfway"} <= set(texts)
+
+
+ALTERNATION = """
+name: alternation
+steps:
+  - {duration: 2m, speed: 9, label: run}
+  - {direction: backward, duration: 2m, speed: 4, label: walk}
+  - {duration: 2m, speed: 9, label: run}
+"""
