@@ -48,16 +48,35 @@ class RecordingSink:
 class FixedSpeech:
     """Speech whose clips are known: each text lasts what the table says (silence)."""
 
-    def __init__(self, lengths: dict[str, float]) -> None:
+    def __init__(
+        self, lengths: dict[str, float], clock: ManualClock | None = None, render_s: float = 0.0
+    ) -> None:
         self.lengths = lengths
         self.speaker = Speaker(AudioSettings(), program="espeak-ng")
         self.prepared_texts: list[str] = []
+        self.clock, self.render_s = clock, render_s
+        self.ready: set[str] = set()
+        self.renders: dict[str, asyncio.Task[None]] = {}
 
     def cached(self, text: str) -> clips.Clip | None:
+        if self.clock is not None and text not in self.ready:
+            return None
         return clips.silence(self.lengths.get(text, 0.4))
 
     async def clip(self, text: str) -> clips.Clip | None:
-        return self.cached(text)
+        """Texts not `ready` take `render_s` of the clock to render (a speech process)."""
+        if self.clock is not None and text not in self.ready:
+            # Like `SpeechClips`: a render goes on when the one waiting for it gives up.
+            render = self.renders.get(text)
+            if render is None:
+                render = self.renders[text] = asyncio.ensure_future(self._render(text))
+            await asyncio.shield(render)
+        return clips.silence(self.lengths.get(text, 0.4))
+
+    async def _render(self, text: str) -> None:
+        assert self.clock is not None
+        await self.clock.sleep(self.render_s)
+        self.ready.add(text)
 
     def prepare(self, texts: Iterable[str]) -> None:
         self.prepared_texts = list(texts)
@@ -66,8 +85,10 @@ class FixedSpeech:
         pass
 
 
-def _announcer(clock: ManualClock, lengths: dict[str, float] | None = None) -> Announcer:
-    speech = FixedSpeech(lengths or {})
+def _announcer(
+    clock: ManualClock, lengths: dict[str, float] | None = None, speech: FixedSpeech | None = None
+) -> Announcer:
+    speech = speech or FixedSpeech(lengths or {})
     return Announcer(
         AudioSettings(),
         clock=clock,
@@ -138,6 +159,19 @@ async def test_between_digits_a_short_cue_fits_and_a_long_one_waits() -> None:
     assert started[LONG] >= 22.0  # after the last digit, not across one
     assert announcer.shortened == []
     assert [h.late_s for h in announcer.heard if h.cue.beeps] == [0.0, 0.0, 0.0]
+
+
+async def test_a_countdown_digit_does_not_wait_for_a_render_under_way() -> None:
+    clock = ManualClock()
+    speech = FixedSpeech({LONG: 5.9, "3": 0.3, "2": 0.3, "1": 0.3}, clock, render_s=0.25)
+    speech.ready |= {"3", "2", "1"}
+    announcer = _announcer(clock, speech=speech)
+    await _replay(clock, announcer, [Cue(9.9, CueKind.OVERRIDE, LONG), *_countdown(10.0)])
+    started = {h.cue.text: h.started_at for h in announcer.heard}
+    assert [started[digit] for digit in "321"] == [10.0, 11.0, 12.0]
+    # Rendered meanwhile, said after "1" (pip, gap, word: 0.48 s).
+    assert started[LONG] == pytest.approx(12.48, abs=1e-3)
+    assert speech.ready == {"3", "2", "1", LONG}
 
 
 async def test_a_stale_cue_is_dropped_but_a_turn_cue_never_is() -> None:

@@ -261,7 +261,9 @@ class Announcer:
                 task.cancel()
 
     async def _say(self, item: _Pending) -> None:
-        clip = await self._sound_for(item.cue)
+        clip = await self._rendered(item)
+        if clip is None:
+            return
         now = self._clock.now()
         if priorities.stale(item.cue, item.offered_at, now):
             self.dropped.append(item.cue)
@@ -277,6 +279,23 @@ class Announcer:
         self.played.append(item.cue)
         self.heard.append(Heard(item.cue, item.offered_at, now, complete))
         self._said_at[item.cue.text] = now
+
+    async def _rendered(self, item: _Pending) -> clips.Clip | None:
+        """`item`'s sound; None when a more urgent cue arrived while its words were still
+        being rendered: it goes back to wait (the render goes on) and the urgent one plays."""
+        rendering = asyncio.ensure_future(self._sound_for(item.cue))
+        while not rendering.done():
+            self._wake.clear()
+            woken = asyncio.ensure_future(self._wake.wait())
+            await asyncio.wait({rendering, woken}, return_when=asyncio.FIRST_COMPLETED)
+            woken.cancel()
+            if not rendering.done() and any(
+                priorities.cuts(p.cue, item.cue) for p in self._pending
+            ):
+                rendering.cancel()
+                self._pending.append(item)
+                return None
+        return rendering.result()
 
     async def _sound_for(self, cue: Cue) -> clips.Clip:
         """The cue's tones, then its words (rendering them if they are not ready)."""

@@ -11,6 +11,7 @@ the terminal bell. Every program runs as a subprocess waited for without blockin
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import shutil
 import sys
@@ -154,7 +155,8 @@ class StreamPlayer:
         self.program = program
         self.device = device
         self._process: asyncio.subprocess.Process | None = None
-        self._errors: asyncio.Task[bytes] | None = None
+        self._errors: asyncio.Task[None] | None = None
+        self._last_errors: collections.deque[str] = collections.deque(maxlen=_ERROR_LINES)
         self.error: str | None = None
         """Why the player stopped or could not start, once it has."""
 
@@ -186,7 +188,7 @@ class StreamPlayer:
             self.error = f"{self.program}: {exc.strerror or exc}"
             return False
         if self._process.stderr is not None:
-            self._errors = asyncio.ensure_future(self._process.stderr.read(_ERROR_BYTES))
+            self._errors = asyncio.ensure_future(self._read_errors(self._process.stderr))
         return True
 
     async def write(self, pcm: bytes) -> bool:
@@ -221,19 +223,22 @@ class StreamPlayer:
             if self._errors is not None:
                 self._errors.cancel()
 
+    async def _read_errors(self, stream: asyncio.StreamReader) -> None:
+        """Keep the player's last lines on stderr; reading them all the while means a
+        chatty player (aplay reports underruns) never blocks on a full pipe."""
+        while line := await stream.readline():
+            if line.strip():
+                self._last_errors.append(line.decode(errors="replace").strip())
+
     async def _gone(self) -> None:
         if self.error is not None:
             return
-        text = ""
         if self._errors is not None:
+            # The player has gone: its stderr ends, with the reason last.
             with contextlib.suppress(Exception, asyncio.CancelledError):
-                text = (await asyncio.wait_for(self._errors, _CLOSE_WAIT_S)).decode(
-                    errors="replace"
-                )
-        last = [line for line in text.splitlines() if line.strip()]
-        self.error = f"{Path(self.program).name} stopped" + (
-            f": {last[-1].strip()}" if last else ""
-        )
+                await asyncio.wait_for(asyncio.shield(self._errors), _CLOSE_WAIT_S)
+        last = f": {self._last_errors[-1]}" if self._last_errors else ""
+        self.error = f"{Path(self.program).name} stopped{last}"
 
 
 # The players that read raw samples from stdin, and how to tell them the format. paplay is
@@ -243,7 +248,7 @@ _STREAM_ARGS: dict[str, tuple[str, ...]] = {
     "paplay": ("--raw", "--format=s16le", "--rate=22050", "--channels=1", "--latency-msec=40"),
     "aplay": ("-q", "-t", "raw", "-f", "S16_LE", "-r", "22050", "-c", "1", "--buffer-time=100000"),
 }
-_ERROR_BYTES = 4096
+_ERROR_LINES = 5
 _CLOSE_WAIT_S = 2.0
 
 
