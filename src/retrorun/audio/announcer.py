@@ -129,7 +129,7 @@ class Announcer:
         if self.sound_path is not None:
             said = "; ".join(self.sound_path.problems) or None
             if self.sound_path.silent:
-                said = f"{said} (retrorun sound-check tells more)"
+                said = f"{said}; retrorun sound-check tells more"
             return said
         if self.settings.voice and not self.speaker.available:
             return f"espeak-ng not found: cues will only beep ({INSTALL_HINT})"
