@@ -8,22 +8,21 @@ import shutil
 import stat
 from typing import TYPE_CHECKING
 
-import pytest
-
 from retrorun.audio import AudioSettings, clips
 from retrorun.cli.launch import LaunchOptions, launch_session
 from retrorun.cli.sound import check
 from retrorun.clock import ManualClock
 from retrorun.config import Config
+from tests.audio.conftest import A_CARD, NO_CARDS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    import pytest
+
     from tests.conftest import CliResult
 
-_NO_CARDS = "aplay: device_list:274: no soundcards found..."
-_A_CARD = "card 0: PCH [HDA Intel PCH], device 0: ALC3246 Analog [ALC3246 Analog]"
 # Found before any test narrows PATH to its stand-in programs.
 _CAT = shutil.which("cat") or "/bin/cat"
 
@@ -36,14 +35,6 @@ def _aplay(folder: Path, answer: str, stream: Path | None = None) -> None:
         f"#!/bin/sh\nif [ \"$1\" = -l ]; then printf '%s\\n' '{answer}'; exit 0; fi\n{keep}\n"
     )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
-
-
-@pytest.fixture
-def bin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    monkeypatch.setenv("PATH", str(folder))
-    return folder
 
 
 async def _run_with_programs(clock: ManualClock, task: asyncio.Future[bool]) -> None:
@@ -63,7 +54,7 @@ async def _run_with_programs(clock: ManualClock, task: asyncio.Future[bool]) -> 
 def test_on_a_machine_without_sound_the_check_warns_and_fails(
     bin_dir: Path, cli: Callable[..., CliResult]
 ) -> None:
-    _aplay(bin_dir, _NO_CARDS)
+    _aplay(bin_dir, NO_CARDS)
     config = bin_dir / "config.toml"
     config.write_text("[audio]\nvolume = 0.5\n", encoding="utf-8")
     result = cli("sound-check", "--config", str(config))
@@ -78,21 +69,21 @@ async def test_the_check_plays_a_countdown_through_the_running_player(
     bin_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stream = bin_dir / "stream.raw"
-    _aplay(bin_dir, _A_CARD, stream)
+    _aplay(bin_dir, A_CARD, stream)
     clock = ManualClock()
     checking = asyncio.ensure_future(check(AudioSettings(voice=False), clock))
     await _run_with_programs(clock, checking)
     assert checking.result() is True
     out = capsys.readouterr().out
     assert f"player:  {bin_dir / 'aplay'} (running, fed over a pipe)" in out
-    assert f"device:  {_A_CARD}" in out
+    assert f"device:  {A_CARD}" in out
     assert "played 5 cues, countdown digits at most 0 ms after their second" in out
     # Three pips, the turn tone, one pip for the sentence (no voice), each with its tail.
     assert len(stream.read_bytes()) > 2 * round(clips.SAMPLE_RATE_HZ * (3 * 0.15 + 0.54 + 0.15))
 
 
 async def test_run_warns_at_start_when_cues_cannot_be_heard(bin_dir: Path, tmp_path: Path) -> None:
-    _aplay(bin_dir, _NO_CARDS)
+    _aplay(bin_dir, NO_CARDS)
     profile = tmp_path / "walk.yaml"
     profile.write_text("name: Walk\nsteps:\n  - {duration: 60s, speed: 4}\n", encoding="utf-8")
     clock = ManualClock()

@@ -14,13 +14,12 @@ import pytest
 from retrorun.audio import AudioSettings, clips
 from retrorun.audio.backends import StreamPlayer
 from retrorun.audio.soundpath import find_sound_path
+from tests.audio.conftest import A_CARD, NO_CARDS
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 _APLAY = shutil.which("aplay")
-_NO_CARDS = "aplay: device_list:274: no soundcards found..."
-_A_CARD = "card 0: PCH [HDA Intel PCH], device 0: ALC3246 Analog [ALC3246 Analog]"
 
 
 def _program(folder: Path, name: str, output: str, code: int = 0) -> None:
@@ -29,19 +28,11 @@ def _program(folder: Path, name: str, output: str, code: int = 0) -> None:
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
 
 
-@pytest.fixture
-def bin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    monkeypatch.setenv("PATH", str(folder))
-    return folder
-
-
 async def test_a_machine_without_a_sound_card_is_silent_whatever_is_installed(
     bin_dir: Path,
 ) -> None:
     _program(bin_dir, "espeak-ng", "")
-    _program(bin_dir, "aplay", _NO_CARDS)
+    _program(bin_dir, "aplay", NO_CARDS)
     path = await find_sound_path(AudioSettings())
     assert path.silent
     assert path.speech == str(bin_dir / "espeak-ng")
@@ -50,11 +41,11 @@ async def test_a_machine_without_a_sound_card_is_silent_whatever_is_installed(
 
 async def test_a_sound_card_is_found_and_named(bin_dir: Path) -> None:
     _program(bin_dir, "espeak-ng", "")
-    _program(bin_dir, "aplay", _A_CARD)
+    _program(bin_dir, "aplay", A_CARD)
     path = await find_sound_path(AudioSettings())
     assert not path.silent
     assert path.player == str(bin_dir / "aplay")
-    assert path.device == _A_CARD
+    assert path.device == A_CARD
     assert path.streaming
     assert path.problems == ()
 
@@ -62,7 +53,7 @@ async def test_a_sound_card_is_found_and_named(bin_dir: Path) -> None:
 async def test_paplay_without_a_sound_server_gives_way_to_aplay(bin_dir: Path) -> None:
     _program(bin_dir, "paplay", "")
     _program(bin_dir, "pactl", "Connection failure: Connection refused", code=1)
-    _program(bin_dir, "aplay", _A_CARD)
+    _program(bin_dir, "aplay", A_CARD)
     path = await find_sound_path(AudioSettings(voice=False))
     assert path.player == str(bin_dir / "aplay")
     assert path.problems == ()
@@ -86,7 +77,7 @@ async def test_no_speech_and_no_player_are_both_reported() -> None:
 
 
 async def test_a_configured_device_is_trusted_and_passed_to_the_player(bin_dir: Path) -> None:
-    _program(bin_dir, "aplay", _NO_CARDS)
+    _program(bin_dir, "aplay", NO_CARDS)
     path = await find_sound_path(AudioSettings(voice=False, device="null"))
     assert path.device == "null"
     assert StreamPlayer(str(bin_dir / "aplay"), device="null").command()[-2:] == ["-D", "null"]
