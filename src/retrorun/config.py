@@ -23,6 +23,7 @@ voice_name = "en-us"           # espeak-ng --voices lists them
 volume = 0.8                   # 0 to 1
 words_per_minute = 165
 tones = true                   # countdown and turn tones
+# device = "hw:1"              # the player's output: an ALSA device or a PulseAudio sink
 
 [export]
 formats = ["fit"]              # written next to the session log when a session ends
@@ -64,6 +65,7 @@ class AudioConfig:
     volume: float = 1.0
     words_per_minute: int = 165
     tones: bool = True
+    device: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,12 @@ class _Audio(_Section):
         default=_AUDIO.words_per_minute, ge=80, le=450, description="a whole number from 80 to 450"
     )
     tones: bool = Field(default=_AUDIO.tones, description="true or false")
+    device: str | None = Field(
+        default=_AUDIO.device,
+        min_length=1,
+        pattern=r"^[^\s-]\S*$",
+        description="an ALSA device (aplay -L lists them) or a PulseAudio sink name",
+    )
 
 
 class _FitDevice(_Section):
