@@ -157,7 +157,7 @@ PRESETS: Mapping[str, Preset] = {
             "(ph4-walkingpad PR #25)",
             Quirks(reject_targets_until_running=True),
         ),
-        Preset(
+        _hostile(
             "mph",
             "US-market firmware with mph inside the km/h fields (FS-BT-T4, Vitalwalk TM11GY)",
             Quirks(speed_in_mph=True),

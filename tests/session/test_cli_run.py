@@ -85,8 +85,6 @@ def test_headless_prints_cues_and_progress_lines(
         (["one-minute-alternation", "--device", "x", "--sim"], "exclude"),
         (["one-minute-alternation", "--device", "x", "--sim-fault", "safety-key@3"], "simulator"),
         (["--sim"], "name a profile"),
-        (["one-minute-alternation", "--sim", "--mph-in-kmh-fields"], "--sim-preset mph"),
-        (["one-minute-alternation", "--sim", "--mph-commands"], "--mph-commands"),
         (
             ["one-minute-alternation", "--device", "x", "--mph-commands", "--mph-in-kmh-fields"],
             "one of the two",

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 CASES = [
     ("ignores-speed", (), "one-minute-alternation", 3, "the belt did not follow"),
     ("mph-commands", (), "one-minute-alternation", 3, "--mph-commands"),
+    ("mph-commands", ("--mph-commands",), "one-minute-alternation", 0, None),
+    # mph both ways: the speed reads right, the distance counter gives it away.
+    ("mph", (), "one-minute-alternation", 3, "--mph-in-kmh-fields"),
+    ("mph", ("--mph-in-kmh-fields",), "one-minute-alternation", 0, None),
     ("ignores-stop", (), "first-backward-walk", 1, "not measured at rest"),
     ("slow-stop", (), "first-backward-walk", 0, None),
     ("silent-stop", ("--sim-fault", "console-stop@200"), "one-minute-alternation", 3, "stopped"),
@@ -42,7 +46,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    ("preset", "extra", "profile", "code", "words"), CASES, ids=[c[0] for c in CASES]
+    ("preset", "extra", "profile", "code", "words"),
+    CASES,
+    ids=[" ".join((c[0], *c[1])) for c in CASES],
 )
 def test_a_misbehaving_treadmill_never_gets_a_false_success(
     cli: Callable[..., CliResult],

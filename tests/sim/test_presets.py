@@ -194,17 +194,18 @@ async def test_laggy_reacts_after_2_s_and_ramps_at_0_3(
 
 
 def test_every_preset_is_a_set_of_switches_users_can_override() -> None:
-    # Sessions run to their end on these today; the rest lie about what the belt does.
+    # Sessions run to their end on these today; the rest lie about what the belt does
+    # (mph both ways runs the runner 1.6 times faster than asked until it is set up).
     assert COOPERATIVE_PRESETS == (
         "strict",
         "urevo",
         "citysports",
         "matrix",
         "start-before-speed",
-        "mph",
         "laggy",
     )
     assert set(PRESETS) - set(COOPERATIVE_PRESETS) == {
+        "mph",
         "ignores-speed",
         "mph-commands",
         "ignores-stop",

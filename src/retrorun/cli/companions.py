@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from retrorun.session.runner import SessionRunner
     from retrorun_sim import SimulatedTreadmill
 
+STOP_WAIT_S = 5.0
+"""How long the companions get to finish once the session is over (session seconds)."""
+
 
 def audio_settings(config: Config, voice: bool | None) -> AudioSettings:  # noqa: FBT001
     """The config file's ``[audio]``, with ``--voice/--no-voice`` on top."""
@@ -91,10 +94,15 @@ class Companions:
         return cls(tasks, stack, notice)
 
     async def stop(self) -> None:
-        """Stop the tasks and close the bridge (it says ``offline`` on its way out)."""
+        """Stop the tasks and close the bridge (it says ``offline`` on its way out).
+
+        Bounded: a companion that does not finish within `STOP_WAIT_S` of being cancelled (a
+        player or speech process that never reports its exit) is left behind, so the
+        program always exits once the session is over."""
         for task in self.tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=STOP_WAIT_S)
         await self.stack.aclose()
 
 

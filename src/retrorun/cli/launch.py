@@ -303,11 +303,10 @@ def _connector(
 
         address = simulator.address
         backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
-        mph = simulator.quirks.speed_in_mph
-        # A commands-only mph simulator stands for a treadmill nobody has set up yet: the
-        # session must find it out, unless `retrorun check` found it and saved the setting
-        # (`--mph-commands` on a real one does the same).
-        mph_commands = options.mph_commands
+        # An mph simulator stands for a treadmill nobody has set up yet: the session must
+        # find it out, unless `retrorun check` found it and saved the setting, or the
+        # runner says so (`--mph-in-kmh-fields`, `--mph-commands`), as on a real one.
+        mph, mph_commands = options.mph, options.mph_commands
         info = {"address": address, "simulated": True, "preset": simulator.preset}
 
     async def connect() -> Treadmill:

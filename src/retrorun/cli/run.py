@@ -235,17 +235,6 @@ def _check_choices(
             "--mph-in-kmh-fields already converts commands: use one of the two",
             location="--mph-commands",
         )
-    if mph_commands and not device:
-        raise InputError(
-            "--mph-commands describes a real treadmill: use it with --device",
-            location="--mph-commands",
-        )
-    if mph and not device:
-        raise InputError(
-            "--mph-in-kmh-fields describes a real treadmill: use it with --device "
-            "(the simulator's mph preset is --sim-preset mph)",
-            location="--mph-in-kmh-fields",
-        )
     if device and simulated:
         raise InputError(
             "--sim-preset and --sim-fault only apply to the simulator", location="--device"

@@ -583,7 +583,8 @@ def finished_on_stopped_belt(
     placed: list[_Placed], log: SessionLog, _limits: AuditLimits
 ) -> Iterator[Violation]:
     """Rule ``finished_on_stopped_belt``: the last interval runs from its segment line to the
-    ``finished`` state (or the first stop command, or the end of the log)."""
+    ``finished`` state (or the first stop command, or the end of the log); while it was
+    paused (a pause command until the resume) the belt is meant to be at rest."""
     if log.summary is None or log.summary.get("outcome") != "finished":
         return
     starts = [i for i, p in enumerate(placed) if _interval(p.event)]
@@ -591,14 +592,16 @@ def finished_on_stopped_belt(
         return
     segment = placed[starts[-1]].event
     readings: list[LogEvent] = []
+    paused = False
     for where in placed[starts[-1] + 1 :]:
         event = where.event
-        if (event.type == "state" and event.get("state") == "finished") or _action(event) in {
-            "stop",
-            "pause",
-        }:
+        if (event.type == "state" and event.get("state") == "finished") or _action(event) == "stop":
             break
-        if event.type == "telemetry" and _value(event, "speed_kmh") is not None:
+        if _action(event) == "pause":
+            paused = True
+        elif _resumes(event):
+            paused = False
+        elif event.type == "telemetry" and not paused and _value(event, "speed_kmh") is not None:
             readings.append(event)
     if not readings:
         yield _violation(

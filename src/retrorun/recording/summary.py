@@ -24,6 +24,8 @@ _CONSOLE = {
     "console_pause": "console pause",
     "console_start": "console start",
 }
+# A command's reason starts with who asked (docs/session-log.md): these are overrides.
+_OVERRIDES = ("nudge", "console", "heart-rate guard")
 _FAULTS = {
     "safety_key": "safety key pulled",
     "control_lost": "control lost",
@@ -126,9 +128,11 @@ def _value(event: LogEvent) -> str:
 
 
 def _overrides(log: SessionLog) -> list[Note]:
+    """The runner's, the console's and the heart-rate guard's changes (not the plan's own
+    steps, nor the safety layer's pacing of them)."""
     notes = []
     for event in log.events:
-        if event.type == "command" and event.get("reason"):
+        if event.type == "command" and str(event.get("reason") or "").startswith(_OVERRIDES):
             notes.append(Note(event.t, f"{event.get('reason')}: {_value(event)}".rstrip(": ")))
         elif event.type == "status" and event.get("status") in _CONSOLE:
             text = f"{_CONSOLE[event.get('status')]} {_value(event)}".rstrip()

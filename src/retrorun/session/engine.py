@@ -102,6 +102,8 @@ from retrorun.session.lifecycle import (
 from retrorun.session.view import build_snapshot
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from retrorun.device.ramp import RampRates
     from retrorun.profiles.models import Direction
     from retrorun.profiles.plan import Plan, Segment
@@ -533,7 +535,7 @@ class Engine:
                 self._queue = sorted([*self._queue, again], key=lambda s: s.at)
         if not force and self.speed_target is not None and abs(value - self.speed_target) < EPS:
             return value
-        self._send("speed", value, reason="; ".join(why) if why else reason, retry=retry)
+        self._send("speed", value, reason=_reasons(reason, why), retry=retry)
         self._speed_sent_at = self.ledger.now
         self.speed_target = value
         if clamped.limited and clamped.reasons[0] not in self._warned:
@@ -569,7 +571,7 @@ class Engine:
         if not force and self.incline_target is not None and abs(value - self.incline_target) < EPS:
             return value
         why = clamped.reasons
-        self._send("incline", value, reason="; ".join(why) if why else reason, retry=retry)
+        self._send("incline", value, reason=_reasons(reason, why), retry=retry)
         self.incline_target = value
         if why and why[0] not in self._warned:
             self._warned.add(why[0])
@@ -1104,6 +1106,13 @@ class Engine:
         if self._running:  # said before the sample that shows it, so the log reads in order
             self._deck_moved_unannounced()
         self._log("telemetry", **fields)
+        if self.watch.units.sample(tel.distance_m, tel.integrated_distance_m) and self._running:
+            self._belt_fault(
+                "it reports its speed in mph (its distance runs 1.61 times the speed it "
+                "reports): run with --mph-in-kmh-fields",
+                say="The treadmill reports its speed in miles per hour.",
+            )
+            return
         if self.life.stage is Stage.STOPPING:
             self._stopping()
         elif self._belt_as_expected(tel.speed_kmh):
@@ -1441,6 +1450,7 @@ class Engine:
             return
         # Both views judge the belt first: a session never shows PAUSED over a belt that
         # still runs (a Raspberry Pi's radio drops links while the treadmill runs on).
+        self.watch.units.restart()
         self._lost_at = None
         self._verify_by = self.ledger.now + VERIFY_WAIT_S
 
@@ -1483,3 +1493,10 @@ class Engine:
         self._adopt_override()
         value = self._command_speed(lower, self.facing, reason="heart-rate guard")
         self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: {value:g} km/h.")
+
+
+def _reasons(source: str | None, limits: Sequence[str]) -> str | None:
+    """A command's reason in the log: who asked (a nudge, the console, the heart-rate guard)
+    first, then what the safety layer changed."""
+    parts = [source, *limits] if source else limits
+    return "; ".join(parts) if parts else None

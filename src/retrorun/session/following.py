@@ -16,7 +16,13 @@ A belt that settles at 1.609 times (or 1/1.609 of) the target reads commands as 
 reports mph): `Stalled.mph` says so, so the runner can be told which setting fixes it.
 
 `TRANSITIONS` is the whole watch; pauses, halts and the end `reset` it (nothing is expected
-of a belt that was told to stop). Pure: times are passed in.
+of a belt that was told to stop).
+
+Speed alone cannot reveal firmware that speaks mph *both* ways (commands and reports in mph
+inside the km/h fields): what it reports is what was asked. Its distance counter can:
+`UnitsWatch` compares the treadmill's own distance with the reported speed integrated over
+time, and a ratio of 1.609 over `UNITS_CHECK_M` says the speed is in mph (the runner's feet
+go 1.6 times faster than asked). Pure: times are passed in.
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ PROGRESS_KMH = 0.1
 STALL_S = 5.0
 """No progress for this long (after the belt's reaction delay) is a belt not following."""
 MPH_RATIO_TOLERANCE = 0.05
+UNITS_CHECK_M = 100.0
+"""Integrated metres over which the treadmill's distance is compared with its speed (its
+counter ticks in whole metres: 1 % at most)."""
 
 
 class Follow(enum.Enum):
@@ -85,6 +94,35 @@ class Stalled:
         return None
 
 
+class UnitsWatch:
+    """Compares the treadmill's distance counter with its speed integrated over time."""
+
+    def __init__(self) -> None:
+        self._start: tuple[float, float] | None = None
+        self._last_reported: float | None = None
+
+    def restart(self) -> None:
+        """Start comparing afresh (a reconnect: the counter may have started again)."""
+        self._start = self._last_reported = None
+
+    def sample(self, reported_m: float | None, integrated_m: float) -> bool:
+        """One reading; True once, when the distance runs 1.609 times the speed (mph)."""
+        if reported_m is None:
+            return False
+        if self._last_reported is not None and reported_m < self._last_reported:
+            self._start = None  # the counter started again
+        self._last_reported = reported_m
+        if self._start is None:
+            self._start = (reported_m, integrated_m)
+            return False
+        reported = reported_m - self._start[0]
+        integrated = integrated_m - self._start[1]
+        if integrated < UNITS_CHECK_M:
+            return False
+        self._start = (reported_m, integrated_m)
+        return abs(reported / integrated / KMH_PER_MPH - 1) <= MPH_RATIO_TOLERANCE
+
+
 class BeltWatch:
     """Watches one belt's speed against the latest target."""
 
@@ -93,6 +131,8 @@ class BeltWatch:
         self.target_kmh: float | None = None
         self._best_gap = 0.0
         self._progress_at = 0.0
+        self.units = UnitsWatch()
+        """The distance counter against the reported speed (mph both ways)."""
 
     def fire(self, given: FollowInput) -> Follow:
         self.state = step(TRANSITIONS, self.state, given, what="belt watch")
