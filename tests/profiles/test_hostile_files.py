@@ -1,0 +1,121 @@
+"""Hostile profile files: one line naming the file and line, exit 2, never a traceback.
+
+Each row was a traceback, a hang or gigabytes of memory before; `retrorun validate` runs
+in-process through the real entry point, so any exception other than the exit fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from retrorun.errors import ProfileError
+from retrorun.profiles.loader import MAX_VALUES, load_profile
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.conftest import CliResult
+
+
+def _alias_bomb(levels: int = 9, width: int = 9) -> str:
+    """A few hundred bytes whose aliases stand for ``width ** levels`` values."""
+    lines = [f"a0: &a0 [{', '.join(['x'] * width)}]"]
+    lines += [
+        f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * width)}]"
+        for level in range(1, levels)
+    ]
+    return "\n".join([*lines, f"name: *a{levels - 1}", "steps: []"]) + "\n"
+
+
+HOSTILE = [
+    ("nul.yaml", b"name: a\x00b\nsteps: []\n", "nul.yaml:1: not valid YAML: character U+0000"),
+    ("esc.yaml", b"name: x\nsteps: [\x1b]\n", "esc.yaml:2: not valid YAML: character U+001B"),
+    ("deep.json", b"[" * 300 + b"]" * 300, "deep.json:1: not valid JSON: nested more than 32"),
+    ("deeper.json", b"[" * 50_000, "deeper.json:1: not valid JSON: nested more than 32"),
+    ("deep.yaml", b"[" * 5000, "deep.yaml:1: not valid YAML: nested more than 32"),
+    (
+        "block.yaml",
+        b"name: x\nsteps:\n" + b"".join(b"  " * i + b"- \n" for i in range(1, 200)),
+        "block.yaml:",
+    ),
+    (
+        "long.yaml",
+        b"name: x\nsteps:\n  - forward: 1" + b"9" * 5000 + b"\n",
+        "long.yaml:3: not valid YAML: a number with more than 20 digits",
+    ),
+    (
+        "long.json",
+        b'{"name": "x",\n "steps": [{"forward": 1' + b"9" * 5000 + b"}]}",
+        "long.json:2: not valid JSON: a number with more than 20 digits",
+    ),
+    ("huge.json", b'{"name": "x", "steps": [1e400]}', "huge.json:1: not valid JSON: the number"),
+    (
+        "bomb.yaml",
+        _alias_bomb().encode(),
+        f"bomb.yaml:6: not valid YAML: more than {MAX_VALUES} values once its aliases",
+    ),
+    (
+        "loop.yaml",
+        b"name: &a [x, *a]\nsteps: []\n",
+        "loop.yaml:1: not valid YAML: an alias refers to the collection it is in",
+    ),
+    ("bad.yaml", b"\xff\xfe", "bad.yaml: not UTF-8 text (byte 0)"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_a_hostile_profile_gets_one_line_and_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cli: Callable[..., CliResult],
+    name: str,
+    content: bytes,
+    message: str,
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    result = cli("validate", name)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_the_alias_bomb_stops_before_it_costs_memory(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    """It took 3.4 GB and 32 s; now the composer stops at the first node past the bound."""
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_alias_bomb())
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = cli("validate", str(path))
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert result.exit_code == 2
+    assert grown_kib < 200_000, f"peak memory grew by {grown_kib} KiB"
+
+
+def test_aliases_within_the_bound_still_work(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    path = tmp_path / "anchored.yaml"
+    path.write_text(
+        "name: anchors\nsteps:\n"
+        "  - &walk {direction: backward, duration: 1m, speed: 3}\n"
+        "  - {duration: 1m, speed: 6}\n"
+        "  - *walk\n"
+    )
+    result = cli("validate", str(path))
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "directory"])
+def test_a_profile_that_is_not_a_regular_file_is_refused(tmp_path: Path, kind: str) -> None:
+    path = {"fifo": tmp_path / "fifo.yaml", "device": Path("/dev/zero"), "directory": tmp_path}[
+        kind
+    ]
+    if kind == "fifo":
+        os.mkfifo(path)
+    with pytest.raises(ProfileError, match="not a regular file"):
+        load_profile(path)
