@@ -38,18 +38,26 @@ from __future__ import annotations
 
 import os
 import re
+import reprlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from retrorun.errors import ConfigError
+from retrorun.jsontext import MAX_DEPTH, nests_deeper_than
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.session.inputs import HeartRateGuard
+from retrorun.userfiles import UnreadableFile, read_bounded
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ENV_VAR = "RETRORUN_CONFIG"
+MAX_CONFIG_BYTES = 1_000_000
+"""A config file is a few dozen lines; anything this big is not one."""
 # Sections later layers will own; accepted (and ignored here) so an older retrorun does not
 # refuse a newer config file.
 FUTURE_SECTIONS = frozenset({"device", "session"})
@@ -211,13 +219,16 @@ def load_config(option: Path | None = None) -> Config:
     """Read the config file chosen by `config_path`; raise `ConfigError` when it is bad."""
     path, explicit = config_path(option)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        if not explicit:
+        text = read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8")
+    except UnreadableFile as exc:
+        if exc.missing and not explicit:
             return Config()
-        raise ConfigError("config file not found", location=str(path)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file: {exc}", location=str(path)) from exc
+        what = "config file not found" if exc.missing else f"config file: {exc}"
+        raise ConfigError(what, location=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config file is not UTF-8 text (byte {exc.start})", location=str(path)
+        ) from exc
     return parse_config(text, path)
 
 
@@ -229,6 +240,17 @@ def parse_config(text: str, path: Path) -> Config:
         line = re.search(r"line (\d+)", str(exc))
         where = f"{path}:{line.group(1)}" if line else str(path)
         raise ConfigError(f"not valid TOML: {exc}", location=where) from exc
+    except ValueError as exc:  # int() refuses integers of thousands of digits
+        raise ConfigError(
+            "not valid TOML: a number with thousands of digits",
+            location=_line_of(
+                path, text, lambda line: re.search(r"[0-9_]{1000}", line) is not None
+            ),
+        ) from exc
+    except RecursionError as exc:  # tomllib recurses once per nested array or inline table
+        raise _too_deep(path, text) from exc
+    if nests_deeper_than(data, MAX_DEPTH):
+        raise _too_deep(path, text)
     try:
         file = _File.model_validate(data)
     except ValidationError as exc:
@@ -251,6 +273,21 @@ def parse_config(text: str, path: Path) -> Config:
         document=data,
         text=text,
     )
+
+
+def _too_deep(path: Path, text: str) -> ConfigError:
+    return ConfigError(
+        f"not valid TOML: nested more than {MAX_DEPTH} levels deep",
+        location=_line_of(path, text, lambda line: line.count("[") + line.count("{") > MAX_DEPTH),
+    )
+
+
+def _line_of(path: Path, text: str, matches: Callable[[str], bool]) -> str:
+    """``file:line`` of the first line that `matches`, or just ``file``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if matches(line):
+            return f"{path}:{number}"
+    return str(path)
 
 
 def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
@@ -282,7 +319,7 @@ def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
             f"{section}.{key} must be {must}; add it", location=_where(path, text, section, None)
         )
     return ConfigError(
-        f"{section}.{key} must be {must}, not {error['input']!r}",
+        f"{section}.{key} must be {must}, not {reprlib.repr(error['input'])}",
         location=_where(path, text, section, key),
     )
 

@@ -69,7 +69,7 @@ def parse_json(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:  # noqa
         raise JSONTextError(exc.msg, exc.pos) from exc
     except RecursionError as exc:  # deeper than the interpreter's stack: far past max_depth
         raise _too_deep(text, max_depth) from exc
-    if _depth_exceeds(value, max_depth):
+    if nests_deeper_than(value, max_depth):
         raise _too_deep(text, max_depth)
     return value
 
@@ -99,8 +99,9 @@ def _no_constant(name: str) -> float:
     raise JSONTextError(f"{name} is not a JSON value")
 
 
-def _depth_exceeds(value: object, max_depth: int) -> bool:
-    """True when `value` nests containers deeper than `max_depth` (iterative, no recursion)."""
+def nests_deeper_than(value: object, max_depth: int) -> bool:
+    """True when `value` (dicts and lists, as JSON and TOML parse to) nests containers deeper
+    than `max_depth`; iterative, so any depth is safe to ask about."""
     stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
