@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import selectors
 import time
 from dataclasses import dataclass, field
@@ -289,8 +290,8 @@ class ScaledTimeLoop(asyncio.SelectorEventLoop):
     """
 
     def __init__(self, speedup: float) -> None:
-        if speedup <= 0:
-            raise ValueError("speedup must be positive")
+        if not 0 < speedup < math.inf:  # NaN fails this too
+            raise ValueError("speedup must be a positive finite number")
         self.speedup = speedup
         self._real_start = time.monotonic()
         super().__init__(_ScaledSelector(selectors.DefaultSelector(), self))

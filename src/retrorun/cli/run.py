@@ -28,6 +28,20 @@ if TYPE_CHECKING:
     from retrorun.session.api import SessionEnded
 
 
+MIN_SPEEDUP = 0.1
+"""Slowest ``--speedup``: ten times slower than real time (every timeout grows as much)."""
+MAX_SPEEDUP = 1000.0
+"""Fastest ``--speedup``: beyond it a few milliseconds of scheduling are seconds of session
+(``--fast`` runs on a virtual clock instead)."""
+
+
+def _finite(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """`click.FloatRange` lets NaN through (every comparison with it is false)."""
+    if value is not None and value != value:  # noqa: PLR0124 - the NaN test without math
+        raise click.BadParameter(f"{value} is not a number", param=param)
+    return value
+
+
 @click.command("run")
 @click.argument("profile", required=False)
 @click.option("--device", metavar="ADDR|NAME", help="The treadmill's Bluetooth address or name.")
@@ -58,9 +72,10 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--speedup",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=MIN_SPEEDUP, max=MAX_SPEEDUP),
+    callback=_finite,
     metavar="N",
-    help="Simulator only: run N times faster than real time.",
+    help=f"Simulator only: run N times faster than real time ({MIN_SPEEDUP:g} to {MAX_SPEEDUP:g}).",
 )
 @click.option(
     "--log",
