@@ -119,3 +119,27 @@ def test_a_profile_that_is_not_a_regular_file_is_refused(tmp_path: Path, kind: s
         os.mkfifo(path)
     with pytest.raises(ProfileError, match="not a regular file"):
         load_profile(path)
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ("{duration: 10h, speed: 5}", None),
+        ("{duration: 10h0m1s, speed: 5}", "the plan lasts 10:00:01, more than 10:00:00"),
+        ("{duration: 18h30m, speed: 5}", "the plan lasts 18:30:00, more than 10:00:00"),
+        ("{distance: 60km, speed: 5}", "the plan lasts 12:00:00, more than 10:00:00"),
+    ],
+)
+def test_a_plan_lasts_at_most_ten_hours(
+    tmp_path: Path, cli: Callable[..., CliResult], step: str, message: str | None
+) -> None:
+    """The simulator failed at 65,536 s (FTMS elapsed time is 16 bits) on plans the
+    validator had accepted; the validator now stops far below that."""
+    path = tmp_path / "long.yaml"
+    path.write_text(f"name: long\nsteps:\n  - {step}\n")
+    result = cli("validate", str(path))
+    if message is None:
+        assert result.exit_code == 0, result.stderr
+    else:
+        assert result.exit_code == 2
+        assert result.stderr == f"{path}:2 steps: {message}; split it into shorter sessions\n"
