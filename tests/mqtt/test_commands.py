@@ -139,7 +139,11 @@ BAD = [
     (b'{"command": "speed"}', "needs an amount"),
     (b'{"command": "speed", "amount": 25}', "outside -3 to 3 km/h"),
     (b'{"command": "speed", "amount": "fast"}', "must be a number"),
-    (b'{"command": "incline", "amount": 1e309}', "must be a number"),
+    (b'{"command": "incline", "amount": 1e309}', "beyond the range of a float"),
+    # Each of these was obeyed or raised (RecursionError, OverflowError) in the bridge.
+    (b'"pause"', "a bare word like pause or a JSON object"),
+    (b"[" * 1000, "nested more than 32 levels deep"),
+    (b'{"command": "speed", "amount": 1' + b"0" * 900 + b"}", "more than 20 digits"),
     (b'{"command": "pause", "amount": 1}', "takes no amount"),
     (b'{"command": "pause", "force": true}', "unknown field 'force'"),
     (b'{"amount": 1}', "missing field 'command'"),
