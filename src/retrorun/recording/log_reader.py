@@ -16,6 +16,7 @@ exporters.
 from __future__ import annotations
 
 import math
+import reprlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -59,6 +60,16 @@ class LogEvent:
 
     def get(self, key: str, default: Any = None) -> Any:  # noqa: ANN401 - JSON values
         return self.fields.get(key, default)
+
+    def number(self, key: str) -> float | None:
+        """The field as a finite number; None when absent or anything else (text, a list)."""
+        value = self.fields.get(key)
+        return float(value) if _number(value) else None
+
+    def text(self, key: str) -> str | None:
+        """The field as text; None when absent or anything else (a number, a list)."""
+        value = self.fields.get(key)
+        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
@@ -129,7 +140,7 @@ def parse_log(data: bytes, source: str) -> SessionLog:
     """Parse the bytes of a session log; `source` names it in errors."""
     objects, skipped, cut_line, last_line = _objects(data, source)
     header = _header(objects[0], source)
-    started_at = _started_at(header, source)
+    started_at = _started_at(header, source, objects[0][0])
     events: list[LogEvent] = []
     summary = None
     for number, value in objects[1:]:
@@ -168,14 +179,14 @@ def _objects(
     numbered = [(number, raw) for number, raw in enumerate(lines, start=1) if raw.strip()]
     if not numbered:
         raise LogError("empty file: not a session log", source=source, line=1)
-    last_number = numbered[-1][0]
+    first_number, last_number = numbered[0][0], numbered[-1][0]
     objects: list[tuple[int, dict[str, Any]]] = []
     skipped: list[tuple[int, str]] = []
     for number, raw in numbered:
         try:
             value = parse_json(raw, max_depth=MAX_DEPTH)
         except JSONTextError as exc:
-            if number == 1:
+            if number == first_number:
                 raise LogError(
                     f"not JSON ({exc.reason}): not a session log (JSON Lines)",
                     source=source,
@@ -186,7 +197,7 @@ def _objects(
             skipped.append((number, f"not JSON: {exc.reason}"))
             continue
         if not isinstance(value, dict):
-            if number == 1:
+            if number == first_number:
                 raise LogError("a line is not a JSON object", source=source, line=number)
             skipped.append((number, "not a JSON object"))
             continue
@@ -209,7 +220,7 @@ def _header(first: tuple[int, dict[str, Any]], source: str) -> dict[str, Any]:
     version = value.get("version")
     if version != LOG_VERSION:
         raise LogError(
-            f"session log version {version!r} is not supported (this retrorun reads "
+            f"session log version {reprlib.repr(version)} is not supported (this retrorun reads "
             f"version {LOG_VERSION})",
             source=source,
             line=number,
@@ -217,19 +228,23 @@ def _header(first: tuple[int, dict[str, Any]], source: str) -> dict[str, Any]:
     return value
 
 
-def _started_at(header: Mapping[str, Any], source: str) -> datetime:
+def _started_at(header: Mapping[str, Any], source: str, line: int) -> datetime:
     text = header.get("started_at")
     try:
         moment = datetime.fromisoformat(text) if isinstance(text, str) else None
     except ValueError:
         moment = None
     if moment is None:
-        raise LogError(f"started_at {text!r} is not an ISO 8601 time", source=source, line=1)
+        raise LogError(
+            f"started_at {reprlib.repr(text)} is not an ISO 8601 time", source=source, line=line
+        )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # the contract says UTC
     moment = moment.astimezone(UTC)
     if not EARLIEST <= moment <= LATEST:
         raise LogError(
-            f"started_at {text!r} is outside {EARLIEST.year}-{LATEST.year}", source=source, line=1
+            f"started_at {text!r} is outside {EARLIEST.year}-{LATEST.year}",
+            source=source,
+            line=line,
         )
     return moment
