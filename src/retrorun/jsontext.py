@@ -117,6 +117,19 @@ def nests_deeper_than(value: object, max_depth: int) -> bool:
     return False
 
 
+def value_count(value: object) -> int:
+    """How many values `value` holds, itself and every container and scalar inside it."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
 _STRING_OR_NUMBER = re.compile(
     r'"[^"\\]*(?:\\.[^"\\]*)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?'
 )

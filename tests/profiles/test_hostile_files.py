@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from retrorun.errors import ProfileError
-from retrorun.profiles.loader import MAX_VALUES, load_profile
+from retrorun.profiles.loader import MAX_PROBLEMS, MAX_PROFILE_BYTES, MAX_VALUES, load_profile
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -57,8 +57,19 @@ HOSTILE = [
     (
         "bomb.yaml",
         _alias_bomb().encode(),
-        f"bomb.yaml:6: not valid YAML: more than {MAX_VALUES} values once its aliases",
+        f"bomb.yaml:5: not valid YAML: more than {MAX_VALUES} values (aliases expanded)",
     ),
+    (
+        "flat.yaml",
+        b"name: x\nsteps: [" + b"1," * 490_000 + b"1]\n",  # took 10 s and 390 MB
+        f"flat.yaml:2: not valid YAML: more than {MAX_VALUES} values",
+    ),
+    (
+        "flat.json",
+        b'{"name": "x", "steps": [' + b"1," * 490_000 + b"1]}",  # took 20 s and 1.1 GB
+        f"flat.json: more than {MAX_VALUES} values",
+    ),
+    ("big.yaml", b"#" * (MAX_PROFILE_BYTES + 1), f"big.yaml: larger than {MAX_PROFILE_BYTES}"),
     (
         "loop.yaml",
         b"name: &a [x, *a]\nsteps: []\n",
@@ -143,3 +154,19 @@ def test_a_plan_lasts_at_most_ten_hours(
     else:
         assert result.exit_code == 2
         assert result.stderr == f"{path}:2 steps: {message}; split it into shorter sessions\n"
+
+
+def test_a_file_with_hundreds_of_problems_lists_twenty(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text("name: x\nsteps:\n" + "  - {duration: 1m, speed: 5, colour: red}\n" * 200)
+    result = cli("validate", str(path))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == MAX_PROBLEMS
+    assert lines[0] == (
+        f"{path}:3 steps[0].colour: unknown key; check its spelling against docs/profiles.md "
+        "or remove it"
+    )
+    assert lines[-1] == f"{path}: and {200 - MAX_PROBLEMS + 1} more problems; fix these first"

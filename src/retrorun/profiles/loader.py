@@ -10,8 +10,9 @@ learn the lines.
 A hostile file gets one `ProfileError` naming its line, never a traceback or a hang: the
 loader refuses control characters YAML does not allow, nesting deeper than `MAX_DEPTH`,
 integers longer than `MAX_INT_DIGITS` digits, aliases that refer to the collection they sit
-in, and documents whose aliases expand to more than `MAX_VALUES` values (a few hundred bytes
-of nested aliases can otherwise stand for billions). Files are at most `MAX_PROFILE_BYTES`.
+in, and documents of more than `MAX_VALUES` values, aliases expanded (a few hundred bytes of
+nested aliases can otherwise stand for billions). Files are at most `MAX_PROFILE_BYTES`, and
+at most `MAX_PROBLEMS` problems are listed.
 
 All problems of a file are reported together as one `ProfileErrors`.
 """
@@ -27,7 +28,7 @@ import yaml
 from pydantic import ValidationError
 
 from retrorun.errors import ProfileError, ProfileErrors
-from retrorun.jsontext import MAX_DEPTH, MAX_INT_DIGITS, JSONTextError, parse_json
+from retrorun.jsontext import MAX_DEPTH, MAX_INT_DIGITS, JSONTextError, parse_json, value_count
 from retrorun.profiles.files import read_limited
 from retrorun.profiles.models import STEP_TAGS, FieldPath, Profile, format_path
 
@@ -36,8 +37,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 MAX_PROFILE_BYTES = 1_000_000
-MAX_VALUES = 100_000
-"""Values (scalars and collections) a profile may hold once its aliases are expanded."""
+MAX_VALUES = 20_000
+"""Values (scalars and collections) a profile may hold, its aliases expanded: a bundled
+profile holds about 50, and 2000 written-out intervals (`plan.MAX_INTERVALS`) about 14,000.
+Composing stops at the first value past it, so no file costs more than a fraction of a
+second however it is built."""
+MAX_PROBLEMS = 20
+"""Problems reported for one file; the rest are counted in one last line."""
 
 
 @dataclass(frozen=True)
@@ -60,13 +66,14 @@ class _LineLoader(yaml.SafeLoader):
     a bare pace into nonsense; clock-like scalars therefore stay strings and the field
     parsers read them (``1:30`` is 90 s as a duration, 1 min 30 s per km as a pace).
 
-    Composing counts depth and, per node, how many values it stands for with its aliases
-    expanded; past `MAX_DEPTH` or `MAX_VALUES` it stops with a `ComposerError` at that node.
+    Composing counts depth and the values composed so far, an alias counting as every value
+    it stands for; past `MAX_DEPTH` or `MAX_VALUES` it stops with a `ComposerError` there.
     """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._total = 0  # values composed so far, aliases expanded
         self._values: dict[int, int] = {}  # id(node) -> values it stands for, once composed
         self._nodes: list[yaml.Node] = []  # keeps every counted node alive, so ids stay unique
 
@@ -89,6 +96,7 @@ class _LineLoader(yaml.SafeLoader):
                 raise yaml.composer.ComposerError(
                     None, None, "an alias refers to the collection it is in", mark
                 )
+            self._count(self._values[id(node)], mark)
             return node
         if isinstance(node, yaml.MappingNode):
             children = [self._values[id(part)] for pair in node.value for part in pair]
@@ -96,17 +104,17 @@ class _LineLoader(yaml.SafeLoader):
             children = [self._values[id(item)] for item in node.value]
         else:
             children = []
-        count = 1 + sum(children)
-        if count > MAX_VALUES:
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"more than {MAX_VALUES} values once its aliases are expanded",
-                mark,
-            )
-        self._values[id(node)] = count
+        self._values[id(node)] = 1 + sum(children)
         self._nodes.append(node)
+        self._count(1, mark)
         return node
+
+    def _count(self, values: int, mark: Any) -> None:  # noqa: ANN401 - PyYAML's Mark
+        self._total += values
+        if self._total > MAX_VALUES:
+            raise yaml.composer.ComposerError(
+                None, None, f"more than {MAX_VALUES} values (aliases expanded)", mark
+            )
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         digits = str(node.value).lstrip("+-").replace("_", "")
@@ -183,6 +191,8 @@ def parse_profile(text: str, *, file: str | None = None, fmt: str = "yaml") -> P
         except JSONTextError as exc:
             line = None if exc.position is None else text.count("\n", 0, exc.position) + 1
             raise ProfileError(f"not valid JSON: {exc.reason}", file=file, line=line) from exc
+        if value_count(data) > MAX_VALUES:
+            raise ProfileError(f"more than {MAX_VALUES} values", file=file)
         try:
             _, lines, duplicates = _compose(text, file)
         except ProfileError:
@@ -194,14 +204,25 @@ def parse_profile(text: str, *, file: str | None = None, fmt: str = "yaml") -> P
         problems.append(
             _error("a profile is a mapping with 'name' and 'steps'", (), file, lines or {(): 1})
         )
-        raise ProfileErrors(tuple(problems))
+        raise ProfileErrors(_at_most(problems, file))
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
         problems.extend(_translate(exc, file, lines))
     if problems:
-        raise ProfileErrors(tuple(problems))
+        raise ProfileErrors(_at_most(problems, file))
     return ProfileDocument(profile, file, lines)
+
+
+def _at_most(problems: list[ProfileError], file: str | None) -> tuple[ProfileError, ...]:
+    """The first `MAX_PROBLEMS` problems, the rest counted in one last line."""
+    if len(problems) <= MAX_PROBLEMS:
+        return tuple(problems)
+    rest = len(problems) - (MAX_PROBLEMS - 1)
+    return (
+        *problems[: MAX_PROBLEMS - 1],
+        ProfileError(f"and {rest} more problems; fix these first", file=file),
+    )
 
 
 def load_profile(path: Path) -> ProfileDocument:
