@@ -129,6 +129,7 @@ HOSTILE_CONFIGS = [
     ("deep-table", "[web]\nx = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n", ":2: not valid TOML"),
     ("long-number", "[limits]\nturn_window_s = 1" + "0" * 5000 + "\n", ":2: not valid TOML: a num"),
     ("nul", '[limits]\nturn_window_s = "\x00"\n', ":2: not valid TOML: Illegal character"),
+    ("key", '[limits]\n"a\\nb\\u001b" = 1\n', ": unknown key limits.'a\\nb\\x1b'; known: "),
 ]
 
 

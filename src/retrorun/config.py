@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from retrorun.errors import ConfigError
+from retrorun.errors import ConfigError, shown_name
 from retrorun.jsontext import MAX_DEPTH, nests_deeper_than
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.session.inputs import HeartRateGuard
@@ -98,11 +98,11 @@ class Config:
 
     def mqtt_where(self, key: str) -> str:
         """Where ``mqtt.<key>`` is written, for error messages."""
-        return self.mqtt_locations.get(key, f"{self.path or 'config'} mqtt.{key}")
+        return self.mqtt_locations.get(key, f"{self.path or 'config'} mqtt.{shown_name(key)}")
 
     def where(self, section: str, key: str | None) -> str:
         """``file:line section.key`` of a key (or of ``[section]``), for error messages."""
-        name = f"{section}.{key}" if key else f"[{section}]"
+        name = f"{section}.{shown_name(key)}" if key else f"[{section}]"
         if self.path is None:
             return f"config {name}"
         return f"{_where(self.path, self.text, section, key)} {name}"
@@ -269,7 +269,9 @@ def parse_config(text: str, path: Path) -> Config:
             else None
         ),
         mqtt=mqtt,
-        mqtt_locations={key: f"{_where(path, text, 'mqtt', key)} mqtt.{key}" for key in mqtt},
+        mqtt_locations={
+            key: f"{_where(path, text, 'mqtt', key)} mqtt.{shown_name(key)}" for key in mqtt
+        },
         document=data,
         text=text,
     )
@@ -296,21 +298,20 @@ def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
     error = errors[0]
     loc = [str(part) for part in error["loc"]]
     section = loc[0]
+    shown = shown_name(section)
     if len(loc) == 1:
         if error["type"] == "extra_forbidden":
             return ConfigError(
-                f"unknown section [{section}]; known: {', '.join(sorted(_SECTIONS))}",
+                f"unknown section [{shown}]; known: {', '.join(sorted(_SECTIONS))}",
                 location=_where(path, text, section, None),
             )
-        return ConfigError(
-            f"[{section}] must be a table", location=_where(path, text, section, None)
-        )
+        return ConfigError(f"[{shown}] must be a table", location=_where(path, text, section, None))
     key = loc[1]
     model = _section_model(section)
     known = tuple(model.model_fields) if model is not None else ()
     if error["type"] == "extra_forbidden":
         return ConfigError(
-            f"unknown key {section}.{key}; known: {', '.join(known)}",
+            f"unknown key {shown}.{shown_name(key)}; known: {', '.join(known)}",
             location=_where(path, text, section, key),
         )
     must = model.model_fields[key].description if model is not None else "valid"

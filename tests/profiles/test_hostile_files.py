@@ -170,3 +170,17 @@ def test_a_file_with_hundreds_of_problems_lists_twenty(
         "or remove it"
     )
     assert lines[-1] == f"{path}: and {200 - MAX_PROBLEMS + 1} more problems; fix these first"
+
+
+def test_a_key_with_control_characters_is_shown_escaped_on_one_line(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    """A key holding a line break or a terminal escape split the message or drove the
+    terminal; it is shown quoted and escaped."""
+    path = tmp_path / "keys.json"
+    path.write_text('{"name": "x", "steps": [{"duration": 60, "speed": 5}], "a\\nb": 1}')
+    result = cli("validate", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{path}:1 'a\\nb': unknown key; check its spelling against docs/profiles.md or remove it\n"
+    )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrorun.errors import ConfigError
+from retrorun.errors import ConfigError, shown_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -205,7 +205,7 @@ def resolve_settings(
     for key in table:
         if key not in CONFIG_KEYS:
             raise ConfigError(
-                f"unknown key mqtt.{key}; known: {', '.join(sorted(CONFIG_KEYS))}",
+                f"unknown key mqtt.{shown_name(key)}; known: {', '.join(sorted(CONFIG_KEYS))}",
                 location=where_in_file(key),
             )
     chosen = _choose(options, env, table, where_in_file)
