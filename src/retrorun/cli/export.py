@@ -93,12 +93,18 @@ def export_session_log(
 
 @click.command()
 @click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--width", default=60, show_default=True, help="Chart width in columns.")
+@click.option(
+    "--width",
+    type=click.IntRange(20, 1000),
+    default=60,
+    show_default=True,
+    help="Chart width in columns (20 to 1000).",
+)
 def summary(log: Path, width: int) -> None:
     """Print a session LOG: per direction time, distance, speed, HR; pauses, overrides, faults."""
     from retrorun.recording.summary import render_summary, summarize  # noqa: PLC0415
 
-    for line in render_summary(summarize(read_session_log(log)), max(20, width)):
+    for line in render_summary(summarize(read_session_log(log)), width):
         click.echo(line.rstrip())
 
 

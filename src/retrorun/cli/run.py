@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import click
 
 from retrorun.cli.mqtt_options import session_mqtt_options
+from retrorun.cli.numbers import FiniteRange
 from retrorun.cli.web_options import web_options
 
 if TYPE_CHECKING:
@@ -33,13 +34,6 @@ MIN_SPEEDUP = 0.1
 MAX_SPEEDUP = 1000.0
 """Fastest ``--speedup``: beyond it a few milliseconds of scheduling are seconds of session
 (``--fast`` runs on a virtual clock instead)."""
-
-
-def _finite(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """`click.FloatRange` lets NaN through (every comparison with it is false)."""
-    if value is not None and value != value:  # noqa: PLR0124 - the NaN test without math
-        raise click.BadParameter(f"{value} is not a number", param=param)
-    return value
 
 
 @click.command("run")
@@ -72,8 +66,7 @@ def _finite(_ctx: click.Context, param: click.Parameter, value: float | None) ->
 )
 @click.option(
     "--speedup",
-    type=click.FloatRange(min=MIN_SPEEDUP, max=MAX_SPEEDUP),
-    callback=_finite,
+    type=FiniteRange(min=MIN_SPEEDUP, max=MAX_SPEEDUP),
     metavar="N",
     help=f"Simulator only: run N times faster than real time ({MIN_SPEEDUP:g} to {MAX_SPEEDUP:g}).",
 )
