@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.fuzz_tiers import fuzz_tests
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,22 +59,6 @@ def _fuzz(cli: Callable[..., CliResult], folder: Path, data: bytes, suffix: str)
     _check(cli("validate", str(path)), path)
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+test_any_bytes_validate_or_give_exit_2_naming_the_file, test_long_fuzz_campaign = fuzz_tests(
+    _fuzz, profile_texts, [".yaml", ".json"]
 )
-@given(data=profile_texts, suffix=st.sampled_from([".yaml", ".json"]))
-def test_any_bytes_validate_or_give_exit_2_naming_the_file(
-    cli: Callable[..., CliResult], tmp_path: Path, data: bytes, suffix: str
-) -> None:
-    _fuzz(cli, tmp_path, data, suffix)
-
-
-@pytest.mark.slow
-@settings(
-    max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(data=profile_texts, suffix=st.sampled_from([".yaml", ".json"]))
-def test_any_bytes_validate_or_give_exit_2_naming_the_file_long(
-    cli: Callable[..., CliResult], tmp_path: Path, data: bytes, suffix: str
-) -> None:
-    _fuzz(cli, tmp_path, data, suffix)

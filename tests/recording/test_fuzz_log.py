@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzz_tiers import fuzz_tests
 from tests.recording.fixtures import EVENTS, HEADER
 
 if TYPE_CHECKING:
@@ -88,22 +87,6 @@ def _fuzz(cli: Callable[..., CliResult], folder: Path, data: bytes, command: str
     assert result.stderr.count("\n") == 1, result.stderr
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+test_any_log_exports_or_gives_exit_2_and_one_line, test_long_fuzz_campaign = fuzz_tests(
+    _fuzz, logs, ["export", "summary", "audit"]
 )
-@given(data=logs, command=st.sampled_from(["export", "summary", "audit"]))
-def test_any_log_exports_or_gives_exit_2_and_one_line(
-    cli: Callable[..., CliResult], tmp_path: Path, data: bytes, command: str
-) -> None:
-    _fuzz(cli, tmp_path, data, command)
-
-
-@pytest.mark.slow
-@settings(
-    max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(data=logs, command=st.sampled_from(["export", "summary", "audit"]))
-def test_any_log_exports_or_gives_exit_2_and_one_line_long(
-    cli: Callable[..., CliResult], tmp_path: Path, data: bytes, command: str
-) -> None:
-    _fuzz(cli, tmp_path, data, command)
