@@ -12,6 +12,7 @@ time), numbers beyond a float and ``NaN``/``Infinity`` (not JSON at all).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -60,43 +61,55 @@ def parse_json(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:  # noqa
         except UnicodeDecodeError as exc:
             raise JSONTextError(f"not UTF-8 text (byte {exc.start})") from exc
     try:
-        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_no_constant)
-    except _NumberError as exc:
-        raise JSONTextError(exc.reason, _number_at(text, exc.literal)) from exc
+        value = json.loads(text, parse_constant=_no_constant)
     except JSONTextError:
         raise
     except json.JSONDecodeError as exc:
         raise JSONTextError(exc.msg, exc.pos) from exc
+    except ValueError as exc:  # int() refuses integers of thousands of digits
+        raise JSONTextError(_TOO_LONG, _number_at(text)) from exc
     except RecursionError as exc:  # deeper than the interpreter's stack: far past max_depth
         raise _too_deep(text, max_depth) from exc
-    if nests_deeper_than(value, max_depth):
+    fault = _fault(value, max_depth)
+    if fault is _TOO_DEEP:
         raise _too_deep(text, max_depth)
+    if fault is not None:
+        raise JSONTextError(fault, _number_at(text))
     return value
 
 
-class _NumberError(JSONTextError):
-    """A number literal refused by a parse hook; `parse_json` finds where it is."""
-
-    def __init__(self, reason: str, literal: str) -> None:
-        super().__init__(reason)
-        self.literal = literal
-
-
-def _int(literal: str) -> int:
-    if len(literal.lstrip("-")) > MAX_INT_DIGITS:
-        raise _NumberError(f"a number with more than {MAX_INT_DIGITS} digits", literal)
-    return int(literal)
-
-
-def _float(literal: str) -> float:
-    value = float(literal)
-    if not math.isfinite(value):
-        raise _NumberError(f"the number {literal[:24]} is beyond the range of a float", literal)
-    return value
+_TOO_DEEP = "nested too deep"
+_TOO_LONG = f"a number with more than {MAX_INT_DIGITS} digits"
+_TOO_BIG = "a number beyond the range of a float"
+_INT_LIMIT = 10**MAX_INT_DIGITS
 
 
 def _no_constant(name: str) -> float:
     raise JSONTextError(f"{name} is not a JSON value")
+
+
+def _fault(value: object, max_depth: int) -> str | None:
+    """What `parse_json` refuses in a parsed value, if anything: one walk, level by level,
+    no recursion. `json` builds exact dicts, lists, floats and ints, so `type` is enough."""
+    level: list[Any] = [value]
+    for depth in itertools.count(1):
+        below: list[Any] = []
+        for item in level:
+            kind = type(item)
+            if kind is dict:
+                below.extend(item.values())
+            elif kind is list:
+                below.extend(item)
+            elif kind is float and not math.isfinite(item):  # 1e400 parses as infinity
+                return _TOO_BIG
+            elif kind is int and abs(item) >= _INT_LIMIT:
+                return _TOO_LONG
+        if not below:
+            return None
+        if depth >= max_depth and any(type(item) in (dict, list) for item in below):
+            return _TOO_DEEP
+        level = below
+    return None  # pragma: no cover - the loop returns
 
 
 def nests_deeper_than(value: object, max_depth: int) -> bool:
@@ -135,10 +148,17 @@ _STRING_OR_NUMBER = re.compile(
 )
 
 
-def _number_at(text: str, literal: str) -> int | None:
-    """The character offset of the number `literal` in `text` (strings skipped)."""
+def _number_at(text: str) -> int | None:
+    """The character offset of the first number `parse_json` refuses: an integer of more
+    than `MAX_INT_DIGITS` digits or a float beyond the float range (strings skipped)."""
     for match in _STRING_OR_NUMBER.finditer(text):
-        if match.group() == literal:
+        literal = match.group()
+        if literal.startswith('"'):
+            continue
+        if any(mark in literal for mark in ".eE"):
+            if not math.isfinite(float(literal)):
+                return match.start()
+        elif len(literal.lstrip("-")) > MAX_INT_DIGITS:
             return match.start()
     return None
 
