@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import shutil
 from typing import TYPE_CHECKING, Any
 
@@ -152,12 +153,17 @@ BAD = [
 ]
 
 
-async def test_bad_payloads_are_refused_and_the_session_never_sees_them(remote: Remote) -> None:
+async def test_bad_payloads_are_refused_and_the_session_never_sees_them(
+    remote: Remote, caplog: pytest.LogCaptureFixture
+) -> None:
     before = remote.session.snapshot().state
     for payload, reason in BAD:
-        answer = await remote.send(payload)
+        with caplog.at_level(logging.WARNING, logger="retrorun.mqtt"):
+            answer = await remote.send(payload)
         assert answer["accepted"] is False, payload
         assert reason in answer["reason"], (payload, answer["reason"])
+        # The refusal is also logged, as one line naming the topic.
+        assert caplog.messages[-1] == f"{TOPICS.command}: refused: {answer['reason']}"
     assert remote.session.received == []
     assert remote.session.snapshot().state is before
     # The session carried on: the bridge still passes on a good command afterwards.

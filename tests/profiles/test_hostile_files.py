@@ -53,7 +53,11 @@ HOSTILE = [
         b'{"name": "x",\n "steps": [{"forward": 1' + b"9" * 5000 + b"}]}",
         "long.json:2: not valid JSON: a number with more than 20 digits",
     ),
-    ("huge.json", b'{"name": "x", "steps": [1e400]}', "huge.json:1: not valid JSON: a number beyond the range of a float"),
+    (
+        "huge.json",
+        b'{"name": "x", "steps": [1e400]}',
+        "huge.json:1: not valid JSON: a number beyond the range of a float",
+    ),
     (
         "bomb.yaml",
         _alias_bomb().encode(),
