@@ -169,6 +169,9 @@ BROKEN_LINES = [
     pytest.param('{"t": 1' + "0" * 4000 + ', "type": "x"}', "more than 20 digits", id="long-t"),
     pytest.param('{"t": 1e400, "type": "x"}', "beyond the range of a float", id="huge-t"),
     pytest.param('{"type": "x"}', "an event needs a string 'type' and a number 't'", id="no-t"),
+    pytest.param(
+        '{"t": 3, "type": "x", "s": "' + "a" * 70_000 + '"}', "longer than", id="long-line"
+    ),
     pytest.param("[1, 2]", "not a JSON object", id="array"),
 ]
 

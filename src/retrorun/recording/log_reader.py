@@ -3,7 +3,7 @@
 A log from an interrupted session (``kill -9``, a crash, a pulled plug) has no closing
 ``summary`` line and may end in a line cut part-way: `read_log` returns everything up to the
 last complete line and says the log is incomplete. A broken line in the middle (not JSON,
-nested deeper than `MAX_DEPTH`, a number of thousands of digits, an event without a type or a
+longer than `MAX_LINE_BYTES`, nested deeper than `MAX_DEPTH`, a number of thousands of digits, an event without a type or a
 time) is skipped and named in `SessionLog.skipped`, so everything whole around it still
 exports. A file that is no session log at all — not JSON Lines, no ``session`` header, a
 version we do not know, nothing recorded — raises `LogError` naming the file and the line,
@@ -35,7 +35,11 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 MAX_T_S = 7 * 24 * 3600.0
 """No session lasts a week; a larger ``t`` is damage."""
-MAX_LOG_BYTES = 256 * 1024 * 1024
+MAX_LOG_BYTES = 16 * 1024 * 1024
+"""A ten-hour session (the longest plan) writes about 4 MB on the simulator; this leaves room
+for a chatty treadmill, and bounds what a hostile file costs (measured in docs/export.md)."""
+MAX_LINE_BYTES = 64 * 1024
+"""No line retrorun writes comes near this (the header is the longest, about 1 kB)."""
 NAMED_SKIPS = 5
 """Skipped lines named by number in the note (the rest are counted)."""
 
@@ -184,7 +188,7 @@ def _objects(
     skipped: list[tuple[int, str]] = []
     for number, raw in numbered:
         try:
-            value = parse_json(raw, max_depth=MAX_DEPTH)
+            value = _parse_line(raw)
         except JSONTextError as exc:
             if number == first_number:
                 raise LogError(
@@ -203,6 +207,13 @@ def _objects(
             continue
         objects.append((number, value))
     return objects, skipped, None, last_number
+
+
+def _parse_line(raw: bytes) -> Any:  # noqa: ANN401 - any JSON value
+    """One line's JSON value; `JSONTextError` for a line too long to be one retrorun wrote."""
+    if len(raw) > MAX_LINE_BYTES:
+        raise JSONTextError(f"longer than {MAX_LINE_BYTES} bytes")
+    return parse_json(raw, max_depth=MAX_DEPTH)
 
 
 def _number(value: object) -> TypeGuard[int | float]:
