@@ -3,11 +3,11 @@
 A log from an interrupted session (``kill -9``, a crash, a pulled plug) has no closing
 ``summary`` line and may end in a line cut part-way: `read_log` returns everything up to the
 last complete line and says the log is incomplete. A broken line in the middle (not JSON,
-longer than `MAX_LINE_BYTES`, nested deeper than `MAX_DEPTH`, a number of thousands of digits, an event without a type or a
-time) is skipped and named in `SessionLog.skipped`, so everything whole around it still
-exports. A file that is no session log at all — not JSON Lines, no ``session`` header, a
-version we do not know, nothing recorded — raises `LogError` naming the file and the line,
-which the command line prints as one line with exit code 2.
+longer than `MAX_LINE_BYTES`, nested deeper than `MAX_DEPTH`, a number of thousands of
+digits, an event without a type or a time) is skipped and named in `SessionLog.skipped`, so
+everything whole around it still exports. A file that is no session log at all — not JSON
+Lines, no ``session`` header, a version we do not know, nothing recorded — raises `LogError`
+naming the file and the line, which the command line prints as one line with exit code 2.
 
 Unknown event types and unknown fields are kept (the format may grow) and ignored by the
 exporters.
