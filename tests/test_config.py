@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from retrorun.audio import AudioSettings
-from retrorun.config import ENV_VAR, AudioConfig, load_config
+from retrorun.config import ENV_VAR, MAX_CONFIG_BYTES, AudioConfig, load_config
 from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.session.inputs import HeartRateGuard
@@ -173,3 +173,15 @@ def test_a_config_that_is_not_a_regular_file_is_refused_at_once(
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1  # click itself refuses a directory for --config
     assert "not a regular file" in result.stderr or "is a directory" in result.stderr
+
+
+def test_a_config_larger_than_the_limit_is_refused(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[web]\na = [" + "1," * 200_000 + "1]\n")
+    result = cli("validate", "one-minute-alternation", "--config", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"retrorun: {path}: config file: larger than {MAX_CONFIG_BYTES} bytes\n"
+    )

@@ -56,8 +56,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 ENV_VAR = "RETRORUN_CONFIG"
-MAX_CONFIG_BYTES = 1_000_000
-"""A config file is a few dozen lines; anything this big is not one."""
+MAX_CONFIG_BYTES = 256 * 1024
+"""A config file is a few dozen lines; anything this big is not one (and reading it would
+take longer than a second)."""
 # Sections later layers will own; accepted (and ignored here) so an older retrorun does not
 # refuse a newer config file.
 FUTURE_SECTIONS = frozenset({"device", "session"})
