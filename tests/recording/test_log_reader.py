@@ -223,3 +223,20 @@ def test_a_log_that_is_not_a_regular_file_is_refused(
     result = cli("export", str(path), "-o", str(tmp_path / "out.fit"))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"retrorun: {path}: not a regular file (")
+
+
+@pytest.mark.parametrize("command", ["export", "summary"])
+def test_an_event_timed_before_its_predecessor_still_exports(
+    cli: Callable[..., CliResult], tmp_path: Path, command: str
+) -> None:
+    """Found by the fuzz test: a telemetry line at t 2 after one at t 12.5 made a lap of
+    negative energy, which FIT cannot hold (exit 1, "field 11=-1 is outside ... UINT16")."""
+    events = [dict(event) for event in EVENTS]
+    late = next(i for i, e in enumerate(events) if e["type"] == "telemetry" and e["t"] == 13)
+    events[late]["t"] = 2
+    path = tmp_path / "x.jsonl"
+    path.write_text(jsonl(HEADER, *events))
+    result = cli(
+        command, str(path), *(["-o", str(tmp_path / "x.fit")] if command == "export" else [])
+    )
+    assert result.exit_code == 0, result.stderr

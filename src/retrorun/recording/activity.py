@@ -24,6 +24,7 @@ derives from a `SessionLog`:
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -162,6 +163,10 @@ class Activity:
 
 def build_activity(log: SessionLog) -> Activity:
     """The activity a session log records (see the module docstring for the rules)."""
+    if any(later.t < earlier.t for earlier, later in itertools.pairwise(log.events)):
+        # The session clock only goes forward; a damaged log may not. Read it in time order
+        # (stable: lines of the same time keep theirs), so no lap comes out negative.
+        log = replace(log, events=tuple(sorted(log.events, key=lambda event: event.t)))
     segments = log.of_type("segment")
     states = log.of_type("state")
     starts = [e.t for e in states if e.get("state") == "running"][:1] + [s.t for s in segments][:1]
