@@ -11,6 +11,15 @@ from retrorun.cli import run
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rendered speech goes to a folder of the test run's, never the user's cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,14 @@ class CliResult:
     exit_code: int
     stdout: str
     stderr: str
+
+
+@pytest.fixture(autouse=True)
+def treadmill_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own per-treadmill settings file (never the user's)."""
+    path = tmp_path / "treadmills.toml"
+    monkeypatch.setenv("RETRORUN_TREADMILLS", str(path))
+    return path
 
 
 @pytest.fixture

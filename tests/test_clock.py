@@ -8,7 +8,14 @@ import time
 
 import pytest
 
-from retrorun.clock import LoopClock, ManualClock, MonotonicClock, run_virtual
+from retrorun.clock import (
+    LoopClock,
+    ManualClock,
+    MonotonicClock,
+    ScaledTimeLoop,
+    run_scaled,
+    run_virtual,
+)
 
 
 async def test_sleepers_wake_in_deadline_order_at_their_deadline() -> None:
@@ -141,3 +148,23 @@ def test_virtual_time_loop_still_delivers_real_io() -> None:
         return data
 
     assert run_virtual(main()) == b"ping"
+
+
+def test_a_scaled_clock_counts_its_waits_but_not_a_stall_of_the_process() -> None:
+    """At 100x, a 0.2 s stall of the process (another program holding the CPU) would be
+    20 s of session time in which nothing could run: the link watchdog would call the
+    treadmill lost. The scaled clock lets it count only a fraction of a second."""
+
+    async def main() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        before = loop.time()
+        await asyncio.sleep(5.0)  # 50 ms of real time, counted in full
+        waited = loop.time() - before
+        before = loop.time()
+        time.sleep(0.2)  # noqa: ASYNC251 - the stall under test
+        await asyncio.sleep(0)
+        return waited, loop.time() - before
+
+    waited, stalled = run_scaled(main(), speedup=100.0)
+    assert 5.0 <= waited < 5.0 + 2 * ScaledTimeLoop.STALL_S
+    assert stalled <= 2 * ScaledTimeLoop.STALL_S

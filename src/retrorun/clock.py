@@ -269,16 +269,19 @@ async def settle() -> None:
 
 
 class _ScaledSelector(_WrappedSelector):
-    """Waits ``timeout / speedup`` of real time for what the loop thinks is ``timeout``."""
+    """Waits ``timeout / speedup`` of real time for what the loop thinks is ``timeout``, and
+    tells the loop how much real time the wait was meant to take."""
 
     def __init__(self, real: selectors.BaseSelector, loop: ScaledTimeLoop) -> None:
         super().__init__(real)
         self._scaled = loop
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
-        if timeout is None or timeout <= 0:
-            return self._real.select(timeout)
-        return self._real.select(timeout / self._scaled.speedup)
+        self._scaled.time()  # what ran before the wait is counted now, bounded
+        wait = None if timeout is None else max(0.0, timeout) / self._scaled.speedup
+        ready = self._real.select(wait)
+        self._scaled.expect(math.inf if wait is None else wait)
+        return ready
 
 
 class ScaledTimeLoop(asyncio.SelectorEventLoop):
@@ -287,17 +290,38 @@ class ScaledTimeLoop(asyncio.SelectorEventLoop):
     Used for ``--speedup N`` simulator sessions: every wait in the program (ours and the
     libraries' timeouts alike) takes 1/N of its real length, and the order of events is
     the same as at real speed.
+
+    A stall of the process (another program holding the CPU, a swap) is *not* scaled up:
+    at 120x, 50 ms of lost real time would be 6 s of session time in which the simulator
+    sent nothing, and the session would rightly call the link lost. The clock credits a
+    wait in full only up to the length it was meant to have, and any other gap between two
+    readings of the clock only up to `STALL_S` of session time; the rest is time the
+    session slips against the wall clock.
     """
 
+    STALL_S = 0.25
+    """Session seconds a gap the loop did not ask for may count."""
+
     def __init__(self, speedup: float) -> None:
-        if not 0 < speedup < math.inf:  # NaN fails this too
-            raise ValueError("speedup must be a positive finite number")
+        if not math.isfinite(speedup) or speedup <= 0:
+            raise ValueError("speedup must be positive")
         self.speedup = speedup
-        self._real_start = time.monotonic()
+        self._real_last = time.monotonic()
+        self._now = 0.0
+        self._expected = 0.0
         super().__init__(_ScaledSelector(selectors.DefaultSelector(), self))
 
+    def expect(self, real_s: float) -> None:
+        """The wait just over was meant to take `real_s` seconds of real time."""
+        self._expected = real_s
+
     def time(self) -> float:
-        return (time.monotonic() - self._real_start) * self.speedup
+        real = time.monotonic()
+        gap, self._real_last = real - self._real_last, real
+        allowed = self._expected + self.STALL_S / self.speedup
+        self._expected = 0.0
+        self._now += min(gap, allowed) * self.speedup
+        return self._now
 
 
 def run_scaled(main: Coroutine[object, object, _T], *, speedup: float) -> _T:

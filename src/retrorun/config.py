@@ -23,6 +23,7 @@ voice_name = "en-us"           # espeak-ng --voices lists them
 volume = 0.8                   # 0 to 1
 words_per_minute = 165
 tones = true                   # countdown and turn tones
+# device = "hw:1"              # the player's output: an ALSA device or a PulseAudio sink
 
 [export]
 formats = ["fit"]              # written next to the session log when a session ends
@@ -73,6 +74,7 @@ class AudioConfig:
     volume: float = 1.0
     words_per_minute: int = 165
     tones: bool = True
+    device: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class Config:
         name = f"{section}.{shown_name(key)}" if key else f"[{section}]"
         if self.path is None:
             return f"config {name}"
-        return f"{_where(self.path, self.text, section, key)} {name}"
+        return f"{where_in_toml(self.path, self.text, section, key)} {name}"
 
 
 # ---------------------------------------------------------------------------- the file
@@ -161,6 +163,12 @@ class _Audio(_Section):
         default=_AUDIO.words_per_minute, ge=80, le=450, description="a whole number from 80 to 450"
     )
     tones: bool = Field(default=_AUDIO.tones, description="true or false")
+    device: str | None = Field(
+        default=_AUDIO.device,
+        min_length=1,
+        pattern=r"^[^\s-]\S*$",
+        description="an ALSA device (aplay -L lists them) or a PulseAudio sink name",
+    )
 
 
 class _FitDevice(_Section):
@@ -233,8 +241,9 @@ def load_config(option: Path | None = None) -> Config:
     return parse_config(text, path)
 
 
-def parse_config(text: str, path: Path) -> Config:
-    """Validate config text read from `path` (used in messages)."""
+def parse_toml(text: str, path: Path) -> dict[str, Any]:
+    """The tables of TOML text read from `path`; `ConfigError` naming the line when bad,
+    nested deeper than `MAX_DEPTH` or holding an integer of thousands of digits."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -252,6 +261,12 @@ def parse_config(text: str, path: Path) -> Config:
         raise _too_deep(path, text) from exc
     if nests_deeper_than(data, MAX_DEPTH):
         raise _too_deep(path, text)
+    return data
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate config text read from `path` (used in messages)."""
+    data = parse_toml(text, path)
     try:
         file = _File.model_validate(data)
     except ValidationError as exc:
@@ -271,7 +286,7 @@ def parse_config(text: str, path: Path) -> Config:
         ),
         mqtt=mqtt,
         mqtt_locations={
-            key: f"{_where(path, text, 'mqtt', key)} mqtt.{shown_name(key)}" for key in mqtt
+            key: f"{where_in_toml(path, text, 'mqtt', key)} mqtt.{shown_name(key)}" for key in mqtt
         },
         document=data,
         text=text,
@@ -304,25 +319,28 @@ def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
         if error["type"] == "extra_forbidden":
             return ConfigError(
                 f"unknown section [{shown}]; known: {', '.join(sorted(_SECTIONS))}",
-                location=_where(path, text, section, None),
+                location=where_in_toml(path, text, section, None),
             )
-        return ConfigError(f"[{shown}] must be a table", location=_where(path, text, section, None))
+        return ConfigError(
+            f"[{shown}] must be a table", location=where_in_toml(path, text, section, None)
+        )
     key = loc[1]
     model = _section_model(section)
     known = tuple(model.model_fields) if model is not None else ()
     if error["type"] == "extra_forbidden":
         return ConfigError(
             f"unknown key {shown}.{shown_name(key)}; known: {', '.join(known)}",
-            location=_where(path, text, section, key),
+            location=where_in_toml(path, text, section, key),
         )
     must = model.model_fields[key].description if model is not None else "valid"
     if error["type"] == "missing":
         return ConfigError(
-            f"{section}.{key} must be {must}; add it", location=_where(path, text, section, None)
+            f"{section}.{key} must be {must}; add it",
+            location=where_in_toml(path, text, section, None),
         )
     return ConfigError(
         f"{section}.{key} must be {must}, not {reprlib.repr(error['input'])}",
-        location=_where(path, text, section, key),
+        location=where_in_toml(path, text, section, key),
     )
 
 
@@ -335,13 +353,16 @@ def _section_model(section: str) -> type[_Section] | None:
     return None
 
 
-def _where(path: Path, text: str, section: str, key: str | None) -> str:
-    """``file:line`` of `key` in `[section]` (or of the section header), or just ``file``."""
+def where_in_toml(path: Path, text: str, section: str, key: str | None) -> str:
+    """``file:line`` of `key` in `[section]` (or of the section header), or just ``file``.
+
+    A quoted header (``["C4:5A:11:02:9E:31"]``) names the section inside its quotes.
+    """
     in_section = False
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith("["):
-            in_section = stripped.strip("[] ") == section
+            in_section = stripped.strip("[] ").strip("\"'") == section
             if in_section and key is None:
                 return f"{path}:{number}"
         elif in_section and key is not None and re.match(rf"{re.escape(key)}\s*=", stripped):

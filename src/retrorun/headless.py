@@ -3,8 +3,9 @@
 For a terminal without the TUI (a Raspberry Pi over SSH, a script, a CI job): every cue
 is one line, a compact progress line follows each new segment and every
 `PROGRESS_EVERY_S` seconds, and the final line says how the session ended. When stdin is a
-terminal, single keys control the session (`retrorun.session.keys.KEY_MAP`, the same keys
-as the TUI); otherwise stdin is left alone.
+terminal on Linux or macOS, single keys control the session (`retrorun.session.keys.KEY_MAP`,
+the same keys as the TUI); on Windows (no termios) one line says so and Ctrl-C stops it;
+otherwise stdin is left alone.
 
 It talks to the session only through `SessionHandle` (events in, `UserCommand`s out), the
 same way the TUI and the MQTT bridge do.
@@ -18,6 +19,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from retrorun import platforms
 from retrorun.session.api import Cue, SessionEnded, SessionHandle, SessionState, Snapshot
 from retrorun.session.keys import ViewAction, command_for, find, help_lines
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 PROGRESS_EVERY_S = 30.0
 
 KEY_HELP = "keys: ? lists them, q stops the session"
+NO_KEYS = "single keys work on Linux and macOS terminals only: Ctrl-C stops the session"
 
 
 def clock_text(seconds: float) -> str:
@@ -134,6 +137,11 @@ async def read_keys(
     """Turn single key presses on a terminal into commands (no-op when not a terminal)."""
     stream = stream or sys.stdin
     if not stream.isatty():
+        return
+    if not platforms.posix():
+        # No termios and no loop reader on stdin (Windows): the belt is still stopped by
+        # Ctrl-C, which the command line turns into a stop.
+        write(NO_KEYS)
         return
     loop = asyncio.get_running_loop()
     keys: asyncio.Queue[str] = asyncio.Queue()

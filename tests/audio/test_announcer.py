@@ -1,21 +1,249 @@
-"""Cues become tones and speech through real subprocesses (stand-in programs on PATH)."""
+"""Cues on time: what plays when, on a `ManualClock`, through a recording stand-in for the
+running player; and the real programs (espeak-ng, aplay) where the machine has them."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import shutil
 import stat
-import wave
 from typing import TYPE_CHECKING
 
 import pytest
 
-from retrorun.audio import Announcer, AudioSettings, Speaker, TonePlayer
+from retrorun.audio import Announcer, AudioSettings, Speaker, TonePlayer, clips, priorities
+from retrorun.audio.outputs import CHUNK_S, StreamOutput
+from retrorun.audio.soundpath import SoundPath
 from retrorun.clock import ManualClock
+from retrorun.profiles.loader import parse_profile
+from retrorun.profiles.plan import compile_plan
 from retrorun.session.api import Cue, CueKind
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
+
+LONG = "Speed limited to 3.2 km/h: treadmill minimum is 3.2 km/h."
+_SOUND = SoundPath(speech=None, player="/usr/bin/aplay", device="card 0", streaming=True)
+
+
+class RecordingSink:
+    """Stands in for the running player: keeps every write with its time."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.writes: list[tuple[float, int]] = []
+        self.alive = True
+        self.closed = False
+
+    async def write(self, pcm: bytes) -> bool:
+        if self.alive:
+            self.writes.append((self.clock.now(), len(pcm)))
+        return self.alive
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+class FixedSpeech:
+    """Speech whose clips are known: each text lasts what the table says (silence)."""
+
+    def __init__(
+        self, lengths: dict[str, float], clock: ManualClock | None = None, render_s: float = 0.0
+    ) -> None:
+        self.lengths = lengths
+        self.speaker = Speaker(AudioSettings(), program="espeak-ng")
+        self.prepared_texts: list[str] = []
+        self.clock, self.render_s = clock, render_s
+        self.ready: set[str] = set()
+        self.renders: dict[str, asyncio.Task[None]] = {}
+
+    def cached(self, text: str) -> clips.Clip | None:
+        if self.clock is not None and text not in self.ready:
+            return None
+        return clips.silence(self.lengths.get(text, 0.4))
+
+    async def clip(self, text: str) -> clips.Clip | None:
+        """Texts not `ready` take `render_s` of the clock to render (a speech process)."""
+        if self.clock is not None and text not in self.ready:
+            # Like `SpeechClips`: a render goes on when the one waiting for it gives up.
+            render = self.renders.get(text)
+            if render is None:
+                render = self.renders[text] = asyncio.ensure_future(self._render(text))
+            await asyncio.shield(render)
+        return clips.silence(self.lengths.get(text, 0.4))
+
+    async def _render(self, text: str) -> None:
+        assert self.clock is not None
+        await self.clock.sleep(self.render_s)
+        self.ready.add(text)
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        self.prepared_texts = list(texts)
+
+    async def close(self) -> None:
+        pass
+
+
+def _announcer(
+    clock: ManualClock, lengths: dict[str, float] | None = None, speech: FixedSpeech | None = None
+) -> Announcer:
+    speech = speech or FixedSpeech(lengths or {})
+    return Announcer(
+        AudioSettings(),
+        clock=clock,
+        output=StreamOutput(RecordingSink(clock), clock=clock, description="stand-in"),
+        speech=speech,  # type: ignore[arg-type]
+        sound_path=_SOUND,
+    )
+
+
+async def _replay(
+    clock: ManualClock, announcer: Announcer, cues: list[Cue], *, processes: bool = False
+) -> None:
+    """Offer each cue at its time ``t`` on the clock, then let everything play out
+    (waiting for real `processes` too)."""
+    task = asyncio.ensure_future(announcer.run())
+    try:
+        for cue in cues:
+            await clock.advance_to(cue.t)
+            announcer.offer(cue)
+        drained = asyncio.ensure_future(announcer.drained())
+        if processes:
+            await asyncio.wait_for(drained, timeout=10)
+        else:
+            await clock.run_until(drained, limit=60)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def _countdown(start: float) -> list[Cue]:
+    return [Cue(start + n, CueKind.COUNTDOWN, str(3 - n), beeps=1) for n in range(3)]
+
+
+async def test_a_countdown_starts_on_each_second() -> None:
+    clock = ManualClock()
+    announcer = _announcer(clock, {"3": 0.3, "2": 0.3, "1": 0.3})
+    await _replay(clock, announcer, [*_countdown(10.0), Cue(13.0, CueKind.TURN_NOW, "Turn.")])
+    assert [h.late_s for h in announcer.heard] == [0.0, 0.0, 0.0, 0.0]
+    assert [h.started_at for h in announcer.heard] == [10.0, 11.0, 12.0, 13.0]
+
+
+async def test_a_long_cue_is_cut_short_by_a_countdown_digit() -> None:
+    clock = ManualClock()
+    announcer = _announcer(clock, {LONG: 5.9})
+    cues = [Cue(440.81, CueKind.OVERRIDE, LONG), *_countdown(442.0)]
+    await _replay(clock, announcer, cues)
+    digits = [h for h in announcer.heard if h.cue.beeps]
+    assert len(digits) == 3
+    # The override's pieces already with the player finish first: at most two.
+    assert max(h.late_s for h in digits) <= 2 * CHUNK_S + 1e-9
+    assert [c.text for c in announcer.shortened] == [LONG]
+    assert announcer.dropped == []
+
+
+async def test_between_digits_a_short_cue_fits_and_a_long_one_waits() -> None:
+    clock = ManualClock()
+    announcer = _announcer(clock, {"3": 0.3, "Halfway": 0.3, LONG: 5.9})
+    cues = [
+        _countdown(20.0)[0],
+        Cue(20.35, CueKind.HALFWAY, "Halfway"),
+        Cue(20.36, CueKind.OVERRIDE, LONG),
+        *_countdown(20.0)[1:],
+    ]
+    await _replay(clock, announcer, cues)
+    started = {h.cue.text: h.started_at for h in announcer.heard}
+    # After "3" (pip, gap, word: 0.48 s), and it ends before "2" at 21.
+    assert started["Halfway"] == pytest.approx(20.48, abs=1e-3)
+    assert started[LONG] >= 22.0  # after the last digit, not across one
+    assert announcer.shortened == []
+    assert [h.late_s for h in announcer.heard if h.cue.beeps] == [0.0, 0.0, 0.0]
+
+
+async def test_a_countdown_digit_does_not_wait_for_a_render_under_way() -> None:
+    clock = ManualClock()
+    speech = FixedSpeech({LONG: 5.9, "3": 0.3, "2": 0.3, "1": 0.3}, clock, render_s=0.25)
+    speech.ready |= {"3", "2", "1"}
+    announcer = _announcer(clock, speech=speech)
+    await _replay(clock, announcer, [Cue(9.9, CueKind.OVERRIDE, LONG), *_countdown(10.0)])
+    started = {h.cue.text: h.started_at for h in announcer.heard}
+    assert [started[digit] for digit in "321"] == [10.0, 11.0, 12.0]
+    # Rendered meanwhile, said after "1" (pip, gap, word: 0.48 s).
+    assert started[LONG] == pytest.approx(12.48, abs=1e-3)
+    assert speech.ready == {"3", "2", "1", LONG}
+
+
+async def test_a_stale_cue_is_dropped_but_a_turn_cue_never_is() -> None:
+    clock = ManualClock()
+    announcer = _announcer(clock, {"Turn around now.": 1.0, "Halfway": 0.5, LONG: 5.9})
+    cues = [
+        Cue(0.0, CueKind.ALARM, LONG),
+        Cue(0.1, CueKind.HALFWAY, "Halfway"),
+        Cue(0.2, CueKind.TURN_NOW, "Turn around now."),
+    ]
+    await _replay(clock, announcer, cues)
+    assert [c.kind for c in announcer.played] == [CueKind.ALARM, CueKind.TURN_NOW]
+    assert [c.kind for c in announcer.dropped] == [CueKind.HALFWAY]
+
+
+async def test_the_player_gets_samples_one_piece_ahead_of_the_sound() -> None:
+    clock = ManualClock()
+    sink = RecordingSink(clock)
+    output = StreamOutput(sink, clock=clock, description="stand-in")
+    task = asyncio.ensure_future(output.play(clips.silence(0.5), asyncio.Event()))
+    await clock.run_until(task, limit=10)
+    assert task.result() is True
+    times = [t for t, _ in sink.writes]
+    assert times[:3] == pytest.approx([0.0, 0.0, CHUNK_S])
+    assert all(later - earlier <= CHUNK_S + 1e-9 for earlier, later in itertools.pairwise(times))
+    assert sum(n for _, n in sink.writes) >= 2 * round(0.5 * clips.SAMPLE_RATE_HZ)
+
+
+async def test_when_the_running_player_stops_cues_go_through_a_process_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "calls.log"
+    _stand_in(tmp_path, "aplay", log)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    clock = ManualClock()
+    sink = RecordingSink(clock)
+    sink.alive = False
+    announcer = _announcer(clock)
+    announcer._output = StreamOutput(sink, clock=clock, description="aplay (running)")
+    announcer.player = TonePlayer()
+    cues = [Cue(0.0, CueKind.TURN_NOW, "Turn around now.")]
+    await _replay(clock, announcer, cues, processes=True)
+    assert announcer.fallback == "aplay (running) stopped"
+    assert [c.kind for c in announcer.played] == [CueKind.TURN_NOW]
+    assert log.read_text().startswith("aplay -q ")
+
+
+async def test_without_any_player_the_terminal_bell_rings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    rings: list[str] = []
+    player = TonePlayer(bell=lambda: rings.append("ring"))
+    clock = ManualClock()
+    announcer = Announcer(AudioSettings(), clock=clock, player=player)
+    await _replay(clock, announcer, [Cue(0.0, CueKind.COUNTDOWN, "3", beeps=1)], processes=True)
+    assert rings == ["ring"]
+    assert announcer.notice is not None
+    assert "espeak-ng not found" in announcer.notice
+    assert "no sound player found" in announcer.notice
+
+
+async def test_a_full_backlog_drops_the_oldest() -> None:
+    clock = ManualClock()
+    announcer = _announcer(clock)
+    announcer._backlog = 2
+    for n in range(5):
+        announcer.offer(Cue(0.0, CueKind.TEXT, f"cue {n}"))
+    assert [c.text for c in announcer.dropped] == ["cue 0", "cue 1", "cue 2"]
+    await _replay(clock, announcer, [])
+    assert [c.text for c in announcer.played] == ["cue 3", "cue 4"]
+
 
 # Found before any test narrows PATH to its stand-in programs.
 _CP = shutil.which("cp") or "/bin/cp"
@@ -33,114 +261,45 @@ def _stand_in(folder: Path, name: str, log: Path) -> Path:
     return script
 
 
-@pytest.fixture
-def sound_programs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    log = tmp_path / "calls.log"
-    _stand_in(tmp_path, "espeak-ng", log)
-    _stand_in(tmp_path, "aplay", log)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    return log
+def test_every_kind_of_cue_has_a_policy() -> None:
+    for kind in CueKind:
+        assert priorities.policy(Cue(0.0, kind, "x")) in priorities.POLICIES.values()
+    digit = priorities.policy(Cue(0.0, CueKind.COUNTDOWN, "3", beeps=1))
+    assert digit.urgent
+    assert not priorities.policy(Cue(0.0, CueKind.COUNTDOWN, "Change in 10 seconds")).urgent
 
 
-def _calls(log: Path) -> list[str]:
-    return log.read_text().splitlines() if log.exists() else []
-
-
-async def _play_all(announcer: Announcer) -> None:
-    runner = asyncio.ensure_future(announcer.run())
-    try:
-        await asyncio.wait_for(announcer.drained(), timeout=10)
-    finally:
-        runner.cancel()
-
-
-async def test_a_turn_cue_plays_the_turn_tone_then_speaks(sound_programs: Path) -> None:
-    announcer = Announcer(AudioSettings(), clock=ManualClock())
-    announcer.offer(Cue(60.0, CueKind.TURN_NOW, "Turn around now."))
-    await _play_all(announcer)
-    tone, speech = _calls(sound_programs)
-    assert tone.startswith("aplay -q ")
-    assert speech.startswith("espeak-ng -v en-us -a 100 -s 165 -- Turn around now.")
-    with wave.open(str(sound_programs.parent / "last.wav")) as clip:
-        assert clip.getnframes() > 0
-
-
-async def test_countdown_beeps_then_words_in_order(sound_programs: Path) -> None:
-    announcer = Announcer(AudioSettings(), clock=ManualClock())
-    for n in (3, 2, 1):
-        announcer.offer(Cue(57.0 + (3 - n), CueKind.COUNTDOWN, str(n), beeps=1))
-    await _play_all(announcer)
-    calls = _calls(sound_programs)
-    assert [c.split()[0] for c in calls] == ["aplay", "espeak-ng"] * 3
-    assert [c.rsplit(" ", 1)[-1] for c in calls[1::2]] == ["3", "2", "1"]
-
-
-@pytest.mark.usefixtures("sound_programs")
-async def test_a_stale_cue_is_dropped_but_a_turn_cue_never_is() -> None:
+async def test_the_same_clamp_is_said_once_in_ten_minutes() -> None:
     clock = ManualClock()
-    announcer = Announcer(AudioSettings(), clock=clock, max_delay_s=4.0)
-    announcer.offer(Cue(10.0, CueKind.HALFWAY, "Halfway."))
-    announcer.offer(Cue(10.0, CueKind.TURN_NOW, "Turn around now."))
-    await clock.advance(5.0)
-    await _play_all(announcer)
-    assert [c.kind for c in announcer.played] == [CueKind.TURN_NOW]
-    assert [c.kind for c in announcer.dropped] == [CueKind.HALFWAY]
+    announcer = _announcer(clock, {LONG: 5.9})
+    cues = [Cue(t, CueKind.OVERRIDE, LONG) for t in (100.0, 250.0, 400.0, 750.0)]
+    await _replay(clock, announcer, [*cues, Cue(760.0, CueKind.HALFWAY, "Halfway")])
+    assert [h.cue.t for h in announcer.heard] == [100.0, 750.0, 760.0]
+    assert [c.t for c in announcer.repeats] == [250.0, 400.0]
 
 
-async def test_volume_and_voice_reach_espeak(sound_programs: Path) -> None:
-    settings = AudioSettings(voice_name="en-gb", volume=0.5, words_per_minute=140)
-    announcer = Announcer(settings, clock=ManualClock())
-    announcer.offer(Cue(0.0, CueKind.START, "Let's go."))
-    await _play_all(announcer)
-    assert _calls(sound_programs) == ["espeak-ng -v en-gb -a 50 -s 140 -- Let's go."]
+async def test_start_prepares_the_digits_then_the_plans_turns_and_cues() -> None:
+    plan = compile_plan(parse_profile(ALTERNATION).profile)
+    clock = ManualClock()
+    announcer = _announcer(clock)
+    await announcer.start(plan)
+    assert isinstance(announcer.speech, FixedSpeech)
+    texts = announcer.speech.prepared_texts
+    assert texts[:3] == ["3", "2", "1"]
+    assert texts[3:7] == [
+        "Turn around now.",
+        "Settle in, facing backward.",
+        "Turn around now.",
+        "Settle in, facing forward.",
+    ]
+    assert "Backward in 10 seconds. Slow down and hold the rails." in texts
+    assert {"run", "walk", "Halfway"} <= set(texts)
 
 
-async def test_without_espeak_cues_beep_and_a_notice_says_how_to_get_speech(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    log = tmp_path / "calls.log"
-    _stand_in(tmp_path, "aplay", log)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    announcer = Announcer(AudioSettings(), clock=ManualClock())
-    assert announcer.notice is not None
-    assert "sudo apt install espeak-ng" in announcer.notice
-    announcer.offer(Cue(0.0, CueKind.HALFWAY, "Halfway."))
-    await _play_all(announcer)
-    assert [c.split()[0] for c in _calls(log)] == ["aplay"]
-
-
-async def test_without_any_player_the_terminal_bell_rings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
-    rings: list[str] = []
-    player = TonePlayer(bell=lambda: rings.append("ring"))
-    announcer = Announcer(AudioSettings(), clock=ManualClock(), player=player)
-    announcer.offer(Cue(0.0, CueKind.COUNTDOWN, "3", beeps=1))
-    await _play_all(announcer)
-    assert rings == ["ring"]
-
-
-async def test_no_voice_setting_keeps_espeak_silent(sound_programs: Path) -> None:
-    announcer = Announcer(AudioSettings(voice=False), clock=ManualClock())
-    assert announcer.notice is None
-    announcer.offer(Cue(0.0, CueKind.HALFWAY, "Halfway."))
-    await _play_all(announcer)
-    assert [c.split()[0] for c in _calls(sound_programs)] == ["aplay"]
-
-
-def test_speaker_reports_when_no_speech_program_exists(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert not Speaker(AudioSettings()).available
-
-
-@pytest.mark.usefixtures("sound_programs")
-async def test_offering_never_waits_and_a_full_queue_drops_the_oldest() -> None:
-    announcer = Announcer(AudioSettings(), clock=ManualClock(), backlog=2)
-    for n in range(5):
-        announcer.offer(Cue(float(n), CueKind.TEXT, f"cue {n}"))
-    assert [c.text for c in announcer.dropped] == ["cue 0", "cue 1", "cue 2"]
-    await _play_all(announcer)
-    assert [c.text for c in announcer.played] == ["cue 3", "cue 4"]
+ALTERNATION = """
+name: alternation
+steps:
+  - {duration: 2m, speed: 9, label: run}
+  - {direction: backward, duration: 2m, speed: 4, label: walk}
+  - {duration: 2m, speed: 9, label: run}
+"""

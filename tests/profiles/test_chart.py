@@ -21,5 +21,6 @@ def test_chart_shows_direction_height_and_time_axis() -> None:
     assert set(bars[3][21:]) == {"▒"}
     assert "·" in bars[3]  # the turn between them
     assert lines[0].startswith(" 10.0")
-    assert lines[-2].rstrip().endswith("20:15")
+    total = int(plan.total_duration_s)  # 20 min, the turn and the ramps
+    assert lines[-2].rstrip().endswith(f"{total // 60}:{total % 60:02d}")
     assert lines[-1].strip() == LEGEND

@@ -108,7 +108,7 @@ def test_profiles_lists_bundled_and_user_profiles(
     result = cli("profiles")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert any(line.split()[:2] == ["first-backward-walk", "18:45"] for line in lines)
+    assert any(line.split()[:2] == ["first-backward-walk", "20:07"] for line in lines)
     lunch = next(line for line in lines if "lunch" in line)
     assert "Lunch run" in lunch
     assert "33% backward" in lunch

@@ -139,9 +139,10 @@ def test_a_profile_that_is_not_a_regular_file_is_refused(tmp_path: Path, kind: s
 @pytest.mark.parametrize(
     ("step", "message"),
     [
-        ("{duration: 10h, speed: 5}", None),
-        ("{duration: 10h0m1s, speed: 5}", "the plan lasts 10:00:01, more than 10:00:00"),
-        ("{duration: 18h30m, speed: 5}", "the plan lasts 18:30:00, more than 10:00:00"),
+        ("{duration: 9h59m, speed: 5}", None),
+        # The plan counts the 11 s the belt needs to reach 5 km/h before the interval's time.
+        ("{duration: 10h, speed: 5}", "the plan lasts 10:00:11, more than 10:00:00"),
+        ("{duration: 18h30m, speed: 5}", "the plan lasts 18:30:11, more than 10:00:00"),
         ("{distance: 60km, speed: 5}", "the plan lasts 12:00:00, more than 10:00:00"),
     ],
 )

@@ -32,7 +32,7 @@ def _plan(text: str) -> Plan:
     return compile_plan(document.profile, where=document)
 
 
-def test_every_direction_change_gets_a_turn_and_interval_time_excludes_it() -> None:
+def test_every_direction_change_gets_a_turn_and_interval_time_counts_at_speed() -> None:
     plan = _plan(ONE_ONE)
     kinds = [(s.kind, s.direction) for s in plan.segments]
     assert kinds == [
@@ -49,13 +49,18 @@ def test_every_direction_change_gets_a_turn_and_interval_time_excludes_it() -> N
     assert plan.turns == 6
     backward = [s for s in plan.segments if s.direction == "backward" and s.kind == "interval"]
     assert {s.duration_s for s in backward} == {60.0}
-    assert plan.backward_duration_s == 180.0
-    assert plan.forward_duration_s == 300 + 180 + 120
-    # Into backward: 10 s window + 5 s settle; out of backward also ramps 4 → 2.5 km/h first.
+    # Each interval's time counts at its speed; the plan adds the belt's ramp up to it at
+    # the default 0.5 km/h per s after a 1 s reaction: backward 2.5 -> 4 in steps every 2 s
+    # (4 s, then 1 s for the last step's 0.5 km/h), forward 2.5 -> 9 (14 s), 8 -> 9 (3 s)
+    # right after the warm-up, 2.5 -> 5 (6 s) for the last step.
+    assert plan.backward_duration_s == pytest.approx(3 * (60 + 6))
+    assert plan.forward_duration_s == pytest.approx(300 + (60 + 3) + 2 * (60 + 14) + (120 + 6))
+    # Into backward: slowing 9 -> 2.5 (1 s reaction, 13 s, 1 s margin), 10 s window, 5 s
+    # settle; out of backward: steps 4 -> 2.5 (4 s), the last step (2 s) and the margin.
     turns = [s for s in plan.segments if s.kind == "turn"]
-    assert turns[0].estimated_duration_s == 15.0
-    assert turns[1].estimated_duration_s == pytest.approx(4 + 15)
-    assert plan.total_duration_s == pytest.approx(600 + 180 + 3 * 15 + 3 * 19)
+    assert turns[0].estimated_duration_s == pytest.approx(15 + 15)
+    assert turns[1].estimated_duration_s == pytest.approx(7 + 15)
+    assert plan.total_duration_s == pytest.approx(637 + 198 + 3 * 30 + 3 * 22)
 
 
 def test_backward_speed_is_reached_in_ramp_steps_and_incline_moves_in_the_window() -> None:
@@ -63,7 +68,7 @@ def test_backward_speed_is_reached_in_ramp_steps_and_incline_moves_in_the_window
     turn, back = plan.segments[2], plan.segments[3]
     assert turn.speed_kmh == 2.5
     assert turn.incline_pct == 2.0
-    assert turn.incline_offset_s == 0.0
+    assert turn.incline_offset_s == 15.0  # the window, once the belt has slowed from 9 km/h
     assert [(s.offset_s, s.speed_kmh) for s in back.speed_steps] == [
         (0.0, 3.0),
         (2.0, 3.5),
@@ -71,7 +76,7 @@ def test_backward_speed_is_reached_in_ramp_steps_and_incline_moves_in_the_window
     ]
     turn_back = plan.segments[4]
     assert [s.speed_kmh for s in turn_back.speed_steps] == [3.5, 3.0, 2.5]
-    assert turn_back.incline_offset_s == 4.0  # the incline waits for the turn window
+    assert turn_back.incline_offset_s == 7.0  # the incline waits for the turn window
 
 
 def test_backward_incline_change_without_direction_change_gets_a_turn() -> None:
@@ -102,12 +107,14 @@ def test_cues_warn_before_turns_count_down_and_mark_the_last_interval() -> None:
     plan = _plan(ONE_ONE)
     first_fast = plan.segments[1]
     kinds = [(c.offset_s, c.kind) for c in first_fast.cues]
-    assert (30.0, "halfway") in kinds
-    assert (50.0, "turn_warning") in kinds
+    end = first_fast.estimated_duration_s  # the minute, after 3 s of ramp from 8 to 9 km/h
+    assert end == pytest.approx(63.0)
+    assert (end - 30.0, "halfway") in kinds
+    assert (end - 10.0, "turn_warning") in kinds
     assert [(o, k) for o, k in kinds if k == "countdown"] == [
-        (57.0, "countdown"),
-        (58.0, "countdown"),
-        (59.0, "countdown"),
+        (end - 3.0, "countdown"),
+        (end - 2.0, "countdown"),
+        (end - 1.0, "countdown"),
     ]
     last = [s for s in plan.segments if any(c.kind == "last_interval" for c in s.cues)]
     assert [s.repeat_round for s in last] == ["3/3"]

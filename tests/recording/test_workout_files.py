@@ -146,7 +146,7 @@ def test_a_zwo_export_is_a_run_workout_with_directions_that_imports_again(
     for segment, step in zip(intervals, steps, strict=True):
         assert segment.speed_kmh == pytest.approx(step.end_speed_kmh, abs=0.02)
         if step.duration_s is not None:
-            assert segment.estimated_duration_s == pytest.approx(step.duration_s, abs=0.1)
+            assert segment.duration_s == pytest.approx(step.duration_s, abs=0.1)
         else:
             assert segment.estimated_distance_m == pytest.approx(step.distance_m, abs=1.0)
 

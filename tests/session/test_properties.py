@@ -27,7 +27,14 @@ from retrorun.recording.audit import audit
 from retrorun.recording.log_reader import read_log
 from retrorun.recording.session_log import SessionLogWriter
 from retrorun.session import turn as turns
-from retrorun.session.api import CommandKind, LogEntry, Phase, SessionStarted, UserCommand
+from retrorun.session.api import (
+    CommandKind,
+    LogEntry,
+    Phase,
+    SessionStarted,
+    SessionState,
+    UserCommand,
+)
 from retrorun.session.inputs import EngineOptions, HeartRateGuard
 from retrorun.session.runner import limits_json
 from tests.profiles.strategies import profiles
@@ -165,7 +172,15 @@ def test_random_sessions_keep_every_safety_rule_and_log_completely(
         if kind == "console_speed":
             consoles.append((drive.now, 5.0, drive.engine.facing))
         _inject(drive, kind, interactive=interactive)
-    ended = drive.run_to_end(limit=drive.now + plan.total_duration_s * 3 + 600)
+    limit = drive.now + plan.total_duration_s * 3 + 600
+    if interactive:
+        # A session the engine paused for safety (a belt that did not follow) waits for
+        # the runner: after a minute of it, the runner stops.
+        while drive.engine.ended is None and drive.now < limit:
+            drive.run_until(drive.now + 60.0)
+            if drive.engine.state is SessionState.PAUSED:
+                drive.feed(UserCommand(CommandKind.STOP, source="runner"))
+    ended = drive.run_to_end(limit=limit)
     _check_commands(drive, plan, consoles)
     _check_turns(drive, plan)
     assert all(s.send.request == "stop" for s in drive.sends if s.t > ended.t)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from retrorun.session.api import CommandKind, Phase, SessionState
+from retrorun.session.cues import HEADS_UP_S
 from retrorun.tui import RetrorunApp
 from retrorun.tui.screens import SessionScreen
 from retrorun.tui.widgets import CueBanner, DirectionIndicator, Readouts, StateLine
@@ -156,7 +157,14 @@ async def test_the_turn_shows_turn_then_backward(session: SimSession, tmp_path: 
 async def test_every_cue_lands_in_the_banner(session: SimSession, tmp_path: Path) -> None:
     app = _app(session, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await session.advance_until(lambda s: s.phase == Phase.APPROACH)
+        # The turn warning comes at least HEADS_UP_S before the belt slows for the turn.
+        await session.advance_until(
+            lambda s: (
+                s.next_segment is not None
+                and s.next_segment.kind == "turn"
+                and (s.segment_remaining_s or HEADS_UP_S) < HEADS_UP_S
+            )
+        )
         await pilot.pause()
         banner = app.screen.query_one(CueBanner)
         assert "backward" in banner.text.lower()

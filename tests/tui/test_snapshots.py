@@ -64,7 +64,7 @@ async def _capture() -> tuple[Plan, dict[str, Snapshot]]:
     with tempfile.TemporaryDirectory() as folder:
         plan = short_plan(Path(folder))
         session = await SimSession.start(
-            short_profile(Path(folder)), Path(folder) / "s.jsonl", faults=("disconnect@85:4",)
+            short_profile(Path(folder)), Path(folder) / "s.jsonl", faults=("disconnect@100:4",)
         )
         shots: dict[str, Snapshot] = {}
         try:

@@ -35,7 +35,7 @@ async def test_every_browser_follows_the_session_through_a_turn(tmp_path: Path) 
         await _running(rig)
         await rig.session.advance(2)
         await all_see(tabs, lambda tab: tab.view["direction"] == "FORWARD", "FORWARD")
-        await rig.session.advance_until(lambda snap: snap.segment_kind == "turn")
+        await rig.session.advance_until(lambda snap: snap.phase == "turn_window")
         await rig.session.advance(0.5)
         await all_see(tabs, lambda tab: tab.view["direction"] == "TURN", "the turn")
         await all_see(

@@ -1,14 +1,17 @@
-"""What makes sound on this machine: a speech program and a WAV player, found on PATH.
+"""What makes sound on this machine: a speech program and a player, found on PATH.
 
-Speech: ``espeak-ng`` (or the older ``espeak``). Tones: ``paplay`` (PulseAudio/PipeWire),
-``aplay`` (ALSA), ``afplay`` (macOS) or ``pw-play``, fed a WAV file. Without a player, tones
-fall back to the terminal bell. Each call runs the program as a subprocess and waits for it
-without blocking the event loop.
+Speech: ``espeak-ng`` (or the older ``espeak``), which renders text to WAV samples.
+Players: ``paplay`` (PulseAudio or PipeWire), ``aplay`` (ALSA), ``afplay`` (macOS) or
+``pw-play``. The first two can stay running and take raw samples over a pipe
+(`StreamPlayer`): starting a player costs 150-250 ms on a Raspberry Pi, which a countdown
+cannot wait for. `TonePlayer` is the fallback: one process per WAV file. Without a player,
+the terminal bell. Every program runs as a subprocess waited for without blocking the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import shutil
 import sys
@@ -40,6 +43,8 @@ class AudioSettings:
     words_per_minute: int = 165
     tones: bool = True
     """Play countdown and turn tones."""
+    device: str | None = None
+    """The player's output: a PulseAudio/PipeWire sink or an ALSA device (None: default)."""
 
 
 class Speaker:
@@ -47,7 +52,7 @@ class Speaker:
 
     def __init__(self, settings: AudioSettings, *, program: str | None = None) -> None:
         self.settings = settings
-        self.program = program if program is not None else _find(SPEECH_PROGRAMS)
+        self.program = program if program is not None else find_program(SPEECH_PROGRAMS)
 
     @property
     def available(self) -> bool:
@@ -70,6 +75,34 @@ class Speaker:
             text,
         ]
 
+    def render_command(self, text: str) -> list[str]:
+        """The command line that writes ``text`` spoken as a WAV file to its stdout."""
+        args = self.command(text)
+        args.insert(-2, "--stdout")
+        return args
+
+    async def render(self, text: str) -> bytes | None:
+        """``text`` spoken, as WAV bytes; None when it could not be rendered."""
+        if self.program is None:
+            return None
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *self.render_command(text),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+        except OSError:
+            return None
+        try:
+            wav, _ = await process.communicate()
+        except asyncio.CancelledError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+            raise
+        return wav if process.returncode == 0 and wav else None
+
     async def say(self, text: str) -> None:
         """Speak ``text`` and return when it has been said (or could not be)."""
         if self.program is not None:
@@ -80,9 +113,15 @@ class TonePlayer:
     """Plays WAV bytes with the system's player, or rings the terminal bell."""
 
     def __init__(
-        self, *, program: str | None = None, bell: Callable[[], None] | None = None
+        self,
+        *,
+        program: str | None = None,
+        bell: Callable[[], None] | None = None,
+        device: str | None = None,
     ) -> None:
-        self.program = program if program is not None else _find(PLAYERS)
+        """`program` None: the first player on PATH; ``""``: none (the bell)."""
+        self.program = (program or None) if program is not None else find_program(PLAYERS)
+        self.device = device
         self._bell = bell or _terminal_bell
 
     @property
@@ -97,12 +136,123 @@ class TonePlayer:
             path = Path(folder) / "tone.wav"
             path.write_bytes(wav)
             args = [self.program, str(path)]
-            if Path(self.program).name == "aplay":
-                args.insert(1, "-q")
+            name = Path(self.program).name
+            if name == "aplay":
+                args[1:1] = ["-q", *(["-D", self.device] if self.device else [])]
+            elif self.device and name == "paplay":
+                args[1:1] = [f"--device={self.device}"]
             await _run(args)
 
 
-def _find(names: tuple[str, ...]) -> str | None:
+class StreamPlayer:
+    """One player process that stays running and takes raw samples on its stdin.
+
+    Samples are mono signed 16-bit little-endian at `clips.SAMPLE_RATE_HZ`. Between cues
+    nothing is written; the player plays what arrives as soon as it arrives.
+    """
+
+    def __init__(self, program: str, *, device: str | None = None) -> None:
+        self.program = program
+        self.device = device
+        self._process: asyncio.subprocess.Process | None = None
+        self._errors: asyncio.Task[None] | None = None
+        self._last_errors: collections.deque[str] = collections.deque(maxlen=_ERROR_LINES)
+        self.error: str | None = None
+        """Why the player stopped or could not start, once it has."""
+
+    @staticmethod
+    def can_stream(program: str) -> bool:
+        return Path(program).name in _STREAM_ARGS
+
+    def command(self) -> list[str]:
+        name = Path(self.program).name
+        args = [self.program, *_STREAM_ARGS[name]]
+        if self.device:
+            args += ["-D", self.device] if name == "aplay" else [f"--device={self.device}"]
+        return args
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.returncode is None
+
+    async def start(self) -> bool:
+        """Start the player; False (and `error` says why) when it cannot run."""
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                *self.command(),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+        except OSError as exc:
+            self.error = f"{self.program}: {exc.strerror or exc}"
+            return False
+        if self._process.stderr is not None:
+            self._errors = asyncio.ensure_future(self._read_errors(self._process.stderr))
+        return True
+
+    async def write(self, pcm: bytes) -> bool:
+        """Hand samples to the player; False once it has gone (`error` says why)."""
+        process = self._process
+        if process is None or process.stdin is None or process.returncode is not None:
+            await self._gone()
+            return False
+        try:
+            process.stdin.write(pcm)
+            await process.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            await self._gone()
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Let the player finish what it was given, then stop it."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), _CLOSE_WAIT_S)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+        finally:
+            if self._errors is not None:
+                self._errors.cancel()
+
+    async def _read_errors(self, stream: asyncio.StreamReader) -> None:
+        """Keep the player's last lines on stderr; reading them all the while means a
+        chatty player (aplay reports underruns) never blocks on a full pipe."""
+        while line := await stream.readline():
+            if line.strip():
+                self._last_errors.append(line.decode(errors="replace").strip())
+
+    async def _gone(self) -> None:
+        if self.error is not None:
+            return
+        if self._errors is not None:
+            # The player has gone: its stderr ends, with the reason last.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._errors), _CLOSE_WAIT_S)
+        last = f": {self._last_errors[-1]}" if self._last_errors else ""
+        self.error = f"{Path(self.program).name} stopped{last}"
+
+
+# The players that read raw samples from stdin, and how to tell them the format. paplay is
+# asked for a small buffer so a cue sounds about 40 ms after it is written; aplay's buffer
+# is kept short for the same reason.
+_STREAM_ARGS: dict[str, tuple[str, ...]] = {
+    "paplay": ("--raw", "--format=s16le", "--rate=22050", "--channels=1", "--latency-msec=40"),
+    "aplay": ("-q", "-t", "raw", "-f", "S16_LE", "-r", "22050", "-c", "1", "--buffer-time=100000"),
+}
+_ERROR_LINES = 5
+_CLOSE_WAIT_S = 2.0
+
+
+def find_program(names: tuple[str, ...]) -> str | None:
     for name in names:
         path = shutil.which(name)
         if path is not None:

@@ -7,13 +7,12 @@ Each tone fades in and out over a few milliseconds so speakers do not click.
 
 from __future__ import annotations
 
-import io
 import math
 import struct
-import wave
 from dataclasses import dataclass
 
-SAMPLE_RATE_HZ = 22_050
+from retrorun.audio.clips import SAMPLE_RATE_HZ, Clip
+
 _FADE_S = 0.008
 _MAX_AMPLITUDE = 32_767
 
@@ -36,18 +35,14 @@ def render(tones: tuple[Tone, ...], *, volume: float = 1.0) -> bytes:
 
     ``volume`` is 0 to 1 (a linear factor on the amplitude).
     """
+    return clip(tones, volume=volume).to_wav()
+
+
+def clip(tones: tuple[Tone, ...], *, volume: float = 1.0) -> Clip:
+    """The tones one after another as a `Clip` (``volume`` as for `render`)."""
     if not 0.0 <= volume <= 1.0:
         raise ValueError(f"volume must be between 0 and 1, not {volume}")
-    frames = bytearray()
-    for tone in tones:
-        frames += _samples(tone, volume)
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE_HZ)
-        out.writeframes(bytes(frames))
-    return buffer.getvalue()
+    return Clip(b"".join(_samples(tone, volume) for tone in tones))
 
 
 def _samples(tone: Tone, volume: float) -> bytes:

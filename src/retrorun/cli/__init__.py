@@ -36,16 +36,19 @@ def main() -> None:
 from retrorun.cli import export, profiles  # noqa: E402
 from retrorun.cli.audit import audit  # noqa: E402
 from retrorun.cli.bench import bench  # noqa: E402
+from retrorun.cli.check import check  # noqa: E402
 from retrorun.cli.ftms import ftms  # noqa: E402
 from retrorun.cli.run import run as run_command  # noqa: E402
 from retrorun.cli.scan import scan  # noqa: E402
 from retrorun.cli.sim import sim  # noqa: E402
+from retrorun.cli.sound import sound_check  # noqa: E402
 from retrorun.cli.upload import upload  # noqa: E402
 from retrorun.cli.watch import watch  # noqa: E402
 
 for _command in (
     audit,
     bench,
+    check,
     export.export,
     export.summary,
     export.workout,
@@ -57,6 +60,7 @@ for _command in (
     run_command,
     scan,
     sim,
+    sound_check,
     upload,
     watch,
 ):

@@ -70,7 +70,8 @@ class Outcome:
     ended: str
     turns: int
     at_target: float | None
-    """Share of the time of intervals of a minute or more within 0.3 km/h of the target."""
+    """The worst interval of a minute or more: the share of its counted time within
+    0.3 km/h of its target."""
     alarms: int
     violations: tuple[str, ...]
 
@@ -95,21 +96,24 @@ def random_faults(rng: random.Random, duration_s: float) -> tuple[str, ...]:
     return tuple(sorted(faults, key=lambda f: float(f.split("@")[1].split(":")[0])))
 
 
-def one(run: Run) -> Outcome:
-    """Run one session in this process and judge its log."""
+def one(run: Run, keep: Path | None = None) -> Outcome:
+    """Run one session in this process and judge its log (kept at `keep` when given)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return _one(run, keep or Path(folder) / "session.jsonl")
+
+
+def _one(run: Run, log: Path) -> Outcome:
     from retrorun.cli import run as main  # noqa: PLC0415 - the whole command line, in-process
 
-    with tempfile.TemporaryDirectory() as folder:
-        log = Path(folder) / "session.jsonl"
-        code = 1
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            try:
-                main(run.args(log))
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-        if not log.exists():
-            return Outcome(run, code, "crash", 0, None, 0, (), crashed=True)
-        return _judge(run, code, log)
+    code = 1
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            main(run.args(log))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    if not log.exists():
+        return Outcome(run, code, "crash", 0, None, 0, (), crashed=True)
+    return _judge(run, code, log)
 
 
 def _judge(run: Run, code: int, log: Path) -> Outcome:
@@ -139,22 +143,40 @@ def _judge(run: Run, code: int, log: Path) -> Outcome:
 
 
 def _at_target(lines: Sequence[dict[str, Any]]) -> float | None:
-    """Share of telemetry samples of long intervals within `AT_TARGET_KMH` of the target."""
-    inside = total = 0
+    """The worst long interval's share of its counted time within `AT_TARGET_KMH` of its
+    target: for each time interval of `LONG_INTERVAL_S` or more, the telemetry from its clock's
+    start (the log's ``"clock": "started"``) to its end, while the session runs."""
+    shares: list[float] = []
     target: float | None = None
+    counting = running = False
+    inside = total = 0
+
+    def close() -> None:
+        nonlocal counting, inside, total
+        if counting and total:
+            shares.append(inside / total)
+        counting, inside, total = False, 0, 0
+
     for line in lines:
-        if line.get("type") == "segment":
+        kind = line.get("type")
+        if kind == "segment":
+            close()
             long_one = (
                 line.get("kind") == "interval" and line.get("duration_s", 0) >= LONG_INTERVAL_S
             )
             target = float(line["speed_kmh"]) if long_one else None
-        elif line.get("type") == "state" and line.get("state") not in ("running", "resumed"):
-            target = None
-        elif line.get("type") == "telemetry" and target is not None:
+        elif kind == "phase" and line.get("clock") == "started" and target is not None:
+            counting = True
+        elif kind == "state":
+            running = line.get("state") in ("running", "resumed")
+            if line.get("state") in ("finished", "stopped", "interrupted", "failed"):
+                close()
+        elif kind == "telemetry" and counting and running and target is not None:
             speed = line.get("speed_kmh")
             total += 1
             inside += isinstance(speed, int | float) and abs(speed - target) <= AT_TARGET_KMH
-    return inside / total if total else None
+    close()
+    return min(shares) if shares else None
 
 
 def plan_runs(

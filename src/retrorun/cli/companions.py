@@ -58,9 +58,14 @@ class Companions:
         notice = None
         device_name = simulator.name if simulator is not None else options.device
         if options.audio is not None:
-            from retrorun.audio import Announcer  # noqa: PLC0415
+            from retrorun.audio import Announcer, Speaker  # noqa: PLC0415
+            from retrorun.audio.speech import SpeechClips, default_cache_dir  # noqa: PLC0415
 
-            announcer = Announcer(options.audio, clock=clock)
+            speech = SpeechClips(Speaker(options.audio), cache_dir=default_cache_dir())
+            announcer = Announcer(options.audio, clock=clock, speech=speech)
+            # Finds the sound path and starts the player now, so `notice` can warn of a
+            # silent setup before the belt moves; the plan's cues render in the background.
+            await announcer.start(runner.plan)
             tasks += [
                 asyncio.ensure_future(announcer.follow(runner.events())),
                 asyncio.ensure_future(announcer.run()),

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from retrorun.cli.companions import Companions
     from retrorun.clock import Clock
     from retrorun.config import Config
-    from retrorun.device import Backends, Treadmill
+    from retrorun.device import Backends, RampRates, Treadmill
     from retrorun.errors import InputError
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
@@ -72,6 +72,8 @@ class LaunchOptions:
     """``--mph-in-kmh-fields``: the real treadmill puts mph in its km/h fields."""
     mph_commands: bool = False
     """``--mph-commands``: the real treadmill reads speed commands as mph, reports km/h."""
+    ramp_rates: RampRates | None = None
+    """The belt's ramps as ``retrorun check`` measured them (None: cautious defaults)."""
     backends: Backends | None = None
     """bleak backends for the real-treadmill path (None: the platform's; tests plug the
     simulator's in to reach it as if it were a real device)."""
@@ -303,8 +305,9 @@ def _connector(
         backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
         mph = simulator.quirks.speed_in_mph
         # A commands-only mph simulator stands for a treadmill nobody has set up yet: the
-        # session must find it out (`--mph-commands` on a real one fixes it).
-        mph_commands = False
+        # session must find it out, unless `retrorun check` found it and saved the setting
+        # (`--mph-commands` on a real one does the same).
+        mph_commands = options.mph_commands
         info = {"address": address, "simulated": True, "preset": simulator.preset}
 
     async def connect() -> Treadmill:
@@ -316,6 +319,7 @@ def _connector(
             backends=backends,
             mph_in_kmh_fields=mph,
             mph_commands=mph_commands,
+            ramp_rates=options.ramp_rates,
         )
 
     return connect, info

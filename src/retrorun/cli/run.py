@@ -20,6 +20,7 @@ import click
 
 from retrorun.cli.mqtt_options import session_mqtt_options
 from retrorun.cli.numbers import FiniteRange
+from retrorun.cli.treadmill_options import device_option, sim_preset_option
 from retrorun.cli.web_options import web_options
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ MAX_SPEEDUP = 1000.0
 
 @click.command("run")
 @click.argument("profile", required=False)
-@click.option("--device", metavar="ADDR|NAME", help="The treadmill's Bluetooth address or name.")
+@device_option
 @click.option(
     "--mph-in-kmh-fields",
     "mph",
@@ -52,7 +53,7 @@ MAX_SPEEDUP = 1000.0
     "convert commands only.",
 )
 @click.option("--sim", is_flag=True, help="Run against the built-in treadmill simulator.")
-@click.option("--sim-preset", default="strict", show_default=True, help="Simulator quirk preset.")
+@sim_preset_option
 @click.option(
     "--sim-fault",
     "sim_faults",
@@ -195,6 +196,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     )
     if mph_commands:
         options = dataclasses.replace(options, mph_commands=True)
+    options = _saved_settings(options, explicit_mph=mph or mph_commands)
     if upload.auto:
         options = dataclasses.replace(options, upload=upload)
     if web_settings is not None:
@@ -205,6 +207,20 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         run_tui(options, speedup)
     else:
         _run_headless(options, fast=fast, speedup=speedup)
+
+
+def _saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> LaunchOptions:
+    """Apply what ``retrorun check`` saved; refuse backward segments it found unsafe."""
+    from retrorun.cli.launch import check  # noqa: PLC0415
+    from retrorun.cli.saved_settings import (  # noqa: PLC0415
+        apply_saved_settings,
+        refuse_unsafe_backward,
+    )
+
+    options = apply_saved_settings(options, explicit_mph=explicit_mph)
+    if options.profile is not None:
+        refuse_unsafe_backward(options, check(options))
+    return options
 
 
 def _check_choices(
@@ -340,9 +356,9 @@ def _run_headless(options: LaunchOptions, *, fast: bool, speedup: float | None) 
 async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, LaunchedSession]:
     """Launch the session and show it as lines (keys from a terminal) until it ends."""
     import asyncio  # noqa: PLC0415
-    import signal  # noqa: PLC0415
 
     from retrorun.cli.launch import launch_session  # noqa: PLC0415
+    from retrorun.cli.signals import on_stop_signals  # noqa: PLC0415
     from retrorun.headless import read_keys, show  # noqa: PLC0415
 
     session = await launch_session(options)
@@ -350,14 +366,11 @@ async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, Launch
     keys_task = asyncio.ensure_future(read_keys(session.runner, click.echo))
     if session.notice:
         click.echo(f"retrorun: {session.notice}", err=True)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, session.runner.request_stop)
+    undo_signals = on_stop_signals(session.runner.request_stop)
     try:
         await asyncio.wait([session.task])
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+        undo_signals()
         try:
             ended = await session.close("signal")
         finally:

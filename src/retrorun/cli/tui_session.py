@@ -13,9 +13,10 @@ only once the command runs.
 from __future__ import annotations
 
 import asyncio
-import signal
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from retrorun.cli.signals import on_stop_signals
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -96,14 +97,11 @@ async def _main(shown: TuiSession) -> SessionEnded | None:
         # A terminal in raw mode turns Ctrl-C into a key (the app stops the session on it),
         # but a SIGTERM (or a kill -INT) still arrives: close the app, and `finish` stops
         # the session and the belt.
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, app.exit)
+        undo_signals = on_stop_signals(app.exit)
         try:
             await app.run_async()
         finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
+            undo_signals()
     finally:
         ended = await shown.finish()
     return ended

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bleak.backends.scanner import BaseBleakScanner
 
     from retrorun.clock import Clock
+    from retrorun.device.ramp import RampRates
 
 _ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
 
@@ -136,6 +137,7 @@ async def open_treadmill(
     backends: Backends | None = None,
     mph_in_kmh_fields: bool = False,
     mph_commands: bool = False,
+    ramp_rates: RampRates | None = None,
     attempts: int = 3,
 ) -> Treadmill:
     """Find (unless given), connect and open a treadmill that reconnects itself."""
@@ -165,6 +167,7 @@ async def open_treadmill(
         reconnect=reconnect,
         mph_in_kmh_fields=mph_in_kmh_fields,
         mph_commands=mph_commands,
+        ramp_rates=ramp_rates,
     )
     try:
         await treadmill.open()

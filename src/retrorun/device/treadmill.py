@@ -39,7 +39,7 @@ from retrorun.device.events import (
     TrainingStatusChanged,
 )
 from retrorun.device.link import Link, LinkLost, Notification
-from retrorun.device.ramp import RampEstimator
+from retrorun.device.ramp import DEFAULT_RATES, RampEstimator
 from retrorun.device.telemetry import TelemetryMerger
 from retrorun.device.timing import backoff, first_of
 from retrorun.errors import DecodeError, DeviceError
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 
     from retrorun.clock import Clock
+    from retrorun.device.ramp import RampRates
     from retrorun.ftms.machine_status import MachineStatus
 
 # A belt reporting less than this is stopped.
@@ -71,6 +72,15 @@ _STOPPED_KMH = 0.05
 _SAME = 1e-6
 # A "target changed" status within this of a value on our own ramp is our own echo.
 _ECHO_TOLERANCE = 0.05
+# Device Information (0x180A) characteristics, by what they name (GATT assigned numbers).
+DEVICE_INFORMATION = {
+    "manufacturer": 0x2A29,
+    "model": 0x2A24,
+    "serial_number": 0x2A25,
+    "hardware_revision": 0x2A27,
+    "firmware_revision": 0x2A26,
+    "software_revision": 0x2A28,
+}
 _SUBSCRIBED = (
     Characteristic.TREADMILL_DATA,
     Characteristic.MACHINE_STATUS,
@@ -93,7 +103,7 @@ class Outcome(enum.Enum):
 class Treadmill:
     """Drive and watch one FTMS treadmill; see the module docstring for the promises."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - one keyword per device setting and timeout
         self,
         link: Link,
         *,
@@ -101,6 +111,7 @@ class Treadmill:
         reconnect: Callable[[], Awaitable[Link]] | None = None,
         mph_in_kmh_fields: bool = False,
         mph_commands: bool = False,
+        ramp_rates: RampRates | None = None,
         response_timeout_s: float = 4.0,
         silence_timeout_s: float = 5.0,
         not_permitted_retries: int = 4,
@@ -116,7 +127,9 @@ class Treadmill:
         self._replay_timeout_s = 2 * response_timeout_s + 5.0
 
         self.capabilities: Capabilities | None = None
-        self.ramp = RampEstimator()
+        # Rates measured by `retrorun check` beat the cautious defaults from the first
+        # sample; the estimator goes on learning from there.
+        self.ramp = RampEstimator(ramp_rates or DEFAULT_RATES)
         self._control = ControlChannel(
             clock=clock,
             response_timeout_s=response_timeout_s,
@@ -245,6 +258,22 @@ class Treadmill:
         await self._run(stop_or_pause(StopPause.STOP))
         self._belt_halted()
         self._target_incline = None
+
+    def assume_running(self) -> None:
+        """The belt was started on the console (some treadmills take Start from nowhere
+        else): targets go out from now on, and those kept meanwhile are sent once it runs."""
+        self._started = True
+        self._spawn(self._replay_cached())
+
+    async def device_information(self) -> dict[str, str]:
+        """What the Device Information service (0x180A) says: manufacturer, model, serial,
+        hardware, firmware and software revisions; empty when the treadmill offers none."""
+        found: dict[str, str] = {}
+        for name, uuid in DEVICE_INFORMATION.items():
+            data = await self._read_optional(uuid)
+            if data:
+                found[name] = data.decode("utf-8", errors="replace").strip("\x00 ")
+        return found
 
     async def pause(self) -> None:
         """Pause the belt (FTMS Pause); `start` resumes."""
@@ -398,7 +427,7 @@ class Treadmill:
         self._last_data_at = self._clock.now()
         return self.capabilities
 
-    async def _read_optional(self, characteristic: Characteristic) -> bytes | None:
+    async def _read_optional(self, characteristic: int) -> bytes | None:
         if "read" not in self._link.properties(characteristic):
             return None
         try:

@@ -11,10 +11,17 @@ two backward steps at different inclines therefore get a turn between them too (
 steps onto the rails and back, facing the same way). The runner starts facing the console,
 so a profile that begins backward begins with a turn.
 
-Interval time counts from the end of the turn, so "1 min backward" is a minute of backward
-running; the ramp from turn speed to the target is part of it. Backward speed changes are
-commanded in small steps at the backward ramp rate (`safety.backward_ramp`); forward
-warm-up/cool-down ramps in steps of `FORWARD_RAMP_STEP_KMH`.
+Interval time counts at the interval's speed, so "1 min at 9 km/h" is a minute at 9 km/h:
+the belt's ramp from turn speed up to the target comes before the interval's clock starts
+(the session starts it when the belt is measured there), and the slow-down to turn speed
+belongs to the turn that follows. The plan estimates both with the belt's default rates
+(`retrorun.belt.DEFAULT_RATES`): a turn's `estimated_duration_s` includes its approach, and
+a time interval's includes its ramp-in, so the totals are what a session really takes. A
+warm-up or cool-down ramp of the profile runs on the clock (the ramp is the plan), and a
+distance interval counts every metre from its start.
+Backward speed changes are commanded in small steps at the backward ramp rate
+(`safety.backward_ramp`); forward warm-up/cool-down ramps in steps of
+`FORWARD_RAMP_STEP_KMH`.
 
 A plan carries everything a session needs, including the `SafetyLimits` it was checked
 against; the session still passes every command through the safety layer's clamps.
@@ -28,6 +35,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
+from retrorun.belt import DEFAULT_RATES
 from retrorun.errors import ProfileError, ProfileErrors
 from retrorun.profiles import safety
 from retrorun.profiles.models import IntervalStep, Profile, RepeatStep, format_path
@@ -43,12 +51,23 @@ from retrorun.profiles.timeline import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
+    from retrorun.belt import RampRates
     from retrorun.profiles.models import Direction, FieldPath, Step
     from retrorun.profiles.safety import SafetyLimits, Violation
 
-__all__ = ["Command", "Cue", "Locator", "Plan", "Segment", "SpeedStep", "compile_plan"]
+__all__ = [
+    "Command",
+    "Cue",
+    "Locator",
+    "Plan",
+    "Segment",
+    "SpeedStep",
+    "approach_s",
+    "compile_plan",
+    "ramp_in_s",
+]
 
 FORWARD_RAMP_STEP_KMH = 0.1
 # Nested repeats multiply; a plan longer than this is a typo, not a workout (and would
@@ -58,6 +77,30 @@ MAX_INTERVALS = 2000
 # countdown only when the bout is longer than the countdown itself.
 HALFWAY_MIN_S = 40.0
 COUNTDOWN_LEAD_S = 10.0
+LEAD_MARGIN_S = 1.0
+"""Telemetry arrives about once a second: a sample a second old must already show arrival."""
+
+
+def approach_s(steps: Sequence[SpeedStep], from_kmh: float, rates: RampRates) -> float:
+    """Seconds from the start of a turn with speed `steps` (the belt at ``from_kmh``) until
+    the belt is expected at turn speed, so the window can open.
+
+    The last step's change is timed at the slower of the acceleration and deceleration:
+    until the belt has been seen slowing only its acceleration is known, and a window due a
+    second late is harmless (it opens when the belt is measured at turn speed) while one due
+    early keeps the runner waiting after the countdown.
+    """
+    before = steps[-2].speed_kmh if len(steps) > 1 else from_kmh
+    rate = min(rates.accel_kmh_per_s, rates.decel_kmh_per_s)
+    change = abs(steps[-1].speed_kmh - before)
+    return steps[-1].offset_s + rates.reaction_delay_s + change / rate + LEAD_MARGIN_S
+
+
+def ramp_in_s(steps: Sequence[SpeedStep], from_kmh: float, rates: RampRates) -> float:
+    """Seconds from the start of an interval with speed `steps` (the belt at ``from_kmh``)
+    until the belt is expected at its speed: when its clock starts."""
+    before = steps[-2].speed_kmh if len(steps) > 1 else from_kmh
+    return steps[-1].offset_s + rates.time_to_change_speed(before, steps[-1].speed_kmh)
 
 
 class Locator(Protocol):
@@ -247,7 +290,7 @@ def _turn(
         steps = tuple(SpeedStep(offset, speed) for offset, speed in ramp)
     else:
         steps = (SpeedStep(0.0, turn_kmh),)
-    window_start = steps[-1].offset_s
+    window_start = approach_s(steps, state.speed_kmh, DEFAULT_RATES)
     duration = window_start + limits.turn_window_s + limits.settle_s
     facing = "backward" if step.direction == "backward" else "forward"
     seg = Segment(
@@ -300,6 +343,11 @@ def _interval(
         distance = _distance(
             steps, state.speed_kmh if state.started else steps[0].speed_kmh, estimate
         )
+    if step.ramp is None and step.duration_s is not None:
+        # The clock starts when the belt is at the speed; the ramp-in comes on top.
+        ramp_in = ramp_in_s(steps, state.speed_kmh, DEFAULT_RATES)
+        distance += ramp_in * (state.speed_kmh + step.end_speed_kmh) / 2 / 3.6
+        estimate += ramp_in
     seg = Segment(
         index=index,
         kind="interval",
@@ -349,8 +397,9 @@ def _with_cues(
             cues.append(Cue(0.0, CueKind.START, seg.label))
             if seg.cue:
                 cues.append(Cue(0.0, CueKind.TEXT, seg.cue))
-            if length >= HALFWAY_MIN_S:
-                cues.append(Cue(length / 2, CueKind.HALFWAY, "Halfway"))
+            counted = seg.duration_s if seg.duration_s is not None else length
+            if counted >= HALFWAY_MIN_S:  # halfway through the counted time
+                cues.append(Cue(length - counted / 2, CueKind.HALFWAY, "Halfway"))
         if following is not None and following.kind == "turn":
             lead = min(limits.turn_warning_s, length)
             cues.append(

@@ -227,6 +227,14 @@ def _message(
     return write
 
 
+def _lap_centimetres(activity: Activity, lap: Lap) -> int:
+    """The lap's distance in the FIT unit (cm), rounded where the laps meet so that the laps
+    add up to the session's distance exactly (rounding each lap alone drifts by up to half a
+    centimetre a lap)."""
+    before = sum(other.distance_m for other in activity.laps[: lap.index])
+    return round((before + lap.distance_m) * 100) - round(before * 100)
+
+
 def _lap(
     activity: Activity, lap: Lap, stamp: Callable[[float], int]
 ) -> Callable[[FitWriter], None]:
@@ -247,7 +255,7 @@ def _lap(
         Field(2, BaseType.UINT32, stamp(lap.span.start_t)),
         Field(7, BaseType.UINT32, round(lap.span.duration_s * 1000)),
         Field(8, BaseType.UINT32, round(lap.timer_s * 1000)),
-        Field(9, BaseType.UINT32, round(lap.distance_m * 100)),
+        Field(9, BaseType.UINT32, _lap_centimetres(activity, lap)),
         Field(11, BaseType.UINT16, lap.calories_kcal),
         field(15, BaseType.UINT8, lap.avg_heart_rate_bpm),
         field(16, BaseType.UINT8, lap.max_heart_rate_bpm),

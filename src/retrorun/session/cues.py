@@ -23,6 +23,9 @@ from retrorun.session.api import CueKind
 if TYPE_CHECKING:
     from retrorun.profiles.plan import Segment
 
+HEADS_UP_S = 5.0
+"""The turn warning comes at least this long before the belt starts slowing."""
+
 # Plan cue kinds whose offset counts back from the end of the segment.
 _FROM_END = frozenset({"countdown", "turn_warning"})
 
@@ -39,17 +42,14 @@ class PendingCue:
     beeps: int = 0
 
 
-def interval_cues(
-    segment: Segment, *, turn_lead_s: float = 0.0, window_delay_s: float = 0.0
-) -> list[PendingCue]:
+def interval_cues(segment: Segment, *, window_delay_s: float = 0.0) -> list[PendingCue]:
     """The cues of an interval, re-expressed as run-time triggers.
 
-    ``turn_lead_s`` is how long before the end the belt must start slowing for the next
-    turn; the turn warning comes no later than that, so the runner hears it before the
-    belt slows. ``window_delay_s`` is how far into the next turn its window opens (a
-    backward runner ramps down to turn speed inside the turn): warnings and countdowns
-    count to the moment the runner turns, so they move that much later, and countdown
-    digits that would fall after the interval's end are said by the turn itself.
+    ``window_delay_s`` is how far into the next turn its window opens (the belt slows to
+    turn speed inside the turn): warnings and countdowns count to the moment the runner
+    turns, so they move that much later, and countdown digits that would fall after the
+    interval's end are said by the turn itself. The turn warning still comes at least
+    `HEADS_UP_S` before the belt starts slowing.
     """
     cues: list[PendingCue] = []
     length = segment.estimated_duration_s
@@ -59,12 +59,12 @@ def interval_cues(
         if cue.kind == "halfway":
             cues.append(PendingCue(CueKind.HALFWAY, cue.text, halfway=True))
         elif cue.kind == "turn_warning":
-            lead = max(length - cue.offset_s - window_delay_s, turn_lead_s)
+            lead = max(length - cue.offset_s - window_delay_s, HEADS_UP_S)
             cues.append(PendingCue(CueKind.TURN_WARNING, "", before_end_s=min(lead, length)))
         elif cue.kind in _FROM_END:
             before_end = length - cue.offset_s - window_delay_s
             if before_end <= 0:
-                continue  # falls inside the turn's ramp-down: the turn says it
+                continue  # falls inside the turn's approach: the turn says it
             beeps = 1 if cue.text.isdigit() else 0
             cues.append(
                 PendingCue(CueKind(cue.kind), cue.text, before_end_s=before_end, beeps=beeps)

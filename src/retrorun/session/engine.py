@@ -144,6 +144,10 @@ Machine Status: some treadmills say nothing)."""
 _HALTED_TRAINING = frozenset({TrainingStatusCode.IDLE, TrainingStatusCode.POST_WORKOUT})
 DEFAULT_EXTEND_S = 30.0
 RATE_SLACK_S = 1e-4
+AT_TARGET_KMH = 0.3
+"""An interval's clock starts when the belt is measured this close to its speed."""
+RAMP_IN_SLACK_S = 10.0
+"""How long past its expected arrival an interval's clock waits for the belt to be at speed."""
 
 _TURN_PHASES = {
     turns.TurnPhase.APPROACH: Phase.APPROACH,
@@ -208,8 +212,12 @@ class Engine:
         # what is due in active time
         self._queue: list[_Step] = []
         self._cues: list[PendingCue] = []
-        self._turn_prepared = False
         self._warned: set[str] = set()
+        self._turn_warned = False
+        """The runner was told the coming turn (by the interval before it)."""
+        self._ramp_in_until: float | None = None
+        """While the belt is on its way to the interval's speed, the active time at which the
+        interval's clock starts anyway (see `_interval_progress`)."""
         self._hr_next = 0.0
         # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
         self._belt_started = False
@@ -354,13 +362,7 @@ class Engine:
         left = self.ledger.metres_left(seg) or 0.0
         if speed <= 0:
             return None
-        nxt = self._next_turn()
-        if nxt is None or self._turn_prepared:
-            return left / (speed / 3.6)
-        # At this speed to where the approach begins, then the approach itself.
-        approach = turns.approach_m(nxt, speed, self._rates)
-        lead = turns.approach_time_s(nxt, speed, self._rates)
-        return max(0.0, left - approach) / (speed / 3.6) + lead
+        return left / (speed / 3.6)
 
     def segment_remaining_m(self) -> float | None:
         seg = self.segment
@@ -471,6 +473,10 @@ class Engine:
 
     def _speed_now(self) -> float:
         return self.speed_target if self.speed_target is not None else 0.0
+
+    def _belt_speed(self) -> float:
+        """The belt's speed as measured (as commanded while nothing is measured)."""
+        return self.measured_speed if self.measured_speed is not None else self._speed_now()
 
     def _at_speed(self) -> bool:
         target, measured = self.speed_target, self.measured_speed
@@ -676,9 +682,8 @@ class Engine:
                 due.append(self.ledger.seg_start + (end - self.ledger.seg_start) / 2)
         if end is not None:
             due.append(end)
-            nxt = self._next_turn()
-            if nxt is not None and not self._turn_prepared:
-                due.append(end - turns.approach_s(nxt, self._speed_now(), self._rates))
+        if self._ramp_in_until is not None:
+            due.append(self._ramp_in_until)
         return due
 
     def _progress(self) -> None:
@@ -710,10 +715,11 @@ class Engine:
 
     def _interval_progress(self, seg: Segment) -> float | None:
         """When the interval ended (planned, in active time), or None while it runs."""
+        if self._ramp_in_until is not None:
+            self._ramp_in()
         self._fire_cues(seg)
-        nxt = self._next_turn()
-        if nxt is not None and not self._turn_prepared and self._approach_due(seg, nxt):
-            self._prepare_turn(nxt)
+        if self._ramp_in_until is not None:
+            return None
         if seg.distance_m is not None:
             return self.ledger.active if (self.segment_remaining_m() or 0.0) <= EPS else None
         left = self.segment_remaining_s()
@@ -723,17 +729,26 @@ class Engine:
         # segment, or it would add up over a session.
         return self.ledger.planned_end(seg)
 
-    def _approach_due(self, seg: Segment, nxt: Segment) -> bool:
-        """Whether to start slowing for the turn `nxt` now: by time before the end of a time
-        interval, by metres before the end of a distance one (at the measured speed)."""
-        if seg.distance_m is not None:
-            left_m = self.ledger.metres_left(seg) or 0.0
-            speed = self.measured_speed or self._speed_now()
-            return left_m <= turns.approach_m(nxt, speed, self._rates) + EPS
-        left = self.segment_remaining_s()
-        return (
-            left is not None and left <= turns.approach_s(nxt, self._speed_now(), self._rates) + EPS
+    def _ramp_in(self) -> None:
+        """An interval's time (and metres) count at its speed: while the belt is on its way
+        there, the interval's clock is held at its start. It starts when the belt is
+        measured at the speed commanded (every step of a backward ramp sent), or at the
+        latest when the ramp should long be over (a belt that does not follow is the belt
+        watch's business, not a reason to stretch the interval)."""
+        steps_left = any(not s.turn for s in self._queue)
+        target, measured = self.speed_target, self.measured_speed
+        there = (
+            not steps_left
+            and target is not None
+            and measured is not None
+            and abs(measured - target) <= AT_TARGET_KMH
         )
+        if there or self.ledger.active + EPS >= (self._ramp_in_until or 0.0):
+            self._ramp_in_until = None
+            self._interval_phase = Phase.STEADY
+            self._log("phase", phase=str(Phase.STEADY), facing=self.facing, clock="started")
+            self._logged_phase = (Phase.STEADY, self.facing)
+        self.ledger.restart_segment(self.ledger.active)
 
     def _turn_progress(self) -> float | None:
         """When the turn ended (planned, in active time), or None while it runs."""
@@ -851,25 +866,14 @@ class Engine:
         self._cues = keep
 
     def _warn_turn(self, nxt: Segment) -> None:
-        if "turn" in self._warned:
+        if self._turn_warned:
             return
-        self._warned.add("turn")
-        # Counted to the moment the runner turns: the window opens `incline_offset_s` into
-        # the turn (after a backward runner's ramp-down).
-        seconds = (self.segment_remaining_s() or 0.0) + nxt.incline_offset_s
+        self._turn_warned = True
+        # Counted to the moment the runner turns: the window opens once the belt has
+        # slowed to turn speed, after the end of this interval.
+        offset = turns.window_offset_s(nxt, self._speed_now(), self._rates)
+        seconds = (self.segment_remaining_s() or 0.0) + offset
         self._cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds))
-
-    def _prepare_turn(self, turn: Segment) -> None:
-        """Queue the turn's speed steps now, ahead of the turn (the APPROACH)."""
-        self._warn_turn(turn)
-        self._turn_prepared = True
-        first = turn.speed_steps[0].offset_s
-        active = self.ledger.active
-        self._queue = [s for s in self._queue if s.turn] + [
-            _Step(active + s.offset_s - first, s.speed_kmh, turn.from_direction, turn=True)
-            for s in turn.speed_steps
-        ]
-        self._interval_phase = Phase.APPROACH
 
     def _next_segment(self, start: float | None = None) -> None:
         """End the current segment and begin the next at active time ``start`` (now when
@@ -886,11 +890,12 @@ class Engine:
 
     def _begin(self, index: int, start: float) -> None:
         seg = self.plan.segments[index]
-        prepared = self._turn_prepared and seg.kind == "turn"
+        warned = self._turn_warned and seg.kind == "turn"
         self._index = index
         self.ledger.begin_segment(start)
         self._warned = set()
-        self._turn_prepared = False
+        self._turn_warned = False
+        self._ramp_in_until = None
         ends = {"duration_s": seg.duration_s} if seg.duration_s is not None else {}
         if seg.distance_m is not None:
             ends = {"distance_m": seg.distance_m}
@@ -905,14 +910,17 @@ class Engine:
             label=seg.label,
         )
         if seg.kind == "turn":
+            # The approach: the belt slows to turn speed from here, and the window is due
+            # when it is expected there.
+            offset = turns.window_offset_s(seg, self._belt_speed(), self._rates)
             self._cues = []
-            self.turn = turns.Turn.begin(seg, start)
-            if not prepared:
-                self._queue = [
-                    _Step(start + s.offset_s, s.speed_kmh, seg.from_direction, turn=True)
-                    for s in seg.speed_steps
-                ]
-                self._cue(CueKind.TURN_WARNING, turn_warning_text(seg, seg.incline_offset_s))
+            self.turn = turns.Turn.begin(seg, start, offset)
+            self._queue = [
+                _Step(start + s.offset_s, s.speed_kmh, seg.from_direction, turn=True)
+                for s in seg.speed_steps
+            ]
+            if not warned:
+                self._cue(CueKind.TURN_WARNING, turn_warning_text(seg, offset))
             return
         self.turn = None
         self.facing = seg.direction
@@ -920,12 +928,16 @@ class Engine:
             _Step(start + s.offset_s, s.speed_kmh, seg.direction, turn=False)
             for s in seg.speed_steps
         ]
-        ramps = seg.direction == "backward" and len(seg.speed_steps) > 1
-        self._interval_phase = Phase.RAMP if ramps else Phase.STEADY
+        self._interval_phase = Phase.STEADY
+        if seg.ramp_from_kmh is None and seg.duration_s is not None:
+            # A ramp of the plan runs on the clock, and a distance counts every metre; any
+            # other interval counts from the moment the belt is at its speed (`_ramp_in`).
+            arrive = self._rates.time_to_change_speed(self._belt_speed(), seg.speed_kmh)
+            self._ramp_in_until = start + seg.speed_steps[-1].offset_s + arrive + RAMP_IN_SLACK_S
+            self._interval_phase = Phase.RAMP
         nxt = self._next_turn()
-        lead = turns.approach_s(nxt, seg.speed_kmh, self._rates) if nxt is not None else 0.0
-        delay = nxt.incline_offset_s if nxt is not None else 0.0
-        self._cues = interval_cues(seg, turn_lead_s=lead, window_delay_s=delay)
+        delay = turns.window_offset_s(nxt, seg.speed_kmh, self._rates) if nxt is not None else 0.0
+        self._cues = interval_cues(seg, window_delay_s=delay)
         self._command_incline(seg.incline_pct, in_turn=False)
 
     def _skip(self) -> tuple[bool, str]:
@@ -935,15 +947,13 @@ class Engine:
         if seg.kind == "turn":
             return False, "a turn cannot be skipped: finish turning first"
         nxt = self._next_turn()
-        if nxt is not None and not self._turn_prepared:
-            self._prepare_turn(nxt)
         self._next_segment()
         return True, "skipped" if nxt is None else "skipped to the turn"
 
     def _extend(self, seconds: float) -> tuple[bool, str]:
         seg = self.segment
-        if seg is None or seg.kind == "turn" or self._turn_prepared or seconds <= 0:
-            return False, "only an interval not yet slowing for its turn can be extended"
+        if seg is None or seg.kind == "turn" or seconds <= 0:
+            return False, "only an interval can be extended, not a turn"
         self.ledger.extend(seg, seconds, self._speed_now())
         return True, f"extended by {seconds:g} s"
 

@@ -59,6 +59,12 @@ class Ledger:
         self.extra_s = self.extra_m = 0.0
         self.dist0 = self.totals.total_distance_m
 
+    def restart_segment(self, start: float) -> None:
+        """The current segment's clock (and metre count) starts again at active time
+        `start`; extensions already asked for are kept."""
+        self.seg_start = start
+        self.dist0 = self.totals.total_distance_m
+
     @property
     def segment_elapsed_s(self) -> float:
         return self.active - self.seg_start

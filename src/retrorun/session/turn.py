@@ -5,10 +5,10 @@ Theory of operation
 Every change of direction (and every incline change while backward) is a turn segment of
 the plan. One `Turn` object runs one turn, through the phases of `TRANSITIONS`:
 
-* APPROACH: the belt is being brought down to turn speed. Its speed steps are commanded
-  early (`approach_s`, `turn_lead_s`: the measured reaction delay and ramp rate say how
-  early) so the belt *arrives* at turn speed when the window is due. The 3-2-1 countdown
-  counts to the moment the window is due.
+* APPROACH: the interval before has run its whole time at its speed; now the belt is
+  brought down to turn speed. The window is due when the belt is expected to arrive there
+  (`window_offset_s`: the measured reaction delay and ramp rate say how long that takes).
+  The 3-2-1 countdown counts to the moment the window is due.
 * ARRIVING: the window is due, but the belt is not yet measured at the turn speed actually
   commanded (a treadmill's minimum may raise it). "Turn around now" is never said before it
   is; after `MAX_ARRIVAL_WAIT_S` the turn is overdue (`ArrivalOverdue`): the engine alarms
@@ -33,18 +33,17 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from retrorun.profiles.plan import approach_s
 from retrorun.profiles.timeline import COUNTDOWN_BEEPS_S as BEEP_TIMES_S
 from retrorun.session.transitions import step
 
 if TYPE_CHECKING:
-    from retrorun.device.ramp import RampRates
+    from retrorun.belt import RampRates
     from retrorun.profiles.plan import Segment
 
 EPS = 1e-6
 ARRIVAL_TOLERANCE_KMH = 0.2
 """The belt is "at turn speed" within this much of it."""
-LEAD_MARGIN_S = 1.0
-"""Telemetry arrives about once a second: a sample a second old must already show arrival."""
 MAX_DECK_WAIT_S = 60.0
 """How long a window is held past its end for a deck still moving to its incline before
 the turn is overdue (an incline motor can take 16 s or more for 0 to 8 %)."""
@@ -166,15 +165,16 @@ class Turn:
     """How long the window was held past its end for the deck."""
 
     @classmethod
-    def begin(cls, segment: Segment, start: float) -> Turn:
+    def begin(cls, segment: Segment, start: float, window_offset_s: float | None = None) -> Turn:
         """The turn `segment` beginning at active time `start`.
 
-        Its window is due once the belt has stepped down to turn speed
-        (`incline_offset_s`); the digits of the countdown to it that fall inside the turn
+        Its window is due `window_offset_s` later (default: once the plan's steps down to
+        turn speed are sent); the digits of the countdown to it that fall inside the turn
         are said by the turn (the interval before it could not say them).
         """
-        window_at = start + segment.incline_offset_s
-        beeps = [window_at - b for b in BEEP_TIMES_S if b <= segment.incline_offset_s + EPS]
+        offset = segment.incline_offset_s if window_offset_s is None else window_offset_s
+        window_at = start + offset
+        beeps = [window_at - b for b in BEEP_TIMES_S if b <= offset + EPS]
         return cls(segment, window_at, beeps=beeps)
 
     def fire(self, given: TurnInput) -> TurnPhase:
@@ -292,42 +292,11 @@ class Turn:
         return said
 
 
-def turn_lead_s(turn: Segment, from_kmh: float, rates: RampRates) -> float:
-    """Seconds before the window is due to command the turn's last speed step.
-
-    ``from_kmh`` is the speed the belt is on when the turn's steps begin. The lead uses the
-    slower of the measured acceleration and deceleration: until the belt has been seen
-    slowing, only its acceleration is known (from the start), and arriving a second early
-    at turn speed is harmless while arriving late is not.
-    """
-    steps = turn.speed_steps
-    before = steps[-2].speed_kmh if len(steps) > 1 else from_kmh
-    rate = min(rates.accel_kmh_per_s, rates.decel_kmh_per_s)
-    change = abs(steps[-1].speed_kmh - before)
-    return rates.reaction_delay_s + change / rate + LEAD_MARGIN_S
-
-
-def approach_s(turn: Segment, from_kmh: float, rates: RampRates) -> float:
-    """Seconds before the end of the preceding interval that the turn's first step is due."""
-    return max(0.0, turn_lead_s(turn, from_kmh, rates) - turn.speed_steps[0].offset_s)
-
-
-def approach_time_s(turn: Segment, from_kmh: float, rates: RampRates) -> float:
-    """How long the approach is expected to take (at the rate of the way the belt goes, not
-    the slower one `turn_lead_s` plans with): for saying when the turn comes."""
-    return rates.time_to_change_speed(from_kmh, turn.speed_steps[-1].speed_kmh)
-
-
-def approach_m(turn: Segment, from_kmh: float, rates: RampRates) -> float:
-    """Metres the belt covers from the turn's first step until the window is due: the
-    reaction delay at `from_kmh`, the ramp down to turn speed, the margin at turn speed.
-
-    A distance interval begins its approach this many metres before its end, so it ends at
-    turn speed (not with its last metres walked at turn speed)."""
-    turn_kmh = turn.speed_steps[-1].speed_kmh
-    ramp_s = rates.time_to_change_speed(from_kmh, turn_kmh) - rates.reaction_delay_s
-    metres = from_kmh * rates.reaction_delay_s + (from_kmh + turn_kmh) / 2 * ramp_s
-    return (metres + turn_kmh * LEAD_MARGIN_S) / 3.6
+def window_offset_s(turn: Segment, from_kmh: float, rates: RampRates) -> float:
+    """Seconds from the start of the turn (the end of the interval before it, at
+    ``from_kmh``) until its window is due: its steps down to turn speed, then the time
+    the belt is expected to take to get there (`retrorun.profiles.plan.approach_s`)."""
+    return approach_s(turn.speed_steps, from_kmh, rates)
 
 
 def arrived(measured_kmh: float | None, turn_kmh: float) -> bool:

@@ -51,7 +51,8 @@ def build_snapshot(engine: Engine, now: float) -> Snapshot:
         segment_index=index,
         segment_kind=seg.kind if seg is not None else None,
         segment_label=seg.label if seg is not None else "",
-        direction=engine.facing,
+        # During a turn: the way the runner is turning to (from the slow-down on).
+        direction=seg.direction if seg is not None and seg.kind == "turn" else engine.facing,
         phase=engine.phase,
         target_speed_kmh=engine.speed_target,
         target_incline_pct=engine.incline_target,

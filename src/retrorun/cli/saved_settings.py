@@ -1,0 +1,80 @@
+"""``retrorun run`` and the settings ``retrorun check`` saved for the treadmill.
+
+A treadmill that was checked gets its settings applied (mph modes, an explicit
+``--mph-in-kmh-fields`` or ``--mph-commands`` winning; the measured ramps) and one line
+saying so; a real one that
+never was gets a suggestion to check it; one whose check found it unsafe runs no backward
+segment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from retrorun.cli.launch import LaunchOptions
+    from retrorun.profiles.plan import Plan
+    from retrorun.treadmill_settings import SavedTreadmill
+
+
+def settings_key(options: LaunchOptions) -> str:
+    """What the treadmill is saved under: its address or name, or ``sim:PRESET``."""
+    return options.device or f"sim:{options.simulator.preset}"
+
+
+def apply_saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> LaunchOptions:
+    """`options` with the saved settings of its treadmill applied, after saying so."""
+    from retrorun.treadmill_settings import find_saved, load_saved, settings_path  # noqa: PLC0415
+
+    key = settings_key(options)
+    found = find_saved(load_saved(settings_path()), key)
+    if found is None:
+        if options.device is not None:
+            click.echo(
+                f"retrorun: {options.device} has never been checked: run "
+                f"'retrorun check --device {options.device}' once, with nobody on the belt",
+                err=True,
+            )
+        return options
+    _address, entry = found
+    click.echo(f"retrorun: using saved settings for {entry.name}: {entry.summary()}", err=True)
+    if entry.console_start:
+        click.echo(
+            "retrorun: this treadmill takes Start from its console only: press Start there "
+            "before the session starts",
+            err=True,
+        )
+    options = dataclasses.replace(options, ramp_rates=entry.ramp_rates())
+    if explicit_mph:
+        return options
+    return dataclasses.replace(
+        options, mph=entry.mph_mode == "mph", mph_commands=entry.mph_mode == "mph_commands"
+    )
+
+
+def refuse_unsafe_backward(options: LaunchOptions, plan: Plan) -> None:
+    """`InputError` when the plan runs backward on a treadmill whose check found it unsafe."""
+    from retrorun.errors import InputError  # noqa: PLC0415
+    from retrorun.treadmill_settings import find_saved, load_saved, settings_path  # noqa: PLC0415
+
+    if not any(segment.direction == "backward" for segment in plan.segments):
+        return
+    found = find_saved(load_saved(settings_path()), settings_key(options))
+    if found is None or not found[1].unsafe:
+        return
+    address, entry = found
+    raise InputError(_refusal(entry, address), location=options.profile or plan.name)
+
+
+def _refusal(entry: SavedTreadmill, address: str) -> str:
+    reasons = "; ".join(entry.problems) or "its check failed"
+    where = address if not address.startswith("sim:") else "--sim --sim-preset " + address[4:]
+    device = f"--device {address}" if where == address else where
+    return (
+        f"backward segments refused on {entry.name}: {reasons} (checked {entry.checked_at}). "
+        f"Have the treadmill fixed or its units setting changed, then run "
+        f"'retrorun check {device}' again, or run a forward-only profile"
+    )
