@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, fields
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from retrorun.audio import AudioSettings
-from retrorun.config import ENV_VAR, AudioConfig, load_config
+from retrorun.config import ENV_VAR, MAX_CONFIG_BYTES, AudioConfig, load_config
 from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.session.inputs import HeartRateGuard
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Callable
+
+    from tests.conftest import CliResult
 
 
 def test_limits_section_becomes_personal_limits(tmp_path: Path) -> None:
@@ -118,3 +122,66 @@ def test_every_personal_limit_can_be_set_in_the_file(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("[limits]\n" + "".join(f"{name} = 1\n" for name in names))
     assert load_config(path).limits == PersonalLimits(**dict.fromkeys(names, 1.0))
+
+
+HOSTILE_CONFIGS = [
+    ("deep-array", "[limits]\nx = " + "[" * 5000 + "]" * 5000 + "\n", ":2: not valid TOML: nested"),
+    ("deep-table", "[web]\nx = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n", ":2: not valid TOML"),
+    ("long-number", "[limits]\nturn_window_s = 1" + "0" * 5000 + "\n", ":2: not valid TOML: a num"),
+    ("nul", '[limits]\nturn_window_s = "\x00"\n', ":2: not valid TOML: Illegal character"),
+    ("key", '[limits]\n"a\\nb\\u001b" = 1\n', ": unknown key limits.'a\\nb\\x1b'; known: "),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"), HOSTILE_CONFIGS, ids=[h[0] for h in HOSTILE_CONFIGS]
+)
+def test_a_hostile_config_gets_one_line_and_exit_2(
+    tmp_path: Path, cli: Callable[..., CliResult], name: str, text: str, message: str
+) -> None:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    result = cli("validate", "one-minute-alternation", "--config", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"retrorun: {path}{message}"), result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_long_value_is_shown_shortened(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[limits]\nturn_window_s = 1" + "0" * 4000 + "\n")
+    result = cli("validate", "one-minute-alternation", "--config", str(path))
+    assert result.exit_code == 2
+    assert "limits.turn_window_s must be a number more than 0, not 1000" in result.stderr
+    assert len(result.stderr) < 200
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "directory"])
+def test_a_config_that_is_not_a_regular_file_is_refused_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult], kind: str
+) -> None:
+    """``/dev/zero`` was read forever and a FIFO blocked `open` until someone wrote to it."""
+    path = {"fifo": tmp_path / "fifo.toml", "directory": tmp_path}.get(kind, Path(kind))
+    if kind == "fifo":
+        os.mkfifo(path)
+    what = {"fifo": "a pipe", "directory": "a directory"}.get(kind, "a character device")
+    monkeypatch.setenv(ENV_VAR, str(path))  # the environment variable reads the same way
+    result = cli("validate", "one-minute-alternation")
+    assert result.exit_code == 2
+    assert result.stderr == f"retrorun: {path}: config file: not a regular file ({what})\n"
+    result = cli("validate", "one-minute-alternation", "--config", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1  # click itself refuses a directory for --config
+    assert "not a regular file" in result.stderr or "is a directory" in result.stderr
+
+
+def test_a_config_larger_than_the_limit_is_refused(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[web]\na = [" + "1," * 200_000 + "1]\n")
+    result = cli("validate", "one-minute-alternation", "--config", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"retrorun: {path}: config file: larger than {MAX_CONFIG_BYTES} bytes\n"
+    )

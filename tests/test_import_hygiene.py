@@ -70,6 +70,7 @@ PURE: dict[str, tuple[str, ...]] = {
     "retrorun.recording.fit_activity": ("asyncio", "pydantic"),
     "retrorun.recording.tcx": ("asyncio", "pydantic"),
     "retrorun.recording.summary": ("asyncio", "pydantic"),
+    "retrorun.jsontext": ("asyncio", "pydantic", "yaml"),
 }
 
 

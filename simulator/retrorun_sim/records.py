@@ -70,6 +70,9 @@ def treadmill_record(
     """The full Treadmill Data record this machine would send for ``readings``."""
     speed = wire_speed(reported_speed_kmh(readings, quirks), quirks)
     elapsed_s = int(readings.elapsed_time_s)
+    # FTMS Elapsed Time is a uint16 of seconds: after 18 h 12 min it wraps, as a real
+    # console's counter does (encoding the true count would fail and end the notifications).
+    wire_elapsed_s = elapsed_s % 0x10000
     energy = int(readings.energy_kcal)
     zero_rates = quirks.zero_energy_rates
     not_available = set() if zero_rates else {"energy_per_hour_kcal", "energy_per_minute_kcal"}
@@ -83,7 +86,7 @@ def treadmill_record(
             total_energy_kcal=energy,
             energy_per_hour_kcal=rates,
             energy_per_minute_kcal=rates,
-            elapsed_time_s=elapsed_s,
+            elapsed_time_s=wire_elapsed_s,
             heart_rate_bpm=hr,
             step_count=int(readings.step_count),
             not_available=frozenset(not_available),
@@ -98,7 +101,7 @@ def treadmill_record(
         energy_per_hour_kcal=rates,
         energy_per_minute_kcal=rates,
         heart_rate_bpm=hr,
-        elapsed_time_s=elapsed_s,
+        elapsed_time_s=wire_elapsed_s,
         not_available=frozenset({*not_available, "ramp_angle_deg"}),
     )
     if quirks.truncated_records:

@@ -39,18 +39,27 @@ from __future__ import annotations
 
 import os
 import re
+import reprlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from retrorun.errors import ConfigError
+from retrorun.errors import ConfigError, shown_name
+from retrorun.jsontext import MAX_DEPTH, nests_deeper_than
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.session.inputs import HeartRateGuard
+from retrorun.userfiles import UnreadableFile, read_bounded
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ENV_VAR = "RETRORUN_CONFIG"
+MAX_CONFIG_BYTES = 256 * 1024
+"""A config file is a few dozen lines; anything this big is not one (and reading it would
+take longer than a second)."""
 # Sections later layers will own; accepted (and ignored here) so an older retrorun does not
 # refuse a newer config file.
 FUTURE_SECTIONS = frozenset({"device", "session"})
@@ -92,11 +101,11 @@ class Config:
 
     def mqtt_where(self, key: str) -> str:
         """Where ``mqtt.<key>`` is written, for error messages."""
-        return self.mqtt_locations.get(key, f"{self.path or 'config'} mqtt.{key}")
+        return self.mqtt_locations.get(key, f"{self.path or 'config'} mqtt.{shown_name(key)}")
 
     def where(self, section: str, key: str | None) -> str:
         """``file:line section.key`` of a key (or of ``[section]``), for error messages."""
-        name = f"{section}.{key}" if key else f"[{section}]"
+        name = f"{section}.{shown_name(key)}" if key else f"[{section}]"
         if self.path is None:
             return f"config {name}"
         return f"{where_in_toml(self.path, self.text, section, key)} {name}"
@@ -219,24 +228,40 @@ def load_config(option: Path | None = None) -> Config:
     """Read the config file chosen by `config_path`; raise `ConfigError` when it is bad."""
     path, explicit = config_path(option)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        if not explicit:
+        text = read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8")
+    except UnreadableFile as exc:
+        if exc.missing and not explicit:
             return Config()
-        raise ConfigError("config file not found", location=str(path)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file: {exc}", location=str(path)) from exc
+        what = "config file not found" if exc.missing else f"config file: {exc}"
+        raise ConfigError(what, location=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config file is not UTF-8 text (byte {exc.start})", location=str(path)
+        ) from exc
     return parse_config(text, path)
 
 
 def parse_toml(text: str, path: Path) -> dict[str, Any]:
-    """The tables of TOML text read from `path`; `ConfigError` naming the line when bad."""
+    """The tables of TOML text read from `path`; `ConfigError` naming the line when bad,
+    nested deeper than `MAX_DEPTH` or holding an integer of thousands of digits."""
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         where = f"{path}:{line.group(1)}" if line else str(path)
         raise ConfigError(f"not valid TOML: {exc}", location=where) from exc
+    except ValueError as exc:  # int() refuses integers of thousands of digits
+        raise ConfigError(
+            "not valid TOML: a number with thousands of digits",
+            location=_line_of(
+                path, text, lambda line: re.search(r"[0-9_]{1000}", line) is not None
+            ),
+        ) from exc
+    except RecursionError as exc:  # tomllib recurses once per nested array or inline table
+        raise _too_deep(path, text) from exc
+    if nests_deeper_than(data, MAX_DEPTH):
+        raise _too_deep(path, text)
+    return data
 
 
 def parse_config(text: str, path: Path) -> Config:
@@ -261,11 +286,26 @@ def parse_config(text: str, path: Path) -> Config:
         ),
         mqtt=mqtt,
         mqtt_locations={
-            key: f"{where_in_toml(path, text, 'mqtt', key)} mqtt.{key}" for key in mqtt
+            key: f"{where_in_toml(path, text, 'mqtt', key)} mqtt.{shown_name(key)}" for key in mqtt
         },
         document=data,
         text=text,
     )
+
+
+def _too_deep(path: Path, text: str) -> ConfigError:
+    return ConfigError(
+        f"not valid TOML: nested more than {MAX_DEPTH} levels deep",
+        location=_line_of(path, text, lambda line: line.count("[") + line.count("{") > MAX_DEPTH),
+    )
+
+
+def _line_of(path: Path, text: str, matches: Callable[[str], bool]) -> str:
+    """``file:line`` of the first line that `matches`, or just ``file``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if matches(line):
+            return f"{path}:{number}"
+    return str(path)
 
 
 def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
@@ -274,21 +314,22 @@ def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
     error = errors[0]
     loc = [str(part) for part in error["loc"]]
     section = loc[0]
+    shown = shown_name(section)
     if len(loc) == 1:
         if error["type"] == "extra_forbidden":
             return ConfigError(
-                f"unknown section [{section}]; known: {', '.join(sorted(_SECTIONS))}",
+                f"unknown section [{shown}]; known: {', '.join(sorted(_SECTIONS))}",
                 location=where_in_toml(path, text, section, None),
             )
         return ConfigError(
-            f"[{section}] must be a table", location=where_in_toml(path, text, section, None)
+            f"[{shown}] must be a table", location=where_in_toml(path, text, section, None)
         )
     key = loc[1]
     model = _section_model(section)
     known = tuple(model.model_fields) if model is not None else ()
     if error["type"] == "extra_forbidden":
         return ConfigError(
-            f"unknown key {section}.{key}; known: {', '.join(known)}",
+            f"unknown key {shown}.{shown_name(key)}; known: {', '.join(known)}",
             location=where_in_toml(path, text, section, key),
         )
     must = model.model_fields[key].description if model is not None else "valid"
@@ -298,7 +339,7 @@ def _first_problem(exc: ValidationError, path: Path, text: str) -> ConfigError:
             location=where_in_toml(path, text, section, None),
         )
     return ConfigError(
-        f"{section}.{key} must be {must}, not {error['input']!r}",
+        f"{section}.{key} must be {must}, not {reprlib.repr(error['input'])}",
         location=where_in_toml(path, text, section, key),
     )
 

@@ -14,6 +14,19 @@ Library exceptions are translated at the seam with ``raise ... from``.
 
 from __future__ import annotations
 
+import reprlib
+
+MAX_NAME_CHARS = 40
+
+
+def shown_name(name: str) -> str:
+    """A name taken from the user's input (a key, a field) as it may appear in a message:
+    as it is when short and printable, else quoted, escaped and shortened, so a message
+    stays one line (a key may hold a line break or a terminal escape)."""
+    if name.isprintable() and 0 < len(name) <= MAX_NAME_CHARS:
+        return name
+    return reprlib.repr(name)
+
 
 class RetrorunError(Exception):
     """Base of every error retrorun raises on purpose."""

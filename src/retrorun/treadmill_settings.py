@@ -38,9 +38,10 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from retrorun.check.report import Findings, Verdict, settings_summary, verdict_of
-from retrorun.config import parse_toml, where_in_toml
+from retrorun.config import MAX_CONFIG_BYTES, parse_toml, where_in_toml
 from retrorun.device.ramp import DEFAULT_RATES, RampRates
 from retrorun.errors import ConfigError
+from retrorun.userfiles import UnreadableFile, read_bounded
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -119,11 +120,15 @@ def settings_path() -> Path:
 def load_saved(path: Path) -> dict[str, SavedTreadmill]:
     """Every treadmill in the file (none when it does not exist); `ConfigError` when bad."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8")
+    except UnreadableFile as exc:
+        if exc.missing:
+            return {}
         raise ConfigError(f"cannot read the treadmill settings: {exc}", location=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"the treadmill settings are not UTF-8 text (byte {exc.start})", location=str(path)
+        ) from exc
     data = parse_toml(text, path)
     try:
         return _FILE.validate_python(data)

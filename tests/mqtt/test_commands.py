@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import shutil
 from typing import TYPE_CHECKING, Any
 
@@ -139,7 +140,11 @@ BAD = [
     (b'{"command": "speed"}', "needs an amount"),
     (b'{"command": "speed", "amount": 25}', "outside -3 to 3 km/h"),
     (b'{"command": "speed", "amount": "fast"}', "must be a number"),
-    (b'{"command": "incline", "amount": 1e309}', "must be a number"),
+    (b'{"command": "incline", "amount": 1e309}', "beyond the range of a float"),
+    # Each of these was obeyed or raised (RecursionError, OverflowError) in the bridge.
+    (b'"pause"', "a bare word like pause or a JSON object"),
+    (b"[" * 1000, "nested more than 32 levels deep"),
+    (b'{"command": "speed", "amount": 1' + b"0" * 900 + b"}", "more than 20 digits"),
     (b'{"command": "pause", "amount": 1}', "takes no amount"),
     (b'{"command": "pause", "force": true}', "unknown field 'force'"),
     (b'{"amount": 1}', "missing field 'command'"),
@@ -148,12 +153,17 @@ BAD = [
 ]
 
 
-async def test_bad_payloads_are_refused_and_the_session_never_sees_them(remote: Remote) -> None:
+async def test_bad_payloads_are_refused_and_the_session_never_sees_them(
+    remote: Remote, caplog: pytest.LogCaptureFixture
+) -> None:
     before = remote.session.snapshot().state
     for payload, reason in BAD:
-        answer = await remote.send(payload)
+        with caplog.at_level(logging.WARNING, logger="retrorun.mqtt"):
+            answer = await remote.send(payload)
         assert answer["accepted"] is False, payload
         assert reason in answer["reason"], (payload, answer["reason"])
+        # The refusal is also logged, as one line naming the topic.
+        assert caplog.messages[-1] == f"{TOPICS.command}: refused: {answer['reason']}"
     assert remote.session.received == []
     assert remote.session.snapshot().state is before
     # The session carried on: the bridge still passes on a good command afterwards.

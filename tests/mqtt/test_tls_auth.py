@@ -4,6 +4,7 @@ real mosquitto configured for them."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 from typing import TYPE_CHECKING
@@ -147,3 +148,37 @@ def test_a_wrong_password_is_reported_without_the_password(
     assert result.stderr.startswith(f"retrorun: mqtt://coach@127.0.0.1:{password_broker.port}: ")
     assert "authori" in result.stderr.lower()
     assert "wrong" not in result.stderr
+
+
+@pytest.mark.parametrize("source", ["option", "environment", "config"])
+def test_a_bad_tls_file_is_named_where_it_was_set(
+    cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    source: str,
+) -> None:
+    """Every CA problem used to name --mqtt-ca, even for a path from $RETRORUN_MQTT_CA or
+    the config file; and a FIFO as the CA file blocked OpenSSL forever."""
+    monkeypatch.delenv("RETRORUN_MQTT_CA", raising=False)
+    monkeypatch.delenv("RETRORUN_MQTT_URL", raising=False)
+    ca = tmp_path / "ca.pem"
+    os.mkfifo(ca)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[mqtt]\nurl = "mqtts://127.0.0.1:1"\n\nca = "{ca}"\n')
+    args = ["watch", "--once", "--config", str(config)]
+    if source == "option":
+        args += ["--mqtt-ca", str(ca)]
+    elif source == "environment":
+        monkeypatch.setenv("RETRORUN_MQTT_CA", str(ca))
+    where = {"option": "--mqtt-ca", "environment": "$RETRORUN_MQTT_CA"}
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"retrorun: {where.get(source, f'{config}:4 mqtt.ca')} {ca}: not a regular file\n"
+    )
+    ca.unlink()
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"retrorun: {where.get(source, f'{config}:4 mqtt.ca')} {ca}: cannot load CA file:"
+    )

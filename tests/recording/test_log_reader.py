@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrorun.recording.log_reader import LogError, parse_log, read_log
+from retrorun.recording.log_reader import LogError, LogEvent, parse_log, read_log
 from tests.recording.fixtures import EVENTS, HEADER, TINY, jsonl
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
     from tests.conftest import CliResult
 
@@ -75,11 +76,6 @@ BAD = [
         jsonl({**HEADER, "started_at": "yesterday"}, *EVENTS).encode(),
         "x.jsonl:1: started_at 'yesterday' is not an ISO 8601 time",
         id="started_at",
-    ),
-    pytest.param(
-        (jsonl(HEADER, *EVENTS[:3]) + "{oops\n" + jsonl(*EVENTS[3:])).encode(),
-        "x.jsonl:5: a broken line",
-        id="broken-middle",
     ),
     pytest.param(
         jsonl(HEADER, {"type": "telemetry", "speed_kmh": 3}).encode(),
@@ -157,3 +153,90 @@ def test_a_log_cut_anywhere_after_its_first_segment_reads_as_a_prefix(data: st.D
     complete = parse_log(whole, "tiny.jsonl")
     assert log.events == complete.events[: len(log.events)]
     assert log.complete == (position >= len(whole) - 1)
+
+
+BROKEN_LINES = [
+    pytest.param("{oops", "not JSON: Expecting property name", id="not-json"),
+    pytest.param(
+        '{"t": 3, "x": ' + "[" * 3000 + "]" * 3000 + "}", "nested more than 32", id="deep"
+    ),
+    pytest.param(
+        '{"t": 3, "x": ' + "[" * 500 + "]" * 500 + "}", "nested more than 32", id="deep-500"
+    ),
+    pytest.param(
+        '{"t": 3, "type": "x", "n": 1' + "0" * 4000 + "}", "more than 20 digits", id="long"
+    ),
+    pytest.param('{"t": 1' + "0" * 4000 + ', "type": "x"}', "more than 20 digits", id="long-t"),
+    pytest.param('{"t": 1e400, "type": "x"}', "beyond the range of a float", id="huge-t"),
+    pytest.param('{"type": "x"}', "an event needs a string 'type' and a number 't'", id="no-t"),
+    pytest.param(
+        '{"t": 3, "type": "x", "s": "' + "a" * 70_000 + '"}', "longer than", id="long-line"
+    ),
+    pytest.param("[1, 2]", "not a JSON object", id="array"),
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), BROKEN_LINES)
+def test_a_broken_line_in_the_middle_is_skipped_and_named(line: str, reason: str) -> None:
+    """Everything whole before and after it still counts: nothing recorded is lost."""
+    whole = parse_log(jsonl(HEADER, *EVENTS).encode(), "x.jsonl")
+    broken = parse_log(
+        (jsonl(HEADER, *EVENTS[:3]) + line + "\n" + jsonl(*EVENTS[3:])).encode(), "x.jsonl"
+    )
+    assert broken.events == tuple(
+        LogEvent(e.t, e.type, e.fields, e.line + (e.line >= 5)) for e in whole.events
+    )
+    assert broken.summary == whole.summary
+    assert [number for number, _ in broken.skipped] == [5]
+    assert broken.skipped_note is not None
+    assert broken.skipped_note.startswith("x.jsonl:5: skipped a broken line (")
+    assert reason in broken.skipped_note
+
+
+@pytest.mark.parametrize("command", ["export", "summary"])
+def test_a_broken_line_is_noted_on_one_line_and_the_rest_is_used(
+    cli: Callable[..., CliResult], tmp_path: Path, command: str
+) -> None:
+    path = tmp_path / "x.jsonl"
+    lines = jsonl(HEADER, *EVENTS).splitlines()
+    lines[2:2] = ["{oops", '{"t": 1' + "0" * 4000 + "}"] + ["[]"] * 6
+    path.write_text("\n".join(lines) + "\n")
+    result = cli(command, str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"note: {path}:3: skipped a broken line (not JSON: Expecting property name enclosed in "
+        "double quotes); 7 more skipped (line 4, 5, 6, 7, 8, ...); every whole line is used"
+    )
+    if command == "export":
+        assert (tmp_path / "x.fit").stat().st_size > 0
+    else:
+        assert "backward" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+def test_a_log_that_is_not_a_regular_file_is_refused(
+    cli: Callable[..., CliResult], tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "fifo.jsonl" if kind == "fifo" else Path(kind)
+    if kind == "fifo":
+        os.mkfifo(path)
+    result = cli("export", str(path), "-o", str(tmp_path / "out.fit"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"retrorun: {path}: not a regular file (")
+
+
+@pytest.mark.parametrize("command", ["export", "summary"])
+def test_an_event_timed_before_its_predecessor_still_exports(
+    cli: Callable[..., CliResult], tmp_path: Path, command: str
+) -> None:
+    """Found by the fuzz test: a telemetry line at t 2 after one at t 12.5 made a lap of
+    negative energy, which FIT cannot hold (exit 1, "field 11=-1 is outside ... UINT16")."""
+    events = [dict(event) for event in EVENTS]
+    late = next(i for i, e in enumerate(events) if e["type"] == "telemetry" and e["t"] == 13)
+    events[late]["t"] = 2
+    path = tmp_path / "x.jsonl"
+    path.write_text(jsonl(HEADER, *events))
+    result = cli(
+        command, str(path), *(["-o", str(tmp_path / "x.fit")] if command == "export" else [])
+    )
+    assert result.exit_code == 0, result.stderr

@@ -91,6 +91,16 @@ def test_headless_prints_cues_and_progress_lines(
         ),
         (["one-minute-alternation", "--sim", "--export", "gpx"], "gpx"),
         (["one-minute-alternation", "--sim", "--mqtt", "ftp://x"], "--mqtt"),
+        # An OverflowError in the scaled loop, then a misleading "no treadmill found" (exit 1).
+        (["one-minute-alternation", "--sim", "--speedup", "1e-9"], "0.1<=x<=1000"),
+        (["one-minute-alternation", "--sim", "--speedup", "inf"], "0.1<=x<=1000"),
+        (["one-minute-alternation", "--sim", "--speedup", "-inf"], "0.1<=x<=1000"),
+        (
+            ["one-minute-alternation", "--sim", "--speedup", "nan"],
+            "'--speedup': 'nan' is not a finite number",
+        ),
+        (["one-minute-alternation", "--sim", "--speedup", "1e400"], "0.1<=x<=1000"),
+        (["one-minute-alternation", "--sim", "--speedup", "fast"], "'--speedup': 'fast' is not"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

@@ -244,3 +244,31 @@ def test_bad_presets_and_quirks_are_input_errors(
     with pytest.raises(InputError) as raised:
         SimulatedTreadmill(preset=preset, quirks=quirks)
     assert str(raised.value).startswith(message)
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_elapsed_time_wraps_like_a_uint16_counter_past_18_hours(preset: str) -> None:
+    """Encoding 65,536 s failed and ended the notifications; a real console's counter wraps."""
+    from retrorun.ftms import encode_treadmill_data  # noqa: PLC0415
+    from retrorun_sim import BeltMode, BeltReadings  # noqa: PLC0415
+    from retrorun_sim.records import treadmill_record  # noqa: PLC0415
+
+    readings = BeltReadings(
+        time_s=70_000.0,
+        mode=BeltMode.RUNNING,
+        speed_kmh=5.0,
+        target_speed_kmh=5.0,
+        inclination_pct=0.0,
+        target_inclination_pct=0.0,
+        distance_m=97_000.0,
+        elapsed_time_s=70_000.5,
+        energy_kcal=5000.0,
+        elevation_gain_m=0.0,
+        step_count=100_000.0,
+        runner_on_belt=True,
+    )
+    record = treadmill_record(readings, resolve_quirks(preset), 120.0)
+    assert decode_treadmill_data(encode_treadmill_data(record)).elapsed_time_s in (
+        70_000 - 65_536,
+        None,  # presets whose records carry no elapsed time
+    )

@@ -24,10 +24,10 @@ def audit(log: Path, *, as_json: bool) -> int:
     Prints one line per violation ([m:ss] rule: message) and a last line with the count or
     "clean"; exits 1 if anything broke a rule.
     """
+    from retrorun.cli.export import read_session_log  # noqa: PLC0415
     from retrorun.recording import audit as auditor  # noqa: PLC0415
-    from retrorun.recording.log_reader import read_log  # noqa: PLC0415
 
-    session = read_log(log)
+    session = read_session_log(log)
     limits = auditor.AuditLimits.of(session.header)
     found = auditor.audit(session, limits)
     if as_json:

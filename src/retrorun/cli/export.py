@@ -6,8 +6,12 @@ Heavy modules load inside the command bodies so ``retrorun --help`` stays instan
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from retrorun.recording.log_reader import SessionLog
 
 FORMATS = ("fit", "tcx")
 WORKOUT_FORMATS = ("fit", "zwo")
@@ -21,6 +25,17 @@ def _write(output: Path, data: bytes) -> None:
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", location=str(output)) from exc
     click.echo(f"wrote {output}")
+
+
+def read_session_log(log: Path) -> SessionLog:
+    """Read `log` (`LogError`, exit 2, when it is no session log); broken lines in its middle
+    are skipped and named in one note on stderr, and the command goes on (exit 0)."""
+    from retrorun.recording.log_reader import read_log  # noqa: PLC0415
+
+    session = read_log(log)
+    if session.skipped_note is not None:
+        click.echo(f"note: {session.skipped_note}", err=True)
+    return session
 
 
 @click.command()
@@ -50,9 +65,7 @@ def export_session_log(
 
     `fit_device` is the config file's ``[export] fit_device`` (manufacturer, product,
     serial number) a FIT file names as its creator; None: retrorun itself."""
-    from retrorun.recording.log_reader import read_log  # noqa: PLC0415
-
-    session = read_log(log)
+    session = read_session_log(log)
     if file_format == "fit":
         from retrorun.recording.fit_activity import (  # noqa: PLC0415
             RETRORUN_DEVICE,
@@ -80,13 +93,18 @@ def export_session_log(
 
 @click.command()
 @click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--width", default=60, show_default=True, help="Chart width in columns.")
+@click.option(
+    "--width",
+    type=click.IntRange(20, 1000),
+    default=60,
+    show_default=True,
+    help="Chart width in columns (20 to 1000).",
+)
 def summary(log: Path, width: int) -> None:
     """Print a session LOG: per direction time, distance, speed, HR; pauses, overrides, faults."""
-    from retrorun.recording.log_reader import read_log  # noqa: PLC0415
     from retrorun.recording.summary import render_summary, summarize  # noqa: PLC0415
 
-    for line in render_summary(summarize(read_log(log)), max(20, width)):
+    for line in render_summary(summarize(read_session_log(log)), width):
         click.echo(line.rstrip())
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import click
 
 from retrorun.cli.mqtt_options import session_mqtt_options
+from retrorun.cli.numbers import FiniteRange
 from retrorun.cli.treadmill_options import device_option, sim_preset_option
 from retrorun.cli.web_options import web_options
 
@@ -27,6 +28,13 @@ if TYPE_CHECKING:
     from retrorun.config import Config
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.session.api import SessionEnded
+
+
+MIN_SPEEDUP = 0.1
+"""Slowest ``--speedup``: ten times slower than real time (every timeout grows as much)."""
+MAX_SPEEDUP = 1000.0
+"""Fastest ``--speedup``: beyond it a few milliseconds of scheduling are seconds of session
+(``--fast`` runs on a virtual clock instead)."""
 
 
 @click.command("run")
@@ -59,9 +67,9 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--speedup",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteRange(min=MIN_SPEEDUP, max=MAX_SPEEDUP),
     metavar="N",
-    help="Simulator only: run N times faster than real time.",
+    help=f"Simulator only: run N times faster than real time ({MIN_SPEEDUP:g} to {MAX_SPEEDUP:g}).",
 )
 @click.option(
     "--log",

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from retrorun.cli.numbers import FiniteRange
+
 if TYPE_CHECKING:
     from retrorun.device import FoundTreadmill
 
@@ -23,7 +25,7 @@ Examples:
 @click.option(
     "--timeout",
     "duration_s",
-    type=click.FloatRange(0.5, 300.0),
+    type=FiniteRange(0.5, 300.0),
     default=10.0,
     show_default=True,
     help="How many seconds to listen.",

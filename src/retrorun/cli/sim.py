@@ -14,9 +14,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from retrorun.cli.numbers import FiniteRange
+
 if TYPE_CHECKING:
     from retrorun.clock import Clock
     from retrorun_sim import SimulatedTreadmill
+
+MAX_DURATION_S = 10 * 3600.0
+"""The longest plan (docs/safety.md ``session_length_max``): enough to watch any session."""
+MAX_SPEED_KMH = 30.0
+"""Faster than any consumer treadmill (the profile models' physical bound)."""
 
 
 @click.command("sim")
@@ -30,14 +37,14 @@ if TYPE_CHECKING:
 @click.option("--trace", is_flag=True, help="Print every byte crossing GATT, decoded.")
 @click.option(
     "--duration",
-    type=click.FloatRange(min=0),
+    type=FiniteRange(min=0, max=MAX_DURATION_S),
     default=30.0,
     show_default=True,
-    help="Seconds to run.",
+    help="Seconds to run (at most 10 hours, the longest plan).",
 )
 @click.option(
     "--speed",
-    type=click.FloatRange(min=0),
+    type=FiniteRange(min=0, max=MAX_SPEED_KMH),
     default=8.0,
     show_default=True,
     help="Target speed to set, km/h.",
@@ -65,11 +72,7 @@ def sim(
     from retrorun_sim import SimulatedTreadmill, parse_replay  # noqa: PLC0415
 
     clock: Clock = MonotonicClock() if realtime else ManualClock()
-    entries = (
-        parse_replay(replay.read_text().splitlines(), source=str(replay))
-        if replay is not None
-        else ()
-    )
+    entries = parse_replay(_replay_lines(replay), source=str(replay)) if replay is not None else ()
     treadmill = SimulatedTreadmill(
         preset=preset,
         quirks=quirks,
@@ -79,6 +82,23 @@ def sim(
         replay=entries,
     )
     asyncio.run(_run(treadmill, clock, speed, duration))
+
+
+MAX_REPLAY_BYTES = 16 * 1024 * 1024
+"""A capture of a long session is a few megabytes of hex lines."""
+
+
+def _replay_lines(path: Path) -> list[str]:
+    """The lines of a capture file: a regular UTF-8 file of at most `MAX_REPLAY_BYTES`."""
+    from retrorun.errors import InputError  # noqa: PLC0415
+    from retrorun.userfiles import UnreadableFile, read_bounded  # noqa: PLC0415
+
+    try:
+        return read_bounded(path, MAX_REPLAY_BYTES).decode("utf-8").splitlines()
+    except UnreadableFile as exc:
+        raise InputError(str(exc), location=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", location=str(path)) from exc
 
 
 async def _run(treadmill: SimulatedTreadmill, clock: Clock, speed: float, duration: float) -> None:

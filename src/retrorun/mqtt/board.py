@@ -8,10 +8,10 @@ counted and otherwise ignored, so one odd publisher cannot break the coach's vie
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from retrorun.jsontext import JSONTextError, parse_json
 from retrorun.mqtt.settings import TOPIC_PREFIX
 from retrorun.mqtt.topics import split_topic
 
@@ -148,8 +148,8 @@ class Board:
 
 def _object(payload: bytes) -> dict[str, Any] | None:
     try:
-        data = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = parse_json(payload)
+    except JSONTextError:
         return None
     return data if isinstance(data, dict) else None
 

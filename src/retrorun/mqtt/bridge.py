@@ -48,7 +48,7 @@ from retrorun.clock import LoopClock
 from retrorun.errors import BrokerError, RetrorunError
 from retrorun.mqtt import payloads
 from retrorun.mqtt.discovery import discovery_sequence
-from retrorun.mqtt.link import connect, tls_context
+from retrorun.mqtt.link import LOGGER, connect, tls_context
 from retrorun.mqtt.outbox import Lane, Outbox, Outgoing, SendPace
 from retrorun.mqtt.settings import DEFAULT_BACKOFF, Backoff
 from retrorun.mqtt.topics import OFFLINE, ONLINE, Topics
@@ -382,6 +382,7 @@ class MqttBridge:
         else:
             parsed = payloads.parse_command(payload)
             if isinstance(parsed, payloads.Rejection):
+                LOGGER.warning("%s: refused: %s", self.topics.command, parsed.reason)
                 answer = payloads.rejection_payload(parsed)
             else:
                 try:

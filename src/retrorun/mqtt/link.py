@@ -13,6 +13,7 @@ import contextlib
 import logging
 import socket
 import ssl
+import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from retrorun.errors import BrokerError, ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from pathlib import Path
 
     from retrorun.mqtt.settings import MqttSettings
 
@@ -48,15 +50,18 @@ def tls_context(settings: MqttSettings) -> ssl.SSLContext | None:
     """The TLS context for an ``mqtts://`` broker (None for ``mqtt://``).
 
     Built once, before connecting, so a missing or bad CA/cert/key file is reported at start
-    as a `ConfigError` naming the option, not as an endless reconnect loop.
+    as a `ConfigError` naming where the path came from (option, environment variable or
+    config file line), not as an endless reconnect loop.
     """
     if not settings.broker.tls:
         return None
+    for name in ("ca", "cert", "key"):
+        _regular_file(getattr(settings, f"{name}_path"), settings.where(name))
     try:
         context = ssl.create_default_context(cafile=settings.ca_path)
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(
-            f"cannot load CA file: {exc}", location=f"--mqtt-ca {settings.ca_path}"
+            f"cannot load CA file: {exc}", location=f"{settings.where('ca')} {settings.ca_path}"
         ) from exc
     if settings.cert_path is not None:
         try:
@@ -64,9 +69,21 @@ def tls_context(settings: MqttSettings) -> ssl.SSLContext | None:
         except (OSError, ssl.SSLError) as exc:
             raise ConfigError(
                 f"cannot load client certificate/key: {exc}",
-                location=f"--mqtt-cert {settings.cert_path}",
+                location=f"{settings.where('cert')} {settings.cert_path}",
             ) from exc
     return context
+
+
+def _regular_file(path: Path | None, where: str) -> None:
+    """Refuse a TLS file that is not a regular file: OpenSSL would block on a FIFO forever."""
+    if path is None:
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # OpenSSL reports a missing or unreadable file itself
+    if not stat.S_ISREG(mode):
+        raise ConfigError("not a regular file", location=f"{where} {path}")
 
 
 class Link:

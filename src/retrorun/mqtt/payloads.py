@@ -12,12 +12,11 @@ and ``id`` optional) or, for quick use from a shell, the bare command word (``pa
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from retrorun.jsontext import compact_json
+from retrorun.jsontext import JSONTextError, compact_json, parse_json
 from retrorun.session.api import CommandKind, UserCommand
 
 if TYPE_CHECKING:
@@ -105,13 +104,13 @@ def parse_command(payload: bytes) -> Request | Rejection:  # noqa: PLR0911 - one
     if text.isidentifier():
         return _checked(text, None, None)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Rejection(f"not JSON: {exc.msg} at character {exc.pos}")
-    if isinstance(data, str):
-        return _checked(data, None, None)
-    if not isinstance(data, dict):
-        return Rejection('a command is a JSON object like {"command": "pause"}')
+        data = parse_json(text)
+    except JSONTextError as exc:
+        return Rejection(f"not JSON: {exc}")
+    if not isinstance(data, dict):  # a JSON string too: the bare word is the one other form
+        return Rejection(
+            'a command is a bare word like pause or a JSON object like {"command": "pause"}'
+        )
     request_id = data.get("id")
     if request_id is not None and not _valid_id(request_id):
         return Rejection(f"id must be text of at most {MAX_ID_CHARS} characters or an integer")

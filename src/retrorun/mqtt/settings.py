@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrorun.errors import ConfigError
+from retrorun.errors import ConfigError, shown_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -88,6 +88,13 @@ class MqttSettings:
     keepalive_s: int = 30
     client_id: str | None = None
     """MQTT client identifier; None lets the client library choose a random one."""
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Where each setting came from (``--mqtt-ca``, ``$RETRORUN_MQTT_CA``,
+    ``config.toml:4 mqtt.ca``), for messages about its value; see `where`."""
+
+    def where(self, name: str) -> str:
+        """Where setting `name` (``ca``, ``cert``, ...) came from; its option if unknown."""
+        return self.sources.get(name, f"--mqtt-{name}")
 
     def for_device(self, name: str | None, address: str | None) -> MqttSettings:
         """These settings with `treadmill_id` set from the device, unless configured."""
@@ -198,7 +205,7 @@ def resolve_settings(
     for key in table:
         if key not in CONFIG_KEYS:
             raise ConfigError(
-                f"unknown key mqtt.{key}; known: {', '.join(sorted(CONFIG_KEYS))}",
+                f"unknown key mqtt.{shown_name(key)}; known: {', '.join(sorted(CONFIG_KEYS))}",
                 location=where_in_file(key),
             )
     chosen = _choose(options, env, table, where_in_file)
@@ -235,6 +242,7 @@ def resolve_settings(
         remote_commands=flag("commands") is not False,
         publish_log=flag("log") is True,
         discovery=flag("discovery") is not False,
+        sources={name: source.where for name, source in chosen.items()},
     )
 
 

@@ -8,18 +8,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from retrorun.errors import ProfileError
+from retrorun.userfiles import UnreadableFile, read_bounded
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
 def read_limited(path: Path, limit: int) -> bytes:
-    """The bytes of `path`; refuses files larger than `limit` bytes (no workout is that big)."""
+    """The bytes of the regular file `path`; refuses files larger than `limit` bytes (no
+    workout is that big)."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise ProfileError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
-    if len(data) > limit:
-        raise ProfileError(f"larger than {limit} bytes", file=str(path))
-    return data
+        return read_bounded(path, limit)
+    except UnreadableFile as exc:
+        raise ProfileError(str(exc), file=str(path)) from exc

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from retrorun.errors import shown_name
 from retrorun.profiles.quantities import (
     KM_PER_MILE,
     SpeedUnits,
@@ -41,7 +42,10 @@ def format_path(path: FieldPath) -> str:
     """``("steps", 2, "repeat", "steps", 1, "speed")`` → ``steps[2].repeat.steps[1].speed``."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{shown_name(part)}" if text else shown_name(part)
     return text
 
 

@@ -39,6 +39,7 @@ from retrorun.belt import DEFAULT_RATES
 from retrorun.errors import ProfileError, ProfileErrors
 from retrorun.profiles import safety
 from retrorun.profiles.models import IntervalStep, Profile, RepeatStep, format_path
+from retrorun.profiles.quantities import format_duration
 from retrorun.profiles.timeline import (
     COUNTDOWN_BEEPS_S,
     Command,
@@ -177,6 +178,27 @@ def _distance(steps: tuple[SpeedStep, ...], start_kmh: float, duration_s: float)
     return metres + speed / 3.6 * (duration_s - t)
 
 
+def _too_long(segments: list[Segment]) -> list[Violation]:
+    """A violation when the plan (its estimate, for distance steps) lasts over the maximum.
+
+    The simulator, and real treadmills, count elapsed time in 16 bits (FTMS), so no session
+    may come near 65,535 s; ten hours is far beyond any interval workout.
+    """
+    total = sum(seg.estimated_duration_s for seg in segments)
+    if total <= safety.SESSION_LENGTH_MAX_S:
+        return []
+    return [
+        safety.Violation(
+            ("steps",),
+            "session length",
+            total,
+            safety.SESSION_LENGTH_MAX_S,
+            f"the plan lasts {format_duration(total)}, more than "
+            f"{format_duration(safety.SESSION_LENGTH_MAX_S)}; split it into shorter sessions",
+        )
+    ]
+
+
 def compile_plan(
     profile: Profile,
     personal: safety.PersonalLimits | None = None,
@@ -207,6 +229,7 @@ def compile_plan(
     last_round: frozenset[int] = frozenset()
     if not violations:
         segments, last_round = _segments(profile, limits, violations)
+        violations.extend(_too_long(segments))
     if violations:
         unique = list(dict.fromkeys((v.path, v.message) for v in violations))
         locate = where.error if where else _plain_error

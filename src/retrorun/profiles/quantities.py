@@ -10,6 +10,7 @@ message that shows what a good value looks like (pydantic turns it into a field 
 from __future__ import annotations
 
 import re
+import reprlib
 from typing import Literal
 
 KM_PER_MILE = 1.609344
@@ -46,7 +47,7 @@ def parse_duration_s(value: object) -> float:
     if text and parts and any(parts.groups()):
         hours, minutes, seconds = (float(part) if part else 0.0 for part in parts.groups())
         return hours * 3600 + minutes * 60 + seconds
-    raise ValueError(f"{value!r} is not a duration; {DURATION_HELP}")
+    raise ValueError(f"{reprlib.repr(value)} is not a duration; {DURATION_HELP}")
 
 
 def parse_distance_m(value: object) -> float:
@@ -57,7 +58,7 @@ def parse_distance_m(value: object) -> float:
     if match:
         number, unit = float(match.group(1)), match.group(2).lower()
         return number * {"m": 1.0, "km": 1000.0}.get(unit, M_PER_MILE)
-    raise ValueError(f"{value!r} is not a distance; {DISTANCE_HELP}")
+    raise ValueError(f"{reprlib.repr(value)} is not a distance; {DISTANCE_HELP}")
 
 
 def _pace_to_kmh(minutes: str, seconds: str, per: str) -> float | None:
@@ -102,7 +103,7 @@ def parse_speed_kmh(value: object, units: SpeedUnits = "km/h") -> float:
     elif isinstance(value, str):
         kmh = _text_kmh(value.strip(), units)
     if kmh is None:
-        raise ValueError(f"{value!r} is not a speed; {SPEED_HELP}")
+        raise ValueError(f"{reprlib.repr(value)} is not a speed; {SPEED_HELP}")
     return kmh
 
 

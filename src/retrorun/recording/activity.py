@@ -24,12 +24,14 @@ derives from a `SessionLog`:
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 from retrorun.recording.energy import with_energy
+from retrorun.recording.log_reader import MAX_T_S
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -161,6 +163,10 @@ class Activity:
 
 def build_activity(log: SessionLog) -> Activity:
     """The activity a session log records (see the module docstring for the rules)."""
+    if any(later.t < earlier.t for earlier, later in itertools.pairwise(log.events)):
+        # The session clock only goes forward; a damaged log may not. Read it in time order
+        # (stable: lines of the same time keep theirs), so no lap comes out negative.
+        log = replace(log, events=tuple(sorted(log.events, key=lambda event: event.t)))
     segments = log.of_type("segment")
     states = log.of_type("state")
     starts = [e.t for e in states if e.get("state") == "running"][:1] + [s.t for s in segments][:1]
@@ -179,7 +185,7 @@ def build_activity(log: SessionLog) -> Activity:
 def _end_t(log: SessionLog, start_t: float) -> float:
     # The activity ends when the session did (its finished/stopped/interrupted line), not
     # when the belt was measured at rest afterwards: the coast-down is not workout time.
-    ending = [e.t for e in log.of_type("state") if e.get("state") in _ENDING and e.t >= start_t]
+    ending = [e.t for e in log.of_type("state") if e.text("state") in _ENDING and e.t >= start_t]
     return ending[0] if ending else max(start_t, log.end_t)
 
 
@@ -189,7 +195,7 @@ def _active_spans(states: tuple[LogEvent, ...], span: Span) -> tuple[Span, ...]:
     for event in states:
         if not span.start_t <= event.t <= span.end_t:
             continue
-        state = event.get("state")
+        state = event.text("state")
         if state in _PAUSING and running_since is not None:
             spans.append(Span(running_since, event.t))
             running_since = None
@@ -326,9 +332,15 @@ def _laps(
                 avg_heart_rate_bpm=round(sum(rates) / len(rates)) if rates else None,
                 max_heart_rate_bpm=max(rates) if rates else None,
                 avg_incline_pct=sum(inclines) / len(inclines) if inclines else None,
-                target_speed_kmh=_float(segment.get("speed_kmh")) if segment else None,
-                duration_target_s=_float(segment.get("duration_s")) if segment else None,
-                distance_target_m=_float(segment.get("distance_m")) if segment else None,
+                target_speed_kmh=_float(segment.get("speed_kmh"), 0.0, MAX_SPEED_KMH)
+                if segment
+                else None,
+                duration_target_s=_float(segment.get("duration_s"), 0.0, MAX_T_S)
+                if segment
+                else None,
+                distance_target_m=_float(segment.get("distance_m"), 0.0, MAX_DISTANCE_M)
+                if segment
+                else None,
             )
         )
     return tuple(laps), samples

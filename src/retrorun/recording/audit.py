@@ -192,13 +192,13 @@ def _value(event: LogEvent, key: str) -> float | None:
 
 
 def _halts(event: LogEvent) -> bool:
-    return (event.type == "status" and event.get("status") in _HALT_STATUSES) or (
-        event.type == "state" and event.get("state") in _HALT_STATES
+    return (event.type == "status" and event.text("status") in _HALT_STATUSES) or (
+        event.type == "state" and event.text("state") in _HALT_STATES
     )
 
 
 def _resumes(event: LogEvent) -> bool:
-    return event.type == "state" and event.get("state") in _RESUME_STATES
+    return event.type == "state" and event.text("state") in _RESUME_STATES
 
 
 def _action(event: LogEvent) -> str | None:

@@ -2,10 +2,12 @@
 
 A log from an interrupted session (``kill -9``, a crash, a pulled plug) has no closing
 ``summary`` line and may end in a line cut part-way: `read_log` returns everything up to the
-last complete line and says the log is incomplete. Anything else that is wrong — not JSON
-Lines, no ``session`` header, a version we do not know, an event without a time, a broken
-line in the middle, a session with nothing recorded — raises `LogError` naming the file and
-the line, which the command line prints as one line with exit code 2.
+last complete line and says the log is incomplete. A broken line in the middle (not JSON,
+longer than `MAX_LINE_BYTES`, nested deeper than `MAX_DEPTH`, a number of thousands of
+digits, an event without a type or a time) is skipped and named in `SessionLog.skipped`, so
+everything whole around it still exports. A file that is no session log at all — not JSON
+Lines, no ``session`` header, a version we do not know, nothing recorded — raises `LogError`
+naming the file and the line, which the command line prints as one line with exit code 2.
 
 Unknown event types and unknown fields are kept (the format may grow) and ignored by the
 exporters.
@@ -13,13 +15,15 @@ exporters.
 
 from __future__ import annotations
 
-import json
 import math
+import reprlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from retrorun.errors import InputError
+from retrorun.jsontext import MAX_DEPTH, JSONTextError, parse_json
+from retrorun.userfiles import UnreadableFile, read_bounded
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -31,7 +35,13 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 MAX_T_S = 7 * 24 * 3600.0
 """No session lasts a week; a larger ``t`` is damage."""
-MAX_LOG_BYTES = 256 * 1024 * 1024
+MAX_LOG_BYTES = 16 * 1024 * 1024
+"""A ten-hour session (the longest plan) writes about 4 MB on the simulator; this leaves room
+for a chatty treadmill, and bounds what a hostile file costs (measured in docs/export.md)."""
+MAX_LINE_BYTES = 64 * 1024
+"""No line retrorun writes comes near this (the header is the longest, about 1 kB)."""
+NAMED_SKIPS = 5
+"""Skipped lines named by number in the note (the rest are counted)."""
 
 
 class LogError(InputError):
@@ -55,6 +65,16 @@ class LogEvent:
     def get(self, key: str, default: Any = None) -> Any:  # noqa: ANN401 - JSON values
         return self.fields.get(key, default)
 
+    def number(self, key: str) -> float | None:
+        """The field as a finite number; None when absent or anything else (text, a list)."""
+        value = self.fields.get(key)
+        return float(value) if _number(value) else None
+
+    def text(self, key: str) -> str | None:
+        """The field as text; None when absent or anything else (a number, a list)."""
+        value = self.fields.get(key)
+        return value if isinstance(value, str) else None
+
 
 @dataclass(frozen=True)
 class SessionLog:
@@ -71,6 +91,21 @@ class SessionLog:
     """The closing ``summary`` line; None when the session was interrupted."""
     cut_line: int | None = None
     """The line number of a last line that was cut part-way (and dropped), if any."""
+    skipped: tuple[tuple[int, str], ...] = ()
+    """Broken lines in the middle, skipped: (line number, what is wrong), in file order."""
+
+    @property
+    def skipped_note(self) -> str | None:
+        """One line naming the skipped lines (the first with its reason), or None."""
+        if not self.skipped:
+            return None
+        number, reason = self.skipped[0]
+        note = f"{self.source}:{number}: skipped a broken line ({reason})"
+        rest = [str(line) for line, _ in self.skipped[1:]]
+        if rest:
+            shown = ", ".join(rest[:NAMED_SKIPS]) + (", ..." if len(rest) > NAMED_SKIPS else "")
+            note += f"; {len(rest)} more skipped (line {shown})"
+        return note + "; every whole line is used"
 
     @property
     def complete(self) -> bool:
@@ -99,73 +134,86 @@ class SessionLog:
 def read_log(path: Path) -> SessionLog:
     """Read and parse the session log at `path`."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_LOG_BYTES + 1)
-    except OSError as exc:
-        raise LogError(f"cannot read: {exc.strerror or exc}", source=str(path)) from exc
-    if len(data) > MAX_LOG_BYTES:
-        raise LogError(f"larger than {MAX_LOG_BYTES} bytes", source=str(path))
+        data = read_bounded(path, MAX_LOG_BYTES)
+    except UnreadableFile as exc:
+        raise LogError(str(exc), source=str(path)) from exc
     return parse_log(data, str(path))
 
 
 def parse_log(data: bytes, source: str) -> SessionLog:
     """Parse the bytes of a session log; `source` names it in errors."""
-    objects, cut_line, last_line = _objects(data, source)
+    objects, skipped, cut_line, last_line = _objects(data, source)
     header = _header(objects[0], source)
-    started_at = _started_at(header, source)
+    started_at = _started_at(header, source, objects[0][0])
     events: list[LogEvent] = []
     summary = None
     for number, value in objects[1:]:
         kind = value.get("type")
         t = value.get("t")
         if not isinstance(kind, str) or not _number(t):
-            raise LogError(
-                "an event needs a string 'type' and a number 't'", source=source, line=number
-            )
-        if not 0 <= t <= MAX_T_S:
-            raise LogError(
-                f"t {t} is outside 0-{MAX_T_S:.0f} s of a session", source=source, line=number
-            )
-        if kind == "summary":
+            skipped.append((number, "an event needs a string 'type' and a number 't'"))
+        elif not 0 <= t <= MAX_T_S:
+            skipped.append((number, f"t {t} is outside 0-{MAX_T_S:.0f} s of a session"))
+        elif kind == "summary":
             summary = value
             break  # a complete log ends here; anything after it is not part of the session
-        rest = {k: v for k, v in value.items() if k not in ("t", "type")}
-        events.append(LogEvent(float(t), kind, rest, number))
+        else:
+            rest = {k: v for k, v in value.items() if k not in ("t", "type")}
+            events.append(LogEvent(float(t), kind, rest, number))
+    skipped.sort()
     if not any(event.type in ("segment", "telemetry") for event in events):
+        number, reason = skipped[0] if skipped else (last_line, "")
         raise LogError(
-            "the session recorded no segment and no telemetry: nothing to export",
+            f"{reason + '; ' if reason else ''}the session recorded no segment and no "
+            "telemetry: nothing to export",
             source=source,
-            line=last_line,
+            line=number,
         )
-    return SessionLog(source, header, started_at, tuple(events), summary, cut_line)
+    return SessionLog(source, header, started_at, tuple(events), summary, cut_line, tuple(skipped))
 
 
-def _objects(data: bytes, source: str) -> tuple[list[tuple[int, dict[str, Any]]], int | None, int]:
-    """The JSON objects of the log's lines with their line numbers, the number of a cut last
-    line (dropped), and the number of the last line."""
+def _objects(
+    data: bytes, source: str
+) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]], int | None, int]:
+    """The JSON objects of the log's lines with their line numbers, the broken lines skipped
+    (number, reason), the number of a cut last line (dropped), and the number of the last
+    line. A broken first line is no session log at all: `LogError`."""
     lines = data.split(b"\n")
     # A trailing newline leaves one empty piece; blank lines elsewhere are skipped.
     numbered = [(number, raw) for number, raw in enumerate(lines, start=1) if raw.strip()]
     if not numbered:
         raise LogError("empty file: not a session log", source=source, line=1)
-    last_number = numbered[-1][0]
+    first_number, last_number = numbered[0][0], numbered[-1][0]
     objects: list[tuple[int, dict[str, Any]]] = []
+    skipped: list[tuple[int, str]] = []
     for number, raw in numbered:
         try:
-            value = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            if number == last_number and number != 1:
-                return objects, number, last_number  # the line being written when it died
-            what = "not JSON" if number == 1 else "a broken line"
-            raise LogError(
-                f"{what} ({exc.__class__.__name__}): not a session log (JSON Lines)",
-                source=source,
-                line=number,
-            ) from exc
+            value = _parse_line(raw)
+        except JSONTextError as exc:
+            if number == first_number:
+                raise LogError(
+                    f"not JSON ({exc.reason}): not a session log (JSON Lines)",
+                    source=source,
+                    line=number,
+                ) from exc
+            if number == last_number:
+                return objects, skipped, number, last_number  # being written when it died
+            skipped.append((number, f"not JSON: {exc.reason}"))
+            continue
         if not isinstance(value, dict):
-            raise LogError("a line is not a JSON object", source=source, line=number)
+            if number == first_number:
+                raise LogError("a line is not a JSON object", source=source, line=number)
+            skipped.append((number, "not a JSON object"))
+            continue
         objects.append((number, value))
-    return objects, None, last_number
+    return objects, skipped, None, last_number
+
+
+def _parse_line(raw: bytes) -> Any:  # noqa: ANN401 - any JSON value
+    """One line's JSON value; `JSONTextError` for a line too long to be one retrorun wrote."""
+    if len(raw) > MAX_LINE_BYTES:
+        raise JSONTextError(f"longer than {MAX_LINE_BYTES} bytes")
+    return parse_json(raw, max_depth=MAX_DEPTH)
 
 
 def _number(value: object) -> TypeGuard[int | float]:
@@ -183,7 +231,7 @@ def _header(first: tuple[int, dict[str, Any]], source: str) -> dict[str, Any]:
     version = value.get("version")
     if version != LOG_VERSION:
         raise LogError(
-            f"session log version {version!r} is not supported (this retrorun reads "
+            f"session log version {reprlib.repr(version)} is not supported (this retrorun reads "
             f"version {LOG_VERSION})",
             source=source,
             line=number,
@@ -191,19 +239,23 @@ def _header(first: tuple[int, dict[str, Any]], source: str) -> dict[str, Any]:
     return value
 
 
-def _started_at(header: Mapping[str, Any], source: str) -> datetime:
+def _started_at(header: Mapping[str, Any], source: str, line: int) -> datetime:
     text = header.get("started_at")
     try:
         moment = datetime.fromisoformat(text) if isinstance(text, str) else None
     except ValueError:
         moment = None
     if moment is None:
-        raise LogError(f"started_at {text!r} is not an ISO 8601 time", source=source, line=1)
+        raise LogError(
+            f"started_at {reprlib.repr(text)} is not an ISO 8601 time", source=source, line=line
+        )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # the contract says UTC
     moment = moment.astimezone(UTC)
     if not EARLIEST <= moment <= LATEST:
         raise LogError(
-            f"started_at {text!r} is outside {EARLIEST.year}-{LATEST.year}", source=source, line=1
+            f"started_at {text!r} is outside {EARLIEST.year}-{LATEST.year}",
+            source=source,
+            line=line,
         )
     return moment

@@ -120,10 +120,10 @@ def _pauses(log: SessionLog, activity: Activity) -> tuple[Note, ...]:
 
 
 def _value(event: LogEvent) -> str:
-    if event.get("speed_kmh") is not None:
-        return f"{event.get('speed_kmh'):.1f} km/h"
-    if event.get("incline_pct") is not None:
-        return f"{event.get('incline_pct'):.1f} %"
+    if (speed := event.number("speed_kmh")) is not None:
+        return f"{speed:.1f} km/h"
+    if (incline := event.number("incline_pct")) is not None:
+        return f"{incline:.1f} %"
     return str(event.get("action") or "")
 
 
@@ -132,10 +132,11 @@ def _overrides(log: SessionLog) -> list[Note]:
     steps, nor the safety layer's pacing of them)."""
     notes = []
     for event in log.events:
-        if event.type == "command" and str(event.get("reason") or "").startswith(_OVERRIDES):
+        status = event.text("status")
+        if event.type == "command" and (event.text("reason") or "").startswith(_OVERRIDES):
             notes.append(Note(event.t, f"{event.get('reason')}: {_value(event)}".rstrip(": ")))
-        elif event.type == "status" and event.get("status") in _CONSOLE:
-            text = f"{_CONSOLE[event.get('status')]} {_value(event)}".rstrip()
+        elif event.type == "status" and status in _CONSOLE:
+            text = f"{_CONSOLE[status]} {_value(event)}".rstrip()
             notes.append(Note(event.t, text))
     return notes
 
@@ -143,9 +144,10 @@ def _overrides(log: SessionLog) -> list[Note]:
 def _faults(log: SessionLog) -> list[Note]:
     notes = []
     for event in log.events:
-        if event.type == "status" and event.get("status") in _FAULTS:
+        status = event.text("status")
+        if event.type == "status" and status in _FAULTS:
             reason = event.get("reason")
-            text = _FAULTS[event.get("status")] + (f" ({reason})" if reason else "")
+            text = _FAULTS[status] + (f" ({reason})" if reason else "")
             notes.append(Note(event.t, text))
         elif event.type == "state" and event.get("state") == "interrupted":
             notes.append(Note(event.t, f"interrupted: {event.get('reason') or 'unknown reason'}"))

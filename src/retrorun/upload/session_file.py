@@ -17,6 +17,7 @@ from retrorun.fit.reader import read_fit
 from retrorun.recording.fit_activity import SIMULATED_MARK, export_fit
 from retrorun.recording.log_reader import SessionLog, read_log
 from retrorun.recording.summary import summarize
+from retrorun.userfiles import UnreadableFile, read_bounded
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,12 +53,9 @@ def load_session_file(path: Path) -> SessionFile:
 
 def _from_fit(path: Path) -> SessionFile:
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FIT_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", location=str(path)) from exc
-    if len(data) > MAX_FIT_BYTES:
-        raise InputError(f"larger than {MAX_FIT_BYTES} bytes: not a session", location=str(path))
+        data = read_bounded(path, MAX_FIT_BYTES)
+    except UnreadableFile as exc:
+        raise InputError(str(exc), location=str(path)) from exc
     messages = read_fit(data, str(path))
     if not any(message.global_number == MesgNum.RECORD for message in messages):
         raise InputError(

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from retrorun.errors import ConfigError
+from retrorun.errors import ConfigError, shown_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -183,7 +183,7 @@ def _choose(
     for key in table:
         if key not in known:
             raise ConfigError(
-                f"unknown key {name}.{key}; known: {', '.join(sorted(known))}",
+                f"unknown key {name}.{shown_name(key)}; known: {', '.join(sorted(known))}",
                 location=where_in_file(name, key),
             )
     chosen: dict[str, _Source] = {}

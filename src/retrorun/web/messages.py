@@ -25,12 +25,11 @@ Pure: no asyncio, no I/O.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from retrorun.jsontext import compact_json
+from retrorun.jsontext import JSONTextError, compact_json, parse_json
 from retrorun.session.api import CommandKind, UserCommand
 from retrorun.web.display import view
 
@@ -79,9 +78,9 @@ def parse_message(text: str | bytes) -> Hello | Request | Refusal:  # noqa: PLR0
     if isinstance(text, bytes):
         return Refusal("messages are JSON text, not binary frames")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Refusal(f"not JSON: {exc.msg} at character {exc.pos}")
+        data = parse_json(text)
+    except JSONTextError as exc:
+        return Refusal(f"not JSON: {exc}")
     if not isinstance(data, dict):
         return Refusal('a message is a JSON object like {"type": "command", "command": "pause"}')
     kind = data.get("type")

@@ -24,7 +24,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from retrorun.errors import ConfigError
+from retrorun.errors import ConfigError, shown_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -152,8 +152,8 @@ def resolve_web_settings(
     for key in table:
         if key not in TABLE_KEYS:
             raise ConfigError(
-                f"unknown key web.{key}; known: {', '.join(sorted(TABLE_KEYS))}",
-                location=f"{where} web.{key}",
+                f"unknown key web.{shown_name(key)}; known: {', '.join(sorted(TABLE_KEYS))}",
+                location=f"{where} web.{shown_name(key)}",
             )
     if listen is not None:
         address, listen_where = listen, "--web"

@@ -54,6 +54,9 @@ SAFETY_NUMBERS: dict[str, SafetyNumber] = {
     "backward_ramp_step": SafetyNumber(
         0.5, "km/h", "largest single backward speed step (small to feel, few to send)"
     ),
+    "session_length_max": SafetyNumber(
+        36000.0, "s", "longest plan, 10 h (FTMS counts elapsed time in 16 bits: 65,535 s)"
+    ),
 }
 
 
@@ -81,6 +84,7 @@ TURN_WARNING_DEFAULT_S = SAFETY_NUMBERS["turn_warning_default"].value
 BACKWARD_RAMP_DEFAULT_KMH_PER_S = SAFETY_NUMBERS["backward_ramp_default"].value
 BACKWARD_RAMP_CAP_KMH_PER_S = SAFETY_NUMBERS["backward_ramp_cap"].value
 BACKWARD_RAMP_STEP_KMH = SAFETY_NUMBERS["backward_ramp_step"].value
+SESSION_LENGTH_MAX_S = SAFETY_NUMBERS["session_length_max"].value
 
 # Comparisons tolerate float noise from unit conversions (mph, paces) and increments.
 TOLERANCE = 1e-9
