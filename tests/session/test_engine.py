@@ -675,3 +675,17 @@ steps:
     for warning, turn_now in backward[1:]:  # the first slowing teaches the deceleration
         said = float(warning.fields["text"].split(" in ")[1].split()[0])
         assert abs((turn_now.t - warning.t) - said) <= 2.0, (warning, turn_now)
+
+
+def test_a_stop_is_judged_by_a_sample_taken_after_it_not_before() -> None:
+    # Stopped while the belt counts down to its start: the last sample (0 km/h, from before
+    # the Stop) must not count as the belt at rest; it may be about to move.
+    drive = Drive.start(plan_of(ALT))
+    drive.run_until(1.5)
+    assert drive.engine.state is SessionState.COUNTDOWN
+    assert drive.engine.measured_speed == 0.0
+    drive.command(cmd(CommandKind.STOP))
+    stop_at = drive.commands("stop")[-1].t
+    drive.run_to_end()
+    (rest,) = [c for c in drive.cues("pause") if "stopped" in c.fields["text"]]
+    assert rest.t > stop_at

@@ -616,14 +616,16 @@ class Engine:
         needs: treadmills that acknowledge Stop and run on exist."""
         self._stop_again_at = self.ledger.now + self._coast_s()
 
-    def _stopping(self) -> None:
-        """While stopping: done once the belt is measured at rest; until then Stop again."""
+    def _stopping(self, *, sampled: bool = False) -> None:
+        """While stopping: done once the belt is measured at rest; until then Stop again.
+        ``sampled``: called for a sample taken since the Stop (only such a sample can show
+        the belt at rest: the last one before it may predate a belt just told to move)."""
         if self.life.stage is not Stage.STOPPING:
             return
         # Done when measured at rest, whatever the answer: some treadmills acknowledge Stop
         # and run on, others refuse a Stop of a belt the safety key already stopped.
         measured = self.measured_speed
-        if measured is not None and measured < AT_REST_KMH:
+        if sampled and measured is not None and measured < AT_REST_KMH:
             self._cue(CueKind.PAUSE, "The belt has stopped. You can step off.")
             self._finalize()
             return
@@ -1114,7 +1116,7 @@ class Engine:
             )
             return
         if self.life.stage is Stage.STOPPING:
-            self._stopping()
+            self._stopping(sampled=True)
         elif self._belt_as_expected(tel.speed_kmh):
             speed, before = tel.speed_kmh or 0.0, self._previous_speed
             self._sample_moves_on(moving=speed > 0.0 and speed > before)
