@@ -335,3 +335,23 @@ def test_docs_describe_every_rule() -> None:
 
     text = (Path(__file__).parents[2] / "docs" / "audit.md").read_text()
     assert all(f"| `{rule}` |" in text for rule in RULES)
+
+
+@pytest.mark.parametrize(("device_max", "found"), [(6.0, []), (None, ["backward_step"])])
+def test_coming_down_at_once_to_the_treadmills_own_maximum_answers_the_console(
+    device_max: float | None, found: list[str]
+) -> None:
+    # A 6 km/h walking pad whose console set 6.8 km/h backward: back to 6.0 in one command
+    # answers the console, like coming down to the backward cap. Without a device range in
+    # the header, 6.8 -> 6.0 is an ordinary 0.8 km/h step.
+    limits: dict[str, Any] = {"backward_speed_max_kmh": 8.0}
+    if device_max is not None:
+        limits["device"] = {"speed_min_kmh": 1.0, "speed_max_kmh": device_max}
+    lines = [
+        *_backward(),
+        *_ramp_to(5.0),
+        {"t": 70.0, "type": "status", "status": "console_speed", "speed_kmh": 6.8},
+        _cmd(70.0, speed_kmh=6.0),
+        _tel(71.0, 6.0),
+    ]
+    assert [v.rule for v in _parse(lines, {**HEADER, "limits": limits})] == found

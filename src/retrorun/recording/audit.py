@@ -101,6 +101,8 @@ class AuditLimits:
     backward_ramp_step_kmh: float
     from_header: bool
     """The session's own limits (the header's ``limits``), not only the hard limits."""
+    device_speed_max_kmh: float | None = None
+    """The treadmill's own maximum, when the header's ``limits`` name the device range."""
 
     @classmethod
     def of(cls, header: Mapping[str, Any]) -> AuditLimits:
@@ -111,6 +113,8 @@ class AuditLimits:
         """
         given = header.get("limits")
         given = given if isinstance(given, dict) else {}
+        device = given.get("device")
+        device_max = device.get("speed_max_kmh") if isinstance(device, dict) else None
 
         def pick(key: str, hard: str) -> float:
             cap = SAFETY_NUMBERS[hard].value
@@ -129,6 +133,7 @@ class AuditLimits:
             backward_ramp_kmh_per_s=pick("backward_ramp_kmh_per_s", "backward_ramp_cap"),
             backward_ramp_step_kmh=SAFETY_NUMBERS["backward_ramp_step"].value,
             from_header=bool(given),
+            device_speed_max_kmh=float(device_max) if _number(device_max) else None,
         )
 
     def backward_cap(self, incline_pct: float) -> float:
@@ -331,8 +336,9 @@ def backward_step(
     Steps are measured from the last commanded speed, from rest after a stop, pause or halt,
     and from the console's speed after a console change. Three moves are not steps: starting
     from rest at no more than the turn speed, coming down at once from above the backward
-    cap to within it (the answer to a console change past the cap), and coming down at once
-    to the steep cap after the console made the deck steep.
+    cap (or the treadmill's own maximum, when lower) to within it (the answer to a console
+    change past the cap), and coming down at once to the steep cap after the console made
+    the deck steep.
     """
     base, base_t, steepened = 0.0, 0.0, False
     for where in placed:
@@ -361,7 +367,10 @@ def _step(
 ) -> Iterator[Violation]:
     if base < AT_REST_KMH and speed <= limits.turn_speed_kmh + COMMAND_TOLERANCE:
         return
-    if base > limits.backward_speed_max_kmh and speed <= limits.backward_speed_max_kmh:
+    cap = limits.backward_speed_max_kmh
+    if limits.device_speed_max_kmh is not None:
+        cap = min(cap, limits.device_speed_max_kmh)
+    if base > cap + COMMAND_TOLERANCE and speed <= cap + COMMAND_TOLERANCE:
         return
     step = abs(speed - base)
     since = event.t - base_t
