@@ -10,7 +10,10 @@ From each session log alone this reports, for every time interval of a minute or
   interval's speed) to the next segment line, against the profile's duration;
 * its share at target: the telemetry samples in that time within 0.3 km/h of the interval's
   speed, and the worst interval of each run (the target: at least 90 %);
-* the session's active time against the plan's estimate (``retrorun plan``'s total).
+* the session's active time against the plan's estimate (``retrorun plan``'s total);
+* the turn warnings' accuracy: "Backward in N seconds" against the time until "Turn around
+  now." was really said (the worst of each run; the target: within 2 s, distance
+  intervals included).
 
 The old way of counting (the interval's clock ran from the end of the turn, and the slow-down
 for the next turn came out of it) is shown beside it: the share of the same intervals' whole
@@ -20,6 +23,7 @@ segment time, from their segment line to the next, at target.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -66,11 +70,24 @@ def _intervals(lines: list[dict[str, Any]]) -> list[tuple[float, float, float, f
     return out
 
 
+def _warning_errors(lines: list[dict[str, Any]]) -> list[float]:
+    """Seconds by which each "... in N seconds" turn warning missed its "Turn around now"."""
+    errors = []
+    for i, line in enumerate(lines):
+        said = re.search(r"in (\d+) seconds", str(line.get("text", "")))
+        if line.get("kind") != "turn_warning" or said is None:
+            continue
+        turned = next((x["t"] for x in lines[i + 1 :] if x.get("kind") == "turn_now"), None)
+        if turned is not None:
+            errors.append(turned - line["t"] - int(said.group(1)))
+    return errors
+
+
 def main() -> None:
     print("Interval fidelity (every bundled profile; time intervals of 1 min or more)")
     header = (
         f"  {'profile':<30} {'preset':<7} {'n':>3} {'worst at target':>15} "
-        f"{'counted - asked':>15} {'old way, worst':>14} {'active / plan':>13}"
+        f"{'counted - asked':>15} {'old way, worst':>14} {'active / plan':>13} {'warning':>8}"
     )
     print(header)
     for path in profile_files(bundled_dir()):
@@ -84,16 +101,18 @@ def main() -> None:
             found = _intervals(lines)
             summary = lines[-1]
             ratio = summary.get("duration_s", 0.0) / plan.total_duration_s
+            errors = _warning_errors(lines)
+            warning = f"±{max(map(abs, errors)):.1f} s" if errors else "-"
             if not found:
                 blank = f"{'-':>15} {'-':>15} {'-':>14}"
-                print(f"  {name:<30} {preset:<7} {0:>3} {blank} {ratio:>13.2f}")
+                print(f"  {name:<30} {preset:<7} {0:>3} {blank} {ratio:>13.2f} {warning:>8}")
                 continue
             worst = min(f[2] for f in found)
             drift = max((abs(f[1] - f[0]) for f in found), default=0.0)
             old = min(f[3] for f in found)
             print(
                 f"  {name:<30} {preset:<7} {len(found):>3} {worst:>15.0%} "
-                f"{f'±{drift:.1f} s':>15} {old:>14.0%} {ratio:>13.2f}"
+                f"{f'±{drift:.1f} s':>15} {old:>14.0%} {ratio:>13.2f} {warning:>8}"
                 + ("" if outcome.ended == "finished" else f"  ({outcome.ended})")
             )
 

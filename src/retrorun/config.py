@@ -214,6 +214,17 @@ def default_path() -> Path:
     return Path(platformdirs.user_config_dir("retrorun")) / "config.toml"
 
 
+TREADMILLS_FILE = "treadmills.toml"
+TREADMILLS_ENV = "RETRORUN_TREADMILLS"
+
+
+def treadmills_path() -> Path:
+    """The saved per-treadmill settings (`retrorun.treadmill_settings`):
+    ``$RETRORUN_TREADMILLS``, else beside the default config file."""
+    env = os.environ.get(TREADMILLS_ENV)
+    return Path(env) if env else default_path().with_name(TREADMILLS_FILE)
+
+
 def config_path(option: Path | None = None) -> tuple[Path, bool]:
     """The config file to read and whether it was named explicitly (option or env var)."""
     if option is not None:

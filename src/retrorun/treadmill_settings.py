@@ -30,24 +30,30 @@ half-written (comments are not kept).
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from retrorun.check.report import Findings, Verdict, settings_summary, verdict_of
-from retrorun.config import MAX_CONFIG_BYTES, parse_toml, where_in_toml
+from retrorun.config import (
+    MAX_CONFIG_BYTES,
+    TREADMILLS_ENV,
+    TREADMILLS_FILE,
+    parse_toml,
+    treadmills_path,
+    where_in_toml,
+)
 from retrorun.device.ramp import DEFAULT_RATES, RampRates
 from retrorun.errors import ConfigError
 from retrorun.userfiles import UnreadableFile, read_bounded
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
-FILE_NAME = "treadmills.toml"
-ENV_VAR = "RETRORUN_TREADMILLS"
+FILE_NAME = TREADMILLS_FILE
+ENV_VAR = TREADMILLS_ENV
 _RATE = "a number more than 0 and at most 10"
 
 
@@ -109,12 +115,7 @@ _FILE = TypeAdapter(dict[str, SavedTreadmill])
 
 def settings_path() -> Path:
     """The settings file: ``$RETRORUN_TREADMILLS``, else beside the config file."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    import platformdirs  # noqa: PLC0415 - only when the file is used
-
-    return Path(platformdirs.user_config_dir("retrorun")) / FILE_NAME
+    return treadmills_path()
 
 
 def load_saved(path: Path) -> dict[str, SavedTreadmill]:

@@ -25,12 +25,22 @@ def settings_key(options: LaunchOptions) -> str:
     return options.device or f"sim:{options.simulator.preset}"
 
 
+def _saved(options: LaunchOptions) -> tuple[str, SavedTreadmill] | None:
+    """The saved settings of `options`' treadmill; the settings' models load only when
+    there is a file to read."""
+    from retrorun.config import treadmills_path  # noqa: PLC0415
+
+    path = treadmills_path()
+    if not path.exists():
+        return None
+    from retrorun.treadmill_settings import find_saved, load_saved  # noqa: PLC0415
+
+    return find_saved(load_saved(path), settings_key(options))
+
+
 def apply_saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> LaunchOptions:
     """`options` with the saved settings of its treadmill applied, after saying so."""
-    from retrorun.treadmill_settings import find_saved, load_saved, settings_path  # noqa: PLC0415
-
-    key = settings_key(options)
-    found = find_saved(load_saved(settings_path()), key)
+    found = _saved(options)
     if found is None:
         if options.device is not None:
             click.echo(
@@ -58,11 +68,10 @@ def apply_saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> Launc
 def refuse_unsafe_backward(options: LaunchOptions, plan: Plan) -> None:
     """`InputError` when the plan runs backward on a treadmill whose check found it unsafe."""
     from retrorun.errors import InputError  # noqa: PLC0415
-    from retrorun.treadmill_settings import find_saved, load_saved, settings_path  # noqa: PLC0415
 
     if not any(segment.direction == "backward" for segment in plan.segments):
         return
-    found = find_saved(load_saved(settings_path()), settings_key(options))
+    found = _saved(options)
     if found is None or not found[1].unsafe:
         return
     address, entry = found
