@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from retrorun.audio import AudioSettings, Speaker, clips, tones
+from retrorun.audio.backends import spoken
 from retrorun.audio.speech import SpeechClips
 
 if TYPE_CHECKING:
@@ -111,3 +112,27 @@ def test_a_clip_cut_short_fades_out() -> None:
     assert faded[0] == 10_000
     assert faded[-1] == 0
     assert list(faded[-110:]) == sorted(faded[-110:], reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("shown", "said"),
+    [
+        (
+            "Speed limited to 3.2 km/h: treadmill minimum is 3.2 km/h.",
+            (
+                "Speed limited to 3.2 kilometres per hour: treadmill minimum is 3.2 kilometres per "
+                "hour."
+            ),
+        ),
+        (
+            "Next: BACKWARD 0:30 at 4.0 km/h, 2 %",
+            "Next: BACKWARD 0:30 at 4.0 kilometres per hour, 2 percent",
+        ),
+        ("400 m backward, then 1.2 km", "400 metres backward, then 1.2 kilometres"),
+        ("Walk at 2 mph for 3 min", "Walk at 2 miles per hour for 3 min"),
+    ],
+)
+def test_units_are_spoken_as_words_and_the_screen_keeps_its_symbols(shown: str, said: str) -> None:
+    # espeak-ng reads "km/h" as "kay em slash aitch"; the runner facing away hears words.
+    assert spoken(shown) == said
+    assert Speaker(AudioSettings(), program="espeak-ng").command(shown)[-1] == said

@@ -18,6 +18,7 @@ from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.plan import Plan, compile_plan
 from retrorun.profiles.safety import SAFETY_NUMBERS
 from retrorun.session.api import CommandKind, Phase, SessionEnded, SessionState, UserCommand
+from retrorun.session.cues import turn_warning_text
 from retrorun.session.engine import STOP_ANSWER_WAIT_S
 from retrorun.session.inputs import Done, EngineOptions, HeartRateGuard
 from retrorun.session.turn import ARRIVAL_TOLERANCE_KMH
@@ -689,3 +690,9 @@ def test_a_stop_is_judged_by_a_sample_taken_after_it_not_before() -> None:
     drive.run_to_end()
     (rest,) = [c for c in drive.cues("pause") if "stopped" in c.fields["text"]]
     assert rest.t > stop_at
+
+
+def test_a_turn_warning_counts_in_words_a_runner_hears_right() -> None:
+    turn = plan_of(ALT).segments[1]
+    assert turn_warning_text(turn, 1.2).startswith("Backward in 1 second.")
+    assert turn_warning_text(turn, 14.6).startswith("Backward in 15 seconds.")

@@ -45,7 +45,7 @@ _GAP = clips.silence(0.03)
 """Between a cue's tones and its words."""
 # Turn warnings say the seconds left, which the session knows only at run time; these are
 # rendered ahead, the usual ones first.
-_TURN_WARNING_SECONDS = (*range(10, 21), *range(5, 10))
+_TURN_WARNING_SECONDS = (*range(10, 31), *range(5, 10))
 # What an unrendered text is assumed to last, per character, when deciding whether it fits
 # before the next countdown digit (espeak-ng at 165 words per minute: about 60 ms).
 _SECONDS_PER_CHARACTER = 0.06

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import re
 import shutil
 import sys
 import tempfile
@@ -47,6 +48,24 @@ class AudioSettings:
     """The player's output: a PulseAudio/PipeWire sink or an ALSA device (None: default)."""
 
 
+# Units as a runner hears them: espeak-ng reads "km/h" as "kay em slash aitch".
+_SPOKEN_UNITS = (
+    (re.compile(r"(?<=\d) ?km/h\b"), " kilometres per hour"),
+    (re.compile(r"\bkm/h\b"), "kilometres per hour"),
+    (re.compile(r"(?<=\d) ?mph\b"), " miles per hour"),
+    (re.compile(r"(?<=\d) ?%"), " percent"),
+    (re.compile(r"(?<=\d) ?km\b"), " kilometres"),
+    (re.compile(r"(?<=\d) ?m\b"), " metres"),
+)
+
+
+def spoken(text: str) -> str:
+    """`text` as it should be said: units in words (the screen keeps the symbols)."""
+    for pattern, words in _SPOKEN_UNITS:
+        text = pattern.sub(words, text)
+    return text
+
+
 class Speaker:
     """Speaks text with espeak-ng; `available` is False when no speech program is found."""
 
@@ -72,7 +91,7 @@ class Speaker:
             "-s",
             str(self.settings.words_per_minute),
             "--",
-            text,
+            spoken(text),
         ]
 
     def render_command(self, text: str) -> list[str]:

@@ -77,11 +77,10 @@ def interval_cues(segment: Segment, *, window_delay_s: float = 0.0) -> list[Pend
 def turn_warning_text(segment: Segment, seconds_left: float) -> str:
     """ "Backward in 10 seconds. Slow down and hold the rails." for the turn `segment`."""
     seconds = max(1, round(seconds_left))
+    when = f"in {seconds} second{'' if seconds == 1 else 's'}"
     if segment.direction != segment.from_direction:
-        return (
-            f"{segment.direction.capitalize()} in {seconds} seconds. Slow down and hold the rails."
-        )
-    return f"Incline change in {seconds} seconds. Slow down and hold the rails."
+        return f"{segment.direction.capitalize()} {when}. Slow down and hold the rails."
+    return f"Incline change {when}. Slow down and hold the rails."
 
 
 def turn_now_text(segment: Segment) -> str:
