@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test test-slow check lint typecheck contracts pytest system-deps bench clean
 
-# The main job: a bundled forward/backward workout (29 minutes, 16 turns) on the built-in
+# The main job: a bundled forward/backward workout (34 minutes, 16 turns) on the built-in
 # treadmill simulator, in the TUI (docs/tui.md); q asks, then stops the belt, and the summary
 # follows. The same as lines, 20x faster: retrorun run one-minute-alternation --sim
 # --headless --speedup 20 (docs/session.md).
