@@ -196,3 +196,24 @@ def test_a_link_that_goes_quiet_again_after_reconnecting_still_ends_the_session(
     assert lines[-1]["t"] - stop[0]["t"] <= STOP_ANSWER_WAIT_S
     speeds = [line["speed_kmh"] for line in lines if line["type"] == "telemetry"]
     assert speeds[-1] < 0.1
+
+
+def test_declining_the_simulator_says_how_to_name_a_treadmill() -> None:
+    # A person at a terminal answers "n" to "Run against the simulator?": not a silent
+    # exit 2, but one line saying what to do instead.
+    import pty  # noqa: PLC0415 - a terminal for the prompt
+
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "retrorun", "run", "one-minute-alternation"]
+    with subprocess.Popen(
+        command, stdin=follower, stdout=follower, stderr=subprocess.PIPE, text=True
+    ) as child:
+        os.close(follower)
+        os.write(leader, b"n\n")
+        _, errors = child.communicate(timeout=60)
+    os.close(leader)
+    assert child.returncode == 2
+    lines = errors.strip().splitlines()
+    assert len(lines) == 1
+    assert "--device" in lines[0]
+    assert "retrorun scan" in lines[0]

@@ -320,7 +320,13 @@ def _offer_simulator() -> bool:
     if sys.stdin.isatty() and not click.confirm(
         "No --device given. Run against the simulator?", default=True
     ):
-        raise click.exceptions.Exit(2)
+        from retrorun.errors import InputError  # noqa: PLC0415
+
+        raise InputError(
+            "no treadmill chosen: name one with --device NAME|ADDRESS "
+            "('retrorun scan' lists them), or run with --sim",
+            location="--device",
+        )
     click.echo("retrorun: no --device given: running against the simulator", err=True)
     return True
 
