@@ -7,6 +7,7 @@ from dataclasses import replace
 from retrorun.clock import ManualClock
 from retrorun.mqtt.board import Board
 from retrorun.mqtt.payloads import state_payload, telemetry_payload
+from retrorun.session.api import SessionState
 from tests.mqtt.fake_session import FakeSession
 
 
@@ -80,3 +81,16 @@ def test_junk_is_counted_and_ignored() -> None:
         assert not board.apply(topic, payload)
     assert board.ignored == 7
     assert board.rows() == []
+
+
+def test_a_late_telemetry_message_never_brings_a_finished_session_back() -> None:
+    # The session's last telemetry can arrive after its final state: the board keeps
+    # "finished" (and the next session's own state message moves it on).
+    board = Board()
+    snapshot = FakeSession(ManualClock()).snapshot()
+    running = replace(snapshot, state=SessionState.RUNNING)
+    board.apply("retrorun/tm1/state", state_payload(replace(snapshot, state=SessionState.FINISHED)))
+    board.apply("retrorun/tm1/telemetry", telemetry_payload(running))
+    assert board.rows()[0].state == "finished"
+    board.apply("retrorun/tm1/state", state_payload(running))
+    assert board.rows()[0].state == "running"

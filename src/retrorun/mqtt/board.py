@@ -14,6 +14,7 @@ from typing import Any
 from retrorun.jsontext import JSONTextError, parse_json
 from retrorun.mqtt.settings import TOPIC_PREFIX
 from retrorun.mqtt.topics import split_topic
+from retrorun.session.api import SessionState
 
 COLUMNS = (
     ("TREADMILL", "<"),
@@ -27,6 +28,9 @@ COLUMNS = (
     ("DIST M", ">"),
     ("LEFT", ">"),
 )
+
+
+_ENDED = frozenset(state.value for state in SessionState if state.ended)
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,13 @@ class Board:
                 remaining_s=_float(data.get("remaining_s")),
             )
         if leaf == "telemetry":
+            # A session's last telemetry can reach the board after its final state (they
+            # travel as separate messages): an ended session is only ever followed by the
+            # state message of the next one, never brought back to life by telemetry.
+            ended = row.state in _ENDED
             return replace(
                 row,
-                state=_str(data.get("state")) or row.state,
+                state=row.state if ended else (_str(data.get("state")) or row.state),
                 direction=_str(data.get("direction")) or row.direction,
                 speed_kmh=_float(data.get("speed_kmh")),
                 incline_pct=_float(data.get("incline_pct")),
