@@ -120,12 +120,13 @@ class Board:
             )
         if leaf == "telemetry":
             # A session's last telemetry can reach the board after its final state (they
-            # travel as separate messages): an ended session is only ever followed by the
-            # state message of the next one, never brought back to life by telemetry.
-            ended = row.state in _ENDED
+            # travel as separate messages): an ended session keeps its final state and
+            # readings until the state message of the next one.
+            if row.state in _ENDED:
+                return row
             return replace(
                 row,
-                state=row.state if ended else (_str(data.get("state")) or row.state),
+                state=_str(data.get("state")) or row.state,
                 direction=_str(data.get("direction")) or row.direction,
                 speed_kmh=_float(data.get("speed_kmh")),
                 incline_pct=_float(data.get("incline_pct")),
