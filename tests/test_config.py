@@ -57,6 +57,7 @@ def test_environment_variable_and_default_location(
         ("[limits]\nbackward_speed_max_kmh = 6\nspeed = 3\n", ":3", "unknown key limits.speed"),
         ("[limits]\n\nturn_window_s = 'long'\n", ":3", "must be a number"),
         ("[limits]\nsettle_s = -1\n", ":2", "more than 0"),
+        ("[limits]\nturn_window_s = 3\n", ":2", "a number of at least 5"),
         ("[limts]\n", ":1", "unknown section [limts]"),
         ("[limits]\nturn_window_s = \n", ":2", "not valid TOML"),
         ("[heart_rate]\nceiling_bpm = 400\n", ":2", "from 60 to 230"),
@@ -120,8 +121,8 @@ def test_future_sections_are_accepted_and_ignored(tmp_path: Path) -> None:
 def test_every_personal_limit_can_be_set_in_the_file(tmp_path: Path) -> None:
     names = [f.name for f in fields(PersonalLimits)]
     path = tmp_path / "config.toml"
-    path.write_text("[limits]\n" + "".join(f"{name} = 1\n" for name in names))
-    assert load_config(path).limits == PersonalLimits(**dict.fromkeys(names, 1.0))
+    path.write_text("[limits]\n" + "".join(f"{name} = 6\n" for name in names))
+    assert load_config(path).limits == PersonalLimits(**dict.fromkeys(names, 6.0))
 
 
 HOSTILE_CONFIGS = [
@@ -149,10 +150,10 @@ def test_a_hostile_config_gets_one_line_and_exit_2(
 
 def test_a_long_value_is_shown_shortened(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
     path = tmp_path / "config.toml"
-    path.write_text("[limits]\nturn_window_s = 1" + "0" * 4000 + "\n")
+    path.write_text("[limits]\nsettle_s = 1" + "0" * 4000 + "\n")
     result = cli("validate", "one-minute-alternation", "--config", str(path))
     assert result.exit_code == 2
-    assert "limits.turn_window_s must be a number more than 0, not 1000" in result.stderr
+    assert "limits.settle_s must be a number more than 0, not 1000" in result.stderr
     assert len(result.stderr) < 200
 
 

@@ -50,6 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from retrorun.errors import ConfigError, shown_name
 from retrorun.jsontext import MAX_DEPTH, nests_deeper_than
 from retrorun.profiles.safety import PersonalLimits
+from retrorun.profiles.safety.limits import TURN_WINDOW_MIN_S
 from retrorun.session.inputs import HeartRateGuard
 from retrorun.userfiles import UnreadableFile, read_bounded
 
@@ -132,7 +133,14 @@ class _Limits(_Section):
         None, gt=0, allow_inf_nan=False, description=_LIMIT
     )
     turn_speed_kmh: float | None = Field(None, gt=0, allow_inf_nan=False, description=_LIMIT)
-    turn_window_s: float | None = Field(None, gt=0, allow_inf_nan=False, description=_LIMIT)
+    # A personal limit only ever makes turns safer: a window shorter than the minimum
+    # would be ignored, so it is refused.
+    turn_window_s: float | None = Field(
+        None,
+        ge=TURN_WINDOW_MIN_S,
+        allow_inf_nan=False,
+        description=f"a number of at least {TURN_WINDOW_MIN_S:g} (seconds: the shortest window)",
+    )
     settle_s: float | None = Field(None, gt=0, allow_inf_nan=False, description=_LIMIT)
     backward_ramp_kmh_per_s: float | None = Field(
         None, gt=0, allow_inf_nan=False, description=_LIMIT
