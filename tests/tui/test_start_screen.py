@@ -15,7 +15,7 @@ from retrorun.errors import InputError
 from retrorun.session.api import SessionState
 from retrorun.tui import SIMULATOR, Choice, FoundDevice, Launched, RetrorunApp
 from retrorun.tui.memory import load_choice, save_choice
-from retrorun.tui.screens import SessionScreen, StartScreen
+from retrorun.tui.screens import HelpScreen, SessionScreen, StartScreen
 from tests.tui.rig import SHORT_PROFILE, SIM_BACKENDS, SimSession
 
 if TYPE_CHECKING:
@@ -156,3 +156,34 @@ async def test_q_on_the_start_screen_leaves(user_folder: Path, tmp_path: Path) -
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_question_mark_lists_the_start_screens_keys(
+    launcher: Launcher, user_folder: Path, tmp_path: Path
+) -> None:
+    app = RetrorunApp(starter=launcher, memory_path=tmp_path / "m.json", user_folder=user_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = str(app.screen.query_one("#help-keys", Static).render())
+        assert "scan for treadmills again" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+
+
+async def test_a_long_profile_name_stays_on_one_line(
+    launcher: Launcher, user_folder: Path, tmp_path: Path
+) -> None:
+    # At 80 columns "four-hundred-forward-backward" does not fit the list: it ends in an
+    # ellipsis on its own line instead of wrapping into the next profile's.
+    app = RetrorunApp(starter=launcher, memory_path=tmp_path / "m.json", user_folder=user_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        profiles = app.screen.query_one("#start-profiles", OptionList)
+        assert any(
+            len(str(option.prompt)) > profiles.content_size.width
+            for option in (profiles.get_option_at_index(i) for i in range(profiles.option_count))
+        )
+        assert profiles.virtual_size.height == profiles.option_count  # one line each

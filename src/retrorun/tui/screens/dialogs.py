@@ -25,17 +25,34 @@ def help_lines() -> list[str]:
     ]
 
 
+START_HELP = (
+    "  up/down  choose a workout (tab: then a treadmill)",
+    "    enter  on a treadmill: start with it",
+    "        s  start the highlighted workout on the highlighted treadmill",
+    "        r  scan for treadmills again",
+    "      q ?  quit / this help",
+    "",
+    "The session's own keys are listed by ? once it runs.",
+)
+"""The start screen's keys."""
+
+
 class HelpScreen(ModalScreen[None]):
-    """Lists every key; any of escape, ? or q closes it."""
+    """Lists every key (of the session, or the `lines` given); any of escape, ? or q
+    closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "close"),
     ]
 
+    def __init__(self, lines: tuple[str, ...] | None = None) -> None:
+        super().__init__()
+        self.lines = list(lines) if lines is not None else help_lines()
+
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
             yield Label("Keys", id="help-title")
-            yield Static("\n".join(help_lines()), id="help-keys")
+            yield Static("\n".join(self.lines), id="help-keys")
             yield Button("Close (esc)", action="screen.dismiss", compact=True)
 
 

@@ -66,6 +66,7 @@ class StartScreen(Screen[Choice]):
         Binding("s", "start", "start"),
         Binding("r", "scan", "scan again"),
         Binding("q,escape", "leave", "quit"),
+        Binding("question_mark", "help", "keys"),
     ]
 
     def __init__(
@@ -107,6 +108,11 @@ class StartScreen(Screen[Choice]):
         self.query_one("#start-devices", OptionList).highlighted = 0
         profiles.focus()
         self.action_scan()
+
+    def action_help(self) -> None:
+        from retrorun.tui.screens.dialogs import START_HELP, HelpScreen  # noqa: PLC0415
+
+        self.app.push_screen(HelpScreen(START_HELP))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id != "start-profiles":
