@@ -185,7 +185,8 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
 
     plan = check(options)
     clock = options.clock or LoopClock()
-    writer = SessionLogWriter(options.log_path or default_log_path(plan.name))
+    simulated = options.device is None
+    writer = SessionLogWriter(options.log_path or default_log_path(plan.name, simulated=simulated))
     writer.open()
     simulator = _simulator(options, clock)
     if simulator is not None:

@@ -9,6 +9,7 @@ the engine logs cues itself. Each line is written and flushed on its own, so a c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from datetime import UTC, datetime
@@ -27,13 +28,35 @@ if TYPE_CHECKING:
 LOG_VERSION = 1
 
 
-def default_log_path(profile_name: str, now: datetime | None = None) -> Path:
-    """``<user data dir>/retrorun/sessions/YYYY-MM-DDTHH-MM-SS-<profile>.jsonl``."""
+KEEP_SIMULATED = 50
+"""How many logs of simulated sessions are kept (the oldest go first)."""
+
+
+def default_log_path(
+    profile_name: str, now: datetime | None = None, *, simulated: bool = False
+) -> Path:
+    """``<user data dir>/retrorun/sessions/YYYY-MM-DDTHH-MM-SS-<profile>.jsonl``; a simulated
+    session's goes to ``sessions/simulated/``, kept apart from the runner's own sessions and
+    pruned to the newest `KEEP_SIMULATED` (a developer's ``--fast`` runs would pile up)."""
     import platformdirs  # noqa: PLC0415 - only needed when no --log is given
 
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H-%M-%S")
     slug = re.sub(r"[^a-z0-9]+", "-", profile_name.lower()).strip("-") or "session"
-    return Path(platformdirs.user_data_dir("retrorun")) / "sessions" / f"{stamp}-{slug}.jsonl"
+    folder = Path(platformdirs.user_data_dir("retrorun")) / "sessions"
+    if simulated:
+        folder /= "simulated"
+        prune(folder, KEEP_SIMULATED - 1)
+    return folder / f"{stamp}-{slug}.jsonl"
+
+
+def prune(folder: Path, keep: int) -> None:
+    """Delete all but the newest `keep` session logs in `folder` (and what was exported
+    beside them); a file that cannot be deleted is left."""
+    logs = sorted(folder.glob("*.jsonl"), key=lambda path: path.name)
+    for old in logs[: max(0, len(logs) - keep)]:
+        for path in folder.glob(f"{old.stem}.*"):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def header_line(started: SessionStarted) -> dict[str, Any]:

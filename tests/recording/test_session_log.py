@@ -1,0 +1,34 @@
+"""Where session logs go when no --log is given."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from retrorun.recording.session_log import KEEP_SIMULATED, default_log_path
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+
+def test_simulated_sessions_are_kept_apart_and_pruned_to_the_newest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A developer's --fast runs go to sessions/simulated/ and never pile up past the limit;
+    # the runner's own sessions are never pruned.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    folder = tmp_path / "retrorun" / "sessions" / "simulated"
+    folder.mkdir(parents=True)
+    for n in range(KEEP_SIMULATED + 5):
+        (folder / f"2026-01-01T00-00-{n:02d}-x.jsonl").write_text("{}\n")
+    (folder / "2026-01-01T00-00-00-x.fit").write_bytes(b"fit")
+    path = default_log_path("Run", datetime(2026, 12, 1, tzinfo=UTC), simulated=True)
+    assert path.parent == folder
+    kept = sorted(p.name for p in folder.glob("*.jsonl"))
+    assert len(kept) == KEEP_SIMULATED - 1  # room for the new one
+    assert kept[0] == "2026-01-01T00-00-06-x.jsonl"
+    assert not (folder / "2026-01-01T00-00-00-x.fit").exists()  # exported beside it, too
+    real = default_log_path("Run", datetime(2026, 12, 1, tzinfo=UTC))
+    assert real.parent == folder.parent
