@@ -143,3 +143,23 @@ def test_bad_config_is_bad_input_naming_file_and_line(
         f"retrorun: {config}:2: limits.backward_speed_max_kmh must be a number more than 0, "
         "not 'slow'\n"
     )
+
+
+def test_a_profile_of_yours_that_hides_a_bundled_one_is_said_so(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    mine = tmp_path / "data" / "retrorun" / "profiles"
+    mine.mkdir(parents=True)
+    (mine / "first-backward-walk.yaml").write_text(
+        "name: My first walk\nsteps:\n  - {duration: 1m, speed: 5}\n"
+    )
+    listed = cli("profiles")
+    assert any(
+        line.split()[:1] == ["first-backward-walk"] and "hidden by yours" in line
+        for line in listed.stdout.splitlines()
+    )
+    log = tmp_path / "run.jsonl"
+    ran = cli("run", "first-backward-walk", "--sim", "--fast", "--log", str(log))
+    assert ran.exit_code == 0, ran.stderr
+    assert "using your own first-backward-walk" in ran.stderr
+    assert '"name": "My first walk"' in log.read_text().splitlines()[0]

@@ -138,12 +138,16 @@ def list_profiles(config_path: Path | None) -> None:
 
     personal = _personal(config_path)
     user = library.user_dir()
+    mine = {path.stem for path in library.profile_files(user)}
     for title, folder in (("bundled", library.bundled_dir()), (f"yours ({user})", user)):
         click.echo(f"{title}:")
         files = library.profile_files(folder)
         if not files:
             click.echo("  (none)")
         for path in files:
+            if folder != user and path.stem in mine:
+                click.echo(f"  {path.stem:<32} hidden by yours of the same name")
+                continue
             try:
                 compiled = _compile(load_profile(path), personal)
             except ProfileError as exc:

@@ -196,6 +196,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     )
     if mph_commands:
         options = dataclasses.replace(options, mph_commands=True)
+    if profile is not None:
+        _say_when_shadowed(profile)
     options = _saved_settings(options, explicit_mph=mph or mph_commands)
     if upload.auto:
         options = dataclasses.replace(options, upload=upload)
@@ -207,6 +209,18 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         run_tui(options, speedup)
     else:
         _run_headless(options, fast=fast, speedup=speedup)
+
+
+def _say_when_shadowed(profile: str) -> None:
+    """One line when the runner's own profile hides a bundled one of the same name."""
+    from retrorun.profiles import library  # noqa: PLC0415
+
+    if library.shadowed(profile) is not None:
+        mine = library.resolve(profile)
+        click.echo(
+            f"retrorun: using your own {profile} ({mine}), not the bundled one of that name",
+            err=True,
+        )
 
 
 def _saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> LaunchOptions:

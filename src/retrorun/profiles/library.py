@@ -49,3 +49,14 @@ def resolve(argument: str, user_folder: Path | None = None) -> Path:
     raise ProfileError(
         f"no such file or profile name; bundled profiles are: {names}", file=argument
     )
+
+
+def shadowed(argument: str, user_folder: Path | None = None) -> Path | None:
+    """The bundled profile a PROFILE name would have meant, when one of the runner's own
+    profiles has the same name and is used instead (None otherwise)."""
+    if Path(argument).is_file():
+        return None
+    folder = user_folder or user_dir()
+    if not any(path.stem == argument for path in profile_files(folder)):
+        return None
+    return next((p for p in profile_files(bundled_dir()) if p.stem == argument), None)
