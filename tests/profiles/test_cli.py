@@ -163,3 +163,19 @@ def test_a_profile_of_yours_that_hides_a_bundled_one_is_said_so(
     assert ran.exit_code == 0, ran.stderr
     assert "using your own first-backward-walk" in ran.stderr
     assert '"name": "My first walk"' in log.read_text().splitlines()[0]
+
+
+def test_validate_warns_of_a_forward_speed_no_treadmill_runs_and_checks_your_folder(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    mine = tmp_path / "data" / "retrorun" / "profiles"
+    mine.mkdir(parents=True)
+    (mine / "typo.yaml").write_text("name: typo\nsteps:\n  - {duration: 1m, speed: 30}\n")
+    (mine / "fine.yaml").write_text("name: fine\nsteps:\n  - {duration: 1m, speed: 9}\n")
+    result = cli("validate")  # no argument: every profile of yours
+    assert result.exit_code == 0  # a warning is not a failure
+    assert "ok " in result.stdout
+    assert result.stdout.count("ok ") == 2
+    (warning,) = result.stderr.strip().splitlines()
+    assert warning.startswith("warning: ")
+    assert "typo.yaml:3 steps[0].speed: 30 km/h forward" in warning

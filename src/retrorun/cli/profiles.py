@@ -100,18 +100,29 @@ def plan(profile: str, as_json: bool, config_path: Path | None) -> None:  # noqa
 
 
 @click.command()
-@click.argument("profiles", nargs=-1, required=True)
+@click.argument("profiles", nargs=-1)
 @config_option
 def validate(profiles: tuple[str, ...], config_path: Path | None) -> int:
-    """Check profiles; one line per problem, exit 2 when any profile has one."""
+    """Check PROFILES (default: every profile in your folder); one line per problem, exit 2
+    when any profile has one. Warnings (allowed, but probably a mistake) do not fail."""
     from retrorun.errors import ProfileError, ProfileErrors  # noqa: PLC0415
+    from retrorun.profiles import library  # noqa: PLC0415
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+    from retrorun.profiles.safety import plausibility_warnings  # noqa: PLC0415
 
     personal = _personal(config_path)
+    if not profiles:
+        profiles = tuple(str(path) for path in library.profile_files(library.user_dir()))
+        if not profiles:
+            click.echo(f"no profiles of yours in {library.user_dir()}")
+            return 0
     failed = False
     for argument in profiles:
         try:
-            compiled = _compile(_load(argument), personal)
+            document = _load(argument)
+            compiled = _compile(document, personal)
+            for path, message in plausibility_warnings(document.profile):
+                click.echo(f"warning: {document.error(message, path)}", err=True)
         except ProfileErrors as exc:
             failed = True
             for problem in exc.problems:

@@ -68,6 +68,7 @@ from retrorun.profiles.safety.limits import (
 )
 from retrorun.profiles.safety.rules import (
     check_profile,
+    plausibility_warnings,
     ramp_too_long,
     step_duration_s,
     target_violations,
@@ -103,6 +104,7 @@ __all__ = [
     "clamp_incline",
     "clamp_speed",
     "limit_speed_change",
+    "plausibility_warnings",
     "ramp_too_long",
     "resolve_limits",
     "safety_table_markdown",

@@ -54,6 +54,9 @@ SAFETY_NUMBERS: dict[str, SafetyNumber] = {
     "backward_ramp_step": SafetyNumber(
         0.5, "km/h", "largest single backward speed step (small to feel, few to send)"
     ),
+    "forward_speed_plausible": SafetyNumber(
+        25.0, "km/h", "faster than home treadmills run (most stop at 16-22 km/h): a warning"
+    ),
     "session_length_max": SafetyNumber(
         36000.0, "s", "longest plan, 10 h (FTMS counts elapsed time in 16 bits: 65,535 s)"
     ),

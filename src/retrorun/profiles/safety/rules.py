@@ -9,6 +9,7 @@ from retrorun.profiles.models import IntervalStep, RepeatStep
 from retrorun.profiles.safety.limits import (
     BACKWARD_INCLINE_FLOOR_PCT,
     EXPERT_BACKWARD_SPEED_CAP_KMH,
+    SAFETY_NUMBERS,
     STEEP_BACKWARD_INCLINE_PCT,
     STEEP_BACKWARD_SPEED_CAP_KMH,
     TOLERANCE,
@@ -219,3 +220,21 @@ def ramp_too_long(path: FieldPath, ramp_s: float, step_s: float) -> Violation:
         f"the backward ramp rate takes {ramp_s:.0f} s; make it longer or bring "
         "its speed closer to the speed before it",
     )
+
+
+def plausibility_warnings(profile: Profile) -> Iterator[tuple[FieldPath, str]]:
+    """What is allowed but probably a mistake, with its field path: a forward speed faster
+    than any home treadmill runs (a typo such as 30 for 3.0, or mph read as km/h)."""
+    plausible = SAFETY_NUMBERS["forward_speed_plausible"].value
+    for step, path in walk_steps(profile.steps):
+        speed = max(step.start_speed_kmh, step.end_speed_kmh)
+        if step.direction == "backward":
+            continue
+        if speed > plausible:
+            yield (
+                (*path, "ramp" if step.ramp else "speed"),
+                (
+                    f"{speed:g} km/h forward is faster than home treadmills run (most stop at "
+                    f"16-22 km/h; above {plausible:g} is probably a typo)"
+                ),
+            )
