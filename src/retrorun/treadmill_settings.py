@@ -38,10 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from retrorun.check.report import Findings, Verdict, settings_summary, verdict_of
 from retrorun.config import (
     MAX_CONFIG_BYTES,
-    TREADMILLS_ENV,
-    TREADMILLS_FILE,
     parse_toml,
-    treadmills_path,
     where_in_toml,
 )
 from retrorun.device.ramp import DEFAULT_RATES, RampRates
@@ -52,8 +49,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-FILE_NAME = TREADMILLS_FILE
-ENV_VAR = TREADMILLS_ENV
 _RATE = "a number more than 0 and at most 10"
 
 
@@ -111,11 +106,6 @@ class SavedTreadmill(BaseModel):
 
 
 _FILE = TypeAdapter(dict[str, SavedTreadmill])
-
-
-def settings_path() -> Path:
-    """The settings file: ``$RETRORUN_TREADMILLS``, else beside the config file."""
-    return treadmills_path()
 
 
 def load_saved(path: Path) -> dict[str, SavedTreadmill]:

@@ -141,9 +141,10 @@ def check(
         )
     if device and sim_preset != "strict":
         raise InputError("--sim-preset only applies to the simulator", location="--sim-preset")
-    from retrorun.treadmill_settings import load_saved, settings_path  # noqa: PLC0415
+    from retrorun.config import treadmills_path  # noqa: PLC0415
+    from retrorun.treadmill_settings import load_saved  # noqa: PLC0415
 
-    path = settings_path()
+    path = treadmills_path()
     if not no_save:
         load_saved(path)  # a bad settings file: one line, before the belt moves
     findings = (

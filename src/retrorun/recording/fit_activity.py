@@ -24,6 +24,7 @@ Distance is the treadmill's (`retrorun.recording.activity`): records carry no po
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,7 @@ from retrorun.fit.workout import WorkoutStep, write_workout
 from retrorun.recording.activity import Activity, Lap, build_activity
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from retrorun.recording.log_reader import SessionLog
 
@@ -196,7 +197,11 @@ def _timeline(activity: Activity) -> list[Item]:
         )
         code = developer.value(developer.RECORD_DIRECTION, int(DIRECTION_CODES[sample.group]))
         items.append((second, 1, _message(MesgNum.RECORD, fields, (code,))))
-    items.extend((round(lap.span.end_t), 2, _lap(activity, lap, stamp)) for lap in activity.laps)
+    centimetres = _lap_centimetres(activity.laps)
+    items.extend(
+        (round(lap.span.end_t), 2, _lap(activity, lap, stamp, cm))
+        for lap, cm in zip(activity.laps, centimetres, strict=True)
+    )
     return items
 
 
@@ -227,16 +232,16 @@ def _message(
     return write
 
 
-def _lap_centimetres(activity: Activity, lap: Lap) -> int:
-    """The lap's distance in the FIT unit (cm), rounded where the laps meet so that the laps
+def _lap_centimetres(laps: Sequence[Lap]) -> list[int]:
+    """Each lap's distance in the FIT unit (cm), rounded where the laps meet so that the laps
     add up to the session's distance exactly (rounding each lap alone drifts by up to half a
     centimetre a lap)."""
-    before = sum(other.distance_m for other in activity.laps[: lap.index])
-    return round((before + lap.distance_m) * 100) - round(before * 100)
+    edges = [0.0, *itertools.accumulate(lap.distance_m for lap in laps)]
+    return [round(end * 100) - round(start * 100) for start, end in itertools.pairwise(edges)]
 
 
 def _lap(
-    activity: Activity, lap: Lap, stamp: Callable[[float], int]
+    activity: Activity, lap: Lap, stamp: Callable[[float], int], centimetres: int
 ) -> Callable[[FitWriter], None]:
     last = lap.index == len(activity.laps) - 1
     if last:
@@ -255,7 +260,7 @@ def _lap(
         Field(2, BaseType.UINT32, stamp(lap.span.start_t)),
         Field(7, BaseType.UINT32, round(lap.span.duration_s * 1000)),
         Field(8, BaseType.UINT32, round(lap.timer_s * 1000)),
-        Field(9, BaseType.UINT32, _lap_centimetres(activity, lap)),
+        Field(9, BaseType.UINT32, centimetres),
         Field(11, BaseType.UINT16, lap.calories_kcal),
         field(15, BaseType.UINT8, lap.avg_heart_rate_bpm),
         field(16, BaseType.UINT8, lap.max_heart_rate_bpm),

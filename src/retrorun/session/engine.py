@@ -78,7 +78,7 @@ from retrorun.session.cues import (
     turn_now_text,
     turn_warning_text,
 )
-from retrorun.session.following import BeltWatch, Stalled
+from retrorun.session.following import AT_TARGET_KMH, BeltWatch, Stalled
 from retrorun.session.inputs import (
     Action,
     Answer,
@@ -146,8 +146,6 @@ Machine Status: some treadmills say nothing)."""
 _HALTED_TRAINING = frozenset({TrainingStatusCode.IDLE, TrainingStatusCode.POST_WORKOUT})
 DEFAULT_EXTEND_S = 30.0
 RATE_SLACK_S = 1e-4
-AT_TARGET_KMH = 0.3
-"""An interval's clock starts when the belt is measured this close to its speed."""
 RAMP_IN_SLACK_S = 10.0
 """How long past its expected arrival an interval's clock waits for the belt to be at speed."""
 
