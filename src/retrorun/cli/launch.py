@@ -186,7 +186,10 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
     plan = check(options)
     clock = options.clock or LoopClock()
     simulated = options.device is None
-    writer = SessionLogWriter(options.log_path or default_log_path(plan.name, simulated=simulated))
+    writer = SessionLogWriter(
+        options.log_path or default_log_path(plan.name, simulated=simulated),
+        numbered=options.log_path is None,
+    )
     writer.open()
     simulator = _simulator(options, clock)
     if simulator is not None:

@@ -95,10 +95,17 @@ def summary_line(ended: SessionEnded) -> dict[str, Any]:
 
 
 class SessionLogWriter:
-    """Write one session's log to a new file at ``path`` (parent folders are created)."""
+    """Write one session's log to a new file at ``path`` (parent folders are created).
 
-    def __init__(self, path: Path) -> None:
+    With ``numbered`` (a default path, not the runner's ``--log``), a name already taken,
+    by a session started in the same second, becomes ``<name>-2.jsonl``, ``-3``, and so on.
+    """
+
+    NUMBERED_MAX = 100
+
+    def __init__(self, path: Path, *, numbered: bool = False) -> None:
         self.path = path
+        self.numbered = numbered
         self._file: IO[str] | None = None
         self.lines = 0
 
@@ -106,8 +113,7 @@ class SessionLogWriter:
         """Create the file now, so a bad ``--log`` path is reported before the session."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # One session per file: an existing log is never appended to or overwritten.
-            self._file = self.path.open("x", encoding="utf-8")
+            self._file = self._create()
         except FileExistsError as exc:
             raise InputError(
                 "a session log is already there; choose another --log", location=str(self.path)
@@ -116,6 +122,18 @@ class SessionLogWriter:
             raise InputError(
                 f"cannot write the session log: {exc.strerror}", location=str(self.path)
             ) from exc
+
+    def _create(self) -> IO[str]:
+        # One session per file: an existing log is never appended to or overwritten.
+        first, number = self.path, 1
+        while True:
+            try:
+                return self.path.open("x", encoding="utf-8")
+            except FileExistsError:
+                number += 1
+                if not self.numbered or number > self.NUMBERED_MAX:
+                    raise
+                self.path = first.with_name(f"{first.stem}-{number}{first.suffix}")
 
     def write(self, event: SessionEvent) -> bool:
         """Write the line for ``event`` if it has one; True once the summary is written."""
