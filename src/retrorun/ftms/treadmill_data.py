@@ -242,6 +242,60 @@ class TreadmillData:
         return out
 
 
+@dataclass(slots=True)
+class _Parts:
+    """What a `TreadmillData` holds, in a form fragments can be merged into cheaply."""
+
+    values: dict[str, float | int]
+    not_available: set[str]
+    missing: list[str]
+    extra_bytes: bytes
+    quirks: list[str]
+    rfu_flags: int
+
+    @classmethod
+    def of(cls, record: TreadmillData) -> _Parts:
+        values = {n: v for n, v in zip(FIELD_NAMES, _VALUES(record), strict=True) if v is not None}
+        return cls(
+            values,
+            set(record.not_available),
+            list(record.missing),
+            record.extra_bytes,
+            list(record.quirks),
+            record.rfu_flags,
+        )
+
+    @property
+    def more_data(self) -> bool:
+        return not (
+            "speed_kmh" in self.values
+            or "speed_kmh" in self.not_available
+            or "speed_kmh" in self.missing
+        )
+
+    def lay_over(self, later: _Parts) -> None:
+        """``later``'s carried fields win (a value, or "not available"); reports combine."""
+        self.values.update(later.values)
+        for name in later.not_available:
+            self.values.pop(name, None)
+        self.not_available -= later.values.keys()
+        self.not_available |= later.not_available
+        self.missing += later.missing
+        self.extra_bytes += later.extra_bytes
+        self.quirks += later.quirks
+        self.rfu_flags |= later.rfu_flags
+
+    def record(self) -> TreadmillData:
+        return TreadmillData(
+            **self.values,  # type: ignore[arg-type]
+            not_available=frozenset(self.not_available),
+            missing=tuple(self.missing),
+            extra_bytes=self.extra_bytes,
+            quirks=tuple(self.quirks),
+            rfu_flags=self.rfu_flags,
+        )
+
+
 def decode_treadmill_data(data: bytes) -> TreadmillData:
     """Decode one Treadmill Data notification, tolerating real-world breakage.
 
@@ -249,6 +303,10 @@ def decode_treadmill_data(data: bytes) -> TreadmillData:
     `missing`; bytes after the last promised field go to `extra_bytes`. Only a record too
     short to hold its flags word raises `DecodeError`.
     """
+    return _decode(data).record()
+
+
+def _decode(data: bytes) -> _Parts:
     reader = Reader(data)
     raw_flags = reader.raw(FLAGS)
     if raw_flags is None:
@@ -267,28 +325,19 @@ def decode_treadmill_data(data: bytes) -> TreadmillData:
         # The reader stopped at the first field that did not fit; what is left is a
         # partial field, not trailing data.
         rest = reader.rest()
-    values: dict[str, float | int | None] = {}
-    not_available: set[str] = set()
-    missing: list[str] = []
-    quirks: list[str] = []
+    parts = _Parts({}, set(), [], b"", [], raw_flags & _RFU_MASK)
     for field, raw in zip(fields, raws, strict=True):
         if raw is None:
-            missing.append(field.name)
+            parts.missing.append(field.name)
         elif raw == field.not_available:
-            not_available.add(field.name)
+            parts.not_available.add(field.name)
         elif field.name in _ELEVATION_FIELDS and raw in _ELEVATION_MISUSE:
-            not_available.add(field.name)
-            quirks.append(f"{field.name}=0x{raw:04X} used as 'not available'")
+            parts.not_available.add(field.name)
+            parts.quirks.append(f"{field.name}=0x{raw:04X} used as 'not available'")
         else:
-            values[field.name] = field.scale(raw)
-    return TreadmillData(
-        **values,  # type: ignore[arg-type]
-        not_available=frozenset(not_available),
-        missing=tuple(missing),
-        extra_bytes=b"" if missing else rest,
-        quirks=tuple(quirks),
-        rfu_flags=raw_flags & _RFU_MASK,
-    )
+            parts.values[field.name] = field.scale(raw)
+    parts.extra_bytes = b"" if parts.missing else rest
+    return parts
 
 
 _Group = tuple[int, tuple[WireField, ...], list[int]]
@@ -383,25 +432,9 @@ def _pack(others: list[_Group], speed: _Group, max_payload: int) -> list[list[_G
 
 def merge_treadmill_data(first: TreadmillData, second: TreadmillData) -> TreadmillData:
     """``second`` laid over ``first``: its carried fields win, reports are combined."""
-    merged: dict[str, object] = {}
-    not_available = set(first.not_available)
-    for name, old, new in zip(FIELD_NAMES, _VALUES(first), _VALUES(second), strict=True):
-        if new is not None:
-            merged[name] = new
-            not_available.discard(name)
-        elif name in second.not_available:
-            merged[name] = None
-            not_available.add(name)
-        else:
-            merged[name] = old
-    return TreadmillData(
-        **merged,  # type: ignore[arg-type]
-        not_available=frozenset(not_available),
-        missing=first.missing + second.missing,
-        extra_bytes=first.extra_bytes + second.extra_bytes,
-        quirks=first.quirks + second.quirks,
-        rfu_flags=first.rfu_flags | second.rfu_flags,
-    )
+    merged = _Parts.of(first)
+    merged.lay_over(_Parts.of(second))
+    return merged.record()
 
 
 class TreadmillDataAssembler:
@@ -413,26 +446,31 @@ class TreadmillDataAssembler:
     """
 
     def __init__(self) -> None:
-        self._pending: TreadmillData | None = None
+        self._pending: _Parts | None = None
 
     @property
     def pending(self) -> TreadmillData | None:
         """The fragments merged so far, or None between records."""
-        return self._pending
+        return None if self._pending is None else self._pending.record()
 
     def feed(self, data: bytes | bytearray) -> TreadmillData | None:
         """Decode one notification (`DecodeError` as `decode_treadmill_data`)."""
-        return self.feed_record(decode_treadmill_data(bytes(data)))
+        return self._feed(_decode(bytes(data)))
 
     def feed_record(self, fragment: TreadmillData) -> TreadmillData | None:
-        merged = (
-            fragment if self._pending is None else merge_treadmill_data(self._pending, fragment)
-        )
-        if fragment.more_data:
-            self._pending = merged
+        return self._feed(_Parts.of(fragment))
+
+    def _feed(self, fragment: _Parts) -> TreadmillData | None:
+        # Fragments merge as parts; a record is built once, when it is whole.
+        more = fragment.more_data
+        if self._pending is not None:
+            self._pending.lay_over(fragment)
+            fragment = self._pending
+        if more:
+            self._pending = fragment
             return None
         self._pending = None
-        return merged
+        return fragment.record()
 
     def reset(self) -> None:
         """Forget a partial record (after link loss)."""
