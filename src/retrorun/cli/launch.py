@@ -79,6 +79,9 @@ class LaunchOptions:
     simulator's in to reach it as if it were a real device)."""
     log_path: Path | None = None
     """The session log (None: the user data folder, named after the profile)."""
+    log_buffered: bool = False
+    """Write the log in blocks rather than line by line (``--fast``: thousands of lines a
+    second, none of them from a runner on a belt)."""
     clock: Clock | None = None
     """Session time (None: the running loop's clock, real, scaled or virtual)."""
     engine: EngineOptions = field(default_factory=EngineOptions)
@@ -189,6 +192,7 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
     writer = SessionLogWriter(
         options.log_path or default_log_path(plan.name, simulated=simulated),
         numbered=options.log_path is None,
+        buffered=options.log_buffered,
     )
     writer.open()
     simulator = _simulator(options, clock)

@@ -303,6 +303,7 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
             trace=(lambda line: click.echo(line, err=True)) if trace else None,
         ),
         log_path=log_path,
+        log_buffered=fast,
         # The TUI takes a resume at any time; the line view follows the headless rules after
         # a reconnect, and only takes one when keys come from a terminal.
         engine=EngineOptions(
