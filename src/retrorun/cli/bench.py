@@ -122,13 +122,14 @@ def _judge(run: Run, code: int, log: Path) -> Outcome:
     from retrorun.recording.log_reader import read_log  # noqa: PLC0415
 
     events: list[tuple[object, Mapping[str, Any]]]
+    found: tuple[str, ...] = ()
     try:
         session = read_log(log)
     except RetrorunError:
         # Nothing recorded to audit (the treadmill never sent data): how it ended is all.
         lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
         summary = lines[-1] if lines and lines[-1].get("type") == "summary" else None
-        events, found = [(line.get("type"), line) for line in lines], ()
+        events = [(line.get("type"), line) for line in lines]
     else:
         summary = session.summary
         events = [(event.type, event.fields) for event in session.events]
