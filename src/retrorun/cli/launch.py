@@ -54,6 +54,8 @@ class SimulatorOptions:
     """``--sim-fault``: ``KIND@SECONDS[:VALUE]`` schedule."""
     trace: Callable[[str], None] | None = None
     """``--trace``: receives every byte crossing GATT, as a line."""
+    quirks: tuple[str, ...] = ()
+    """``--sim-quirk``: ``NAME=VALUE`` switches over the preset's."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +74,9 @@ class LaunchOptions:
     """``--mph-in-kmh-fields``: the real treadmill puts mph in its km/h fields."""
     mph_commands: bool = False
     """``--mph-commands``: the real treadmill reads speed commands as mph, reports km/h."""
+    speed_factor: float = 1.0
+    """``--speed-factor`` or the saved settings': the belt's real speed over the speed it
+    shows, as the runner measured it (docs/devices.md)."""
     ramp_rates: RampRates | None = None
     """The belt's ramps as ``retrorun check`` measured them (None: cautious defaults)."""
     backends: Backends | None = None
@@ -294,7 +299,9 @@ def _simulator(options: LaunchOptions, clock: Clock) -> SimulatedTreadmill | Non
     sim = options.simulator
     trace = sim.trace
     sink = (lambda event: trace(f"  trace {event}")) if trace is not None else None
-    return SimulatedTreadmill(preset=sim.preset, faults=sim.faults, trace=sink, clock=clock)
+    return SimulatedTreadmill(
+        preset=sim.preset, quirks=sim.quirks, faults=sim.faults, trace=sink, clock=clock
+    )
 
 
 def _connector(
@@ -326,7 +333,10 @@ def _connector(
             backends=backends,
             mph_in_kmh_fields=mph,
             mph_commands=mph_commands,
+            speed_factor=options.speed_factor,
             ramp_rates=options.ramp_rates,
         )
 
+    if options.speed_factor != 1.0:
+        info["speed_factor"] = options.speed_factor
     return connect, info
