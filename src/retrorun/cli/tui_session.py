@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from retrorun.cli.launch import LaunchedSession, LaunchOptions
     from retrorun.session.api import SessionEnded
-    from retrorun.tui import FoundDevice, Launched
+    from retrorun.tui import FoundDevice, Launched, NextInPlan
 
 SCAN_S = 5.0
 
@@ -79,6 +79,20 @@ async def scan() -> list[FoundDevice]:
     return [FoundDevice(f"{t.name or 'unnamed'} ({t.address})", t.address) for t in found]
 
 
+def next_in_plan() -> NextInPlan | None:
+    """The next profile of the plan run most recently, from the runner's own sessions (None
+    when no plan was started, or the plan is done)."""
+    from retrorun.cli.history import past_sessions, plans_next  # noqa: PLC0415
+    from retrorun.recording.session_log import sessions_dir  # noqa: PLC0415
+    from retrorun.tui import NextInPlan  # noqa: PLC0415
+
+    sessions, _ = past_sessions(sessions_dir(), simulated=False)
+    started = [step for step in plans_next(sessions) if step.last_run is not None]
+    if not started or started[0].stem is None:
+        return None
+    return NextInPlan(started[0].stem, started[0].describe())
+
+
 async def _main(shown: TuiSession) -> SessionEnded | None:
     from retrorun.tui import SIMULATOR, Choice, RetrorunApp  # noqa: PLC0415
 
@@ -91,7 +105,7 @@ async def _main(shown: TuiSession) -> SessionEnded | None:
         if profile is not None:
             app = RetrorunApp(await shown.launch(profile, shown.options.device))
         else:
-            app = RetrorunApp(starter=starter, scanner=scan)
+            app = RetrorunApp(starter=starter, scanner=scan, next_up=next_in_plan())
 
         shown.on_failure = app.exit
         # A terminal in raw mode turns Ctrl-C into a key (the app stops the session on it),
