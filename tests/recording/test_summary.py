@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # Worked out by hand from tests/recording/fixtures.py.
 TINY_TABLE = [
     "Tiny: 2026-11-21 06:00 UTC, interrupted (safety key pulled)",
-    "active 0:09 (elapsed 0:12), 18 m, 1 turn",
+    "active 0:09 (elapsed 0:12), 18 m, 1 turn, 2 kcal est.",
     "",
     "             time  distance  avg km/h  max km/h  avg HR  max HR",
     "forward      0:04      10 m       9.0       9.0     135     150",

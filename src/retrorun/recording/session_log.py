@@ -94,6 +94,8 @@ def summary_line(ended: SessionEnded) -> dict[str, Any]:
         "duration_s": round(totals.duration_s, 3),
         "distance_m": round(totals.distance_m, 2),
         "turns": totals.turns,
+        "energy_kcal": round(totals.energy_kcal, 1),
+        "energy_source": totals.energy_source,
         "forward": part("forward"),
         "backward": part("backward"),
         "turn": part("turn"),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from retrorun.profiles.quantities import format_duration
 from retrorun.recording.activity import GROUPS, Activity, Group, build_activity
 from retrorun.recording.chart import render_session
+from retrorun.session.energy import energy_text
 
 if TYPE_CHECKING:
     from retrorun.recording.log_reader import LogEvent, SessionLog
@@ -172,7 +173,8 @@ def render_summary(summary: SessionSummary, width: int = 60) -> list[str]:
             f"active {format_duration(activity.timer_s)} "
             f"(elapsed {format_duration(activity.span.duration_s)}), "
             f"{_distance(activity.distance_m)}, "
-            f"{summary.turns} turn{'' if summary.turns == 1 else 's'}"
+            f"{summary.turns} turn{'' if summary.turns == 1 else 's'}, "
+            f"{energy_text(activity.calories_kcal, activity.energy_source)}"
         ),
         "",
         (

@@ -122,6 +122,9 @@ class Totals:
     turn: DirectionTotals = DirectionTotals()
     turns: int = 0
     """Turns completed."""
+    energy_kcal: float = 0.0
+    """Energy spent so far: the treadmill's count, else the estimate (`energy_source`)."""
+    energy_source: Literal["treadmill", "estimate"] = "estimate"
 
     @property
     def duration_s(self) -> float:

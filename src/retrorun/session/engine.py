@@ -1097,12 +1097,23 @@ class Engine:
         self.heart_rate = tel.heart_rate_bpm
         self.tracker.measured(tel.speed_kmh, tel.inclination_pct)
         raw = tel.distance_m if tel.distance_m is not None else tel.integrated_distance_m
-        self.ledger.totals.feed_distance(self.bucket() if self._running else None, raw)
+        bucket = self.bucket() if self._running else None
+        self.ledger.totals.feed_distance(bucket, raw)
+        self.ledger.totals.energy.feed(
+            self.ledger.now,
+            counting=bucket is not None,
+            speed_kmh=tel.speed_kmh,
+            incline_pct=tel.inclination_pct,
+            backward=bucket == "backward",
+            reported_kcal=tel.total_energy_kcal,
+        )
         fields: dict[str, Any] = {"speed_kmh": tel.speed_kmh, "distance_m": round(raw, 2)}
         if tel.inclination_pct is not None:
             fields["inclination_pct"] = tel.inclination_pct
         if tel.heart_rate_bpm is not None:
             fields["heart_rate_bpm"] = tel.heart_rate_bpm
+        if tel.total_energy_kcal is not None:
+            fields["total_energy_kcal"] = tel.total_energy_kcal
         if self._running:  # said before the sample that shows it, so the log reads in order
             self._deck_moved_unannounced()
         self._log("telemetry", **fields)

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Label, Static
 
 from retrorun.errors import RetrorunError
+from retrorun.session.energy import energy_text
 from retrorun.tui.text import clock_text
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class SummaryScreen(Screen[None]):
                 f"{totals.distance_m / 1000:>8.2f} km   {totals.turns} turn"
                 f"{'' if totals.turns == 1 else 's'}"
             ),
+            f"{'energy':<9}{energy_text(totals.energy_kcal, totals.energy_source):>19}",
         ]
         with VerticalScroll(id="summary-body"):
             yield Static("\n".join(lines), id="summary-totals")
