@@ -103,6 +103,8 @@ class SegmentPreview:
     duration_s: float | None
     distance_m: float | None
     label: str
+    ramp_from_kmh: float | None = None
+    """Where a ramp of the plan starts (`speed_kmh` is where it ends); None for no ramp."""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ value is logged with its reason and announced once per segment.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from retrorun.device.events import (
@@ -1010,13 +1010,29 @@ class Engine:
         seg = self.segment
         if seg is None or seg.kind == "turn" or self.phase is Phase.APPROACH:
             return False, "not while turning"
-        self._adopt_override()
+        ramp_end = self._shift_planned_steps(amount)
+        if ramp_end is None:
+            self._adopt_override()
         requested = self._speed_now() + amount
         value = self._command_speed(requested, self.facing, reason="nudge")
         self._cue(CueKind.OVERRIDE, f"Speed {value:g} km/h.")
+        goes_on = f", the ramp goes on to {ramp_end:.1f} km/h" if ramp_end is not None else ""
         if abs(value - requested) > EPS:
-            return True, f"speed {value:g} km/h (limited by the safety layer)"
-        return True, f"speed {value:g} km/h"
+            return True, f"speed {value:.1f} km/h (limited by the safety layer){goes_on}"
+        return True, f"speed {value:.1f} km/h{goes_on}"
+
+    def _shift_planned_steps(self, amount: float) -> float | None:
+        """While the plan's own speed steps are still coming (a ramp, or the gradual climb
+        to a backward speed), a nudge moves the rest of them by `amount`: the ramp goes on,
+        ending that much higher or lower, rather than stopping where it is. The new end
+        (made safe when it is sent, like every step), or None when no such step is left."""
+        planned = [s for s in self._queue if not s.turn and not s.catch_up]
+        if not planned:
+            return None
+        kept = [s for s in self._queue if s.turn]
+        moved = [replace(s, speed_kmh=max(0.0, s.speed_kmh + amount)) for s in planned]
+        self._queue = sorted([*kept, *moved], key=lambda s: s.at)
+        return round(moved[-1].speed_kmh, 2)
 
     def _nudge_incline(self, amount: float) -> tuple[bool, str]:
         if not self._incline_ok:

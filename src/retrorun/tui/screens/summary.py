@@ -12,7 +12,7 @@ from textual.widgets import Button, Label, Static
 
 from retrorun.errors import RetrorunError
 from retrorun.session.energy import energy_text
-from retrorun.tui.text import clock_text
+from retrorun.tui.text import clock_text, path_text
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -62,7 +62,7 @@ class SummaryScreen(Screen[None]):
         with VerticalScroll(id="summary-body"):
             yield Static("\n".join(lines), id="summary-totals")
             yield Static("", id="summary-report")
-        log = f"log: {self.report.log_path}" if self.report else "no session log"
+        log = f"log: {path_text(self.report.log_path)}" if self.report else "no session log"
         yield Label(log, id="summary-log")
         with Horizontal(id="buttons"):
             if self.report is not None:
@@ -92,7 +92,7 @@ class SummaryScreen(Screen[None]):
         except RetrorunError as exc:
             self.exported = f"export failed: {exc}"
         else:
-            self.exported = f"FIT written: {path}"
+            self.exported = f"FIT written: {path_text(path)}"
         self.query_one("#summary-log", Label).update(self.exported)
 
     def action_leave(self) -> None:
