@@ -138,6 +138,20 @@ def test_history_says_which_week_of_the_six_week_plan_is_next(
     )
 
 
+def test_a_session_started_part_way_is_no_session_of_the_plan(
+    logs: dict[str, bytes], sessions: Path, cli: Callable[..., CliResult]
+) -> None:
+    header, rest = logs["week-1"].split(b"\n", 1)
+    parsed = json.loads(header)
+    parsed["profile"]["start_at_s"] = 1200
+    part_way = json.dumps(parsed).encode() + b"\n" + rest
+    for day in range(3):
+        place(sessions, part_way, DAY1 + timedelta(days=day), f"w{day}")
+    result = cli("history")
+    assert result.stdout.splitlines()[1].endswith("finished part-way (--start-at)")
+    assert result.stdout.splitlines()[-1].startswith("six-week: not started")
+
+
 def test_the_bundled_six_week_plan_has_six_steps_of_three_sessions(tmp_path: Path) -> None:
     plans = plan_steps(tmp_path)
     assert [(s.stem, s.step, s.sessions) for s in plans["six-week"]] == [

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from retrorun.tui import FoundDevice, Launched, NextInPlan
 
 SCAN_S = 5.0
+NO_LOG = "--no-log: nothing of this session is written"
 
 
 @dataclass
@@ -66,8 +67,12 @@ def for_the_app(session: LaunchedSession, notice: str | None = None) -> Launched
     from retrorun.recording.report import LogReport  # noqa: PLC0415
     from retrorun.tui import Launched  # noqa: PLC0415
 
-    report = LogReport(session.log_path, session.writer_task)
-    return Launched(session.runner, report, notice or session.notice)
+    log = session.log_path
+    report = LogReport(log, session.writer_task) if log is not None else None
+    notice = notice or session.notice
+    if log is None:  # said on the screen too: the line before the TUI opened is hidden
+        notice = "; ".join(filter(None, (NO_LOG, notice)))
+    return Launched(session.runner, report, notice)
 
 
 async def scan() -> list[FoundDevice]:

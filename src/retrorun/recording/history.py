@@ -130,6 +130,7 @@ def past_session(path: Path) -> PastSession:
     name = profile.get("name") if isinstance(profile.get("name"), str) else None
     source = profile.get("source") if isinstance(profile.get("source"), str) else None
     stem = PurePath(source).stem if source else ""
+    part_way = bool(profile.get("start_at_s"))
     if summary is not None:
         return PastSession(
             path=path,
@@ -140,8 +141,9 @@ def past_session(path: Path) -> PastSession:
             distance_m=_number(summary.get("distance_m")),
             backward_s=_number(_part(summary, "backward").get("duration_s")),
             turns=int(_number(summary.get("turns"))),
-            ended=_ended(summary),
-            finished=summary.get("outcome") == "finished",
+            ended=_ended(summary) + (" part-way (--start-at)" if part_way else ""),
+            # A session started part-way is a try of the plan's end, not a session of it.
+            finished=summary.get("outcome") == "finished" and not part_way,
         )
     return _interrupted(parse_log(data, str(path)), stem)
 
