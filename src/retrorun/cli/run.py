@@ -212,13 +212,13 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     options = dataclasses.replace(
         options, mph_commands=mph_commands, write_log=not no_log, start_at_s=start_at_s
     )
-    if no_log:
-        from retrorun.cli.tui_session import NO_LOG  # noqa: PLC0415
-
-        click.echo(f"retrorun: {NO_LOG}", err=True)
     if profile is not None:
         _say_when_shadowed(profile)
     options = _saved_settings(options, explicit_mph=mph or mph_commands)
+    if no_log:  # once the profile is known to be good
+        from retrorun.cli.tui_session import NO_LOG  # noqa: PLC0415
+
+        click.echo(f"retrorun: {NO_LOG}", err=True)
     if upload.auto:
         options = dataclasses.replace(options, upload=upload)
     if web_settings is not None:
