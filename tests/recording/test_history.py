@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,6 +90,28 @@ def test_a_corrupt_log_is_named_in_one_line_and_skipped(
     assert str(sessions / "broken.jsonl") + ":1" in result.stderr
     assert "skipped" in result.stderr
     assert "Six-week plan, week 1" in result.stdout
+
+
+def test_hostile_files_among_the_logs_are_each_named_once_and_the_output_stays_bounded(
+    logs: dict[str, bytes], sessions: Path, cli: Callable[..., CliResult]
+) -> None:
+    header = logs["week-1"].split(b"\n", 1)[0]
+    huge = b'{"t": 1, "type": "summary", "outcome": "finished", "duration_s": 1e308, '
+    huge += b'"distance_m": 1e308, "turns": 1e300, "backward": {"duration_s": 1e308}}'
+    (sessions / "huge.jsonl").write_bytes(header + b"\n" + huge + b"\n")
+    escape = logs["week-2-key"].replace(b"safety key pulled", b"\\u001b[2J" + b"x" * 5000)
+    place(sessions, escape, DAY1 + timedelta(days=1), "escape")
+    os.mkfifo(sessions / "pipe.jsonl")
+    (sessions / "folder.jsonl").mkdir()
+    place(sessions, logs["week-1"], DAY1, "w1")
+    result = cli("history")
+    assert result.exit_code == 0
+    problems = result.stderr.splitlines()
+    assert len(problems) == 3
+    assert all(line.endswith("; skipped") for line in problems)
+    assert "pipe.jsonl: not a regular file (a pipe)" in result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) < 160
+    assert "\x1b" not in result.stdout
 
 
 def test_a_log_cut_short_counts_as_interrupted(

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = 20
 PROFILE_WIDTH = 26
+ENDED_WIDTH = 60
 
 
 @click.command("history")
@@ -69,6 +70,12 @@ def plans_next(sessions: list[PastSession]) -> list[NextStep]:
     return progress(plan_steps(), sessions)
 
 
+def _shown(text: str, width: int) -> str:
+    """`text` as one bounded line: what a log says is never a terminal escape."""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def history_lines(sessions: list[PastSession], limit: int | None, folder: Path) -> list[str]:
     """The table of `sessions` (at most `limit` rows), and a line for those left out."""
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
@@ -83,13 +90,12 @@ def history_lines(sessions: list[PastSession], limit: int | None, folder: Path) 
         )
     ]
     for session in shown:
-        name = session.profile_name
-        if len(name) > PROFILE_WIDTH - 1:
-            name = name[: PROFILE_WIDTH - 2] + "…"
+        name = _shown(session.profile_name, PROFILE_WIDTH - 1)
+        ended = _shown(session.ended, ENDED_WIDTH)
         lines.append(
             f"{session.started_at.astimezone():%Y-%m-%d %H:%M}  {name:<{PROFILE_WIDTH}}"
             f"{format_duration(session.active_s):>8}{session.distance_m / 1000:>7.2f} km"
-            f"{session.backward_share:>6.0%}{session.turns:>6}  {session.ended}"
+            f"{session.backward_share:>6.0%}{session.turns:>6}  {ended}"
         )
     left = len(sessions) - len(shown)
     if left:

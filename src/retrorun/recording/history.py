@@ -25,6 +25,7 @@ from retrorun.jsontext import MAX_DEPTH, JSONTextError, parse_json
 from retrorun.recording.log_reader import (
     MAX_LINE_BYTES,
     MAX_LOG_BYTES,
+    MAX_T_S,
     LogError,
     parse_log,
     session_header,
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_DISTANCE_M = 1_000_000.0
+"""No session runs a thousand kilometres; a larger distance in a summary is damage."""
+MAX_TURNS = 100_000
 
 
 @dataclass(frozen=True)
@@ -211,12 +215,28 @@ def _summary(raw: bytes) -> Mapping[str, Any] | None:
         value = parse_json(raw, max_depth=MAX_DEPTH)
     except JSONTextError:
         return None
-    return value if isinstance(value, dict) and value.get("type") == "summary" else None
+    if not isinstance(value, dict) or value.get("type") != "summary":
+        return None
+    # Numbers no session can have are damage: the log is then read from its events.
+    backward = _part(value, "backward").get("duration_s", 0.0)
+    bounds = (
+        (value.get("duration_s"), MAX_T_S),
+        (value.get("distance_m"), MAX_DISTANCE_M),
+        (value.get("turns"), MAX_TURNS),
+        (backward, MAX_T_S),
+    )
+    if any(not _within(number, limit) for number, limit in bounds):
+        return None
+    return value
+
+
+def _within(value: object, limit: float) -> bool:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    return ok and 0 <= value <= limit  # type: ignore[operator]
 
 
 def _number(value: object) -> float:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    return max(0.0, float(value)) if ok else 0.0  # type: ignore[arg-type]
+    return float(value) if _within(value, math.inf) else 0.0  # type: ignore[arg-type]
 
 
 def _part(summary: Mapping[str, Any], name: str) -> Mapping[str, Any]:
