@@ -101,6 +101,14 @@ def test_headless_prints_cues_and_progress_lines(
         ),
         (["one-minute-alternation", "--sim", "--speedup", "1e400"], "0.1<=x<=1000"),
         (["one-minute-alternation", "--sim", "--speedup", "fast"], "'--speedup': 'fast' is not"),
+        (
+            ["one-minute-alternation", "--device", "x", "--start-at", "20:00"],
+            "--start-at only runs the simulator, never a real treadmill",
+        ),
+        (["one-minute-alternation", "--sim", "--start-at", "99:00"], "past the end of the plan"),
+        (["one-minute-alternation", "--sim", "--start-at", "soon"], "is not a duration"),
+        (["--sim", "--start-at", "1:00"], "--start-at needs a PROFILE"),
+        (["one-minute-alternation", "--sim", "--no-log"], "--no-log writes no log"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

@@ -56,6 +56,8 @@ def test_next_reads_like_the_announcement() -> None:
     turn = SegmentPreview(2, "turn", "backward", 2.5, 0.0, 15.0, None, "turn")
     assert preview_text(turn) == "Next: TURN to BACKWARD"
     assert preview_text(None) == "Next: finish"
+    warm_up = SegmentPreview(0, "interval", "forward", 8.0, 0.0, 300.0, None, "warm-up", 5.0)
+    assert preview_text(warm_up) == "Next: FORWARD 5:00 at 5.0→8.0 km/h, 0 %"
 
 
 @given(st.text(alphabet="".join(GLYPHS), max_size=12))

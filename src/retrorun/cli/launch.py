@@ -87,6 +87,11 @@ class LaunchOptions:
     log_buffered: bool = False
     """Write the log in blocks rather than line by line (``--fast``: thousands of lines a
     second, none of them from a runner on a belt)."""
+    write_log: bool = True
+    """``--no-log`` makes it False: nothing of the session is written (no log, no export)."""
+    start_at_s: float | None = None
+    """``--start-at``: start this far into the plan (the simulator only; `retrorun.profiles.
+    part_way`)."""
     clock: Clock | None = None
     """Session time (None: the running loop's clock, real, scaled or virtual)."""
     engine: EngineOptions = field(default_factory=EngineOptions)
@@ -116,9 +121,10 @@ class LaunchedSession:
     runner: SessionRunner
     task: asyncio.Task[SessionEnded]
     """``runner.run()``: done when the session has ended (or failed)."""
-    log_path: Path
-    writer_task: asyncio.Task[None]
-    """The log writer: done once the log has its summary."""
+    log_path: Path | None
+    """None with ``--no-log``."""
+    writer_task: asyncio.Task[None] | None
+    """The log writer: done once the log has its summary (None: no log)."""
     companions: Companions
     simulator: SimulatedTreadmill | None
     _closed: bool = False
@@ -149,15 +155,17 @@ class LaunchedSession:
                 await self._close_beside(ended)
 
     async def _close_beside(self, ended: SessionEnded | None) -> None:
-        if ended is None:  # no summary is coming for the log writer to wait for
-            self.writer_task.cancel()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await self.writer_task
+        if self.writer_task is not None:
+            if ended is None:  # no summary is coming for the log writer to wait for
+                self.writer_task.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await self.writer_task
         await self.companions.stop()
         if self.simulator is not None:
             await self.simulator.stop()
-        if self.log_path.exists() and self.log_path.stat().st_size == 0:
-            self.log_path.unlink()  # never connected: no session, no log
+        log = self.log_path
+        if log is not None and log.exists() and log.stat().st_size == 0:
+            log.unlink()  # never connected: no session, no log
 
 
 def check(options: LaunchOptions) -> Plan:
@@ -171,6 +179,11 @@ def check(options: LaunchOptions) -> Plan:
         raise no_profile_error()
     document = load_profile(resolve(options.profile))
     plan = compile_plan(document.profile, options.config.limits, where=document)
+    if options.start_at_s:
+        from retrorun.profiles.part_way import from_point  # noqa: PLC0415
+
+        rest = from_point(document.profile, plan, options.start_at_s)
+        plan = compile_plan(rest, options.config.limits)
     check_simulator(options)
     return plan
 
@@ -194,12 +207,14 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
     plan = check(options)
     clock = options.clock or LoopClock()
     simulated = options.device is None
-    writer = SessionLogWriter(
-        options.log_path or default_log_path(plan.name, simulated=simulated),
-        numbered=options.log_path is None,
-        buffered=options.log_buffered,
-    )
-    writer.open()
+    writer = None
+    if options.write_log:
+        writer = SessionLogWriter(
+            options.log_path or default_log_path(plan.name, simulated=simulated),
+            numbered=options.log_path is None,
+            buffered=options.log_buffered,
+        )
+        writer.open()
     simulator = _simulator(options, clock)
     if simulator is not None:
         await simulator.start()
@@ -210,11 +225,13 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
             connect,
             clock=clock,
             options=options.engine,
-            profile_info=_profile_info(plan, options.profile or plan.name),
+            profile_info=_profile_info(plan, options.profile or plan.name, options.start_at_s),
             device_info=device_info,
             snapshot_interval_s=options.snapshot_interval_s,
         )
-        writer_task = asyncio.ensure_future(writer.follow(runner.events()))
+        writer_task = (
+            asyncio.ensure_future(writer.follow(runner.events())) if writer is not None else None
+        )
         companions = await Companions.start(
             runner,
             options,
@@ -227,7 +244,8 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
             await simulator.stop()
         raise
     task = asyncio.ensure_future(runner.run())
-    return LaunchedSession(options, runner, task, writer.path, writer_task, companions, simulator)
+    log_path = writer.path if writer is not None else None
+    return LaunchedSession(options, runner, task, log_path, writer_task, companions, simulator)
 
 
 def no_profile_error() -> InputError:
@@ -247,19 +265,22 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
     if ended is None:
         click.echo("retrorun: stopped before the session started", err=True)
         raise click.exceptions.Exit(3)
-    click.echo(f"retrorun: {final_line(ended)} (log: {session.log_path})")
+    log = session.log_path
+    click.echo(f"retrorun: {final_line(ended)} ({f'log: {log}' if log else 'no log: --no-log'})")
     if session.runner.belt_at_rest is False:
         click.echo(
             "retrorun: the belt was not measured at rest: press stop on the treadmill "
             "or pull the safety key",
             err=True,
         )
-    _export(session.log_path, session.options.formats_to_export, session.options.config.fit_device)
+    if log is None:
+        raise click.exceptions.Exit(ended.exit_code)
+    _export(log, session.options.formats_to_export, session.options.config.fit_device)
     upload = session.options.upload
     if upload is not None and upload.auto:
         from retrorun.upload.service import upload_after  # noqa: PLC0415 - httpx only when asked
 
-        upload_after(session.log_path, upload)
+        upload_after(log, upload)
     raise click.exceptions.Exit(ended.exit_code)
 
 
@@ -280,7 +301,7 @@ def _export(
             click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
 
 
-def _profile_info(plan: Plan, source: str) -> dict[str, Any]:
+def _profile_info(plan: Plan, source: str, start_at_s: float | None) -> dict[str, Any]:
     """What the session log's header says about the profile."""
     return {
         "name": plan.name,
@@ -288,6 +309,7 @@ def _profile_info(plan: Plan, source: str) -> dict[str, Any]:
         "total_duration_s": round(plan.total_duration_s, 3),
         "total_distance_m": round(plan.total_distance_m, 3),
         "segments": len(plan.segments),
+        **({"start_at_s": start_at_s} if start_at_s else {}),
     }
 
 

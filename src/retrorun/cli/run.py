@@ -84,6 +84,17 @@ MAX_SPEEDUP = 1000.0
     type=click.Path(dir_okay=False, path_type=Path),
     help="Session log file (default: the user data folder).",
 )
+@click.option(
+    "--no-log",
+    is_flag=True,
+    help="Write nothing: no session log, so no export or upload either (for trying things).",
+)
+@click.option(
+    "--start-at",
+    metavar="MM:SS",
+    help="Simulator only: start this far into the plan (the start column of 'retrorun plan'), "
+    "to try the end of a long profile; the belt starts from rest as always.",
+)
 @click.option("--trace", is_flag=True, help="Print every byte crossing GATT (simulator).")
 @click.option(
     "--voice/--no-voice", default=None, help="Speak cues (default: the config file's [audio])."
@@ -118,6 +129,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     fast: bool,  # noqa: FBT001
     speedup: float | None,
     log_path: Path | None,
+    no_log: bool,  # noqa: FBT001
+    start_at: str | None,
     trace: bool,  # noqa: FBT001
     config_path: Path | None,
     voice: bool | None,  # noqa: FBT001
@@ -183,6 +196,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         fast=fast,
         speedup=speedup,
     )
+    start_at_s = _start_at(start_at, profile=profile, device=device)
+    _check_no_log(no_log=no_log, log_path=log_path)
     tui = not headless and not fast and _terminal()
     if profile is None and not tui:
         from retrorun.cli.launch import no_profile_error  # noqa: PLC0415
@@ -203,8 +218,9 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         mqtt=mqtt,
         export_formats=export_formats,
     )
-    if mph_commands:
-        options = dataclasses.replace(options, mph_commands=True)
+    options = dataclasses.replace(
+        options, mph_commands=mph_commands, write_log=not no_log, start_at_s=start_at_s
+    )
     if speed_factor is not None:
         options = dataclasses.replace(options, speed_factor=speed_factor)
     if profile is not None:
@@ -212,6 +228,10 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     options = _saved_settings(
         options, explicit_mph=mph or mph_commands, explicit_speed_factor=speed_factor is not None
     )
+    if no_log:  # once the profile is known to be good
+        from retrorun.cli.tui_session import NO_LOG  # noqa: PLC0415
+
+        click.echo(f"retrorun: {NO_LOG}", err=True)
     if upload.auto:
         options = dataclasses.replace(options, upload=upload)
     if web_settings is not None:
@@ -222,6 +242,35 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         run_tui(options, speedup)
     else:
         _run_headless(options, fast=fast, speedup=speedup)
+
+
+def _check_no_log(*, no_log: bool, log_path: Path | None) -> None:
+    if no_log and log_path is not None:
+        from retrorun.errors import InputError  # noqa: PLC0415
+
+        raise InputError("--no-log writes no log: leave out --log", location="--no-log")
+
+
+def _start_at(text: str | None, *, profile: str | None, device: str | None) -> float | None:
+    """``--start-at MM:SS`` in seconds; refused on a real treadmill (one line)."""
+    if text is None:
+        return None
+    from retrorun.errors import InputError  # noqa: PLC0415
+    from retrorun.profiles.quantities import parse_duration_s  # noqa: PLC0415
+
+    if device:
+        raise InputError(
+            "--start-at only runs the simulator, never a real treadmill", location="--start-at"
+        )
+    if profile is None:
+        raise InputError("--start-at needs a PROFILE to start part-way", location="--start-at")
+    try:
+        seconds = parse_duration_s(text)
+    except ValueError as exc:
+        raise InputError(str(exc), location="--start-at") from exc
+    if not 0 <= seconds < float("inf"):
+        raise InputError(f"{text!r} is not a point of the plan", location="--start-at")
+    return seconds
 
 
 def _say_when_shadowed(profile: str) -> None:

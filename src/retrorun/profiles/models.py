@@ -182,6 +182,19 @@ class ExpertSettings(_Frozen):
     """Raise the backward speed cap from 8.0 km/h up to at most 10.0 km/h."""
 
 
+class Progression(_Frozen):
+    """This profile's place in a plan of several profiles run in order (a progression such
+    as the bundled six-week plan); ``retrorun history`` and the start screen say which one is
+    next."""
+
+    plan: str = Field(min_length=1, max_length=80)
+    """The plan's name, the same in each of its profiles."""
+    step: int = Field(ge=1, le=MAX_REPEAT)
+    """This profile's place in the plan: 1 is run first."""
+    sessions: int = Field(default=1, ge=1, le=MAX_REPEAT)
+    """How many finished sessions of this step come before the next step."""
+
+
 class Profile(_Frozen):
     """An interval workout: a name, who it is for, turn settings and steps."""
 
@@ -197,6 +210,8 @@ class Profile(_Frozen):
     """How turns are run."""
     expert: ExpertSettings = ExpertSettings()
     """Expert settings (off by default)."""
+    progression: Progression | None = None
+    """Its place in a plan of several profiles, if it has one."""
     steps: tuple[Step, ...] = Field(min_length=1)
     """The steps, in order."""
 

@@ -67,6 +67,7 @@ __all__ = [
     "approach_s",
     "compile_plan",
     "ramp_in_s",
+    "unrolled_steps",
 ]
 
 FORWARD_RAMP_STEP_KMH = 0.1
@@ -125,6 +126,12 @@ class _Flat:
     def last_round(self) -> bool:
         """In the final round of a repeated block: its first interval is "the last one"."""
         return self.final and self.repeated
+
+
+def unrolled_steps(profile: Profile) -> tuple[IntervalStep, ...]:
+    """The profile's interval steps in the order they run, repeats unrolled: the plan's
+    interval segments, one for one."""
+    return tuple(flat.step for flat in _unroll(profile.steps, ("steps",)))
 
 
 def _unroll(steps: tuple[Step, ...], path: FieldPath) -> Iterator[_Flat]:

@@ -33,17 +33,23 @@ KEEP_SIMULATED = 50
 _ENCODER = json.JSONEncoder(separators=(", ", ": "), allow_nan=False)
 
 
+def sessions_dir() -> Path:
+    """Where session logs go: ``<user data dir>/retrorun/sessions`` (simulated sessions in
+    its ``simulated/`` folder)."""
+    import platformdirs  # noqa: PLC0415 - only needed when no --log is given
+
+    return Path(platformdirs.user_data_dir("retrorun")) / "sessions"
+
+
 def default_log_path(
     profile_name: str, now: datetime | None = None, *, simulated: bool = False
 ) -> Path:
     """``<user data dir>/retrorun/sessions/YYYY-MM-DDTHH-MM-SS-<profile>.jsonl``; a simulated
     session's goes to ``sessions/simulated/``, kept apart from the runner's own sessions and
     pruned to the newest `KEEP_SIMULATED` (a developer's ``--fast`` runs would pile up)."""
-    import platformdirs  # noqa: PLC0415 - only needed when no --log is given
-
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H-%M-%S")
     slug = re.sub(r"[^a-z0-9]+", "-", profile_name.lower()).strip("-") or "session"
-    folder = Path(platformdirs.user_data_dir("retrorun")) / "sessions"
+    folder = sessions_dir()
     if simulated:
         folder /= "simulated"
         prune(folder, KEEP_SIMULATED - 1)
@@ -89,6 +95,8 @@ def summary_line(ended: SessionEnded) -> dict[str, Any]:
         "duration_s": round(totals.duration_s, 3),
         "distance_m": round(totals.distance_m, 2),
         "turns": totals.turns,
+        "energy_kcal": round(totals.energy_kcal, 1),
+        "energy_source": totals.energy_source,
         "forward": part("forward"),
         "backward": part("backward"),
         "turn": part("turn"),

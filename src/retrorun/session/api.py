@@ -103,6 +103,8 @@ class SegmentPreview:
     duration_s: float | None
     distance_m: float | None
     label: str
+    ramp_from_kmh: float | None = None
+    """Where a ramp of the plan starts (`speed_kmh` is where it ends); None for no ramp."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,9 @@ class Totals:
     turn: DirectionTotals = DirectionTotals()
     turns: int = 0
     """Turns completed."""
+    energy_kcal: float = 0.0
+    """Energy spent so far: the treadmill's count, else the estimate (`energy_source`)."""
+    energy_source: Literal["treadmill", "estimate"] = "estimate"
 
     @property
     def duration_s(self) -> float:

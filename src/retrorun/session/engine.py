@@ -35,7 +35,7 @@ value is logged with its reason and announced once per segment.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from retrorun.device.events import (
@@ -1010,13 +1010,29 @@ class Engine:
         seg = self.segment
         if seg is None or seg.kind == "turn" or self.phase is Phase.APPROACH:
             return False, "not while turning"
-        self._adopt_override()
+        ramp_end = self._shift_planned_steps(amount)
+        if ramp_end is None:
+            self._adopt_override()
         requested = self._speed_now() + amount
         value = self._command_speed(requested, self.facing, reason="nudge")
         self._cue(CueKind.OVERRIDE, f"Speed {value:g} km/h.")
+        goes_on = f", the ramp goes on to {ramp_end:.1f} km/h" if ramp_end is not None else ""
         if abs(value - requested) > EPS:
-            return True, f"speed {value:g} km/h (limited by the safety layer)"
-        return True, f"speed {value:g} km/h"
+            return True, f"speed {value:.1f} km/h (limited by the safety layer){goes_on}"
+        return True, f"speed {value:.1f} km/h{goes_on}"
+
+    def _shift_planned_steps(self, amount: float) -> float | None:
+        """While the plan's own speed steps are still coming (a ramp, or the gradual climb
+        to a backward speed), a nudge moves the rest of them by `amount`: the ramp goes on,
+        ending that much higher or lower, rather than stopping where it is. The new end
+        (made safe when it is sent, like every step), or None when no such step is left."""
+        planned = [s for s in self._queue if not s.turn and not s.catch_up]
+        if not planned:
+            return None
+        kept = [s for s in self._queue if s.turn]
+        moved = [replace(s, speed_kmh=max(0.0, s.speed_kmh + amount)) for s in planned]
+        self._queue = sorted([*kept, *moved], key=lambda s: s.at)
+        return round(moved[-1].speed_kmh, 2)
 
     def _nudge_incline(self, amount: float) -> tuple[bool, str]:
         if not self._incline_ok:
@@ -1097,12 +1113,23 @@ class Engine:
         self.heart_rate = tel.heart_rate_bpm
         self.tracker.measured(tel.speed_kmh, tel.inclination_pct)
         raw = tel.distance_m if tel.distance_m is not None else tel.integrated_distance_m
-        self.ledger.totals.feed_distance(self.bucket() if self._running else None, raw)
+        bucket = self.bucket() if self._running else None
+        self.ledger.totals.feed_distance(bucket, raw)
+        self.ledger.totals.energy.feed(
+            self.ledger.now,
+            counting=bucket is not None,
+            speed_kmh=tel.speed_kmh,
+            incline_pct=tel.inclination_pct,
+            backward=bucket == "backward",
+            reported_kcal=tel.total_energy_kcal,
+        )
         fields: dict[str, Any] = {"speed_kmh": tel.speed_kmh, "distance_m": round(raw, 2)}
         if tel.inclination_pct is not None:
             fields["inclination_pct"] = tel.inclination_pct
         if tel.heart_rate_bpm is not None:
             fields["heart_rate_bpm"] = tel.heart_rate_bpm
+        if tel.total_energy_kcal is not None:
+            fields["total_energy_kcal"] = tel.total_energy_kcal
         if self._running:  # said before the sample that shows it, so the log reads in order
             self._deck_moved_unannounced()
         self._log("telemetry", **fields)

@@ -7,8 +7,10 @@ display-only. Countdowns come from the snapshot's own remaining times, never fro
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrorun.session import view
 from retrorun.session.api import Phase, SessionState
 
 if TYPE_CHECKING:
@@ -46,6 +48,16 @@ def clock_text(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def path_text(path: Path, home: Path | None = None) -> str:
+    """A file's path as the runner reads it: the home folder as ``~`` (the screen wraps what
+    is still too long, so no part of it is lost)."""
+    home = home or Path.home()
+    try:
+        return str(Path("~") / path.relative_to(home))
+    except ValueError:
+        return str(path)
 
 
 def pace_text(speed_kmh: float | None) -> str:
@@ -108,7 +120,8 @@ def remaining_label(snap: Snapshot) -> str:
 
 
 def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -> str:
-    """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one).
+    """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one); a
+    ramp shows both ends: ``Next: FORWARD 5:00 at 5.0→8.0 km/h, 0 %``.
 
     When the next segment is a turn, `after` (the plan's segment after that turn) says
     where the turn leads: ``Next: turn, then BACKWARD 1:00 at 4.5 km/h, 0 %``.
@@ -118,27 +131,15 @@ def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -
     if preview.kind == "turn":
         if after is None:
             return f"Next: TURN to {preview.direction.upper()}"
-        return "Next: turn, then " + _interval(
-            after.direction, after.distance_m, after.duration_s, after.speed_kmh, after.incline_pct
-        )
-    return "Next: " + _interval(
-        preview.direction,
-        preview.distance_m,
-        preview.duration_s,
-        preview.speed_kmh,
-        preview.incline_pct,
-    )
+        return "Next: turn, then " + _interval(view.preview(after))
+    return "Next: " + _interval(preview)
 
 
-def _interval(
-    direction: str,
-    distance_m: float | None,
-    duration_s: float | None,
-    speed_kmh: float,
-    incline_pct: float,
-) -> str:
+def _interval(preview: SegmentPreview) -> str:
+    distance_m, duration_s = preview.distance_m, preview.duration_s
     length = f"{distance_m:g} m" if distance_m is not None else clock_text(duration_s or 0.0)
-    return f"{direction.upper()} {length} at {speed_kmh:.1f} km/h, {incline_pct:g} %"
+    speed = view.speed_span(preview.speed_kmh, preview.ramp_from_kmh)
+    return f"{preview.direction.upper()} {length} at {speed}, {preview.incline_pct:g} %"
 
 
 def state_text(snap: Snapshot) -> str:

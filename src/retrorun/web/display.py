@@ -12,6 +12,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from retrorun.session.api import Phase, SessionState
+from retrorun.session.view import speed_span
 
 if TYPE_CHECKING:
     from retrorun.session.api import SegmentPreview, Snapshot
@@ -97,10 +98,8 @@ def next_text(upcoming: SegmentPreview | None) -> str:
         if upcoming.distance_m is not None
         else clock(upcoming.duration_s or 0.0)
     )
-    return (
-        f"Next: {upcoming.direction.upper()} {length} at "
-        f"{upcoming.speed_kmh:.1f} km/h, {upcoming.incline_pct:g} %"
-    )
+    speed = speed_span(upcoming.speed_kmh, upcoming.ramp_from_kmh)
+    return f"Next: {upcoming.direction.upper()} {length} at {speed}, {upcoming.incline_pct:g} %"
 
 
 def status(snap: Snapshot) -> str:
