@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-EVENT_TYPES = {"segment", "command", "response", "telemetry", "status", "cue", "state", "phase"}
+EVENT_TYPES = {
+    "segment",
+    "command",
+    "response",
+    "telemetry",
+    "status",
+    "cue",
+    "state",
+    "phase",
+    "heart_rate",
+}
 PHASES = {"steady", "ramp", "approach", "turn_window", "settle"}
 STATUSES = {
     "console_speed",
@@ -21,6 +31,8 @@ STATUSES = {
     "connection_lost",
     "reconnected",
     "training_status",
+    "strap_connected",
+    "strap_lost",
 }
 STATES = {
     "connecting",
@@ -85,6 +97,9 @@ def _check_event(line: dict[str, Any]) -> None:
     elif kind == "phase":
         assert line["phase"] in PHASES, line
         assert line["facing"] in ("forward", "backward"), line
+    elif kind == "heart_rate":
+        assert line["state"] in ("fresh", "stale"), line
+        assert ("source" in line) == (line["state"] == "fresh"), line
     elif kind == "cue":
         assert line["kind"] in CUE_KINDS, line
         assert isinstance(line["text"], str)

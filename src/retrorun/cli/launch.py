@@ -26,7 +26,7 @@ import click
 from retrorun.session.inputs import EngineOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
     from pathlib import Path
 
     from retrorun.audio import AudioSettings
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from retrorun.clock import Clock
     from retrorun.config import Config
     from retrorun.device import Backends, RampRates, Treadmill
+    from retrorun.device.heart_rate import StrapEvent
     from retrorun.errors import InputError
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from retrorun.session.runner import SessionRunner
     from retrorun.upload.settings import UploadSettings
     from retrorun.web.settings import WebSettings
-    from retrorun_sim import SimulatedTreadmill
+    from retrorun_sim import SimulatedHeartRateStrap, SimulatedTreadmill
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +95,10 @@ class LaunchOptions:
     """Where ``[export] upload`` sends the session once it has ended (None: nowhere)."""
     web: WebSettings | None = None
     """The browser view of the session (``--web``, ``[web]``), or None."""
+    heart_rate_strap: str | None = None
+    """``--hr`` or ``[heart_rate] device``: the chest strap's name or address (None: the
+    heart rate is what the treadmill relays). With the simulator, a simulated strap of this
+    name is put on the simulated runner."""
 
     @property
     def formats_to_export(self) -> tuple[str, ...]:
@@ -113,6 +118,7 @@ class LaunchedSession:
     """The log writer: done once the log has its summary."""
     companions: Companions
     simulator: SimulatedTreadmill | None
+    strap_simulator: SimulatedHeartRateStrap | None = None
     _closed: bool = False
 
     @property
@@ -146,6 +152,8 @@ class LaunchedSession:
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await self.writer_task
         await self.companions.stop()
+        if self.strap_simulator is not None:
+            await self.strap_simulator.stop()
         if self.simulator is not None:
             await self.simulator.stop()
         if self.log_path.exists() and self.log_path.stat().st_size == 0:
@@ -189,10 +197,12 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
     writer = SessionLogWriter(options.log_path or default_log_path(plan.name, simulated=simulated))
     writer.open()
     simulator = _simulator(options, clock)
+    strap_simulator = None
     if simulator is not None:
         await simulator.start()
     try:
         connect, device_info = _connector(options, simulator, clock)
+        strap, strap_simulator = await _strap(options, simulator, clock)
         runner = SessionRunner(
             plan,
             connect,
@@ -201,6 +211,7 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
             profile_info=_profile_info(plan, options.profile or plan.name),
             device_info=device_info,
             snapshot_interval_s=options.snapshot_interval_s,
+            strap=strap,
         )
         writer_task = asyncio.ensure_future(writer.follow(runner.events()))
         companions = await Companions.start(
@@ -211,11 +222,15 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
             device_address=device_info["address"],
         )
     except BaseException:
+        if strap_simulator is not None:
+            await strap_simulator.stop()
         if simulator is not None:
             await simulator.stop()
         raise
     task = asyncio.ensure_future(runner.run())
-    return LaunchedSession(options, runner, task, writer.path, writer_task, companions, simulator)
+    return LaunchedSession(
+        options, runner, task, writer.path, writer_task, companions, simulator, strap_simulator
+    )
 
 
 def no_profile_error() -> InputError:
@@ -288,6 +303,35 @@ def _simulator(options: LaunchOptions, clock: Clock) -> SimulatedTreadmill | Non
     trace = sim.trace
     sink = (lambda event: trace(f"  trace {event}")) if trace is not None else None
     return SimulatedTreadmill(preset=sim.preset, faults=sim.faults, trace=sink, clock=clock)
+
+
+async def _strap(
+    options: LaunchOptions, simulator: SimulatedTreadmill | None, clock: Clock
+) -> tuple[Callable[[], AsyncIterator[StrapEvent]] | None, SimulatedHeartRateStrap | None]:
+    """The chest strap's events for the runner (None: no strap asked for), and the simulated
+    strap worn by the simulated runner when the session runs on the simulator."""
+    target = options.heart_rate_strap
+    if target is None:
+        return None, None
+    backends, worn = options.backends, None
+    if simulator is not None:
+        from retrorun.device import Backends  # noqa: PLC0415
+        from retrorun_sim import (  # noqa: PLC0415
+            SimulatedHeartRateStrap,
+            SimulatorClient,
+            SimulatorScanner,
+        )
+
+        worn = SimulatedHeartRateStrap(simulator, name=target)
+        await worn.start()
+        backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
+
+    def follow() -> AsyncIterator[StrapEvent]:
+        from retrorun.device import follow_heart_rate_strap  # noqa: PLC0415 - bleak when used
+
+        return follow_heart_rate_strap(target, clock=clock, backends=backends)
+
+    return follow, worn
 
 
 def _connector(

@@ -79,15 +79,18 @@ from retrorun.session.cues import (
     turn_warning_text,
 )
 from retrorun.session.following import AT_TARGET_KMH, BeltWatch, Stalled
+from retrorun.session.heart import HR_STALE_S, HeartRateSources
 from retrorun.session.inputs import (
     Action,
     Answer,
     Done,
     EngineOptions,
+    HeartRateReading,
     Publish,
     Ready,
     Request,
     Sample,
+    StrapLink,
     Tick,
 )
 from retrorun.session.ledger import Ledger
@@ -111,7 +114,7 @@ if TYPE_CHECKING:
     from retrorun.session.api import Snapshot
     from retrorun.session.totals import Bucket, TotalsCounter
 
-Event = Ready | Sample | Tick | Done | UserCommand | DeviceEvent
+Event = Ready | Sample | Tick | Done | UserCommand | HeartRateReading | StrapLink | DeviceEvent
 
 __all__ = ["Engine", "Event"]
 
@@ -206,7 +209,7 @@ class Engine:
         self._speed_sent_at = -math.inf
         self.measured_speed: float | None = None
         self.measured_incline: float | None = None
-        self.heart_rate: int | None = None
+        self.hr = HeartRateSources()
         self.facing: Direction = "forward"
         self._interval_phase = Phase.STEADY
         # what is due in active time
@@ -260,9 +263,14 @@ class Engine:
             self._done(event)
         elif isinstance(event, Ready):
             self._ready(event)
+        elif isinstance(event, HeartRateReading):
+            self.hr.feed(event.heart_rate_bpm, "strap", now)
+        elif isinstance(event, StrapLink):
+            self._strap_link(event)
         elif not isinstance(event, Tick):
             self._status(event)
         self._timers()
+        self._heart_rate_freshness()
         self._progress()
         self._note_phase()
         self._publish_snapshot()
@@ -286,6 +294,9 @@ class Engine:
             # Anything due by now has been acted on or waits on telemetry, not on time.
             now, active = self.ledger.now, self.ledger.active
             walls.extend(now + a - active for a in self._due_active() if a > active + EPS)
+            stale_at = self.hr.stale_at(now)
+            if stale_at is not None:  # the moment to say the heart rate went stale
+                walls.append(stale_at + EPS)
         return min(walls) if walls else None
 
     def abort(self, ending: Ending, now: float, detail: str = "") -> list[Action]:
@@ -320,6 +331,12 @@ class Engine:
     @property
     def t(self) -> float:
         return self.ledger.t
+
+    @property
+    def heart_rate(self) -> int | None:
+        """The heart rate to act on now: a fresh one (strap first), else None."""
+        reading = self.hr.current(self.ledger.now)
+        return reading.bpm if reading is not None else None
 
     @property
     def t0(self) -> float:
@@ -1094,7 +1111,7 @@ class Engine:
             self.measured_speed = tel.speed_kmh
         if tel.inclination_pct is not None:
             self.measured_incline = tel.inclination_pct
-        self.heart_rate = tel.heart_rate_bpm
+        self.hr.feed(tel.heart_rate_bpm, "treadmill", self.ledger.now)
         self.tracker.measured(tel.speed_kmh, tel.inclination_pct)
         raw = tel.distance_m if tel.distance_m is not None else tel.integrated_distance_m
         self.ledger.totals.feed_distance(self.bucket() if self._running else None, raw)
@@ -1474,6 +1491,39 @@ class Engine:
             say = "Connection back. The belt has stopped. Resume when you are ready."
         self._move(Trigger.LINK_BACK, why)
         self._cue(CueKind.ALARM, say)
+
+    def _strap_link(self, event: StrapLink) -> None:
+        fields: dict[str, object] = {"name": event.name} if event.name else {}
+        if event.detail:
+            fields["reason"] = event.detail
+        self._log("status", status="strap_connected" if event.connected else "strap_lost", **fields)
+
+    def _heart_rate_matters(self) -> bool:
+        """Whether something acts on the heart rate now (the guard in a backward bout)."""
+        seg = self.segment
+        if not self._running or seg is None or seg.kind != "interval":
+            return False
+        return self.options.heart_rate is not None and seg.direction == "backward"
+
+    def _heart_rate_freshness(self) -> None:
+        """Log each change of the heart rate's freshness or source; when something acts on
+        it, say so out loud: a stale heart rate is never acted on, the speed holds."""
+        news = self.hr.news(self.ledger.now)
+        if news is None:
+            return
+        before, reading = news
+        if reading is None:
+            self._log("heart_rate", state="stale", after_s=HR_STALE_S)
+            if self._heart_rate_matters():
+                self._cue(
+                    CueKind.ALARM,
+                    f"No heart rate for {HR_STALE_S:g} seconds: "
+                    f"holding {self._speed_now():g} km/h.",
+                )
+        else:
+            self._log("heart_rate", state="fresh", source=reading.source)
+            if before == "stale" and self._heart_rate_matters():
+                self._cue(CueKind.OVERRIDE, f"Heart rate back: {reading.bpm}.")
 
     def _heart_rate_guard(self) -> None:
         guard, seg, hr = self.options.heart_rate, self.segment, self.heart_rate

@@ -63,6 +63,14 @@ def incline_text(incline_pct: float | None) -> str:
     return "-" if incline_pct is None else f"{incline_pct:g} %"
 
 
+def heart_rate_text(snap: Snapshot) -> str:
+    """``142 bpm``; ``lost`` once readings stopped (nothing acts on it then); empty when
+    there never was a heart rate."""
+    if snap.heart_rate_bpm is not None:
+        return f"{snap.heart_rate_bpm} bpm"
+    return "lost (holding speed)" if snap.heart_rate_state == "stale" else ""
+
+
 def distance_text(distance_m: float) -> str:
     return f"{distance_m / 1000:.2f} km"
 

@@ -129,7 +129,7 @@ class SessionScreen(Screen[None]):
             f"{text.pace_text(snap.measured_speed_kmh)}"
         )
         readouts.incline = text.incline_text(snap.target_incline_pct)
-        readouts.heart_rate = "" if snap.heart_rate_bpm is None else f"{snap.heart_rate_bpm} bpm"
+        readouts.heart_rate = text.heart_rate_text(snap)
         readouts.distance = text.distance_text(snap.distance_m)
         readouts.next_up = "" if snap.state.ended else text.preview_text(*self._next(snap))
         total = self.plan.total_duration_s
