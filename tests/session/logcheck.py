@@ -18,6 +18,7 @@ EVENT_TYPES = {
     "state",
     "phase",
     "heart_rate",
+    "zone",
 }
 PHASES = {"steady", "ramp", "approach", "turn_window", "settle"}
 STATUSES = {
@@ -97,15 +98,23 @@ def _check_event(line: dict[str, Any]) -> None:
     elif kind == "phase":
         assert line["phase"] in PHASES, line
         assert line["facing"] in ("forward", "backward"), line
-    elif kind == "heart_rate":
-        assert line["state"] in ("fresh", "stale"), line
-        assert ("source" in line) == (line["state"] == "fresh"), line
+    elif kind in ("heart_rate", "zone"):
+        _check_heart_rate_event(line)
     elif kind == "cue":
         assert line["kind"] in CUE_KINDS, line
         assert isinstance(line["text"], str)
         assert line["text"]
     else:
         assert line["state"] in STATES, line
+
+
+def _check_heart_rate_event(line: dict[str, Any]) -> None:
+    if line["type"] == "heart_rate":
+        assert line["state"] in ("fresh", "stale"), line
+        assert ("source" in line) == (line["state"] == "fresh"), line
+        return
+    verdicts = {"below", "above", "in_zone", "catching_up", "at_max", "at_min"}
+    assert line["verdict"] in {*verdicts, "no_heart_rate", "off"}, line
 
 
 def check_log(path: Path) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from retrorun.cli.launch import LaunchOptions, launch_session
+from retrorun.cli.launch import LaunchOptions, SimulatorOptions, launch_session
 from retrorun.clock import ManualClock
 from retrorun.config import Config
 from tests.session.logcheck import check_log
@@ -15,9 +15,38 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from retrorun.cli.launch import LaunchedSession
+    from retrorun_sim import SimulatedHeartRateStrap
     from tests.conftest import CliResult
 
 FORWARD = "name: Steady\nsteps:\n  - {duration: 5m, speed: 8}\n"
+
+
+async def launch_with_strap(
+    tmp_path: Path,
+    profile_text: str,
+    clock: ManualClock,
+    log: Path,
+    *,
+    config: Config | None = None,
+    simulator: SimulatorOptions | None = None,
+) -> tuple[LaunchedSession, SimulatedHeartRateStrap]:
+    """A session on the simulator (on ``clock``) whose runner wears "Chest Strap"."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(profile_text, encoding="utf-8")
+    session = await launch_session(
+        LaunchOptions(
+            profile=str(profile),
+            config=config or Config(),
+            simulator=simulator or SimulatorOptions(),
+            log_path=log,
+            clock=clock,
+            snapshot_interval_s=None,
+            heart_rate_strap="Chest Strap",
+        )
+    )
+    assert session.strap_simulator is not None
+    return session, session.strap_simulator
 
 
 def _events(log: Path, type_: str) -> list[dict[str, Any]]:
@@ -57,21 +86,8 @@ async def test_a_lost_strap_is_found_again_and_the_treadmill_stands_in_meanwhile
     tmp_path: Path,
 ) -> None:
     clock = ManualClock()
-    profile = tmp_path / "steady.yaml"
-    profile.write_text(FORWARD, encoding="utf-8")
     log = tmp_path / "s.jsonl"
-    session = await launch_session(
-        LaunchOptions(
-            profile=str(profile),
-            config=Config(),
-            log_path=log,
-            clock=clock,
-            snapshot_interval_s=None,
-            heart_rate_strap="Chest Strap",
-        )
-    )
-    strap = session.strap_simulator
-    assert strap is not None
+    session, strap = await launch_with_strap(tmp_path, FORWARD, clock, log)
     try:
         await clock.advance(60)
         assert session.runner.snapshot().heart_rate_state == "fresh"

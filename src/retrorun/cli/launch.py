@@ -169,8 +169,14 @@ def check(options: LaunchOptions) -> Plan:
 
     if options.profile is None:
         raise no_profile_error()
+    from retrorun.profiles.heart_zones import NO_ZONES, step_needing_zones  # noqa: PLC0415
+
     document = load_profile(resolve(options.profile))
-    plan = compile_plan(document.profile, options.config.limits, where=document)
+    zones = options.config.heart_rate_zones
+    plan = compile_plan(document.profile, options.config.limits, where=document, zones=zones)
+    needs = step_needing_zones(document.profile) if zones is None else None
+    if needs is not None:
+        raise document.error(NO_ZONES, needs)
     check_simulator(options)
     return plan
 

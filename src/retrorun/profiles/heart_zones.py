@@ -11,6 +11,12 @@ maximum.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from retrorun.profiles.safety.rules import walk_steps
+
+if TYPE_CHECKING:
+    from retrorun.profiles.models import FieldPath, HeartRateTarget, Profile
 
 GARMIN_ZONE_FLOORS_PCT = (50, 60, 70, 80, 90)
 """Where Garmin's zones 1-5 start, in percent of the maximum heart rate."""
@@ -38,3 +44,32 @@ class HeartRateZones:
     def percent_bpm(self, low_pct: float, high_pct: float) -> tuple[int, int]:
         """A range in percent of the maximum heart rate, in bpm."""
         return round(self.max_bpm * low_pct / 100), round(self.max_bpm * high_pct / 100)
+
+
+def target_bpm(target: HeartRateTarget, zones: HeartRateZones | None) -> tuple[int, int] | None:
+    """The bpm range a zone step's target means (None: it needs zones nobody gave)."""
+    if target.bpm is not None:
+        return target.bpm
+    if zones is None:
+        return None
+    if target.zone is not None:
+        return zones.zone_bpm(target.zone)
+    low, high = target.percent_max or (0.0, 0.0)
+    return zones.percent_bpm(low, high)
+
+
+def step_needing_zones(profile: Profile) -> FieldPath | None:
+    """The first zone step whose target needs the runner's zones (a zone number or a % of
+    max HR), by its field path; None when there is none."""
+    for step, path in walk_steps(profile.steps):
+        target = step.heart_rate
+        if target is not None and target.bpm is None:
+            return (*path, "heart_rate")
+    return None
+
+
+NO_ZONES = (
+    "a heart-rate zone step needs your zones: set max_bpm (and optionally zones) in the "
+    "[heart_rate] section of the config file (docs/session.md)"
+)
+"""What to say about `step_needing_zones` when the config has none."""

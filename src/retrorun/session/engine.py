@@ -103,6 +103,7 @@ from retrorun.session.lifecycle import (
     Trigger,
 )
 from retrorun.session.view import build_snapshot
+from retrorun.session.zone import ZONE_UPDATE_S, Verdict, Zone, decide
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -221,7 +222,7 @@ class Engine:
         self._ramp_in_until: float | None = None
         """While the belt is on its way to the interval's speed, the active time at which the
         interval's clock starts anyway (see `_interval_progress`)."""
-        self._hr_next = 0.0
+        self._hr_next, self._zone = 0.0, _ZoneState()
         # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
         self._belt_started = False
         self._start_acked = False
@@ -594,9 +595,13 @@ class Engine:
         return value
 
     def _adopt_override(self) -> None:
-        """The console (or a nudge) wins for the rest of this interval: drop the plan's
-        remaining steps, never the turn's."""
+        """The console (or a nudge, or the heart-rate guard) wins for the rest of this
+        interval: drop the plan's remaining steps, never the turn's, and stop holding a
+        zone."""
         self._queue = [s for s in self._queue if s.turn]
+        if self._zone.next_at is not None:
+            self._zone.next_at = None
+            self._log("zone", verdict="off", reason="the speed was changed by hand")
 
     # ------------------------------------------------------------------ ending
 
@@ -703,6 +708,8 @@ class Engine:
             due.append(end)
         if self._ramp_in_until is not None:
             due.append(self._ramp_in_until)
+        if self._zone.next_at is not None:
+            due.append(self._zone.next_at)
         return due
 
     def _progress(self) -> None:
@@ -719,6 +726,61 @@ class Engine:
                 self._send_due_steps()  # a turn prepared just now may have a step due now
                 return
             self._next_segment(ended_at)
+
+    def _zone_control(self, seg: Segment) -> None:
+        """A zone step's decision when one is due (`retrorun.session.zone`)."""
+        hold, zone = seg.heart_rate, self._zone
+        if hold is None or hold.low_bpm is None or hold.high_bpm is None:
+            return
+        if self._interval_phase is not Phase.STEADY or self._queue:
+            return
+        active = self.ledger.active
+        if zone.next_at is None:
+            if zone.started:
+                return  # switched off by a change by hand
+            zone.started, zone.next_at = True, active + ZONE_UPDATE_S
+            return
+        if active + EPS < zone.next_at:
+            return
+        zone.next_at = active + ZONE_UPDATE_S
+        hr = self.heart_rate
+        target = Zone(
+            hold.low_bpm,
+            hold.high_bpm,
+            hold.min_speed_kmh,
+            hold.max_speed_kmh,
+            backward=seg.direction == "backward",
+        )
+        decision = decide(target, hr, zone.last_hr, self._speed_now())
+        zone.last_hr = hr
+        fields: dict[str, object] = {"verdict": decision.verdict, "heart_rate_bpm": hr}
+        self._log("zone", **fields, speed_kmh=decision.speed_kmh)
+        if decision.verdict in ("below", "above", "at_max", "at_min"):
+            why = f"heart-rate zone: {hr} bpm, {hold.target} is {hold.low_bpm}-{hold.high_bpm}"
+            value = self._command_speed(decision.speed_kmh, self.facing, reason=why)
+        else:
+            value = self._speed_now()
+        self._zone_say(decision.verdict, hr, hold.target, value)
+
+    def _zone_say(self, verdict: Verdict, hr: int | None, target: str, speed: float) -> None:
+        """Say what the zone hold does when that changes (not every 20 s)."""
+        zone = self._zone
+        if verdict in ("catching_up", zone.said):
+            return
+        zone.said = verdict
+        if verdict == "no_heart_rate":
+            if self.hr.freshness(self.ledger.now) == "none":  # stale was said already
+                self._cue(CueKind.ALARM, f"No heart rate yet: holding {speed:g} km/h.")
+            return
+        texts = {
+            "below": f"Heart rate {hr}, below {target}: speeding up to {speed:g} km/h.",
+            "above": f"Heart rate {hr}, above {target}: slowing to {speed:g} km/h.",
+            "in_zone": f"In {target}: holding {speed:g} km/h.",
+            "at_max": f"Heart rate {hr}, below {target} at {speed:g} km/h, this step's fastest.",
+            "at_min": f"Heart rate {hr}, above {target} at {speed:g} km/h, this step's slowest. "
+            "Ease off, or stop if you feel unwell.",
+        }
+        self._cue(CueKind.OVERRIDE, texts[verdict])
 
     def _send_due_steps(self) -> None:
         while self._running and self._queue and self._queue[0].at <= self.ledger.active + EPS:
@@ -737,6 +799,7 @@ class Engine:
         if self._ramp_in_until is not None:
             self._ramp_in()
         self._fire_cues(seg)
+        self._zone_control(seg)
         if self._ramp_in_until is not None:
             return None
         if seg.distance_m is not None:
@@ -915,6 +978,7 @@ class Engine:
         self._warned = set()
         self._turn_warned = False
         self._ramp_in_until = None
+        self._zone = _ZoneState()
         ends = {"duration_s": seg.duration_s} if seg.duration_s is not None else {}
         if seg.distance_m is not None:
             ends = {"distance_m": seg.distance_m}
@@ -943,12 +1007,14 @@ class Engine:
             return
         self.turn = None
         self.facing = seg.direction
+        # A keep_speed step commands nothing: the belt goes on as it runs.
         self._queue = [
             _Step(start + s.offset_s, s.speed_kmh, seg.direction, turn=False)
             for s in seg.speed_steps
+            if not seg.keep_speed
         ]
         self._interval_phase = Phase.STEADY
-        if seg.ramp_from_kmh is None and seg.duration_s is not None:
+        if seg.ramp_from_kmh is None and seg.duration_s is not None and not seg.keep_speed:
             # A ramp of the plan runs on the clock, and a distance counts every metre; any
             # other interval counts from the moment the belt is at its speed (`_ramp_in`).
             arrive = self._rates.time_to_change_speed(self._belt_speed(), seg.speed_kmh)
@@ -1503,6 +1569,8 @@ class Engine:
         seg = self.segment
         if not self._running or seg is None or seg.kind != "interval":
             return False
+        if seg.heart_rate is not None:
+            return True
         return self.options.heart_rate is not None and seg.direction == "backward"
 
     def _heart_rate_freshness(self) -> None:
@@ -1543,6 +1611,17 @@ class Engine:
         self._adopt_override()
         value = self._command_speed(lower, self.facing, reason="heart-rate guard")
         self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: {value:g} km/h.")
+
+
+@dataclass
+class _ZoneState:
+    """A zone step's control, while it runs (`Engine._zone_control`)."""
+
+    started: bool = False
+    next_at: float | None = None
+    """Active time of the next decision (None: not started yet, or switched off)."""
+    last_hr: int | None = None
+    said: str | None = None
 
 
 def _reasons(source: str | None, limits: Sequence[str]) -> str | None:
