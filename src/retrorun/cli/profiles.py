@@ -80,9 +80,9 @@ def _notes(seg: Segment) -> str:
             if hold.low_bpm is not None
             else "needs [heart_rate] max_bpm in the config"
         )
-        notes.append(f"holds {hold.target}: {bpm}")
+        notes.append(bpm if hold.target in seg.label else f"holds {hold.target}: {bpm}")
     if seg.open_ended:
-        notes.append("until skip (lap)")
+        notes.append("until skip/lap")
     if seg.repeat_round:
         notes.append(seg.repeat_round)
     return f" ({'; '.join(notes)})" if notes else ""
