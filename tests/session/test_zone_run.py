@@ -140,3 +140,44 @@ async def test_a_silent_strap_holds_the_speed_and_says_so(tmp_path: Path) -> Non
     verdicts = [line["verdict"] for line in lines if line["type"] == "zone" and line["t"] > silent]
     assert "no_heart_rate" in verdicts
     assert verdicts[-1] != "no_heart_rate"  # back once the strap was
+
+
+def _settled(lines: list[dict[str, Any]]) -> tuple[list[int], list[float]]:
+    """Heart rates and belt speeds in the zone step from 6 minutes after its clock started."""
+    started = [line["t"] for line in lines if line.get("clock") == "started"][-1]
+    window = [
+        line
+        for line in lines
+        if line["type"] == "telemetry"
+        and "heart_rate_bpm" in line
+        and started + 6 * 60 <= line["t"] <= started + 11 * 60
+    ]
+    return [line["heart_rate_bpm"] for line in window], [line["speed_kmh"] for line in window]
+
+
+def test_the_simulated_heart_answers_incline_and_direction_so_the_hold_does(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """One target (100-112 bpm), three ways to reach it: the runner's heart rises more per
+    km/h uphill and backward, so the hold settles at a lower speed there."""
+    hold = "heart_rate: {bpm: [100, 112]}, min_speed: 3, speed: 3.5"
+    steps = {
+        "flat": f"  - {{duration: 12m, {hold}, max_speed: 8}}\n",
+        "uphill": f"  - {{duration: 12m, incline: 5, {hold}, max_speed: 8}}\n",
+        "backward": "  - {duration: 3m, speed: 5}\n"
+        f"  - {{direction: backward, duration: 12m, {hold}, max_speed: 5.5}}\n",
+    }
+    speeds: dict[str, float] = {}
+    for name, text in steps.items():
+        profile = tmp_path / f"{name}.yaml"
+        profile.write_text(f"name: {name}\nsteps:\n{text}", encoding="utf-8")
+        log = tmp_path / f"{name}.jsonl"
+        result = cli("run", str(profile), "--sim", "--hr", "HRM", "--fast", "--log", str(log))
+        assert result.exit_code == 0, result.stderr
+        rates, belt = _settled(check_log(log))
+        assert rates
+        assert min(rates) >= 100
+        assert max(rates) <= 112
+        speeds[name] = sum(belt) / len(belt)
+    assert speeds["uphill"] < speeds["flat"] - 0.5
+    assert speeds["backward"] < speeds["flat"] - 0.5
