@@ -760,9 +760,13 @@ class Engine:
             value = self._command_speed(decision.speed_kmh, self.facing, reason=why)
         else:
             value = self._speed_now()
-        self._zone_say(decision.verdict, hr, hold.target, value)
+        # In the zone but outside the dead band: "low in", not "below".
+        edge = hr is not None and hold.low_bpm <= hr <= hold.high_bpm
+        self._zone_say(decision.verdict, hr, hold.target, value, edge=edge)
 
-    def _zone_say(self, verdict: Verdict, hr: int | None, target: str, speed: float) -> None:
+    def _zone_say(
+        self, verdict: Verdict, hr: int | None, target: str, speed: float, *, edge: bool
+    ) -> None:
         """Say what the zone hold does when that changes (not every 20 s)."""
         zone = self._zone
         if verdict in ("catching_up", zone.said):
@@ -773,8 +777,10 @@ class Engine:
                 self._cue(CueKind.ALARM, f"No heart rate yet: holding {speed:g} km/h.")
             return
         texts = {
-            "below": f"Heart rate {hr}, below {target}: speeding up to {speed:g} km/h.",
-            "above": f"Heart rate {hr}, above {target}: slowing to {speed:g} km/h.",
+            "below": f"Heart rate {hr}, {'low in' if edge else 'below'} {target}: "
+            f"speeding up to {speed:g} km/h.",
+            "above": f"Heart rate {hr}, {'high in' if edge else 'above'} {target}: "
+            f"slowing to {speed:g} km/h.",
             "in_zone": f"In {target}: holding {speed:g} km/h.",
             "at_max": f"Heart rate {hr}, below {target} at {speed:g} km/h, this step's fastest.",
             "at_min": f"Heart rate {hr}, above {target} at {speed:g} km/h, this step's slowest. "
