@@ -71,3 +71,15 @@ def test_plan_shows_keep_and_open_steps(cli: Callable[..., CliResult], tmp_path:
     assert "≤5:00" in row
     assert " keep " in row
     assert "easy until warm (until skip/lap)" in row
+
+
+def test_a_keep_step_is_not_exported_as_a_fixed_speed(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    profile = tmp_path / "keep.yaml"
+    profile.write_text(KEEP_OPEN, encoding="utf-8")
+    out = tmp_path / "keep.fit"
+    result = cli("workout", str(profile), "-o", str(out))
+    assert result.exit_code == 2
+    assert f"{profile}:5 steps[1].keep_speed: a keep_speed step has no speed" in result.stderr
+    assert not out.exists()

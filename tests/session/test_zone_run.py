@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from retrorun.cli.launch import SimulatorOptions
 from retrorun.clock import ManualClock
 from retrorun.config import Config
+from retrorun.headless import progress_line
 from retrorun.profiles.heart_zones import HeartRateZones
+from retrorun.tui.text import heart_rate_text
 from tests.session.logcheck import check_log
 from tests.session.test_strap_session import launch_with_strap
 
@@ -137,6 +139,9 @@ async def test_a_silent_strap_holds_the_speed_and_says_so(tmp_path: Path) -> Non
     alarms = [line["text"] for line in lines if line.get("kind") == "alarm"]
     assert any(text.startswith("No heart rate for 5 seconds: holding") for text in alarms)
     assert (snap.heart_rate_bpm, snap.heart_rate_state) == (None, "stale")
+    # What the screens show meanwhile: the TUI's readout and the headless line.
+    assert heart_rate_text(snap) == "lost"
+    assert "| HR lost" in progress_line(snap)
     verdicts = [line["verdict"] for line in lines if line["type"] == "zone" and line["t"] > silent]
     assert "no_heart_rate" in verdicts
     assert verdicts[-1] != "no_heart_rate"  # back once the strap was

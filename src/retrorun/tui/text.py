@@ -64,11 +64,11 @@ def incline_text(incline_pct: float | None) -> str:
 
 
 def heart_rate_text(snap: Snapshot) -> str:
-    """``142 bpm``; ``lost`` once readings stopped (nothing acts on it then); empty when
-    there never was a heart rate."""
+    """``142 bpm``; ``lost`` once readings stopped (nothing acts on it then: the guard and
+    zone steps hold); empty when there never was a heart rate."""
     if snap.heart_rate_bpm is not None:
         return f"{snap.heart_rate_bpm} bpm"
-    return "lost (holding speed)" if snap.heart_rate_state == "stale" else ""
+    return "lost" if snap.heart_rate_state == "stale" else ""
 
 
 def distance_text(distance_m: float) -> str:
