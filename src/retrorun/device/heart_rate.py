@@ -20,7 +20,7 @@ from retrorun.errors import DecodeError, DeviceError
 from retrorun.ftms import HEART_RATE_SERVICE_UUID16, Characteristic, decode_heart_rate
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncGenerator, AsyncIterator
 
     from retrorun.clock import Clock
     from retrorun.device.connection import Backends
@@ -129,7 +129,7 @@ RECONNECT_CAP_S = 10.0
 
 async def follow_heart_rate_strap(
     target: str, *, clock: Clock, backends: Backends | None = None
-) -> AsyncIterator[StrapEvent]:
+) -> AsyncGenerator[StrapEvent]:
     """The strap's measurements for as long as the caller iterates, across losses.
 
     Never ends on its own: a strap not found, or lost, gives one `StrapLost` and is looked
@@ -147,14 +147,17 @@ async def follow_heart_rate_strap(
             await clock.sleep(backoff(attempt, cap=RECONNECT_CAP_S))
             attempt += 1
             continue
-        attempt, told_lost = attempt + 1, False
-        yield StrapConnected(strap.name, attempt)
-        attempt = 0
+        told_lost = False
+        yield StrapConnected(strap.name, attempt + 1)
+        measured = False
         try:
             async for sample in strap.measurements():
+                measured = True
                 yield sample
         finally:
             await strap.close()
+        # A strap that drops before it measured anything backs off like one not found.
+        attempt = 0 if measured else attempt + 1
         told_lost = True
         yield StrapLost(f"heart-rate strap {strap.name!r} disconnected")
-        await clock.sleep(backoff(0, cap=RECONNECT_CAP_S))
+        await clock.sleep(backoff(attempt, cap=RECONNECT_CAP_S))
