@@ -151,3 +151,5 @@ def test_the_guard_wins_over_a_backward_zone_step() -> None:
     drive.run_until(400.0)
     reasons = [e.fields.get("reason") for e in drive.log("command") if "speed_kmh" in e.fields]
     assert any(str(reason).startswith("heart-rate guard") for reason in reasons)
+    offs = [e.fields.get("reason") for e in drive.log("zone") if e.fields["verdict"] == "off"]
+    assert "the speed was set by the heart-rate guard" in offs

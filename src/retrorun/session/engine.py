@@ -594,14 +594,15 @@ class Engine:
             self._cue(CueKind.OVERRIDE, f"Incline limited to {value:.1f} %: {why[0]}.")
         return value
 
-    def _adopt_override(self) -> None:
+    def _adopt_override(self, by: str = "a change by hand") -> None:
         """The console (or a nudge, or the heart-rate guard) wins for the rest of this
         interval: drop the plan's remaining steps, never the turn's, and stop holding a
         zone."""
         self._queue = [s for s in self._queue if s.turn]
-        if self._zone.next_at is not None:
-            self._zone.next_at = None
-            self._log("zone", verdict="off", reason="the speed was changed by hand")
+        seg = self.segment
+        if seg is not None and seg.heart_rate is not None and not self._zone.off:
+            self._zone.off, self._zone.next_at = True, None
+            self._log("zone", verdict="off", reason=f"the speed was set by {by}")
 
     # ------------------------------------------------------------------ ending
 
@@ -735,10 +736,10 @@ class Engine:
         if self._interval_phase is not Phase.STEADY or self._queue:
             return
         active = self.ledger.active
+        if zone.off:
+            return
         if zone.next_at is None:
-            if zone.started:
-                return  # switched off by a change by hand
-            zone.started, zone.next_at = True, active + ZONE_UPDATE_S
+            zone.next_at = active + ZONE_UPDATE_S
             return
         if active + EPS < zone.next_at:
             return
@@ -753,8 +754,7 @@ class Engine:
         )
         decision = decide(target, hr, zone.last_hr, self._speed_now())
         zone.last_hr = hr
-        fields: dict[str, object] = {"verdict": decision.verdict, "heart_rate_bpm": hr}
-        self._log("zone", **fields, speed_kmh=decision.speed_kmh)
+        self._log("zone", verdict=decision.verdict, heart_rate_bpm=hr, speed_kmh=decision.speed_kmh)
         if decision.verdict in ("below", "above", "at_max", "at_min"):
             why = f"heart-rate zone: {hr} bpm, {hold.target} is {hold.low_bpm}-{hold.high_bpm}"
             value = self._command_speed(decision.speed_kmh, self.facing, reason=why)
@@ -1571,7 +1571,8 @@ class Engine:
         self._log("status", status="strap_connected" if event.connected else "strap_lost", **fields)
 
     def _heart_rate_matters(self) -> bool:
-        """Whether something acts on the heart rate now (the guard in a backward bout)."""
+        """Whether something acts on the heart rate now: a zone step, or the guard in a
+        backward bout."""
         seg = self.segment
         if not self._running or seg is None or seg.kind != "interval":
             return False
@@ -1614,7 +1615,7 @@ class Engine:
             self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: bout over.")
             self._skip()
             return
-        self._adopt_override()
+        self._adopt_override("the heart-rate guard")
         value = self._command_speed(lower, self.facing, reason="heart-rate guard")
         self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: {value:g} km/h.")
 
@@ -1623,9 +1624,10 @@ class Engine:
 class _ZoneState:
     """A zone step's control, while it runs (`Engine._zone_control`)."""
 
-    started: bool = False
+    off: bool = False
+    """Switched off for the rest of the step by a change by hand or the heart-rate guard."""
     next_at: float | None = None
-    """Active time of the next decision (None: not started yet, or switched off)."""
+    """Active time of the next decision (None: not started yet, or off)."""
     last_hr: int | None = None
     said: str | None = None
 
