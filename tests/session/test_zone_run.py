@@ -31,6 +31,18 @@ SETTLED_S = 8 * 60.0
 follows speed with a 30 s lag; the hold starts from 6 km/h, far below the zone)."""
 
 
+WALK_ZONE = """name: Walk zone
+steps:
+  - {duration: 20m, heart_rate: {bpm: [92, 100]}, min_speed: 3, max_speed: 6, speed: 3}
+"""
+
+
+def _zones_config(folder: Path) -> Path:
+    config = folder / "config.toml"
+    config.write_text("[heart_rate]\nmax_bpm = 190\n", encoding="utf-8")
+    return config
+
+
 def _lines(log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
 
@@ -53,9 +65,7 @@ def test_plan_shows_what_a_zone_step_holds(cli: Callable[..., CliResult], tmp_pa
     profile.write_text(ZONE2, encoding="utf-8")
     without = cli("plan", str(profile), "--config", str(tmp_path / "none.toml"))
     assert without.exit_code == 2  # a named config that does not exist
-    config = tmp_path / "config.toml"
-    config.write_text("[heart_rate]\nmax_bpm = 190\n", encoding="utf-8")
-    shown = cli("plan", str(profile), "--config", str(config))
+    shown = cli("plan", str(profile), "--config", str(_zones_config(tmp_path)))
     assert shown.exit_code == 0, shown.stderr
     row = shown.stdout.splitlines()[2]
     assert "6.0-11.0" in row
@@ -67,8 +77,7 @@ def test_a_zone_step_holds_the_simulated_runner_in_zone_2(
 ) -> None:
     profile = tmp_path / "zone.yaml"
     profile.write_text(ZONE2, encoding="utf-8")
-    config = tmp_path / "config.toml"
-    config.write_text("[heart_rate]\nmax_bpm = 190\n", encoding="utf-8")
+    config = _zones_config(tmp_path)
     log = tmp_path / "s.jsonl"
     result = cli(
         "run", str(profile), "--sim", "--hr", "Chest Strap", "--fast", "--config", str(config),
@@ -103,9 +112,7 @@ async def test_a_silent_strap_holds_the_speed_and_says_so(tmp_path: Path) -> Non
     log = tmp_path / "s.jsonl"
     session, strap = await launch_with_strap(
         tmp_path,
-        "name: Walk zone\nsteps:\n"
-        "  - {duration: 20m, heart_rate: {bpm: [92, 100]}, min_speed: 3, max_speed: 6,"
-        " speed: 3}\n",
+        WALK_ZONE,
         clock,
         log,
         config=Config(heart_rate_zones=HeartRateZones.from_max(190)),
@@ -186,3 +193,31 @@ def test_the_simulated_heart_answers_incline_and_direction_so_the_hold_does(
         speeds[name] = sum(belt) / len(belt)
     assert speeds["uphill"] < speeds["flat"] - 0.5
     assert speeds["backward"] < speeds["flat"] - 0.5
+
+
+def test_a_strap_silent_fault_is_rehearsed_from_the_command_line(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    profile = tmp_path / "walk.yaml"
+    profile.write_text(WALK_ZONE, encoding="utf-8")
+    log = tmp_path / "s.jsonl"
+    result = cli(
+        "run", str(profile), "--sim", "--sim-preset", "citysports", "--hr", "HRM", "--fast",
+        "--sim-fault", "strap-silent@300:90", "--config", str(_zones_config(tmp_path)),
+        "--log", str(log),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    lines = check_log(log)
+    stale = [line for line in lines if line["type"] == "heart_rate" and line["state"] == "stale"]
+    fresh = [line for line in lines if line["type"] == "heart_rate" and line["state"] == "fresh"]
+    assert len(stale) == 1
+    assert fresh[-1]["t"] > stale[0]["t"]  # it came back
+    quiet = [
+        line
+        for line in lines
+        if line["type"] == "command"
+        and str(line.get("reason", "")).startswith("heart-rate zone")
+        and stale[0]["t"] <= line["t"] < fresh[-1]["t"]
+    ]
+    assert quiet == []
+    assert any(str(line.get("text", "")).startswith("No heart rate for 5") for line in lines)
