@@ -158,7 +158,7 @@ def step_duration_s(step: IntervalStep) -> float:
     return step.distance_m / (mean_kmh / 3.6)
 
 
-BACKWARD_ZONE_MAX_KMH = 5.5
+BACKWARD_ZONE_MAX_KMH = SAFETY_NUMBERS["backward_zone_speed_cap"].value
 """A backward zone step walks: its max_speed stays below the backward walk→run transition
 (5.9 km/h, Hreljac 2005; below ~5.5 km/h people walk backward: domain notes §1)."""
 
