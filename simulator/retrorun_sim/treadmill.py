@@ -33,7 +33,7 @@ from retrorun_sim.server import AttError, Delivery, Emission, FtmsServer
 from retrorun_sim.trace import TraceEvent, TraceKind, TraceSink
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine, Iterable, Mapping
+    from collections.abc import Callable, Coroutine, Iterable, Mapping
     from types import TracebackType
 
     from bleak.backends.service import BleakGATTServiceCollection
@@ -91,6 +91,8 @@ class SimulatedTreadmill:
         self._started_at_s: float | None = None
         self._reachable_from_s = -math.inf
         self._drop_until_s = -math.inf
+        self.strap_silent_until_s = -math.inf
+        """A strap on this runner (`SimulatedHeartRateStrap`) sends nothing until then."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -215,6 +217,10 @@ class SimulatedTreadmill:
         """Send no notifications for ``seconds`` (indications still arrive)."""
         self._drop_until_s = max(self._drop_until_s, self.clock.now() + seconds)
 
+    def silence_strap(self, seconds: float) -> None:
+        """The runner's chest strap sends nothing for ``seconds`` (its link stays up)."""
+        self.strap_silent_until_s = max(self.strap_silent_until_s, self.clock.now() + seconds)
+
     def disconnect(self, come_back_after_s: float | None = None) -> None:
         """Drop the link as a radio would; reachable again after ``come_back_after_s``.
 
@@ -230,26 +236,20 @@ class SimulatedTreadmill:
 
     def apply(self, fault: Fault) -> None:
         """Make ``fault`` happen now (the schedule calls this at its time)."""
-        value = fault.value
-        match fault.kind:
-            case FaultKind.DISCONNECT:
-                self.disconnect(value)
-            case FaultKind.DROP_NOTIFICATIONS:
-                self.drop_notifications(value or 0.0)
-            case FaultKind.DELAY_COMMAND:
-                self.delay_next_command(value or 0.0)
-            case FaultKind.REJECT_COMMAND:
-                self.reject_next_command()
-            case FaultKind.CONSOLE_SPEED:
-                self.console_speed(value or 0.0)
-            case FaultKind.CONSOLE_INCLINE:
-                self.console_incline(value or 0.0)
-            case FaultKind.CONSOLE_START:
-                self.console_start()
-            case FaultKind.CONSOLE_STOP:
-                self.console_stop()
-            case FaultKind.SAFETY_KEY:
-                self.pull_safety_key()
+        value = fault.value or 0.0
+        actions: dict[FaultKind, Callable[[], None]] = {
+            FaultKind.DISCONNECT: lambda: self.disconnect(fault.value),
+            FaultKind.DROP_NOTIFICATIONS: lambda: self.drop_notifications(value),
+            FaultKind.DELAY_COMMAND: lambda: self.delay_next_command(value),
+            FaultKind.REJECT_COMMAND: self.reject_next_command,
+            FaultKind.CONSOLE_SPEED: lambda: self.console_speed(value),
+            FaultKind.CONSOLE_INCLINE: lambda: self.console_incline(value),
+            FaultKind.CONSOLE_START: self.console_start,
+            FaultKind.CONSOLE_STOP: self.console_stop,
+            FaultKind.SAFETY_KEY: self.pull_safety_key,
+            FaultKind.STRAP_SILENT: lambda: self.silence_strap(value),
+        }
+        actions[fault.kind]()
 
     # ------------------------------------------------------------------ client side
 

@@ -63,6 +63,8 @@ def progress_line(snap: Snapshot) -> str:
     line += f" | {snap.distance_m / 1000:.2f} km | {energy}"
     if snap.heart_rate_bpm is not None:
         line += f" | HR {snap.heart_rate_bpm}"
+    elif snap.heart_rate_state == "stale":
+        line += " | HR lost"
     if snap.reason and snap.state != "running":
         line += f" | {snap.reason}"
     return line

@@ -26,7 +26,7 @@ import click
 from retrorun.session.inputs import EngineOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
     from pathlib import Path
 
     from retrorun.audio import AudioSettings
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from retrorun.clock import Clock
     from retrorun.config import Config
     from retrorun.device import Backends, RampRates, Treadmill
+    from retrorun.device.heart_rate import StrapEvent
     from retrorun.errors import InputError
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from retrorun.session.runner import SessionRunner
     from retrorun.upload.settings import UploadSettings
     from retrorun.web.settings import WebSettings
-    from retrorun_sim import SimulatedTreadmill
+    from retrorun_sim import SimulatedHeartRateStrap, SimulatedTreadmill
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +108,10 @@ class LaunchOptions:
     """Where ``[export] upload`` sends the session once it has ended (None: nowhere)."""
     web: WebSettings | None = None
     """The browser view of the session (``--web``, ``[web]``), or None."""
+    heart_rate_strap: str | None = None
+    """``--hr`` or ``[heart_rate] device``: the chest strap's name or address (None: the
+    heart rate is what the treadmill relays). With the simulator, a simulated strap of this
+    name is put on the simulated runner."""
 
     @property
     def formats_to_export(self) -> tuple[str, ...]:
@@ -127,6 +132,7 @@ class LaunchedSession:
     """The log writer: done once the log has its summary (None: no log)."""
     companions: Companions
     simulator: SimulatedTreadmill | None
+    strap_simulator: SimulatedHeartRateStrap | None = None
     _closed: bool = False
 
     @property
@@ -161,6 +167,8 @@ class LaunchedSession:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await self.writer_task
         await self.companions.stop()
+        if self.strap_simulator is not None:
+            await self.strap_simulator.stop()
         if self.simulator is not None:
             await self.simulator.stop()
         log = self.log_path
@@ -177,13 +185,19 @@ def check(options: LaunchOptions) -> Plan:
 
     if options.profile is None:
         raise no_profile_error()
+    from retrorun.profiles.heart_zones import NO_ZONES, step_needing_zones  # noqa: PLC0415
+
     document = load_profile(resolve(options.profile))
-    plan = compile_plan(document.profile, options.config.limits, where=document)
+    zones = options.config.heart_rate_zones
+    plan = compile_plan(document.profile, options.config.limits, where=document, zones=zones)
+    needs = step_needing_zones(document.profile) if zones is None else None
+    if needs is not None:
+        raise document.error(NO_ZONES, needs)
     if options.start_at_s:
         from retrorun.profiles.part_way import from_point  # noqa: PLC0415
 
         rest = from_point(document.profile, plan, options.start_at_s)
-        plan = compile_plan(rest, options.config.limits)
+        plan = compile_plan(rest, options.config.limits, zones=zones)
     check_simulator(options)
     return plan
 
@@ -216,10 +230,12 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
         )
         writer.open()
     simulator = _simulator(options, clock)
+    strap_simulator = None
     if simulator is not None:
         await simulator.start()
     try:
         connect, device_info = _connector(options, simulator, clock)
+        strap, strap_simulator = await _strap(options, simulator, clock)
         runner = SessionRunner(
             plan,
             connect,
@@ -228,6 +244,7 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
             profile_info=_profile_info(plan, options.profile or plan.name, options.start_at_s),
             device_info=device_info,
             snapshot_interval_s=options.snapshot_interval_s,
+            strap=strap,
         )
         writer_task = (
             asyncio.ensure_future(writer.follow(runner.events())) if writer is not None else None
@@ -240,12 +257,16 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
             device_address=device_info["address"],
         )
     except BaseException:
+        if strap_simulator is not None:
+            await strap_simulator.stop()
         if simulator is not None:
             await simulator.stop()
         raise
     task = asyncio.ensure_future(runner.run())
     log_path = writer.path if writer is not None else None
-    return LaunchedSession(options, runner, task, log_path, writer_task, companions, simulator)
+    return LaunchedSession(
+        options, runner, task, log_path, writer_task, companions, simulator, strap_simulator
+    )
 
 
 def no_profile_error() -> InputError:
@@ -324,6 +345,35 @@ def _simulator(options: LaunchOptions, clock: Clock) -> SimulatedTreadmill | Non
     return SimulatedTreadmill(
         preset=sim.preset, quirks=sim.quirks, faults=sim.faults, trace=sink, clock=clock
     )
+
+
+async def _strap(
+    options: LaunchOptions, simulator: SimulatedTreadmill | None, clock: Clock
+) -> tuple[Callable[[], AsyncIterator[StrapEvent]] | None, SimulatedHeartRateStrap | None]:
+    """The chest strap's events for the runner (None: no strap asked for), and the simulated
+    strap worn by the simulated runner when the session runs on the simulator."""
+    target = options.heart_rate_strap
+    if target is None:
+        return None, None
+    backends, worn = options.backends, None
+    if simulator is not None:
+        from retrorun.device import Backends  # noqa: PLC0415
+        from retrorun_sim import (  # noqa: PLC0415
+            SimulatedHeartRateStrap,
+            SimulatorClient,
+            SimulatorScanner,
+        )
+
+        worn = SimulatedHeartRateStrap(simulator, name=target)
+        await worn.start()
+        backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
+
+    def follow() -> AsyncIterator[StrapEvent]:
+        from retrorun.device import follow_heart_rate_strap  # noqa: PLC0415 - bleak when used
+
+        return follow_heart_rate_strap(target, clock=clock, backends=backends)
+
+    return follow, worn
 
 
 def _connector(

@@ -57,6 +57,13 @@ MAX_SPEEDUP = 1000.0
     help="The treadmill reads speed commands as mph but reports km/h (some firmware): "
     "convert commands only.",
 )
+@click.option(
+    "--hr",
+    "heart_rate_strap",
+    metavar="NAME|ADDRESS",
+    help="A Bluetooth heart-rate strap for the heart-rate guard and zone steps (default: the "
+    "config file's [heart_rate] device; with --sim, a simulated strap of this name).",
+)
 @click.option("--sim", is_flag=True, help="Run against the built-in treadmill simulator.")
 @speed_factor_option
 @sim_preset_option
@@ -121,6 +128,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     mph: bool,  # noqa: FBT001
     mph_commands: bool,  # noqa: FBT001
     speed_factor: float | None,
+    heart_rate_strap: str | None,
     sim: bool,  # noqa: FBT001 - click passes flags by name
     sim_preset: str,
     sim_quirks: tuple[str, ...],
@@ -223,6 +231,9 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     )
     if speed_factor is not None:
         options = dataclasses.replace(options, speed_factor=speed_factor)
+    strap = heart_rate_strap or config.heart_rate_device
+    if strap is not None:
+        options = dataclasses.replace(options, heart_rate_strap=strap.strip())
     if profile is not None:
         _say_when_shadowed(profile)
     options = _saved_settings(

@@ -2,7 +2,9 @@
 
 Pure. Treadmills leave fields out of some records (Matrix truncates, others alternate
 fields between records), and dashboards that show a dropped field as 0 confuse runners
-(FitOSC #15), so a sample carries the last known value of every field. Distance is also
+(FitOSC #15), so a sample carries the last known value of every field but the heart rate,
+which is only ever the record's own (how long a heart rate stays usable is the session's
+call: `retrorun.session.heart`). Distance is also
 integrated from the reported speed (trapezoids between samples) for treadmills that report
 none, or count only with a runner on the belt (field notes §3.11).
 """
@@ -46,7 +48,9 @@ class TelemetryMerger:
             distance_m=_keep(self._distance(record.total_distance_m), prev, "distance_m"),
             integrated_distance_m=integrated,
             elapsed_time_s=_keep(record.elapsed_time_s, prev, "elapsed_time_s"),
-            heart_rate_bpm=_keep(record.heart_rate_bpm, prev, "heart_rate_bpm"),
+            # A measurement, not a setting: a record without one has no heart rate (the last
+            # one kept forever would be acted on long after the grips were let go).
+            heart_rate_bpm=record.heart_rate_bpm,
             step_count=_keep(record.step_count, prev, "step_count"),
             total_energy_kcal=_keep(record.total_energy_kcal, prev, "total_energy_kcal"),
             record=record,

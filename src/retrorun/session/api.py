@@ -177,6 +177,9 @@ class Snapshot:
     totals: Totals
     reason: str | None = None
     """Why the state is what it is, when that needs saying ("safety key pulled")."""
+    heart_rate_state: str = "none"
+    """``fresh`` (`heart_rate_bpm` is the one acted on), ``stale`` (readings stopped: the
+    guard and zone steps hold) or ``none`` (no heart rate seen yet)."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -75,6 +75,20 @@ def incline_text(incline_pct: float | None) -> str:
     return "-" if incline_pct is None else f"{incline_pct:g} %"
 
 
+def heart_rate_text(snap: Snapshot, seg: Segment | None = None) -> str:
+    """``142 bpm``; ``lost`` once readings stopped (nothing acts on it then: the guard and
+    zone steps hold); empty when there never was a heart rate. During a zone step (``seg``)
+    the zone it holds follows: ``128 bpm  zone 2: 114-133``."""
+    if snap.heart_rate_bpm is not None:
+        text = f"{snap.heart_rate_bpm} bpm"
+    else:
+        text = "lost" if snap.heart_rate_state == "stale" else ""
+    hold = seg.heart_rate if seg is not None else None
+    if hold is None or hold.low_bpm is None:
+        return text
+    return f"{text or '-'}  {hold.target}: {hold.low_bpm}-{hold.high_bpm}"
+
+
 def distance_text(distance_m: float) -> str:
     return f"{distance_m / 1000:.2f} km"
 
