@@ -292,7 +292,7 @@ async def test_start_prepares_the_digits_then_the_plans_turns_and_cues() -> None
         "Turn around now.",
         "Settle in, facing forward.",
     ]
-    assert "Backward in 10 seconds. Slow down and hold the rails." in texts
+    assert "Backward in 10 seconds. The belt is slowing — hold the rails." in texts
     assert {"run", "walk", "Halfway"} <= set(texts)
 
 

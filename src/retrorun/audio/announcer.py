@@ -31,7 +31,7 @@ from retrorun.audio.outputs import PlayerGone, ProcessOutput, StreamOutput
 from retrorun.audio.soundpath import SoundPath, find_sound_path
 from retrorun.audio.speech import SpeechClips
 from retrorun.session.api import Cue, CueKind
-from retrorun.session.cues import settle_text, turn_now_text, turn_warning_text
+from retrorun.session.cues import settle_text, slows, turn_now_text, turn_warning_text
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -348,13 +348,17 @@ def texts_to_prepare(plan: Plan | None) -> Iterator[str]:
     yield from ("3", "2", "1")
     if plan is None:
         return
-    turns = [seg for seg in plan.segments if seg.kind == "turn"]
-    for seg in turns:
+    turns = [
+        (seg, slows(plan.segments[seg.index - 1].speed_kmh if seg.index else 0.0, seg.speed_kmh))
+        for seg in plan.segments
+        if seg.kind == "turn"
+    ]
+    for seg, _ in turns:
         yield turn_now_text(seg)
         yield settle_text(seg)
     for seconds in _TURN_WARNING_SECONDS:
-        for seg in turns:
-            yield turn_warning_text(seg, seconds)
+        for seg, slowing in turns:
+            yield turn_warning_text(seg, seconds, slowing=slowing)
     spoken_by_the_session = {CueKind.TURN_WARNING, CueKind.FINISH}
     for seg in plan.segments:
         if seg.kind != "turn":
