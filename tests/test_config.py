@@ -13,6 +13,7 @@ from retrorun.audio import AudioSettings
 from retrorun.config import ENV_VAR, MAX_CONFIG_BYTES, AudioConfig, load_config
 from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
+from retrorun.profiles.words import CueGroup, CueSettings, Verbosity
 from retrorun.session.inputs import HeartRateGuard
 
 if TYPE_CHECKING:
@@ -79,6 +80,9 @@ def test_environment_variable_and_default_location(
         ("[export]\nformat = ['fit']\n", ":2", "unknown key export.format; known: formats"),
         ("[heart_rate]\nceiling_bpm = 150.0\n", ":2", "whole number from 60 to 230"),
         ("[device]\nname = 'x'\n\n[limts]\n", ":4", "unknown section [limts]"),
+        ("[cues]\nverbosity = 'loud'\n", ":2", "cues.verbosity must be one of quiet, normal"),
+        ("[cues]\noff = ['turns']\n", ":2", "cues.off must be a list of segments, profile"),
+        ("[cues]\noff = 'halfway'\n", ":2", "cues.off must be a list of"),
     ],
 )
 def test_bad_config_names_file_line_and_key(
@@ -105,6 +109,14 @@ def test_audio_section_sets_how_cues_sound(tmp_path: Path) -> None:
     )
     assert load_config(path).audio == AudioConfig(
         voice=False, voice_name="en-gb", volume=0.0, words_per_minute=140, tones=False
+    )
+
+
+def test_cues_section_sets_how_much_is_said(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[cues]\nverbosity = 'quiet'\noff = ['halfway', 'changes']\n")
+    assert load_config(path).cues == CueSettings(
+        Verbosity.QUIET, frozenset({CueGroup.HALFWAY, CueGroup.CHANGES})
     )
 
 
@@ -145,6 +157,18 @@ def test_a_hostile_config_gets_one_line_and_exit_2(
     result = cli("validate", "one-minute-alternation", "--config", str(path))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"retrorun: {path}{message}"), result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_safety_cue_cannot_be_turned_off_in_the_config(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[cues]\noff = ['halfway', 'alarms']\n")
+    result = cli("validate", "one-minute-alternation", "--config", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"retrorun: {path}:2: cues.off must be a list of segments")
+    assert "always said" in result.stderr
     assert result.stderr.count("\n") == 1
 
 

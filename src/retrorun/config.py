@@ -25,6 +25,10 @@ words_per_minute = 165
 tones = true                   # countdown and turn tones
 # device = "hw:1"              # the player's output: an ALSA device or a PulseAudio sink
 
+[cues]
+verbosity = "normal"           # quiet, normal or chatty (safety cues are always said)
+off = ["halfway"]              # groups not said: segments, profile, halfway, countdowns, changes
+
 [export]
 formats = ["fit"]              # written next to the session log when a session ends
 ```
@@ -51,6 +55,7 @@ from retrorun.errors import ConfigError, shown_name
 from retrorun.jsontext import MAX_DEPTH, nests_deeper_than
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.profiles.safety.limits import TURN_WINDOW_MIN_S
+from retrorun.profiles.words import CueGroup, CueSettings, Verbosity
 from retrorun.session.inputs import HeartRateGuard
 from retrorun.userfiles import UnreadableFile, read_bounded
 
@@ -87,6 +92,8 @@ class Config:
     heart_rate: HeartRateGuard | None = None
     """The heart-rate guard for backward bouts; None when not configured."""
     audio: AudioConfig = field(default_factory=AudioConfig)
+    cues: CueSettings = field(default_factory=CueSettings)
+    """``[cues]``: how much is said, and which groups of cues are not."""
     export_formats: tuple[str, ...] = ()
     """``[export] formats``: activity files written next to the log when a session ends."""
     fit_device: tuple[int, int, int | None] | None = None
@@ -179,6 +186,19 @@ class _Audio(_Section):
     )
 
 
+class _Cues(_Section):
+    verbosity: Literal["quiet", "normal", "chatty"] = Field(
+        "normal", description="one of quiet, normal, chatty"
+    )
+    off: list[Literal["segments", "profile", "halfway", "countdowns", "changes"]] = Field(
+        [],
+        description=(
+            "a list of segments, profile, halfway, countdowns, changes (turns, hold the rails, "
+            "pause, stop and alarms are always said)"
+        ),
+    )
+
+
 class _FitDevice(_Section):
     manufacturer: int = Field(ge=1, le=65534, description="a FIT manufacturer id (1: Garmin)")
     product: int = Field(ge=0, le=65534, description="a FIT product id (your watch's)")
@@ -202,6 +222,7 @@ class _File(_Section):
     mqtt: dict[str, Any] = Field({}, description="a table")
     heart_rate: _HeartRate | None = None
     audio: _Audio = _Audio()
+    cues: _Cues = _Cues()
     export: _Export = _Export()
     # Validated by `retrorun.upload.settings` (with the environment): see docs/upload.md.
     # Validated by `retrorun.web.settings` (with the --web options): see docs/web.md.
@@ -297,6 +318,10 @@ def parse_config(text: str, path: Path) -> Config:
         path=path,
         heart_rate=HeartRateGuard(guard.ceiling_bpm, guard.action) if guard else None,
         audio=AudioConfig(**file.audio.model_dump()),
+        cues=CueSettings(
+            Verbosity[file.cues.verbosity.upper()],
+            frozenset(CueGroup(name) for name in file.cues.off),
+        ),
         export_formats=tuple(dict.fromkeys(file.export.formats)),
         fit_device=(
             (device.manufacturer, device.product, device.serial_number)

@@ -73,6 +73,22 @@ def test_headless_prints_cues_and_progress_lines(
     assert any("km/h (" in line and "| 0:" in line for line in out)
 
 
+def test_quiet_cues_from_the_config_leave_out_all_but_the_safety_cues(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[cues]\nverbosity = "quiet"\n')
+    result = cli(
+        "run", "first-backward-walk", "--fast", "--config", str(config),
+        "--log", str(tmp_path / "walk.jsonl"),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    said = [line for line in result.stdout.splitlines() if ">> " in line]
+    assert any(">> Turn around now." in line for line in said)
+    assert any("The belt is slowing — hold the rails." in line for line in said)
+    assert not any("Halfway" in line or "Clip the safety key" in line for line in said)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

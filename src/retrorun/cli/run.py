@@ -309,6 +309,7 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
             interactive=tui or sys.stdin.isatty(),
             headless=not tui,
             heart_rate=config.heart_rate,
+            cues=config.cues,
         ),
         # The TUI's countdowns are drawn from snapshots about 4 times a second; on virtual
         # time (--fast) snapshots would only cost time.
