@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -87,6 +88,31 @@ def test_quiet_cues_from_the_config_leave_out_all_but_the_safety_cues(
     assert any(">> Turn around now." in line for line in said)
     assert any("The belt is slowing — hold the rails." in line for line in said)
     assert not any("Halfway" in line or "Clip the safety key" in line for line in said)
+
+
+def test_plan_cues_prints_what_a_session_says_from_the_session_engine_itself(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    log = tmp_path / "walk.jsonl"
+    ran = cli("run", "first-backward-walk", "--sim", "--fast", "--headless", "--log", str(log))
+    assert ran.exit_code == 0
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    session = [(c["kind"], c["text"]) for c in lines if c.get("type") == "cue"]
+    planned = cli("plan", "first-backward-walk", "--cues", "--json")
+    assert planned.exit_code == 0
+    rehearsed = [(c["kind"], c["text"]) for c in json.loads(planned.stdout)]
+
+    def seconds_apart(cues: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        # The simulator's belt slows faster than the defaults the rehearsal assumes: a
+        # warning may say "in 10 seconds" where the rehearsal says "in 11 seconds".
+        return [(kind, re.sub(r"\d+ seconds", "N seconds", text)) for kind, text in cues]
+
+    assert seconds_apart(rehearsed) == seconds_apart(session)
+    shown = cli("plan", "first-backward-walk", "--cues").stdout.splitlines()
+    first = "  0:00.0  start         Starting First backward walk. The belt starts moving."
+    assert shown[0] == first
+    assert any(line.endswith("countdown     3 (beep)") for line in shown)
+    assert shown[-1] == f"{len(session)} cues"
 
 
 @pytest.mark.parametrize(
