@@ -83,6 +83,7 @@ def test_environment_variable_and_default_location(
         ("[cues]\nverbosity = 'loud'\n", ":2", "cues.verbosity must be one of quiet, normal"),
         ("[cues]\noff = ['turns']\n", ":2", "cues.off must be a list of segments, profile"),
         ("[cues]\noff = 'halfway'\n", ":2", "cues.off must be a list of"),
+        ("[display]\nunits = 'mph'\n", ":2", "display.units must be one of metric, imperial"),
     ],
 )
 def test_bad_config_names_file_line_and_key(

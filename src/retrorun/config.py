@@ -25,6 +25,9 @@ words_per_minute = 165
 tones = true                   # countdown and turn tones
 # device = "hw:1"              # the player's output: an ALSA device or a PulseAudio sink
 
+[display]
+units = "metric"               # or "imperial": mph, miles and min/mi on screen and in speech
+
 [cues]
 verbosity = "normal"           # quiet, normal or chatty (safety cues are always said)
 off = ["halfway"]              # groups not said: segments, profile, halfway, countdowns, changes
@@ -55,7 +58,7 @@ from retrorun.errors import ConfigError, shown_name
 from retrorun.jsontext import MAX_DEPTH, nests_deeper_than
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.profiles.safety.limits import TURN_WINDOW_MIN_S
-from retrorun.profiles.words import CueGroup, CueSettings, Verbosity
+from retrorun.profiles.words import CueGroup, CueSettings, Units, Verbosity
 from retrorun.session.inputs import HeartRateGuard
 from retrorun.userfiles import UnreadableFile, read_bounded
 
@@ -94,6 +97,9 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     cues: CueSettings = field(default_factory=CueSettings)
     """``[cues]``: how much is said, and which groups of cues are not."""
+    units: Units = "metric"
+    """``[display] units``: what the screen, the voice and the summary use (the session log,
+    MQTT and the decoded JSON are always metric)."""
     export_formats: tuple[str, ...] = ()
     """``[export] formats``: activity files written next to the log when a session ends."""
     fit_device: tuple[int, int, int | None] | None = None
@@ -199,6 +205,10 @@ class _Cues(_Section):
     )
 
 
+class _Display(_Section):
+    units: Literal["metric", "imperial"] = Field("metric", description="one of metric, imperial")
+
+
 class _FitDevice(_Section):
     manufacturer: int = Field(ge=1, le=65534, description="a FIT manufacturer id (1: Garmin)")
     product: int = Field(ge=0, le=65534, description="a FIT product id (your watch's)")
@@ -223,6 +233,7 @@ class _File(_Section):
     heart_rate: _HeartRate | None = None
     audio: _Audio = _Audio()
     cues: _Cues = _Cues()
+    display: _Display = _Display()
     export: _Export = _Export()
     # Validated by `retrorun.upload.settings` (with the environment): see docs/upload.md.
     # Validated by `retrorun.web.settings` (with the --web options): see docs/web.md.
@@ -322,6 +333,7 @@ def parse_config(text: str, path: Path) -> Config:
             Verbosity[file.cues.verbosity.upper()],
             frozenset(CueGroup(name) for name in file.cues.off),
         ),
+        units=file.display.units,
         export_formats=tuple(dict.fromkeys(file.export.formats)),
         fit_device=(
             (device.manufacturer, device.product, device.serial_number)

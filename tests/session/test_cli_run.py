@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from retrorun.profiles.library import bundled_dir, profile_files
+from retrorun.profiles.words import spoken
 from retrorun.session.engine import STOP_ANSWER_WAIT_S
 from retrorun_sim import COOPERATIVE_PRESETS
 from tests.session.logcheck import check_log
@@ -113,6 +114,39 @@ def test_plan_cues_prints_what_a_session_says_from_the_session_engine_itself(
     assert shown[0] == first
     assert any(line.endswith("countdown     3 (beep)") for line in shown)
     assert shown[-1] == f"{len(session)} cues"
+
+
+def test_a_runner_who_picks_imperial_units_hears_and_reads_mph_and_miles(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    # A treadmill whose minimum is 2 mph clamps every turn: the clamp is said in mph too.
+    config = tmp_path / "config.toml"
+    config.write_text('[display]\nunits = "imperial"\n')
+    log = tmp_path / "imperial.jsonl"
+    result = cli(
+        "run", "one-minute-alternation", "--sim", "--sim-preset", "floor-2mph", "--fast",
+        "--headless", "--config", str(config), "--log", str(log),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert "km" not in result.stdout + result.stderr
+    progress = [line for line in result.stdout.splitlines() if " | " in line]
+    assert all(" mph (" in line and " mi" in line for line in progress)
+    assert "retrorun: finished after " in result.stdout
+    assert " mi, 16 turns" in result.stdout
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    said = [line["text"] for line in lines if line.get("type") == "cue"]
+    clamp = "Speed limited to 2 mph: treadmill minimum is 2 mph."
+    assert clamp in said
+    assert (
+        spoken(clamp)
+        == "Speed limited to two miles per hour: treadmill minimum is two miles per hour."
+    )
+    # The log's numbers stay metric (its contract): the commands are in km/h.
+    assert any(line.get("speed_kmh") == 3.2 for line in lines if line.get("type") == "command")
+    summary = cli("summary", str(log), "--config", str(config))
+    assert summary.exit_code == 0
+    assert "avg mph" in summary.stdout
+    assert "km" not in summary.stdout
 
 
 @pytest.mark.parametrize(

@@ -100,11 +100,21 @@ def export_session_log(
     show_default=True,
     help="Chart width in columns (20 to 1000).",
 )
-def summary(log: Path, width: int) -> None:
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file whose [display] units the summary uses (default: $RETRORUN_CONFIG or "
+    "the user config folder).",
+)
+def summary(log: Path, width: int, config_path: Path | None) -> None:
     """Print a session LOG: per direction time, distance, speed, HR; pauses, overrides, faults."""
+    from retrorun.config import load_config  # noqa: PLC0415
     from retrorun.recording.summary import render_summary, summarize  # noqa: PLC0415
 
-    for line in render_summary(summarize(read_session_log(log)), width):
+    units = load_config(config_path).units
+    for line in render_summary(summarize(read_session_log(log)), width, units):
         click.echo(line.rstrip())
 
 

@@ -235,7 +235,8 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
     if ended is None:
         click.echo("retrorun: stopped before the session started", err=True)
         raise click.exceptions.Exit(3)
-    click.echo(f"retrorun: {final_line(ended)} (log: {session.log_path})")
+    units = session.options.config.units
+    click.echo(f"retrorun: {final_line(ended, units)} (log: {session.log_path})")
     if session.runner.belt_at_rest is False:
         click.echo(
             "retrorun: the belt was not measured at rest: press stop on the treadmill "

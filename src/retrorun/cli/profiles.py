@@ -96,7 +96,7 @@ def _print_cues(plan: Plan, config: Config, *, as_json: bool) -> None:
     from retrorun.session.inputs import EngineOptions  # noqa: PLC0415
     from retrorun.session.rehearsal import rehearse  # noqa: PLC0415
 
-    options = EngineOptions(interactive=False, headless=True, cues=config.cues)
+    options = EngineOptions(interactive=False, headless=True, cues=config.cues, units=config.units)
     said = rehearse(plan, options)
     if as_json:
         click.echo(json.dumps([cue.__dict__ for cue in said], indent=2))

@@ -310,6 +310,7 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
             headless=not tui,
             heart_rate=config.heart_rate,
             cues=config.cues,
+            units=config.units,
         ),
         # The TUI's countdowns are drawn from snapshots about 4 times a second; on virtual
         # time (--fast) snapshots would only cost time.
@@ -372,7 +373,8 @@ async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, Launch
     from retrorun.headless import read_keys, show  # noqa: PLC0415
 
     session = await launch_session(options)
-    view_task = asyncio.ensure_future(show(session.runner, click.echo))
+    units = options.config.units
+    view_task = asyncio.ensure_future(show(session.runner, click.echo, units=units))
     keys_task = asyncio.ensure_future(read_keys(session.runner, click.echo))
     if session.notice:
         click.echo(f"retrorun: {session.notice}", err=True)

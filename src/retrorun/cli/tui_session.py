@@ -66,8 +66,9 @@ def for_the_app(session: LaunchedSession, notice: str | None = None) -> Launched
     from retrorun.recording.report import LogReport  # noqa: PLC0415
     from retrorun.tui import Launched  # noqa: PLC0415
 
-    report = LogReport(session.log_path, session.writer_task)
-    return Launched(session.runner, report, notice or session.notice)
+    units = session.options.config.units
+    report = LogReport(session.log_path, session.writer_task, units)
+    return Launched(session.runner, report, notice or session.notice, units)
 
 
 async def scan() -> list[FoundDevice]:

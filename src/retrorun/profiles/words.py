@@ -144,6 +144,32 @@ def pace_text(kmh: float, units: Units = "metric") -> str:
     return f"{total // 60}:{total % 60:02d}/{'mi' if units == 'imperial' else 'km'}"
 
 
+_METRIC_SPEED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?) ?km/h\b")
+_METRIC_DISTANCE = re.compile(r"(?<![\w.:])(\d+(?:\.\d+)?) ?(km|m)(?![\w/])")
+_METRIC_PACE = re.compile(r"(?<![\w.:])(\d+):(\d\d) ?/ ?km\b")
+
+
+def in_units(text: str, units: Units) -> str:
+    """A human text (a cue, a label, a note) with its speeds, distances and paces in
+    `units`: in imperial units "4.5 km/h" becomes "2.8 mph", "400 m" "0.25 mi" and
+    "6:00/km" "9:39/mi". Metric texts are returned as they are."""
+    if units == "metric":
+        return text
+    text = _METRIC_SPEED.sub(lambda m: speed_text(float(m.group(1)), units), text)
+    text = _METRIC_PACE.sub(
+        lambda m: (
+            pace_text(3600 / (int(m.group(1)) * 60 + int(m.group(2))), units)
+            if m.group(1) != "0" or m.group(2) != "00"
+            else m.group(0)
+        ),
+        text,
+    )
+    return _METRIC_DISTANCE.sub(
+        lambda m: distance_text(float(m.group(1)) * (1000 if m.group(2) == "km" else 1), units),
+        text,
+    )
+
+
 # ---------------------------------------------------------------------------- the texts
 
 

@@ -422,10 +422,11 @@ class Engine:
         level: Verbosity = Verbosity.NORMAL,
         **extra: object,
     ) -> None:
-        """Say `text` (and log it), unless the runner's cue settings leave it out: safety
-        cues are always said."""
+        """Say `text` (and log it) in the runner's units, unless the runner's cue settings
+        leave it out: safety cues are always said."""
         if not self.options.cues.says(group or group_of(kind), level):
             return
+        text = words.in_units(text, self._units)
         self._out.append(Publish(Cue(self.t, kind, text, beeps)))
         fields: dict[str, object] = {"text": text, "kind": str(kind)}
         if beeps:

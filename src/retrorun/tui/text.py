@@ -9,10 +9,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from retrorun.profiles.quantities import M_PER_MILE
+from retrorun.profiles.words import in_units, speed_number, speed_unit
 from retrorun.session.api import Phase, SessionState
 
 if TYPE_CHECKING:
     from retrorun.profiles.plan import Segment
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SegmentPreview, Snapshot
 
 STATE_TEXT: dict[SessionState, str] = {
@@ -48,22 +51,37 @@ def clock_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def pace_text(speed_kmh: float | None) -> str:
-    """Minutes per kilometre (``6:40 /km``); ``-:-- /km`` when standing still."""
+def pace_text(speed_kmh: float | None, units: Units = "metric") -> str:
+    """Minutes per kilometre (``6:40 /km``) or per mile (``10:44 /mi``); ``-:-- /km`` when
+    standing still."""
+    per = "/mi" if units == "imperial" else "/km"
     if speed_kmh is None or speed_kmh < 1.0:  # slower is standing, not a pace
-        return "-:-- /km"
-    return f"{clock_text(3600 / speed_kmh)} /km"
+        return f"-:-- {per}"
+    return f"{clock_text(3600 / speed_number(speed_kmh, units))} {per}"
 
 
-def speed_text(speed_kmh: float | None) -> str:
-    return "-" if speed_kmh is None else f"{speed_kmh:.1f}"
+def speed_text(speed_kmh: float | None, units: Units = "metric") -> str:
+    """The number only (`speed_unit` says km/h or mph)."""
+    return "-" if speed_kmh is None else f"{speed_number(speed_kmh, units):.1f}"
+
+
+def speed_readout(snap: Snapshot, units: Units = "metric") -> str:
+    """``4.5 km/h (now 4.4)  13:38 /km``"""
+    return (
+        f"{speed_text(snap.target_speed_kmh, units)} {speed_unit(units)} "
+        f"(now {speed_text(snap.measured_speed_kmh, units)})  "
+        f"{pace_text(snap.measured_speed_kmh, units)}"
+    )
 
 
 def incline_text(incline_pct: float | None) -> str:
     return "-" if incline_pct is None else f"{incline_pct:g} %"
 
 
-def distance_text(distance_m: float) -> str:
+def distance_text(distance_m: float, units: Units = "metric") -> str:
+    """``1.23 km`` or ``0.76 mi`` (always two decimals, so the figure never jumps)."""
+    if units == "imperial":
+        return f"{distance_m / M_PER_MILE:.2f} mi"
     return f"{distance_m / 1000:.2f} km"
 
 
@@ -77,7 +95,7 @@ def direction_word(snap: Snapshot) -> str:
     return "TURN" if turning(snap) else snap.direction.upper()
 
 
-def direction_detail(snap: Snapshot) -> str:
+def direction_detail(snap: Snapshot, units: Units = "metric") -> str:
     """The line under the direction: what the turn is, or the segment's own label."""
     if turning(snap):
         return f"to {snap.direction.upper()}: hold the rails"
@@ -85,7 +103,8 @@ def direction_detail(snap: Snapshot) -> str:
         return f"slowing down: turn to {snap.next_segment.direction.upper()} next"
     if snap.segment_index is None:
         return ""
-    return f"{snap.segment_label} ({snap.segment_index + 1}/{snap.segment_count})"
+    label = in_units(snap.segment_label, units)
+    return f"{label} ({snap.segment_index + 1}/{snap.segment_count})"
 
 
 def remaining_digits(snap: Snapshot) -> str:
@@ -107,7 +126,9 @@ def remaining_label(snap: Snapshot) -> str:
     return "turn ends in" if turning(snap) else "left in segment"
 
 
-def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -> str:
+def preview_text(
+    preview: SegmentPreview | None, after: Segment | None = None, units: Units = "metric"
+) -> str:
     """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one).
 
     When the next segment is a turn, `after` (the plan's segment after that turn) says
@@ -118,15 +139,25 @@ def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -
     if preview.kind == "turn":
         if after is None:
             return f"Next: TURN to {preview.direction.upper()}"
-        return "Next: turn, then " + _interval(
-            after.direction, after.distance_m, after.duration_s, after.speed_kmh, after.incline_pct
+        return "Next: turn, then " + in_units(
+            _interval(
+                after.direction,
+                after.distance_m,
+                after.duration_s,
+                after.speed_kmh,
+                after.incline_pct,
+            ),
+            units,
         )
-    return "Next: " + _interval(
-        preview.direction,
-        preview.distance_m,
-        preview.duration_s,
-        preview.speed_kmh,
-        preview.incline_pct,
+    return "Next: " + in_units(
+        _interval(
+            preview.direction,
+            preview.distance_m,
+            preview.duration_s,
+            preview.speed_kmh,
+            preview.incline_pct,
+        ),
+        units,
     )
 
 
