@@ -10,7 +10,7 @@ import pytest
 
 from retrorun.audio import AudioSettings, Speaker, clips, tones
 from retrorun.audio.speech import SpeechClips
-from retrorun.profiles.words import spoken
+from retrorun.profiles.words import in_units, spoken
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -144,3 +144,21 @@ def test_units_are_spoken_as_words_and_the_screen_keeps_its_symbols(shown: str, 
     # espeak-ng reads "km/h" as "kay em slash aitch"; the runner facing away hears words.
     assert spoken(shown) == said
     assert Speaker(AudioSettings(), program="espeak-ng").command(shown)[-1] == said
+
+
+@pytest.mark.parametrize(
+    ("metric", "imperial"),
+    [
+        (
+            "Speed limited to 3.2 km/h: treadmill minimum is 3.2 km/h.",
+            "Speed limited to 2 mph: treadmill minimum is 2 mph.",
+        ),
+        ("backward 4.5 km/h", "backward 2.8 mph"),
+        ("400 m backward, then 1.2 km", "0.25 mi backward, then 0.75 mi"),
+        ("easy pace 6:00/km for 5 min", "easy pace 9:39/mi for 5 min"),
+        ("Incline 2 %.", "Incline 2 %."),
+    ],
+)
+def test_a_text_in_imperial_units_says_miles(metric: str, imperial: str) -> None:
+    assert in_units(metric, "imperial") == imperial
+    assert in_units(metric, "metric") == metric

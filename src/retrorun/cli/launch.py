@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from retrorun.errors import InputError
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SessionEnded
     from retrorun.session.runner import SessionRunner
     from retrorun.upload.settings import UploadSettings
@@ -243,7 +244,8 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
             "or pull the safety key",
             err=True,
         )
-    _export(session.log_path, session.options.formats_to_export, session.options.config.fit_device)
+    config = session.options.config
+    _export(session.log_path, session.options.formats_to_export, config.fit_device, config.units)
     upload = session.options.upload
     if upload is not None and upload.auto:
         from retrorun.upload.service import upload_after  # noqa: PLC0415 - httpx only when asked
@@ -253,7 +255,10 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
 
 
 def _export(
-    log: Path, formats: tuple[str, ...], fit_device: tuple[int, int, int | None] | None
+    log: Path,
+    formats: tuple[str, ...],
+    fit_device: tuple[int, int, int | None] | None,
+    units: Units,
 ) -> None:
     """Write these activity files for a session log that exists; a failure to export is
     reported, never fatal: the log stays."""
@@ -264,7 +269,7 @@ def _export(
         return
     for file_format in formats:
         try:
-            export_session_log(log, file_format, fit_device=fit_device)
+            export_session_log(log, file_format, fit_device=fit_device, units=units)
         except RetrorunError as exc:
             click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
 

@@ -51,7 +51,8 @@ class LogReport:
         offset = log.started_at.astimezone().utcoffset()
         output = self._path.with_suffix(".fit")
         try:
-            output.write_bytes(export_fit(log, round(offset.total_seconds()) if offset else 0))
+            local = round(offset.total_seconds()) if offset else 0
+            output.write_bytes(export_fit(log, local, units=self.units))
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror}", location=str(output)) from exc
         return output
