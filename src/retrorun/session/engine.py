@@ -1048,9 +1048,10 @@ class Engine:
         requested = self._speed_now() + amount
         value = self._command_speed(requested, self.facing, reason="nudge")
         self._cue(CueKind.OVERRIDE, words.speed_set(value, self._units))
+        speed = words.speed_text(value, self._units)
         if abs(value - requested) > EPS:
-            return True, f"speed {value:g} km/h (limited by the safety layer)"
-        return True, f"speed {value:g} km/h"
+            return True, f"speed {speed} (limited by the safety layer)"
+        return True, f"speed {speed}"
 
     def _nudge_incline(self, amount: float) -> tuple[bool, str]:
         if not self._incline_ok:
