@@ -296,6 +296,15 @@ async def test_start_prepares_the_digits_then_the_plans_turns_and_cues() -> None
     assert {"run", "walk", "Halfway"} <= set(texts)
 
 
+async def test_an_imperial_runner_gets_the_plan_prepared_in_mph() -> None:
+    plan = compile_plan(parse_profile("name: p\nsteps:\n  - {duration: 2m, speed: 9}\n").profile)
+    announcer = _announcer(ManualClock())
+    await announcer.start(plan, "imperial")
+    assert isinstance(announcer.speech, FixedSpeech)
+    assert "forward 5.6 mph" in announcer.speech.prepared_texts
+    assert not [t for t in announcer.speech.prepared_texts if "km" in t]
+
+
 ALTERNATION = """
 name: alternation
 steps:
