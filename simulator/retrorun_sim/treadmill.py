@@ -86,6 +86,7 @@ class SimulatedTreadmill:
         self.server = FtmsServer(self.quirks, runner=runner, now=self.clock.now())
         self._link: ClientLink | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sends_waiting = 0  # batches of notifications scheduled and not sent yet
         self._poll_times: set[float] = set()
         self._started_at_s: float | None = None
         self._reachable_from_s = -math.inf
@@ -335,23 +336,40 @@ class SimulatedTreadmill:
             self._trace(TraceKind.DISCONNECT, note="link lost")
             link.lost()
 
-    def _emit(self, emissions: list[Emission]) -> None:
-        """Send each emission at its time, in order; then watch for the next event."""
+    def _emit(self, emissions: list[Emission], *, now_if_due: bool = False) -> None:
+        """Send each emission at its time, in order; then watch for the next event.
+
+        With ``now_if_due`` (from a task of the simulator's own, never inside a client's
+        call), emissions due now go out at once when nothing sent earlier is still waiting,
+        which keeps their order and spares a task per telemetry record."""
         link = self._link
         batch: list[Emission] = []
         for emission in emissions:
             if batch and emission.at_s != batch[0].at_s:
-                self._spawn(self._send_at(batch, link))
+                self._schedule(batch, link, now_if_due=now_if_due)
                 batch = []
             batch.append(emission)
         if batch:
-            self._spawn(self._send_at(batch, link))
+            self._schedule(batch, link, now_if_due=now_if_due)
         self._watch_events()
 
+    def _schedule(
+        self, batch: list[Emission], link: ClientLink | None, *, now_if_due: bool
+    ) -> None:
+        if now_if_due and not self._sends_waiting and batch[0].at_s <= self.clock.now():
+            for emission in batch:
+                self._send(emission, link)
+            return
+        self._sends_waiting += 1
+        self._spawn(self._send_at(batch, link))
+
     async def _send_at(self, batch: list[Emission], link: ClientLink | None) -> None:
-        await self.clock.sleep_until(batch[0].at_s)
-        for emission in batch:
-            self._send(emission, link)
+        try:
+            await self.clock.sleep_until(batch[0].at_s)
+            for emission in batch:
+                self._send(emission, link)
+        finally:
+            self._sends_waiting -= 1
 
     def _send(self, emission: Emission, link: ClientLink | None) -> None:
         if link is None or link is not self._link:
@@ -383,7 +401,7 @@ class SimulatedTreadmill:
             if self.trace is not None:
                 belt = self.server.physical(self.clock.now())
                 self.trace(TraceEvent(self.clock.now(), TraceKind.BELT, belt=belt))
-            self._emit(self.server.telemetry(self.clock.now()))
+            self._emit(self.server.telemetry(self.clock.now()), now_if_due=True)
 
     async def _fault_schedule(self) -> None:
         for fault in self.faults:

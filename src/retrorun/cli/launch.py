@@ -55,6 +55,8 @@ class SimulatorOptions:
     """``--sim-fault``: ``KIND@SECONDS[:VALUE]`` schedule."""
     trace: Callable[[str], None] | None = None
     """``--trace``: receives every byte crossing GATT, as a line."""
+    quirks: tuple[str, ...] = ()
+    """``--sim-quirk``: ``NAME=VALUE`` switches over the preset's."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +75,9 @@ class LaunchOptions:
     """``--mph-in-kmh-fields``: the real treadmill puts mph in its km/h fields."""
     mph_commands: bool = False
     """``--mph-commands``: the real treadmill reads speed commands as mph, reports km/h."""
+    speed_factor: float = 1.0
+    """``--speed-factor`` or the saved settings': the belt's real speed over the speed it
+    shows, as the runner measured it (docs/devices.md)."""
     ramp_rates: RampRates | None = None
     """The belt's ramps as ``retrorun check`` measured them (None: cautious defaults)."""
     backends: Backends | None = None
@@ -80,6 +85,9 @@ class LaunchOptions:
     simulator's in to reach it as if it were a real device)."""
     log_path: Path | None = None
     """The session log (None: the user data folder, named after the profile)."""
+    log_buffered: bool = False
+    """Write the log in blocks rather than line by line (``--fast``: thousands of lines a
+    second, none of them from a runner on a belt)."""
     clock: Clock | None = None
     """Session time (None: the running loop's clock, real, scaled or virtual)."""
     engine: EngineOptions = field(default_factory=EngineOptions)
@@ -187,7 +195,11 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
     plan = check(options)
     clock = options.clock or LoopClock()
     simulated = options.device is None
-    writer = SessionLogWriter(options.log_path or default_log_path(plan.name, simulated=simulated))
+    writer = SessionLogWriter(
+        options.log_path or default_log_path(plan.name, simulated=simulated),
+        numbered=options.log_path is None,
+        buffered=options.log_buffered,
+    )
     writer.open()
     simulator = _simulator(options, clock)
     if simulator is not None:
@@ -293,7 +305,9 @@ def _simulator(options: LaunchOptions, clock: Clock) -> SimulatedTreadmill | Non
     sim = options.simulator
     trace = sim.trace
     sink = (lambda event: trace(f"  trace {event}")) if trace is not None else None
-    return SimulatedTreadmill(preset=sim.preset, faults=sim.faults, trace=sink, clock=clock)
+    return SimulatedTreadmill(
+        preset=sim.preset, quirks=sim.quirks, faults=sim.faults, trace=sink, clock=clock
+    )
 
 
 def _connector(
@@ -325,7 +339,10 @@ def _connector(
             backends=backends,
             mph_in_kmh_fields=mph,
             mph_commands=mph_commands,
+            speed_factor=options.speed_factor,
             ramp_rates=options.ramp_rates,
         )
 
+    if options.speed_factor != 1.0:
+        info["speed_factor"] = options.speed_factor
     return connect, info

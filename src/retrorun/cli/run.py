@@ -20,7 +20,12 @@ import click
 
 from retrorun.cli.mqtt_options import session_mqtt_options
 from retrorun.cli.numbers import FiniteRange
-from retrorun.cli.treadmill_options import device_option, sim_preset_option
+from retrorun.cli.treadmill_options import (
+    device_option,
+    sim_preset_option,
+    sim_quirk_option,
+    speed_factor_option,
+)
 from retrorun.cli.web_options import web_options
 
 if TYPE_CHECKING:
@@ -53,7 +58,9 @@ MAX_SPEEDUP = 1000.0
     "convert commands only.",
 )
 @click.option("--sim", is_flag=True, help="Run against the built-in treadmill simulator.")
+@speed_factor_option
 @sim_preset_option
+@sim_quirk_option
 @click.option(
     "--sim-fault",
     "sim_faults",
@@ -102,8 +109,10 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     device: str | None,
     mph: bool,  # noqa: FBT001
     mph_commands: bool,  # noqa: FBT001
+    speed_factor: float | None,
     sim: bool,  # noqa: FBT001 - click passes flags by name
     sim_preset: str,
+    sim_quirks: tuple[str, ...],
     sim_faults: tuple[str, ...],
     headless: bool,  # noqa: FBT001
     fast: bool,  # noqa: FBT001
@@ -170,7 +179,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         sim=sim,
         mph=mph,
         mph_commands=mph_commands,
-        simulated=bool(sim_faults) or sim_preset != "strict",
+        simulated=bool(sim_faults or sim_quirks) or sim_preset != "strict",
         fast=fast,
         speedup=speedup,
     )
@@ -188,7 +197,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         fast=fast,
         device=device,
         mph=mph,
-        simulator=(sim_preset, sim_faults, trace),
+        simulator=(sim_preset, sim_quirks, sim_faults, trace),
         log_path=log_path,
         voice=voice,
         mqtt=mqtt,
@@ -196,9 +205,13 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     )
     if mph_commands:
         options = dataclasses.replace(options, mph_commands=True)
+    if speed_factor is not None:
+        options = dataclasses.replace(options, speed_factor=speed_factor)
     if profile is not None:
         _say_when_shadowed(profile)
-    options = _saved_settings(options, explicit_mph=mph or mph_commands)
+    options = _saved_settings(
+        options, explicit_mph=mph or mph_commands, explicit_speed_factor=speed_factor is not None
+    )
     if upload.auto:
         options = dataclasses.replace(options, upload=upload)
     if web_settings is not None:
@@ -223,7 +236,9 @@ def _say_when_shadowed(profile: str) -> None:
         )
 
 
-def _saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> LaunchOptions:
+def _saved_settings(
+    options: LaunchOptions, *, explicit_mph: bool, explicit_speed_factor: bool
+) -> LaunchOptions:
     """Apply what ``retrorun check`` saved; refuse backward segments it found unsafe."""
     from retrorun.cli.launch import check  # noqa: PLC0415
     from retrorun.cli.saved_settings import (  # noqa: PLC0415
@@ -231,7 +246,9 @@ def _saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> LaunchOpti
         refuse_unsafe_backward,
     )
 
-    options = apply_saved_settings(options, explicit_mph=explicit_mph)
+    options = apply_saved_settings(
+        options, explicit_mph=explicit_mph, explicit_speed_factor=explicit_speed_factor
+    )
     if options.profile is not None:
         refuse_unsafe_backward(options, check(options))
     return options
@@ -278,7 +295,7 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
     fast: bool,
     device: str | None,
     mph: bool,
-    simulator: tuple[str, tuple[str, ...], bool],
+    simulator: tuple[str, tuple[str, ...], tuple[str, ...], bool],
     log_path: Path | None,
     voice: bool | None,
     mqtt: MqttSettings | None,
@@ -291,7 +308,7 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
     from retrorun.cli.launch import LaunchOptions, SimulatorOptions  # noqa: PLC0415
     from retrorun.session.inputs import EngineOptions  # noqa: PLC0415
 
-    preset, faults, trace = simulator
+    preset, quirks, faults, trace = simulator
     return LaunchOptions(
         profile=profile,
         config=config,
@@ -299,10 +316,12 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
         mph=mph,
         simulator=SimulatorOptions(
             preset=preset,
+            quirks=quirks,
             faults=faults,
             trace=(lambda line: click.echo(line, err=True)) if trace else None,
         ),
         log_path=log_path,
+        log_buffered=fast,
         # The TUI takes a resume at any time; the line view follows the headless rules after
         # a reconnect, and only takes one when keys come from a terminal.
         engine=EngineOptions(

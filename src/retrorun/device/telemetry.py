@@ -24,8 +24,11 @@ _V = TypeVar("_V", int, float)
 class TelemetryMerger:
     """Turns each complete record into a sample that remembers what earlier ones said."""
 
-    def __init__(self, *, mph_in_kmh_fields: bool = False) -> None:
-        self._speed_factor = KMH_PER_MPH if mph_in_kmh_fields else 1.0
+    def __init__(self, *, mph_in_kmh_fields: bool = False, speed_factor: float = 1.0) -> None:
+        """``speed_factor``: the belt's real speed over the one it shows (measured); its
+        distance counter counts the speed it believes, so it is scaled the same way."""
+        self._speed_factor = (KMH_PER_MPH if mph_in_kmh_fields else 1.0) * speed_factor
+        self._distance_factor = speed_factor
         self.latest: Telemetry | None = None
 
     def feed(self, record: TreadmillData, at: float) -> Telemetry:
@@ -40,7 +43,7 @@ class TelemetryMerger:
             at=at,
             speed_kmh=_keep(speed, prev, "speed_kmh"),
             inclination_pct=_keep(record.inclination_pct, prev, "inclination_pct"),
-            distance_m=_keep(record.total_distance_m, prev, "distance_m"),
+            distance_m=_keep(self._distance(record.total_distance_m), prev, "distance_m"),
             integrated_distance_m=integrated,
             elapsed_time_s=_keep(record.elapsed_time_s, prev, "elapsed_time_s"),
             heart_rate_bpm=_keep(record.heart_rate_bpm, prev, "heart_rate_bpm"),
@@ -50,6 +53,11 @@ class TelemetryMerger:
         )
         self.latest = sample
         return sample
+
+    def _distance(self, counted_m: int | None) -> int | None:
+        if counted_m is None or self._distance_factor == 1.0:
+            return counted_m
+        return round(counted_m * self._distance_factor)
 
 
 def _keep(new: _V | None, prev: Telemetry | None, name: str) -> _V | None:

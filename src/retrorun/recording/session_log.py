@@ -30,6 +30,7 @@ LOG_VERSION = 1
 
 KEEP_SIMULATED = 50
 """How many logs of simulated sessions are kept (the oldest go first)."""
+_ENCODER = json.JSONEncoder(separators=(", ", ": "), allow_nan=False)
 
 
 def default_log_path(
@@ -95,10 +96,21 @@ def summary_line(ended: SessionEnded) -> dict[str, Any]:
 
 
 class SessionLogWriter:
-    """Write one session's log to a new file at ``path`` (parent folders are created)."""
+    """Write one session's log to a new file at ``path`` (parent folders are created).
 
-    def __init__(self, path: Path) -> None:
+    With ``numbered`` (a default path, not the runner's ``--log``), a name already taken,
+    by a session started in the same second, becomes ``<name>-2.jsonl``, ``-3``, and so on.
+    Each line reaches the file as it is written (a killed process loses nothing), unless
+    ``buffered`` (a ``--fast`` session, thousands of lines a second): then in blocks, and
+    whole when the writer closes.
+    """
+
+    NUMBERED_MAX = 100
+
+    def __init__(self, path: Path, *, numbered: bool = False, buffered: bool = False) -> None:
         self.path = path
+        self.numbered = numbered
+        self.buffered = buffered
         self._file: IO[str] | None = None
         self.lines = 0
 
@@ -106,8 +118,7 @@ class SessionLogWriter:
         """Create the file now, so a bad ``--log`` path is reported before the session."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # One session per file: an existing log is never appended to or overwritten.
-            self._file = self.path.open("x", encoding="utf-8")
+            self._file = self._create()
         except FileExistsError as exc:
             raise InputError(
                 "a session log is already there; choose another --log", location=str(self.path)
@@ -116,6 +127,18 @@ class SessionLogWriter:
             raise InputError(
                 f"cannot write the session log: {exc.strerror}", location=str(self.path)
             ) from exc
+
+    def _create(self) -> IO[str]:
+        # One session per file: an existing log is never appended to or overwritten.
+        first, number = self.path, 1
+        while True:
+            try:
+                return self.path.open("x", encoding="utf-8")
+            except FileExistsError:
+                number += 1
+                if not self.numbered or number > self.NUMBERED_MAX:
+                    raise
+                self.path = first.with_name(f"{first.stem}-{number}{first.suffix}")
 
     def write(self, event: SessionEvent) -> bool:
         """Write the line for ``event`` if it has one; True once the summary is written."""
@@ -148,6 +171,7 @@ class SessionLogWriter:
         file = self._file
         if file is None:  # pragma: no cover - open() either sets it or raises
             return
-        file.write(json.dumps(data, separators=(", ", ": "), allow_nan=False) + "\n")
-        file.flush()
+        file.write(_ENCODER.encode(data) + "\n")
         self.lines += 1
+        if not self.buffered:
+            file.flush()
