@@ -20,7 +20,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from retrorun import platforms
-from retrorun.profiles.words import distance_text, in_units, speed_number, speed_unit
+from retrorun.profiles.words import in_units, speed_number, speed_unit, total_distance_text
 from retrorun.session.api import Cue, SessionEnded, SessionHandle, SessionState, Snapshot
 from retrorun.session.keys import ViewAction, command_for, find, help_lines
 
@@ -60,7 +60,7 @@ def progress_line(snap: Snapshot, units: Units = "metric") -> str:
         line += f" {snap.target_incline_pct:g} %"
     if snap.segment_remaining_s is not None:
         line += f" | {clock_text(snap.segment_remaining_s)} left"
-    line += f" | {_distance(snap.distance_m, units)}"
+    line += f" | {total_distance_text(snap.distance_m, units)}"
     if snap.heart_rate_bpm is not None:
         line += f" | HR {snap.heart_rate_bpm}"
     if snap.reason and snap.state != "running":
@@ -73,18 +73,13 @@ def cue_line(cue: Cue) -> str:
     return f"[{clock_text(cue.t)}] >> {cue.text}{beeps}"
 
 
-def _distance(metres: float, units: Units) -> str:
-    """Always in km (or mi), so the figure does not jump from metres to kilometres."""
-    return f"{metres / 1000:.2f} km" if units == "metric" else distance_text(metres, units)
-
-
 def final_line(ended: SessionEnded, units: Units = "metric") -> str:
     totals = ended.totals
     why = ended.outcome if ended.reason == ended.outcome else f"{ended.outcome}: {ended.reason}"
     why = in_units(why, units)
     return (
         f"{why} after {clock_text(totals.duration_s)} active, "
-        f"{_distance(totals.distance_m, units)}, "
+        f"{total_distance_text(totals.distance_m, units)}, "
         f"{totals.turns} turn{'' if totals.turns == 1 else 's'}"
     )
 

@@ -163,6 +163,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         table=config.document.get("web"),
         where=str(config.path or "config file"),
     )
+    if web_settings is not None:
+        web_settings = dataclasses.replace(web_settings, units=config.units)
     mqtt = resolve_mqtt(
         config,
         mqtt_url=mqtt_url,

@@ -135,6 +135,14 @@ def distance_text(metres: float, units: Units = "metric") -> str:
     return f"{metres / 1000:.2f} km"
 
 
+def total_distance_text(metres: float, units: Units = "metric") -> str:
+    """A running total: ``1.23 km`` or ``0.76 mi``, always two decimals, so the figure on a
+    screen never jumps from metres to kilometres."""
+    if units == "imperial":
+        return f"{metres / M_PER_MILE:.2f} mi"
+    return f"{metres / 1000:.2f} km"
+
+
 def pace_text(kmh: float, units: Units = "metric") -> str:
     """A speed as a pace: ``5:00/km`` or ``8:03/mi`` (``-`` when standing)."""
     if kmh <= 0:

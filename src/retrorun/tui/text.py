@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from retrorun.profiles.quantities import M_PER_MILE
 from retrorun.profiles.words import in_units, speed_number, speed_unit
 from retrorun.session.api import Phase, SessionState
 
@@ -76,13 +75,6 @@ def speed_readout(snap: Snapshot, units: Units = "metric") -> str:
 
 def incline_text(incline_pct: float | None) -> str:
     return "-" if incline_pct is None else f"{incline_pct:g} %"
-
-
-def distance_text(distance_m: float, units: Units = "metric") -> str:
-    """``1.23 km`` or ``0.76 mi`` (always two decimals, so the figure never jumps)."""
-    if units == "imperial":
-        return f"{distance_m / M_PER_MILE:.2f} mi"
-    return f"{distance_m / 1000:.2f} km"
 
 
 def turning(snap: Snapshot) -> bool:

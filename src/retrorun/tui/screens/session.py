@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Digits, Label
 
+from retrorun.profiles.words import total_distance_text
 from retrorun.session.api import CommandKind, SessionState, UserCommand
 from retrorun.session.keys import EXTEND_S, KEY_MAP, Key, KeyAction, ViewAction, shown
 from retrorun.tui import text
@@ -128,7 +129,7 @@ class SessionScreen(Screen[None]):
         readouts.speed = text.speed_readout(snap, self.units)
         readouts.incline = text.incline_text(snap.target_incline_pct)
         readouts.heart_rate = "" if snap.heart_rate_bpm is None else f"{snap.heart_rate_bpm} bpm"
-        readouts.distance = text.distance_text(snap.distance_m, self.units)
+        readouts.distance = total_distance_text(snap.distance_m, self.units)
         next_up = "" if snap.state.ended else text.preview_text(*self._next(snap), self.units)
         readouts.next_up = next_up
         total = self.plan.total_duration_s

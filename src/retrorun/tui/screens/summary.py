@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Label, Static
 
 from retrorun.errors import RetrorunError
-from retrorun.tui.text import clock_text, distance_text
+from retrorun.profiles.words import total_distance_text
+from retrorun.tui.text import clock_text
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -47,7 +48,7 @@ class SummaryScreen(Screen[None]):
             f"{'':9}{'time':>8}{'distance':>11}",
             *(
                 f"{name:<9}{clock_text(part.duration_s):>8}"
-                f"{distance_text(part.distance_m, self.units):>11}"
+                f"{total_distance_text(part.distance_m, self.units):>11}"
                 for name, part in (
                     ("forward", totals.forward),
                     ("backward", totals.backward),
@@ -56,7 +57,7 @@ class SummaryScreen(Screen[None]):
             ),
             (
                 f"{'total':<9}{clock_text(totals.duration_s):>8}"
-                f"{distance_text(totals.distance_m, self.units):>11}   {totals.turns} turn"
+                f"{total_distance_text(totals.distance_m, self.units):>11}   {totals.turns} turn"
                 f"{'' if totals.turns == 1 else 's'}"
             ),
         ]
