@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from retrorun.errors import InputError
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SessionEnded
     from retrorun.session.runner import SessionRunner
     from retrorun.upload.settings import UploadSettings
@@ -287,7 +288,9 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
         click.echo("retrorun: stopped before the session started", err=True)
         raise click.exceptions.Exit(3)
     log = session.log_path
-    click.echo(f"retrorun: {final_line(ended)} ({f'log: {log}' if log else 'no log: --no-log'})")
+    units = session.options.config.units
+    where = f"log: {log}" if log else "no log: --no-log"
+    click.echo(f"retrorun: {final_line(ended, units)} ({where})")
     if session.runner.belt_at_rest is False:
         click.echo(
             "retrorun: the belt was not measured at rest: press stop on the treadmill "
@@ -296,7 +299,8 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
         )
     if log is None:
         raise click.exceptions.Exit(ended.exit_code)
-    _export(log, session.options.formats_to_export, session.options.config.fit_device)
+    config = session.options.config
+    _export(log, session.options.formats_to_export, config.fit_device, config.units)
     upload = session.options.upload
     if upload is not None and upload.auto:
         from retrorun.upload.service import upload_after  # noqa: PLC0415 - httpx only when asked
@@ -306,7 +310,10 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
 
 
 def _export(
-    log: Path, formats: tuple[str, ...], fit_device: tuple[int, int, int | None] | None
+    log: Path,
+    formats: tuple[str, ...],
+    fit_device: tuple[int, int, int | None] | None,
+    units: Units,
 ) -> None:
     """Write these activity files for a session log that exists; a failure to export is
     reported, never fatal: the log stays."""
@@ -317,7 +324,7 @@ def _export(
         return
     for file_format in formats:
         try:
-            export_session_log(log, file_format, fit_device=fit_device)
+            export_session_log(log, file_format, fit_device=fit_device, units=units)
         except RetrorunError as exc:
             click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
 

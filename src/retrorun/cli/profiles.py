@@ -112,14 +112,39 @@ def _print_plan(plan: Plan) -> None:
         click.echo(line.rstrip())
 
 
+def _print_cues(plan: Plan, config: Config, *, as_json: bool) -> None:
+    """What a session of `plan` says, and when (rehearsed by the session engine itself)."""
+    from retrorun.session.inputs import EngineOptions  # noqa: PLC0415
+    from retrorun.session.rehearsal import rehearse  # noqa: PLC0415
+
+    options = EngineOptions(interactive=False, headless=True, cues=config.cues, units=config.units)
+    said = rehearse(plan, options)
+    if as_json:
+        click.echo(json.dumps([cue.__dict__ for cue in said], indent=2))
+        return
+    for cue in said:
+        minutes, seconds = divmod(cue.t, 60)
+        beeps = " (beep)" if cue.beeps else ""
+        click.echo(f"{int(minutes):>3}:{seconds:04.1f}  {cue.kind:<13} {cue.text}{beeps}")
+    click.echo(f"{len(said)} cues")
+
+
 @click.command()
 @click.argument("profile")
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan (or the cues) as JSON.")
+@click.option(
+    "--cues",
+    is_flag=True,
+    help="Print what a session says and when, with the config's [cues] settings.",
+)
 @config_option
-def plan(profile: str, as_json: bool, config_path: Path | None) -> None:  # noqa: FBT001
+def plan(profile: str, as_json: bool, cues: bool, config_path: Path | None) -> None:  # noqa: FBT001
     """Show the timeline PROFILE compiles to (a file or a bundled profile's name)."""
-    compiled = _compile(_load(profile), _config(config_path))
-    if as_json:
+    config = _config(config_path)
+    compiled = _compile(_load(profile), config)
+    if cues:
+        _print_cues(compiled, config, as_json=as_json)
+    elif as_json:
         click.echo(json.dumps(compiled.to_json(), indent=2))
     else:
         _print_plan(compiled)

@@ -184,6 +184,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         table=config.document.get("web"),
         where=str(config.path or "config file"),
     )
+    if web_settings is not None:
+        web_settings = dataclasses.replace(web_settings, units=config.units)
     mqtt = resolve_mqtt(
         config,
         mqtt_url=mqtt_url,
@@ -226,14 +228,15 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         mqtt=mqtt,
         export_formats=export_formats,
     )
-    options = dataclasses.replace(
-        options, mph_commands=mph_commands, write_log=not no_log, start_at_s=start_at_s
-    )
-    if speed_factor is not None:
-        options = dataclasses.replace(options, speed_factor=speed_factor)
     strap = heart_rate_strap or config.heart_rate_device
-    if strap is not None:
-        options = dataclasses.replace(options, heart_rate_strap=strap.strip())
+    options = dataclasses.replace(
+        options,
+        mph_commands=mph_commands,
+        write_log=not no_log,
+        start_at_s=start_at_s,
+        speed_factor=options.speed_factor if speed_factor is None else speed_factor,
+        heart_rate_strap=options.heart_rate_strap if strap is None else strap.strip(),
+    )
     if profile is not None:
         _say_when_shadowed(profile)
     options = _saved_settings(
@@ -388,6 +391,8 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
             interactive=tui or sys.stdin.isatty(),
             headless=not tui,
             heart_rate=config.heart_rate,
+            cues=config.cues,
+            units=config.units,
         ),
         # The TUI's countdowns are drawn from snapshots about 4 times a second; on virtual
         # time (--fast) snapshots would only cost time.
@@ -450,7 +455,8 @@ async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, Launch
     from retrorun.headless import read_keys, show  # noqa: PLC0415
 
     session = await launch_session(options)
-    view_task = asyncio.ensure_future(show(session.runner, click.echo))
+    units = options.config.units
+    view_task = asyncio.ensure_future(show(session.runner, click.echo, units=units))
     keys_task = asyncio.ensure_future(read_keys(session.runner, click.echo))
     if session.notice:
         click.echo(f"retrorun: {session.notice}", err=True)

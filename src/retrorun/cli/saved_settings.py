@@ -53,7 +53,10 @@ def apply_saved_settings(
             )
         return options
     _address, entry = found
-    click.echo(f"retrorun: using saved settings for {entry.name}: {entry.summary()}", err=True)
+    from retrorun.profiles.words import in_units  # noqa: PLC0415
+
+    summary = in_units(entry.summary(), options.config.units)
+    click.echo(f"retrorun: using saved settings for {entry.name}: {summary}", err=True)
     if entry.console_start:
         click.echo(
             "retrorun: this treadmill takes Start from its console only: press Start there "

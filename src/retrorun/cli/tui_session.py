@@ -68,11 +68,12 @@ def for_the_app(session: LaunchedSession, notice: str | None = None) -> Launched
     from retrorun.tui import Launched  # noqa: PLC0415
 
     log = session.log_path
-    report = LogReport(log, session.writer_task) if log is not None else None
+    units = session.options.config.units
+    report = LogReport(log, session.writer_task, units) if log is not None else None
     notice = notice or session.notice
     if log is None:  # said on the screen too: the line before the TUI opened is hidden
         notice = "; ".join(filter(None, (NO_LOG, notice)))
-    return Launched(session.runner, report, notice)
+    return Launched(session.runner, report, notice, units)
 
 
 async def scan() -> list[FoundDevice]:

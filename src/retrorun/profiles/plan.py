@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from retrorun.belt import DEFAULT_RATES
 from retrorun.errors import ProfileError, ProfileErrors
-from retrorun.profiles import safety
+from retrorun.profiles import safety, words
 from retrorun.profiles.heart_zones import target_bpm
 from retrorun.profiles.models import IntervalStep, Profile, RepeatStep, format_path
 from retrorun.profiles.quantities import format_duration
@@ -78,7 +78,8 @@ OPEN_STEP_CUE = "Press skip, the lap button, when you are ready to go on"
 # Nested repeats multiply; a plan longer than this is a typo, not a workout (and would
 # take a long time and much memory to unroll).
 MAX_INTERVALS = 2000
-# Cue thresholds: a halfway cue only makes sense in a bout long enough to need one, and a
+# Cue thresholds: a halfway cue only makes sense in a bout long enough to need one (in a
+# short one, only for a runner who asks for chatty cues: `words.SHORT_BOUT_S`), and a
 # countdown only when the bout is longer than the countdown itself.
 HALFWAY_MIN_S = 40.0
 COUNTDOWN_LEAD_S = 10.0
@@ -454,32 +455,32 @@ def _opening_cues(seg: Segment) -> list[Cue]:
 def _with_cues(
     segments: list[Segment], last_round: frozenset[int], limits: SafetyLimits
 ) -> Iterator[Segment]:
-    """Attach cue times: start, text, halfway, 10 s and 3-2-1 before a change, turn warning."""
+    """Attach cue times: start, text, halfway, 10 s and 3-2-1 before a change, turn warning.
+
+    A turn's own cues ("Turn around now", its countdown, "Settle in") hang on its window,
+    which opens only when the belt is measured at turn speed: the session says them
+    (`retrorun.session.cues`), and ``retrorun plan --cues`` shows when.
+    """
     last_round_seen = False
     for position, seg in enumerate(segments):
         following = segments[position + 1] if position + 1 < len(segments) else None
         length = seg.estimated_duration_s
         cues: list[Cue] = []
-        if seg.kind == "turn":
-            cues.append(Cue(0.0, CueKind.START, f"Slow down: {seg.label}"))
-            cues.append(
-                Cue(seg.incline_offset_s + (seg.window_s or 0.0), CueKind.START, "Settle in")
-            )
-        else:
+        if seg.kind == "interval":
             if position in last_round and not last_round_seen:
-                cues.append(Cue(0.0, CueKind.LAST_INTERVAL, "Last interval"))
+                cues.append(Cue(0.0, CueKind.LAST_INTERVAL, words.LAST_INTERVAL))
                 last_round_seen = True
             cues.extend(_opening_cues(seg))
             counted = seg.duration_s if seg.duration_s is not None else length
             if counted >= HALFWAY_MIN_S and not seg.open_ended:  # halfway through the counted time
-                cues.append(Cue(length - counted / 2, CueKind.HALFWAY, "Halfway"))
+                cues.append(Cue(length - counted / 2, CueKind.HALFWAY, words.HALFWAY))
         if following is not None and following.kind == "turn":
             lead = min(limits.turn_warning_s, length)
             cues.append(
                 Cue(
                     length - lead,
                     CueKind.TURN_WARNING,
-                    f"{following.label.capitalize()} in {lead:.0f} seconds",
+                    words.segment_warning(following, lead, slowing=True),
                 )
             )
         elif following is not None and seg.kind == "interval" and length > COUNTDOWN_LEAD_S:
@@ -487,7 +488,7 @@ def _with_cues(
                 Cue(
                     length - COUNTDOWN_LEAD_S,
                     CueKind.COUNTDOWN,
-                    f"Change in {COUNTDOWN_LEAD_S:.0f} seconds",
+                    words.change_in(COUNTDOWN_LEAD_S),
                 )
             )
         if seg.kind == "interval" and length > COUNTDOWN_BEEPS_S[0]:
@@ -495,5 +496,5 @@ def _with_cues(
                 Cue(length - beep, CueKind.COUNTDOWN, f"{beep:.0f}") for beep in COUNTDOWN_BEEPS_S
             )
         if following is None:
-            cues.append(Cue(length, CueKind.FINISH, "Workout complete"))
+            cues.append(Cue(length, CueKind.FINISH, words.FINISH))
         yield replace(seg, cues=tuple(sorted(cues, key=lambda cue: cue.offset_s)))

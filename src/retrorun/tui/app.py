@@ -125,7 +125,7 @@ class RetrorunApp(App[None]):
         self.launched = launched
         handle = launched.handle
         subscription = handle.events()
-        screen = SessionScreen(handle.plan, handle.snapshot())
+        screen = SessionScreen(handle.plan, handle.snapshot(), launched.units)
         self.session_screen = screen
         self.push_screen(screen)
         if launched.notice:
@@ -153,7 +153,8 @@ class RetrorunApp(App[None]):
         launched = self.launched
         if self.session_screen is not None and launched is not None:
             self.session_screen.show(launched.handle.snapshot())
-        self.push_screen(SummaryScreen(message.ended, launched.report if launched else None))
+        report, units = (launched.report, launched.units) if launched else (None, "metric")
+        self.push_screen(SummaryScreen(message.ended, report, units))
 
     def on_command_requested(self, message: CommandRequested) -> None:
         self.send_command(message.command)

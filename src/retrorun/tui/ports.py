@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SessionHandle
 
 SIMULATOR = "simulator"
@@ -51,6 +52,8 @@ class Launched:
     report: Report | None = None
     notice: str | None = None
     """A one-time line for the runner (for example: speech is not available)."""
+    units: Units = "metric"
+    """What speeds, distances and paces are shown in (``[display] units``)."""
 
 
 @dataclass(frozen=True)
