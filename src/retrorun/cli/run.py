@@ -370,6 +370,8 @@ async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, Launch
     from retrorun.cli.signals import on_stop_signals  # noqa: PLC0415
     from retrorun.headless import read_keys, show  # noqa: PLC0415
 
+    if options.device is not None:  # a real treadmill: nothing moves before the key is on
+        await _confirm_safety_key(options)
     session = await launch_session(options)
     view_task = asyncio.ensure_future(show(session.runner, click.echo))
     keys_task = asyncio.ensure_future(read_keys(session.runner, click.echo))
@@ -386,3 +388,16 @@ async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, Launch
             keys_task.cancel()
             await asyncio.gather(view_task, keys_task, return_exceptions=True)
     return ended, session
+
+
+async def _confirm_safety_key(options: LaunchOptions) -> None:
+    """Ask for the safety key; leave with exit code 3 (nothing connected) without it."""
+    from retrorun.cli.safety_key import (  # noqa: PLC0415
+        NOT_CONFIRMED,
+        NOT_CONFIRMED_EXIT,
+        confirm_safety_key,
+    )
+
+    if not await confirm_safety_key(options.audio, lambda line: click.echo(f"retrorun: {line}")):
+        click.echo(f"retrorun: {NOT_CONFIRMED}", err=True)
+        raise click.exceptions.Exit(NOT_CONFIRMED_EXIT)

@@ -6,7 +6,8 @@ it in the layers), so it names what it needs from them here, as small protocols 
 * `Launched`: a running session's handle, with its report and the audio notice;
 * `Report`: the session log's summary and FIT export, for the summary screen;
 * `Starter`: turns the start screen's `Choice` into a `Launched` session;
-* `Scanner`: lists treadmills in range for the start screen.
+* `Scanner`: lists treadmills in range for the start screen;
+* `Speaker`: says a sentence out loud.
 
 Pure: no textual, no I/O.
 """
@@ -73,3 +74,5 @@ Starter = Callable[[Choice], Awaitable[Launched]]
 """Starts the session the start screen chose."""
 Scanner = Callable[[], Awaitable[list[FoundDevice]]]
 """Lists the treadmills in range."""
+Speaker = Callable[[str], Awaitable[None]]
+"""Says a sentence out loud (the safety-key confirmation); returns once it was said."""
