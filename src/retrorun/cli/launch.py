@@ -94,6 +94,8 @@ class LaunchOptions:
     """Where ``[export] upload`` sends the session once it has ended (None: nowhere)."""
     web: WebSettings | None = None
     """The browser view of the session (``--web``, ``[web]``), or None."""
+    rehearse: bool = False
+    """``--rehearse``: the same session at walking speeds (`retrorun.profiles.rehearsal`)."""
 
     @property
     def formats_to_export(self) -> tuple[str, ...]:
@@ -162,9 +164,28 @@ def check(options: LaunchOptions) -> Plan:
     if options.profile is None:
         raise no_profile_error()
     document = load_profile(resolve(options.profile))
-    plan = compile_plan(document.profile, options.config.limits, where=document)
+    profile = document.profile
+    if options.rehearse:
+        from retrorun.profiles.rehearsal import announced, rehearsal  # noqa: PLC0415
+
+        plan = announced(
+            compile_plan(rehearsal(profile).profile, options.config.limits, where=document)
+        )
+    else:
+        plan = compile_plan(profile, options.config.limits, where=document)
     check_simulator(options)
     return plan
+
+
+def rehearsal_info(options: LaunchOptions) -> dict[str, float] | None:
+    """What the session log's header says about a rehearsal (None: not one)."""
+    if not options.rehearse or options.profile is None:
+        return None
+    from retrorun.profiles.library import resolve  # noqa: PLC0415
+    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
+    from retrorun.profiles.rehearsal import rehearsal  # noqa: PLC0415
+
+    return rehearsal(load_profile(resolve(options.profile)).profile).to_json()
 
 
 def check_simulator(options: LaunchOptions) -> None:
@@ -198,7 +219,7 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
             connect,
             clock=clock,
             options=options.engine,
-            profile_info=_profile_info(plan, options.profile or plan.name),
+            profile_info=_profile_info(plan, options.profile or plan.name, options),
             device_info=device_info,
             snapshot_interval_s=options.snapshot_interval_s,
         )
@@ -268,15 +289,19 @@ def _export(
             click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
 
 
-def _profile_info(plan: Plan, source: str) -> dict[str, Any]:
+def _profile_info(plan: Plan, source: str, options: LaunchOptions) -> dict[str, Any]:
     """What the session log's header says about the profile."""
-    return {
+    info: dict[str, Any] = {
         "name": plan.name,
         "source": source,
         "total_duration_s": round(plan.total_duration_s, 3),
         "total_distance_m": round(plan.total_distance_m, 3),
         "segments": len(plan.segments),
     }
+    rehearsing = rehearsal_info(options)
+    if rehearsing is not None:
+        info["rehearsal"] = rehearsing
+    return info
 
 
 def _simulator(options: LaunchOptions, clock: Clock) -> SimulatedTreadmill | None:

@@ -6,6 +6,7 @@ stays instant.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,10 +90,16 @@ def _print_plan(plan: Plan) -> None:
 @click.command()
 @click.argument("profile")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--rehearse", is_flag=True, help="The rehearsal's plan: every speed at most 3 km/h.")
 @config_option
-def plan(profile: str, as_json: bool, config_path: Path | None) -> None:  # noqa: FBT001
+def plan(profile: str, as_json: bool, rehearse: bool, config_path: Path | None) -> None:  # noqa: FBT001
     """Show the timeline PROFILE compiles to (a file or a bundled profile's name)."""
-    compiled = _compile(_load(profile), _personal(config_path))
+    document = _load(profile)
+    if rehearse:
+        from retrorun.profiles.rehearsal import rehearsal  # noqa: PLC0415
+
+        document = dataclasses.replace(document, profile=rehearsal(document.profile).profile)
+    compiled = _compile(document, _personal(config_path))
     if as_json:
         click.echo(json.dumps(compiled.to_json(), indent=2))
     else:

@@ -61,6 +61,12 @@ MAX_SPEEDUP = 1000.0
     metavar="KIND@SECONDS[:VALUE]",
     help="Schedule a simulator fault (repeatable), e.g. safety-key@300.",
 )
+@click.option(
+    "--rehearse",
+    is_flag=True,
+    help="The same session at walking speeds (every speed scaled to at most 3 km/h), to "
+    "learn its cues and turns on the treadmill.",
+)
 @click.option("--headless", is_flag=True, help="Print cues and progress as lines (no TUI).")
 @click.option(
     "--fast", is_flag=True, help="Simulator only: virtual time, as fast as the CPU allows."
@@ -105,6 +111,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     sim: bool,  # noqa: FBT001 - click passes flags by name
     sim_preset: str,
     sim_faults: tuple[str, ...],
+    rehearse: bool,  # noqa: FBT001
     headless: bool,  # noqa: FBT001
     fast: bool,  # noqa: FBT001
     speedup: float | None,
@@ -196,6 +203,9 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     )
     if mph_commands:
         options = dataclasses.replace(options, mph_commands=True)
+    if rehearse:
+        options = dataclasses.replace(options, rehearse=True)
+        _say_rehearsal(options)
     if profile is not None:
         _say_when_shadowed(profile)
     options = _saved_settings(options, explicit_mph=mph or mph_commands)
@@ -209,6 +219,25 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         run_tui(options, speedup)
     else:
         _run_headless(options, fast=fast, speedup=speedup)
+
+
+def _say_rehearsal(options: LaunchOptions) -> None:
+    """One line: how a rehearsal scales the profile, and its totals."""
+    from retrorun.cli.launch import check, rehearsal_info  # noqa: PLC0415
+    from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+
+    if options.profile is None:
+        from retrorun.errors import InputError  # noqa: PLC0415
+
+        raise InputError("--rehearse needs a PROFILE to rehearse", location="--rehearse")
+    plan = check(options)
+    info = rehearsal_info(options) or {}
+    click.echo(
+        f"retrorun: rehearsal: every speed x{info.get('scale', 1.0):.2f}, at most "
+        f"{info.get('max_speed_kmh', 0.0):g} km/h; {format_duration(plan.total_duration_s)}, "
+        f"{plan.total_distance_m / 1000:.2f} km, {plan.turns} turns",
+        err=True,
+    )
 
 
 def _say_when_shadowed(profile: str) -> None:
