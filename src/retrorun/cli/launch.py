@@ -94,6 +94,9 @@ class LaunchOptions:
     """Where ``[export] upload`` sends the session once it has ended (None: nowhere)."""
     web: WebSettings | None = None
     """The browser view of the session (``--web``, ``[web]``), or None."""
+    saved_settings: dict[str, Any] | None = None
+    """The saved per-treadmill settings applied (as in treadmills.toml, with ``address``,
+    the key they were found under), for the session log; None: none."""
     rehearse: bool = False
     """``--rehearse``: the same session at walking speeds (`retrorun.profiles.rehearsal`)."""
 
@@ -304,6 +307,15 @@ def _profile_info(plan: Plan, source: str, options: LaunchOptions) -> dict[str, 
     return info
 
 
+def _settings_in_force(options: LaunchOptions) -> dict[str, Any]:
+    """The log header's word on the mph modes in force and the saved settings applied."""
+    mph_mode = "mph" if options.mph else "mph_commands" if options.mph_commands else "kmh"
+    info: dict[str, Any] = {"mph_mode": mph_mode}
+    if options.saved_settings is not None:
+        info["saved_settings"] = options.saved_settings
+    return info
+
+
 def _simulator(options: LaunchOptions, clock: Clock) -> SimulatedTreadmill | None:
     if options.device is not None:
         return None
@@ -323,6 +335,7 @@ def _connector(
         address, backends, mph = options.device or "", options.backends, options.mph
         mph_commands = options.mph_commands
         info: dict[str, Any] = {"address": address, "simulated": False}
+        info |= _settings_in_force(options)
     else:
         from retrorun.device import Backends  # noqa: PLC0415
         from retrorun_sim import SimulatorClient, SimulatorScanner  # noqa: PLC0415
@@ -334,6 +347,7 @@ def _connector(
         # runner says so (`--mph-in-kmh-fields`, `--mph-commands`), as on a real one.
         mph, mph_commands = options.mph, options.mph_commands
         info = {"address": address, "simulated": True, "preset": simulator.preset}
+        info |= _settings_in_force(options)
 
     async def connect() -> Treadmill:
         from retrorun.device import open_treadmill  # noqa: PLC0415 - bleak only when used

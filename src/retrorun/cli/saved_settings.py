@@ -49,8 +49,10 @@ def apply_saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> Launc
                 err=True,
             )
         return options
-    _address, entry = found
+    address, entry = found
     click.echo(f"retrorun: using saved settings for {entry.name}: {entry.summary()}", err=True)
+    in_force = {"address": address, **entry.model_dump(mode="json", exclude_none=True)}
+    options = dataclasses.replace(options, saved_settings=in_force)
     if entry.console_start:
         click.echo(
             "retrorun: this treadmill takes Start from its console only: press Start there "
