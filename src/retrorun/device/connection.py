@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from retrorun.device.link import Advertisement, Link, find, scan
 from retrorun.device.treadmill import Treadmill
-from retrorun.errors import DecodeError, DeviceError
-from retrorun.ftms import FTMS_SERVICE_UUID16, MachineType, decode_service_data
+from retrorun.errors import DecodeError, DeviceError, InputError
+from retrorun.ftms import FTMS_SERVICE_UUID16, Characteristic, MachineType, decode_service_data
 
 if TYPE_CHECKING:
     from bleak.backends.client import BaseBleakClient
@@ -39,6 +39,8 @@ class FoundTreadmill:
     """``treadmill``, another FTMS type, or ``unknown`` when the service data is missing."""
     available: bool | None
     advertisement: Advertisement
+    ftms: bool = True
+    """Whether it advertises the Fitness Machine Service (``scan --all`` lists others too)."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -47,6 +49,7 @@ class FoundTreadmill:
             "rssi": self.rssi,
             "machine_type": self.machine_type,
             "available": self.available,
+            "ftms": self.ftms,
         }
 
 
@@ -60,6 +63,16 @@ class Backends:
 
 def describe(advertisement: Advertisement) -> FoundTreadmill:
     """Read the FTMS service data of an advertisement (absent on some Sole machines)."""
+    if not _advertises_ftms(advertisement):
+        return FoundTreadmill(
+            advertisement.name,
+            advertisement.address,
+            advertisement.rssi,
+            "-",
+            None,
+            advertisement,
+            ftms=False,
+        )
     machine_type = "unknown"
     available: bool | None = None
     data = advertisement.service_data.get(FTMS_SERVICE_UUID16)
@@ -98,6 +111,15 @@ async def scan_treadmills(
     return [describe(adv) for adv in found]
 
 
+async def scan_devices(
+    *, duration_s: float, backends: Backends | None = None
+) -> list[FoundTreadmill]:
+    """Every device heard within ``duration_s`` seconds, FTMS or not, strongest first."""
+    backends = backends or Backends()
+    found = await scan(duration_s=duration_s, service_uuid=None, backend=backends.scanner)
+    return [describe(adv) for adv in found]
+
+
 def matches(found: FoundTreadmill, target: str) -> bool:
     """Whether ``target`` (an address, or a name, case-insensitive) names this device."""
     wanted = target.strip().lower()
@@ -115,14 +137,30 @@ async def find_treadmill(
     """
     backends = backends or Backends()
 
+    # A device that matches but does not advertise FTMS is taken too: some treadmills
+    # leave the service out of a crowded advertisement. Connecting tells (`Link.connect`).
     def wanted(adv: Advertisement) -> bool:
-        return _advertises_ftms(adv) and matches(describe(adv), target)
+        return matches(describe(adv), target)
 
     adv = await find(wanted, within_s=within_s, backend=backends.scanner)
     if adv is None:
         kind = "at address" if _ADDRESS.match(target.strip()) else "named"
-        raise DeviceError(f"no treadmill {kind} {target!r} found in {within_s:g} s")
+        raise DeviceError(
+            f"no treadmill {kind} {target!r} found in {within_s:g} s (is another app "
+            "connected to it? close it; 'retrorun scan --all' lists what is heard)"
+        )
     return describe(adv)
+
+
+def not_a_treadmill(found: FoundTreadmill) -> InputError:
+    """The device named offers no FTMS treadmill: the wrong device, or a proprietary one."""
+    name = f"{found.name} ({found.address})" if found.name else found.address
+    return InputError(
+        f"{name} is not an FTMS treadmill: it offers no Treadmill Data (0x2ACD); name "
+        "another device ('retrorun scan' lists FTMS treadmills), or the machine may use a "
+        "proprietary protocol that retrorun does not speak",
+        location="--device",
+    )
 
 
 def _advertises_ftms(adv: Advertisement) -> bool:
@@ -149,9 +187,13 @@ async def open_treadmill(
     )
 
     async def connect() -> Link:
-        return await Link.connect(
+        link = await Link.connect(
             found.advertisement, clock=clock, backend=backends.client, attempts=attempts
         )
+        if not link.has(Characteristic.TREADMILL_DATA.uuid16):
+            await link.disconnect()
+            raise not_a_treadmill(found)
+        return link
 
     async def reconnect() -> Link:
         # The device may come back with a new advertisement object (and, on some

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bleak import BleakClient, BleakScanner
@@ -51,6 +51,27 @@ class Advertisement:
     service_data: dict[int, bytes]
     device: object
     """The backend's `BLEDevice`, handed back to `Link.connect` to connect without a rescan."""
+    manufacturer_data: dict[int, bytes] = field(default_factory=dict)
+    """Manufacturer-specific data by company identifier."""
+    tx_power: int | None = None
+    service_uuids_full: tuple[str, ...] = ()
+    """Every advertised service UUID as text (128-bit ones included, which
+    `service_uuids` leaves out)."""
+
+    def to_json(self) -> dict[str, object]:
+        """The scan record as data (for ``retrorun scan --json`` and ``retrorun doctor``)."""
+        return {
+            "address": self.address,
+            "name": self.name,
+            "rssi": self.rssi,
+            "tx_power": self.tx_power,
+            "service_uuids": list(self.service_uuids_full)
+            or [f"{uuid:04x}" for uuid in self.service_uuids],
+            "service_data": {f"{uuid:04x}": data.hex() for uuid, data in self.service_data.items()},
+            "manufacturer_data": {
+                f"{company:04x}": data.hex() for company, data in self.manufacturer_data.items()
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -76,15 +97,16 @@ LinkEvent = Notification | LinkLost
 async def scan(
     *,
     duration_s: float,
-    service_uuid: int,
+    service_uuid: int | None,
     backend: type[BaseBleakScanner] | None = None,
 ) -> list[Advertisement]:
-    """Scan for ``duration_s`` seconds; return devices that advertise ``service_uuid``.
+    """Scan for ``duration_s`` seconds; return devices that advertise ``service_uuid``
+    (None: every device heard), strongest first.
 
     A device counts when the UUID is in its service list *or* its service data (some
     treadmills send one without the other).
     """
-    wanted = uuid128(service_uuid)
+    wanted = None if service_uuid is None else uuid128(service_uuid)
     try:
         if backend is None:
             found = await BleakScanner.discover(timeout=duration_s, return_adv=True)
@@ -98,7 +120,7 @@ async def scan(
         raise DeviceError(f"scanning failed: {exc}") from exc
     result = []
     for device, adv in found.values():
-        if wanted in adv.service_uuids or wanted in adv.service_data:
+        if wanted is None or wanted in adv.service_uuids or wanted in adv.service_data:
             result.append(_advertisement(device, adv))
     return sorted(result, key=lambda a: -(a.rssi if a.rssi is not None else -999))
 
@@ -146,6 +168,9 @@ def _advertisement(device: BLEDevice, adv: AdvertisementData) -> Advertisement:
         service_uuids=uuids,
         service_data=data,
         device=device,
+        manufacturer_data={k: bytes(v) for k, v in adv.manufacturer_data.items()},
+        tx_power=adv.tx_power,
+        service_uuids_full=tuple(adv.service_uuids),
     )
 
 
