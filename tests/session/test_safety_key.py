@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,7 @@ def real_treadmill(monkeypatch: pytest.MonkeyPatch) -> RealTreadmill:
 
 
 def _run(cli: Callable[..., CliResult], tmp_path: Path, *extra: str) -> CliResult:
+    tmp_path.mkdir(exist_ok=True)
     profile = tmp_path / "forward.yaml"
     profile.write_text(FORWARD, encoding="utf-8")
     return cli(
@@ -137,3 +139,19 @@ async def test_one_key_answers_on_a_terminal(keys: tuple[bytes, ...], *, confirm
     assert written[0] == f"{SAFETY_KEY_PROMPT} (q leaves)"
     if len(keys) > 1:  # a stray key is answered with what to press
         assert "press Enter once the safety key is clipped" in written[1]
+
+
+@pytest.mark.usefixtures("real_treadmill")
+def test_trace_records_a_real_treadmill_at_the_bleak_edge(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    capture = tmp_path / "capture.jsonl"
+    result = _run(cli, tmp_path, "--device", "Garage Treadmill", "--trace", str(capture))
+    assert result.exit_code == 0, result.stderr
+    kinds = [json.loads(line)["kind"] for line in capture.read_text().splitlines()]
+    assert kinds[0] == "connect"
+    assert {"read", "subscribe", "write", "indicate", "notify"} <= set(kinds)
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    printed = _run(cli, tmp_path / "again", "--device", "Garage Treadmill", "--trace")
+    assert "  trace     0.000s connect" in printed.stderr

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from retrorun.clock import Clock
     from retrorun.config import Config
     from retrorun.device import Backends, RampRates, Treadmill
+    from retrorun.device.trace import GattTrace
     from retrorun.errors import InputError
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
@@ -97,6 +98,9 @@ class LaunchOptions:
     saved_settings: dict[str, Any] | None = None
     """The saved per-treadmill settings applied (as in treadmills.toml, with ``address``,
     the key they were found under), for the session log; None: none."""
+    trace_to: Path | None = None
+    """``--trace FILE``: every byte crossing GATT, recorded at the device layer as JSON lines
+    (the simulator's replay reads them); ``-`` prints them as text on stderr instead."""
     rehearse: bool = False
     """``--rehearse``: the same session at walking speeds (`retrorun.profiles.rehearsal`)."""
 
@@ -118,6 +122,8 @@ class LaunchedSession:
     """The log writer: done once the log has its summary."""
     companions: Companions
     simulator: SimulatedTreadmill | None
+    trace_file: TextIO | None = None
+    """``--trace FILE``, open while the session runs."""
     _closed: bool = False
 
     @property
@@ -153,6 +159,8 @@ class LaunchedSession:
         await self.companions.stop()
         if self.simulator is not None:
             await self.simulator.stop()
+        if self.trace_file is not None:
+            self.trace_file.close()
         if self.log_path.exists() and self.log_path.stat().st_size == 0:
             self.log_path.unlink()  # never connected: no session, no log
 
@@ -213,10 +221,11 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
     writer = SessionLogWriter(options.log_path or default_log_path(plan.name, simulated=simulated))
     writer.open()
     simulator = _simulator(options, clock)
+    trace_file, trace = _gatt_trace(options, clock)
     if simulator is not None:
         await simulator.start()
     try:
-        connect, device_info = _connector(options, simulator, clock)
+        connect, device_info = _connector(options, simulator, clock, trace)
         runner = SessionRunner(
             plan,
             connect,
@@ -237,9 +246,51 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
     except BaseException:
         if simulator is not None:
             await simulator.stop()
+        if trace_file is not None:
+            trace_file.close()
         raise
     task = asyncio.ensure_future(runner.run())
-    return LaunchedSession(options, runner, task, writer.path, writer_task, companions, simulator)
+    return LaunchedSession(
+        options, runner, task, writer.path, writer_task, companions, simulator, trace_file
+    )
+
+
+def _gatt_trace(options: LaunchOptions, clock: Clock) -> tuple[TextIO | None, GattTrace | None]:
+    """The device layer's trace ``--trace`` asked for: a new file of JSON lines, or text on
+    stderr (``-``, on a real treadmill; the simulator traces itself there)."""
+    if options.trace_to is None:
+        return None, None
+    from retrorun.device.trace import GattTrace  # noqa: PLC0415
+
+    if str(options.trace_to) == "-":
+        if options.device is None:
+            return None, None
+
+        def to_stderr(line: str) -> None:
+            click.echo(f"  trace {line}", err=True)
+
+        return None, GattTrace(to_stderr, clock=clock, as_json=False)
+    file = open_trace_file(options.trace_to)
+
+    def to_file(line: str) -> None:
+        file.write(line + "\n")
+        file.flush()  # a crash loses at most the line being written
+
+    return file, GattTrace(to_file, clock=clock, as_json=True)
+
+
+def open_trace_file(path: Path) -> TextIO:
+    """A new trace file; an existing one is refused (a capture is never overwritten)."""
+    from retrorun.errors import InputError  # noqa: PLC0415
+
+    try:
+        return path.open("x", encoding="utf-8")
+    except FileExistsError:
+        raise InputError("the file exists: name a new one", location=f"--trace {path}") from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot write it ({exc.strerror or exc})", location=f"--trace {path}"
+        ) from None
 
 
 def no_profile_error() -> InputError:
@@ -328,7 +379,10 @@ def _simulator(options: LaunchOptions, clock: Clock) -> SimulatedTreadmill | Non
 
 
 def _connector(
-    options: LaunchOptions, simulator: SimulatedTreadmill | None, clock: Clock
+    options: LaunchOptions,
+    simulator: SimulatedTreadmill | None,
+    clock: Clock,
+    trace: GattTrace | None = None,
 ) -> tuple[Callable[[], Awaitable[Treadmill]], dict[str, Any]]:
     """How the runner opens its treadmill, and what the log's header says about it."""
     if simulator is None:
@@ -359,6 +413,7 @@ def _connector(
             mph_in_kmh_fields=mph,
             mph_commands=mph_commands,
             ramp_rates=options.ramp_rates,
+            trace=trace,
         )
 
     return connect, info

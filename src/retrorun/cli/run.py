@@ -83,7 +83,16 @@ MAX_SPEEDUP = 1000.0
     type=click.Path(dir_okay=False, path_type=Path),
     help="Session log file (default: the user data folder).",
 )
-@click.option("--trace", is_flag=True, help="Print every byte crossing GATT (simulator).")
+@click.option(
+    "--trace",
+    "trace",
+    is_flag=False,
+    flag_value="-",
+    default=None,
+    metavar="[FILE]",
+    help="Every byte crossing GATT, decoded, with its time: printed (alone), or written to "
+    "a new FILE as JSON lines that the simulator's replay reads.",
+)
 @click.option(
     "--voice/--no-voice", default=None, help="Speak cues (default: the config file's [audio])."
 )
@@ -116,7 +125,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     fast: bool,  # noqa: FBT001
     speedup: float | None,
     log_path: Path | None,
-    trace: bool,  # noqa: FBT001
+    trace: str | None,
     config_path: Path | None,
     voice: bool | None,  # noqa: FBT001
     export_formats: tuple[str, ...],
@@ -180,6 +189,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         simulated=bool(sim_faults) or sim_preset != "strict",
         fast=fast,
         speedup=speedup,
+        trace=trace,
     )
     tui = not headless and not fast and _terminal()
     if profile is None and not tui:
@@ -275,6 +285,7 @@ def _check_choices(
     simulated: bool,
     fast: bool,
     speedup: float | None,
+    trace: str | None = None,
 ) -> None:
     """Options that exclude each other: one line naming the option, before anything runs."""
     from retrorun.errors import InputError  # noqa: PLC0415
@@ -292,6 +303,8 @@ def _check_choices(
         )
     if fast and speedup:
         raise InputError("--fast and --speedup exclude each other", location="--speedup")
+    if trace not in {None, "-"} and Path(str(trace)).exists():
+        raise InputError("the file exists: name a new one", location=f"--trace {trace}")
     if device and (fast or speedup):
         raise InputError(
             "--fast and --speedup only run the simulator, never a real treadmill",
@@ -307,7 +320,7 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
     fast: bool,
     device: str | None,
     mph: bool,
-    simulator: tuple[str, tuple[str, ...], bool],
+    simulator: tuple[str, tuple[str, ...], str | None],
     log_path: Path | None,
     voice: bool | None,
     mqtt: MqttSettings | None,
@@ -329,8 +342,9 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
         simulator=SimulatorOptions(
             preset=preset,
             faults=faults,
-            trace=(lambda line: click.echo(line, err=True)) if trace else None,
+            trace=(lambda line: click.echo(line, err=True)) if trace == "-" else None,
         ),
+        trace_to=None if trace is None else Path(trace),
         log_path=log_path,
         # The TUI takes a resume at any time; the line view follows the headless rules after
         # a reconnect, and only takes one when keys come from a terminal.

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from retrorun.clock import Clock
     from retrorun.device.ramp import RampRates
+    from retrorun.device.trace import GattTrace
 
 _ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
 
@@ -167,7 +168,7 @@ def _advertises_ftms(adv: Advertisement) -> bool:
     return FTMS_SERVICE_UUID16 in adv.service_uuids or FTMS_SERVICE_UUID16 in adv.service_data
 
 
-async def open_treadmill(
+async def open_treadmill(  # noqa: PLR0913 - one keyword per documented way to open one
     target: str | FoundTreadmill,
     *,
     clock: Clock,
@@ -177,8 +178,10 @@ async def open_treadmill(
     mph_commands: bool = False,
     ramp_rates: RampRates | None = None,
     attempts: int = 3,
+    trace: GattTrace | None = None,
 ) -> Treadmill:
-    """Find (unless given), connect and open a treadmill that reconnects itself."""
+    """Find (unless given), connect and open a treadmill that reconnects itself; `trace`
+    records every byte crossing GATT, over reconnections too."""
     backends = backends or Backends()
     found = (
         target
@@ -188,7 +191,11 @@ async def open_treadmill(
 
     async def connect() -> Link:
         link = await Link.connect(
-            found.advertisement, clock=clock, backend=backends.client, attempts=attempts
+            found.advertisement,
+            clock=clock,
+            backend=backends.client,
+            attempts=attempts,
+            trace=trace,
         )
         if not link.has(Characteristic.TREADMILL_DATA.uuid16):
             await link.disconnect()
@@ -200,7 +207,11 @@ async def open_treadmill(
         # platforms, a new handle); look for it again before connecting.
         again = await find_treadmill(found.address, within_s=scan_timeout, backends=backends)
         return await Link.connect(
-            again.advertisement, clock=clock, backend=backends.client, attempts=attempts
+            again.advertisement,
+            clock=clock,
+            backend=backends.client,
+            attempts=attempts,
+            trace=trace,
         )
 
     treadmill = Treadmill(

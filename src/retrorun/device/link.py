@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 
     from retrorun.clock import Clock
+    from retrorun.device.trace import GattTrace
 
 
 @dataclass(frozen=True)
@@ -195,12 +196,15 @@ class Link:
     drops; it then ends.
     """
 
-    def __init__(self, client: BleakClient, *, clock: Clock, name: str) -> None:
+    def __init__(
+        self, client: BleakClient, *, clock: Clock, name: str, trace: GattTrace | None = None
+    ) -> None:
         self._client = client
         self._clock = clock
         self.name = name
         self._queue: asyncio.Queue[LinkEvent] = asyncio.Queue()
         self._lost = False
+        self._trace = trace
 
     @classmethod
     async def connect(
@@ -210,8 +214,10 @@ class Link:
         clock: Clock,
         backend: type[BaseBleakClient] | None = None,
         attempts: int = 3,
+        trace: GattTrace | None = None,
     ) -> Link:
-        """Connect to an advertised device, retrying transient failures."""
+        """Connect to an advertised device, retrying transient failures; `trace` records
+        every crossing of the link."""
         link: Link | None = None
 
         def on_disconnect(_client: BleakClient) -> None:
@@ -236,7 +242,9 @@ class Link:
             raise DeviceError(f"connection refused by device ({exc})", device=name) from exc
         except TimeoutError as exc:
             raise DeviceError("the device did not answer the connection", device=name) from exc
-        link = cls(client, clock=clock, name=name)
+        link = cls(client, clock=clock, name=name, trace=trace)
+        if trace is not None:
+            trace.record("connect", note=f"{name} {target.address} mtu {client.mtu_size}")
         return link
 
     @property
@@ -255,7 +263,10 @@ class Link:
     async def read(self, uuid: int) -> bytes:
         char = self._require(uuid)
         async with self._translated(f"reading {uuid:#06x}"):
-            return bytes(await self._client.read_gatt_char(char))
+            data = bytes(await self._client.read_gatt_char(char))
+        if self._trace is not None:
+            self._trace.record("read", uuid, data)
+        return data
 
     async def write(self, uuid: int, data: bytes) -> None:
         """Write, with response when the characteristic allows it, else without.
@@ -265,16 +276,25 @@ class Link:
         """
         char = self._require(uuid)
         with_response = "write" in char.properties
+        if self._trace is not None:
+            self._trace.record("write" if with_response else "write-cmd", uuid, data)
         async with self._translated(f"writing {uuid:#06x}"):
             await self._client.write_gatt_char(char, data, response=with_response)
 
     async def subscribe(self, uuid: int) -> None:
         """Start notifications or indications; their bytes arrive through `events()`."""
         char = self._require(uuid)
+        # bleak does not say which of the two arrived; a characteristic that only
+        # indicates can only have indicated.
+        kind = "indicate" if "notify" not in char.properties else "notify"
 
         def on_value(_char: BleakGATTCharacteristic, data: bytearray) -> None:
+            if self._trace is not None:
+                self._trace.record(kind, uuid, bytes(data))
             self._queue.put_nowait(Notification(uuid, bytes(data), self._clock.now()))
 
+        if self._trace is not None:
+            self._trace.record("subscribe", uuid)
         async with self._translated(f"subscribing to {uuid:#06x}"):
             await self._client.start_notify(char, on_value)
 
@@ -290,6 +310,8 @@ class Link:
         """Report the connection as lost (once), e.g. when notifications stop arriving."""
         if not self._lost:
             self._lost = True
+            if self._trace is not None:
+                self._trace.record("disconnect", note=reason)
             self._queue.put_nowait(LinkLost(self._clock.now(), reason))
 
     async def drop(self, reason: str) -> None:
