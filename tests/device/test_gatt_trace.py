@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from retrorun.clock import LoopClock, run_virtual
-from retrorun.device import Telemetry, open_treadmill
-from retrorun_sim import SimulatedTreadmill, parse_replay
-from tests.tui.rig import SIM_BACKENDS
+from retrorun_sim import parse_replay
+from tests.device.replaying import speeds_heard
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,22 +64,8 @@ def test_a_capture_replays_through_the_simulator(
         and "speed_kmh" in record.get("decoded", {})
     ]
 
-    async def main() -> list[float]:
-        async with SimulatedTreadmill(clock=LoopClock(), replay=replay) as sim:
-            treadmill = await open_treadmill(sim.address, clock=LoopClock(), backends=SIM_BACKENDS)
-            speeds: list[float] = []
-            try:
-                async for event in treadmill.events():
-                    if isinstance(event, Telemetry) and event.speed_kmh is not None:
-                        speeds.append(round(event.speed_kmh, 2))
-                    if sim.clock.now() > 120:
-                        break
-            finally:
-                await treadmill.close()
-            return speeds
-
     # What the treadmill reported during the captured session, heard again, in order.
-    heard = run_virtual(main())
+    heard = speeds_heard(replay, 125)
     assert heard[: len(captured)] == captured
     assert max(captured) > 5
 

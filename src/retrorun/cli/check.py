@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 import click
 
-from retrorun.cli.treadmill_options import device_option, sim_preset_option
+from retrorun.cli.treadmill_options import device_option, one_treadmill, sim_preset_option
 
 _T = TypeVar("_T")
 
@@ -131,16 +131,8 @@ def check(
         settings_summary,
         verdict_of,
     )
-    from retrorun.errors import InputError  # noqa: PLC0415
 
-    if device and sim:
-        raise InputError("--device and --sim exclude each other", location="--sim")
-    if not device and not sim:
-        raise InputError(
-            "name the treadmill with --device ADDR|NAME, or use --sim", location="--device"
-        )
-    if device and sim_preset != "strict":
-        raise InputError("--sim-preset only applies to the simulator", location="--sim-preset")
+    one_treadmill(device, sim=sim, sim_preset=sim_preset)
     from retrorun.config import treadmills_path  # noqa: PLC0415
     from retrorun.treadmill_settings import load_saved  # noqa: PLC0415
 

@@ -255,6 +255,30 @@ class Link:
         """Whether the server has this characteristic."""
         return self._characteristic(uuid) is not None
 
+    def gatt_table(self) -> list[dict[str, object]]:
+        """Every service, characteristic (with its properties) and descriptor the server
+        offers, as data."""
+        return [
+            {
+                "uuid": service.uuid,
+                "handle": service.handle,
+                "description": service.description,
+                "characteristics": [
+                    {
+                        "uuid": char.uuid,
+                        "handle": char.handle,
+                        "description": char.description,
+                        "properties": list(char.properties),
+                        "descriptors": [
+                            {"uuid": d.uuid, "handle": d.handle} for d in char.descriptors
+                        ],
+                    }
+                    for char in service.characteristics
+                ],
+            }
+            for service in self._client.services
+        ]
+
     def properties(self, uuid: int) -> frozenset[str]:
         """The GATT properties of a characteristic (``read``, ``write``, ``notify``, ...)."""
         char = self._characteristic(uuid)
