@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from retrorun.device.link import Advertisement, Link, find, scan
+from retrorun.device.link import Advertisement, Link, find, scan, stale_cache_hint
 from retrorun.device.treadmill import Treadmill
 from retrorun.errors import DecodeError, DeviceError, InputError
 from retrorun.ftms import FTMS_SERVICE_UUID16, Characteristic, MachineType, decode_service_data
@@ -156,6 +156,12 @@ async def find_treadmill(
 def not_a_treadmill(found: FoundTreadmill) -> InputError:
     """The device named offers no FTMS treadmill: the wrong device, or a proprietary one."""
     name = f"{found.name} ({found.address})" if found.name else found.address
+    if found.ftms:  # it says FTMS over the air: the table seen may be an old one
+        return InputError(
+            f"{name} advertises FTMS but offers no Treadmill Data (0x2ACD)"
+            f"{stale_cache_hint(found.address)}",
+            location="--device",
+        )
     return InputError(
         f"{name} is not an FTMS treadmill: it offers no Treadmill Data (0x2ACD); name "
         "another device ('retrorun scan' lists FTMS treadmills), or the machine may use a "

@@ -205,6 +205,8 @@ class Link:
         self._queue: asyncio.Queue[LinkEvent] = asyncio.Queue()
         self._lost = False
         self._trace = trace
+        self.address = name
+        """The device's address (as scanned), for the hints that name it."""
 
     @classmethod
     async def connect(
@@ -243,6 +245,7 @@ class Link:
         except TimeoutError as exc:
             raise DeviceError("the device did not answer the connection", device=name) from exc
         link = cls(client, clock=clock, name=name, trace=trace)
+        link.address = target.address
         if trace is not None:
             trace.record("connect", note=f"{name} {target.address} mtu {client.mtu_size}")
         return link
@@ -357,7 +360,10 @@ class Link:
     def _require(self, uuid: int) -> BleakGATTCharacteristic:
         char = self._characteristic(uuid)
         if char is None:
-            raise DeviceError(f"the device has no characteristic {uuid:#06x}", device=self.name)
+            raise DeviceError(
+                f"the device has no characteristic {uuid:#06x}{stale_cache_hint(self.address)}",
+                device=self.name,
+            )
         return char
 
     @contextlib.asynccontextmanager
@@ -365,11 +371,44 @@ class Link:
         try:
             yield
         except BleakGATTProtocolError as exc:
-            raise GattRefusedError(doing, int(exc.code), str(exc), device=self.name) from exc
+            hint = bluetooth_hint(int(exc.code), str(exc), self.address)
+            raise GattRefusedError(doing, int(exc.code), f"{exc}{hint}", device=self.name) from exc
         except BleakError as exc:
             if not self._client.is_connected:
                 self.mark_lost(str(exc))
-            raise DeviceError(f"{doing} failed: {exc}", device=self.name) from exc
+            hint = bluetooth_hint(None, str(exc), self.address)
+            raise DeviceError(f"{doing} failed: {exc}{hint}", device=self.name) from exc
+
+
+# ATT error codes (Core Spec Vol 3 Part F §3.4.1.1) that mean "pair with me first".
+_ATT_INVALID_HANDLE = 0x01
+_ATT_NEEDS_PAIRING = frozenset({0x05, 0x08, 0x0C, 0x0F})
+"""Insufficient Authentication, Authorization, Encryption Key Size, Encryption."""
+_PAIRING_WORDS = ("not paired", "insufficient encryption", "insufficient authentication")
+_STALE_WORDS = ("invalid handle", "characteristic not found")
+
+
+def stale_cache_hint(address: str) -> str:
+    """What to do when the GATT table retrorun sees may be an old one BlueZ kept."""
+    return (
+        "; if the treadmill's firmware changed, BlueZ may hold a stale copy of its GATT "
+        f"table: run 'bluetoothctl remove {address}' and try again"
+    )
+
+
+def bluetooth_hint(code: int | None, text: str, address: str) -> str:
+    """A hint for a refused or failed GATT request ("" when none applies): pairing for
+    "not paired" and insufficient authentication or encryption, the stale BlueZ cache for
+    an invalid handle or a characteristic that is not found."""
+    lowered = text.lower()
+    if code in _ATT_NEEDS_PAIRING or any(word in lowered for word in _PAIRING_WORDS):
+        return (
+            "; the treadmill wants to be paired first: pair it once (for example "
+            f"'bluetoothctl pair {address}', or the system's Bluetooth settings) and try again"
+        )
+    if code == _ATT_INVALID_HANDLE or any(word in lowered for word in _STALE_WORDS):
+        return stale_cache_hint(address)
+    return ""
 
 
 class GattRefusedError(DeviceError):
