@@ -21,7 +21,7 @@ from retrorun.clock import run_virtual
 from retrorun.session.keys import SAFETY_KEY_PROMPT
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from retrorun import device
@@ -40,10 +40,10 @@ class RealTreadmill:
 
 
 @pytest.fixture
-def real_treadmill(monkeypatch: pytest.MonkeyPatch) -> RealTreadmill:
+def real_treadmill(monkeypatch: pytest.MonkeyPatch) -> Iterator[RealTreadmill]:
     from retrorun import device  # noqa: PLC0415
     from retrorun.clock import LoopClock  # noqa: PLC0415
-    from retrorun_sim import SimulatedTreadmill  # noqa: PLC0415
+    from retrorun_sim import SimulatedTreadmill, registry  # noqa: PLC0415
     from tests.tui.rig import SIM_BACKENDS  # noqa: PLC0415
 
     seen = RealTreadmill()
@@ -59,7 +59,9 @@ def real_treadmill(monkeypatch: pytest.MonkeyPatch) -> RealTreadmill:
 
     monkeypatch.setattr(device, "open_treadmill", open_over_the_simulator)
     monkeypatch.setattr(asyncio, "run", run_virtual)
-    return seen
+    yield seen
+    for treadmill in seen.opened:  # its loop is gone: take it off the air by hand
+        registry.unregister(treadmill)
 
 
 def _run(cli: Callable[..., CliResult], tmp_path: Path, *extra: str) -> CliResult:
