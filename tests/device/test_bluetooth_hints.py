@@ -51,3 +51,26 @@ async def test_a_treadmill_whose_table_lacks_ftms_names_the_stale_cache() -> Non
         "if the treadmill's firmware changed, BlueZ may hold a stale copy of its GATT table: "
         f"{REMOVE}"
     )
+
+
+@pytest.mark.parametrize("pair", [False, True])
+async def test_a_treadmill_that_wants_pairing_takes_control_only_with_pair(*, pair: bool) -> None:
+    from retrorun.device.link import GattRefusedError  # noqa: PLC0415
+    from retrorun_sim import SimulatedTreadmill  # noqa: PLC0415
+
+    clock = LoopClock()
+    quirks = {"requires_pairing": True}
+    async with SimulatedTreadmill(clock=clock, quirks=quirks, address=ADDRESS) as sim:
+        treadmill = await open_treadmill(ADDRESS, clock=clock, backends=SIM_BACKENDS, pair=pair)
+        try:
+            if pair:
+                await treadmill.request_control()
+                assert sim.server.has_control
+            else:
+                with pytest.raises(GattRefusedError) as refused:
+                    await treadmill.request_control()
+                assert refused.value.code == 0x0F
+                assert "run again with --pair" in str(refused.value)
+                assert PAIR in str(refused.value)
+        finally:
+            await treadmill.close()

@@ -101,6 +101,8 @@ class LaunchOptions:
     trace_to: Path | None = None
     """``--trace FILE``: every byte crossing GATT, recorded at the device layer as JSON lines
     (the simulator's replay reads them); ``-`` prints them as text on stderr instead."""
+    pair: bool = False
+    """``--pair``: bond with the treadmill when connecting (some want it for control)."""
     rehearse: bool = False
     """``--rehearse``: the same session at walking speeds (`retrorun.profiles.rehearsal`)."""
 
@@ -414,6 +416,7 @@ def _connector(
             mph_commands=mph_commands,
             ramp_rates=options.ramp_rates,
             trace=trace,
+            pair=options.pair,
         )
 
     return connect, info

@@ -67,6 +67,11 @@ MAX_SPEEDUP = 1000.0
     help="The same session at walking speeds (every speed scaled to at most 3 km/h), to "
     "learn its cues and turns on the treadmill.",
 )
+@click.option(
+    "--pair",
+    is_flag=True,
+    help="Pair (bond) with the treadmill when connecting: some refuse control otherwise.",
+)
 @click.option("--headless", is_flag=True, help="Print cues and progress as lines (no TUI).")
 @click.option(
     "--fast", is_flag=True, help="Simulator only: virtual time, as fast as the CPU allows."
@@ -121,6 +126,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     sim_preset: str,
     sim_faults: tuple[str, ...],
     rehearse: bool,  # noqa: FBT001
+    pair: bool,  # noqa: FBT001
     headless: bool,  # noqa: FBT001
     fast: bool,  # noqa: FBT001
     speedup: float | None,
@@ -213,6 +219,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     )
     if mph_commands:
         options = dataclasses.replace(options, mph_commands=True)
+    if pair:
+        options = dataclasses.replace(options, pair=True)
     if rehearse:
         options = dataclasses.replace(options, rehearse=True)
         _say_rehearsal(options)

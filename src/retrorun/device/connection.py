@@ -185,9 +185,10 @@ async def open_treadmill(  # noqa: PLR0913 - one keyword per documented way to o
     ramp_rates: RampRates | None = None,
     attempts: int = 3,
     trace: GattTrace | None = None,
+    pair: bool = False,
 ) -> Treadmill:
     """Find (unless given), connect and open a treadmill that reconnects itself; `trace`
-    records every byte crossing GATT, over reconnections too."""
+    records every byte crossing GATT, over reconnections too; `pair` bonds first."""
     backends = backends or Backends()
     found = (
         target
@@ -202,6 +203,7 @@ async def open_treadmill(  # noqa: PLR0913 - one keyword per documented way to o
             backend=backends.client,
             attempts=attempts,
             trace=trace,
+            pair=pair,
         )
         if not link.has(Characteristic.TREADMILL_DATA.uuid16):
             await link.disconnect()
@@ -218,6 +220,7 @@ async def open_treadmill(  # noqa: PLR0913 - one keyword per documented way to o
             backend=backends.client,
             attempts=attempts,
             trace=trace,
+            pair=pair,
         )
 
     treadmill = Treadmill(

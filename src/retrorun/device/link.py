@@ -217,9 +217,11 @@ class Link:
         backend: type[BaseBleakClient] | None = None,
         attempts: int = 3,
         trace: GattTrace | None = None,
+        pair: bool = False,
     ) -> Link:
         """Connect to an advertised device, retrying transient failures; `trace` records
-        every crossing of the link."""
+        every crossing of the link; `pair` bonds with it first (some treadmills refuse
+        control-point writes on a link that is not encrypted)."""
         link: Link | None = None
 
         def on_disconnect(_client: BleakClient) -> None:
@@ -235,6 +237,7 @@ class Link:
                 disconnected_callback=on_disconnect,
                 max_attempts=attempts,
                 backend=backend,
+                pair=pair,
             )
         except (BleakBluetoothNotAvailableError, OSError) as exc:
             raise DeviceError(_no_bluetooth(exc), device=name) from exc
@@ -403,8 +406,9 @@ def bluetooth_hint(code: int | None, text: str, address: str) -> str:
     lowered = text.lower()
     if code in _ATT_NEEDS_PAIRING or any(word in lowered for word in _PAIRING_WORDS):
         return (
-            "; the treadmill wants to be paired first: pair it once (for example "
-            f"'bluetoothctl pair {address}', or the system's Bluetooth settings) and try again"
+            "; the treadmill wants to be paired first: run again with --pair, or pair it "
+            f"once (for example 'bluetoothctl pair {address}', or the system's Bluetooth "
+            "settings) and try again"
         )
     if code == _ATT_INVALID_HANDLE or any(word in lowered for word in _STALE_WORDS):
         return stale_cache_hint(address)
