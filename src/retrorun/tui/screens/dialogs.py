@@ -86,7 +86,7 @@ class SafetyKeyScreen(ModalScreen[bool]):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm"):
+        with Vertical(id="safety-key"):
             yield Label(SAFETY_KEY_PROMPT, id="safety-key-prompt")
             yield Static("The belt does not move before you do. q leaves.", id="safety-key-hint")
             with Horizontal(id="confirm-buttons"):
