@@ -217,14 +217,10 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         mqtt=mqtt,
         export_formats=export_formats,
     )
-    if mph_commands:
-        options = dataclasses.replace(options, mph_commands=True)
-    if pair:
-        options = dataclasses.replace(options, pair=True)
-    if rehearse:
-        options = dataclasses.replace(options, rehearse=True)
-        _say_rehearsal(options)
+    options = dataclasses.replace(options, mph_commands=mph_commands, pair=pair, rehearse=rehearse)
     if profile is not None:
+        if rehearse:  # (without a profile the start screen picks one, and it is rehearsed)
+            _say_rehearsal(options)
         _say_when_shadowed(profile)
     options = _saved_settings(options, explicit_mph=mph or mph_commands)
     if upload.auto:
@@ -244,10 +240,6 @@ def _say_rehearsal(options: LaunchOptions) -> None:
     from retrorun.cli.launch import check, rehearsal_info  # noqa: PLC0415
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
 
-    if options.profile is None:
-        from retrorun.errors import InputError  # noqa: PLC0415
-
-        raise InputError("--rehearse needs a PROFILE to rehearse", location="--rehearse")
     plan = check(options)
     info = rehearsal_info(options) or {}
     click.echo(
