@@ -143,7 +143,9 @@ async def find_treadmill(
     def wanted(adv: Advertisement) -> bool:
         return matches(describe(adv), target)
 
-    adv = await find(wanted, within_s=within_s, backend=backends.scanner)
+    adv = await find(
+        wanted, within_s=within_s, backend=backends.scanner, service_uuid=FTMS_SERVICE_UUID16
+    )
     if adv is None:
         kind = "at address" if _ADDRESS.match(target.strip()) else "named"
         raise DeviceError(

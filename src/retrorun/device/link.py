@@ -26,8 +26,9 @@ from bleak.exc import (
 )
 from bleak_retry_connector import establish_connection
 
+from retrorun import platforms
 from retrorun.errors import DeviceError
-from retrorun.ftms import uuid16_of, uuid128
+from retrorun.ftms import FTMS_SERVICE_UUID16, uuid16_of, uuid128
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -109,7 +110,12 @@ async def scan(
     """
     wanted = None if service_uuid is None else uuid128(service_uuid)
     try:
-        if backend is None:
+        only = _platform_filter(service_uuid)
+        if backend is None and only:
+            found = await BleakScanner.discover(
+                timeout=duration_s, return_adv=True, service_uuids=only
+            )
+        elif backend is None:
             found = await BleakScanner.discover(timeout=duration_s, return_adv=True)
         else:
             found = await BleakScanner.discover(
@@ -126,11 +132,21 @@ async def scan(
     return sorted(result, key=lambda a: -(a.rssi if a.rssi is not None else -999))
 
 
+def _platform_filter(service_uuid: int | None) -> list[str]:
+    """The scan's service filter where the platform hears nothing without one (macOS
+    12.0-12.2): the service asked for, else FTMS (then only FTMS devices are heard);
+    empty elsewhere."""
+    if not platforms.scan_needs_service_filter():
+        return []
+    return [uuid128(service_uuid or FTMS_SERVICE_UUID16)]
+
+
 async def find(
     match: Callable[[Advertisement], bool],
     *,
     within_s: float,
     backend: type[BaseBleakScanner] | None = None,
+    service_uuid: int | None = None,
 ) -> Advertisement | None:
     """The first device whose advertisement satisfies ``match``, as soon as it is heard.
 
@@ -146,7 +162,12 @@ async def find(
         return False
 
     try:
-        if backend is None:
+        only = _platform_filter(service_uuid)
+        if backend is None and only:
+            device = await BleakScanner.find_device_by_filter(
+                wanted, timeout=within_s, service_uuids=only
+            )
+        elif backend is None:
             device = await BleakScanner.find_device_by_filter(wanted, timeout=within_s)
         else:
             device = await BleakScanner.find_device_by_filter(
