@@ -137,7 +137,7 @@ async def _press(handle: SessionHandle, write: Callable[[str], None], character:
 
 
 @contextlib.contextmanager
-def _cbreak(stream: TextIO) -> Iterator[None]:
+def cbreak(stream: TextIO) -> Iterator[None]:
     import termios  # noqa: PLC0415 - POSIX terminals only
     import tty  # noqa: PLC0415
 
@@ -166,7 +166,7 @@ async def read_keys(
     keys: asyncio.Queue[str] = asyncio.Queue()
     fd = stream.fileno()
     write(KEY_HELP)
-    with _cbreak(stream):
+    with cbreak(stream):
 
         def readable() -> None:
             # Straight from the descriptor: a buffered reader would hold back the second

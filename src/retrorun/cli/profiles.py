@@ -6,6 +6,7 @@ stays instant.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -137,11 +138,23 @@ def _print_cues(plan: Plan, config: Config, *, as_json: bool) -> None:
     is_flag=True,
     help="Print what a session says and when, with the config's [cues] settings.",
 )
+@click.option("--rehearse", is_flag=True, help="The rehearsal's plan: every speed at most 3 km/h.")
 @config_option
-def plan(profile: str, as_json: bool, cues: bool, config_path: Path | None) -> None:  # noqa: FBT001
+def plan(
+    profile: str,
+    as_json: bool,  # noqa: FBT001
+    cues: bool,  # noqa: FBT001
+    rehearse: bool,  # noqa: FBT001
+    config_path: Path | None,
+) -> None:
     """Show the timeline PROFILE compiles to (a file or a bundled profile's name)."""
     config = _config(config_path)
-    compiled = _compile(_load(profile), config)
+    document = _load(profile)
+    if rehearse:
+        from retrorun.profiles.rehearsal import rehearsal  # noqa: PLC0415
+
+        document = dataclasses.replace(document, profile=rehearsal(document.profile).profile)
+    compiled = _compile(document, config)
     if cues:
         _print_cues(compiled, config, as_json=as_json)
     elif as_json:

@@ -8,6 +8,7 @@ it in the layers), so it names what it needs from them here, as small protocols 
 * `Starter`: turns the start screen's `Choice` into a `Launched` session;
 * `Scanner`: lists treadmills in range for the start screen;
 * `NextInPlan`: the profile next in the plan the runner follows, for the start screen.
+* `Speaker`: says a sentence out loud.
 
 Pure: no textual, no I/O.
 """
@@ -87,3 +88,5 @@ Starter = Callable[[Choice], Awaitable[Launched]]
 """Starts the session the start screen chose."""
 Scanner = Callable[[], Awaitable[list[FoundDevice]]]
 """Lists the treadmills in range."""
+Speaker = Callable[[str], Awaitable[None]]
+"""Says a sentence out loud (the safety-key confirmation); returns once it was said."""
