@@ -9,8 +9,9 @@ a characteristic and the bytes. Two line formats are accepted, mixed freely:
 
 Blank lines and lines starting with ``#`` are skipped, and so are JSON lines of a trace
 (`TraceEvent.to_json`) whose ``kind`` is not a notification or indication (writes, reads,
-``belt`` lines): a JSON trace replays as what the treadmill sent. Anything else raises `InputError`
-naming the line.
+``belt`` lines): a JSON trace replays as what the treadmill sent, except its control point's
+answers, which answered the captured session's commands (the client of the replay sends its
+own, and is answered by the simulator). Anything else raises `InputError` naming the line.
 """
 
 from __future__ import annotations
@@ -81,9 +82,10 @@ def parse_replay(lines: Iterable[str], *, source: str = "replay") -> tuple[Repla
                 raise InputError("expected a JSON object", location=where)
             if item.get("kind", "notify") not in _SENT_KINDS:
                 continue
-            entries.append(
-                _entry(item.get("t"), item.get("characteristic"), item.get("hex"), where)
-            )
+            entry = _entry(item.get("t"), item.get("characteristic"), item.get("hex"), where)
+            if "kind" in item and entry.characteristic is Characteristic.CONTROL_POINT:
+                continue
+            entries.append(entry)
             continue
         parts = line.split(maxsplit=2)
         if len(parts) < 3:  # noqa: PLR2004 - time, characteristic, hex
