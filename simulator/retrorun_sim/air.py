@@ -132,6 +132,7 @@ class AirTreadmill:
         self._sender: asyncio.Task[None] | None = None
         self._stop_listening: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._advertising = asyncio.Lock()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -299,15 +300,18 @@ class AirTreadmill:
             self._spawn(self._advertise())
 
     async def _advertise(self) -> None:
-        if not self.treadmill.advertising or self.device.is_advertising:
-            return
-        data, response = advertising_payloads(self.treadmill.advertisement())
-        await self.device.start_advertising(
-            advertising_data=data,
-            scan_response_data=response,
-            advertising_interval_min=ADVERTISING_INTERVAL_MS,
-            advertising_interval_max=ADVERTISING_INTERVAL_MS,
-        )
+        # A link's end and the treadmill's own announcement both ask: one at a time, or the
+        # second would tear down the advertising set the first is creating.
+        async with self._advertising:
+            if not self.treadmill.advertising or self.device.is_advertising:
+                return
+            data, response = advertising_payloads(self.treadmill.advertisement())
+            await self.device.start_advertising(
+                advertising_data=data,
+                scan_response_data=response,
+                advertising_interval_min=ADVERTISING_INTERVAL_MS,
+                advertising_interval_max=ADVERTISING_INTERVAL_MS,
+            )
 
     async def _disconnect(self, connection: Connection) -> None:
         with contextlib.suppress(BaseBumbleError, asyncio.TimeoutError):
@@ -319,11 +323,36 @@ class AirTreadmill:
         task.add_done_callback(self._tasks.discard)
 
 
+class _OneAddressController(Controller):
+    """A virtual controller that sends from its public address whatever random one it is given.
+
+    Bumble's virtual link sends a controller's LE data from its random address, whatever
+    address the connection was made from. The kernel scans from a random address and then
+    connects from its public one, so the treadmill would not know whose data it gets; with
+    one address for both, it does.
+    """
+
+    @property
+    def random_address(self) -> hci.Address:
+        return self.public_address
+
+    @random_address.setter
+    def random_address(self, address: hci.Address | str) -> None:
+        """Ignored: see the class docstring."""
+
+
 def bluez_facing_controller(
     name: str, source: TransportSource, sink: TransportSink, link: LocalLink
 ) -> Controller:
-    """A virtual controller for the local BlueZ on ``source/sink``, joined to ``link``."""
-    controller = Controller(name, host_source=source, host_sink=sink, link=link)
+    """A virtual controller for the local BlueZ on ``source/sink``, joined to ``link``.
+
+    It has a public address (a fresh one each run), as a dongle does: BlueZ ignores a
+    controller without one when it cannot make itself a static address.
+    """
+    address = hci.Address.generate_static_address().to_string(with_type_qualifier=False)
+    controller = _OneAddressController(
+        name, host_source=source, host_sink=sink, link=link, public_address=address
+    )
     controller.le_features = hci.LeFeatureMask(controller.le_features & ~_MASKED_FOR_BLUEZ)
     return controller
 
