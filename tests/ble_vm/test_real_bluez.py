@@ -18,7 +18,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 import pytest_asyncio
@@ -33,13 +33,22 @@ from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
 from retrorun.clock import MonotonicClock
-from retrorun.device import find_treadmill, open_treadmill
+from retrorun.device import (
+    ConnectionLost,
+    DeviceEvent,
+    Reconnected,
+    find_treadmill,
+    open_treadmill,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from retrorun.hub import Subscription
+
 pytestmark = [pytest.mark.ble_vm, pytest.mark.asyncio(loop_scope="module")]
 
+_E = TypeVar("_E", bound=DeviceEvent)
 NAME = "RetroRun Treadmill"
 ADAPTER = "org.bluez.Adapter1"
 # Under software emulation everything is slow: Python starting with Bumble takes seconds.
@@ -61,6 +70,7 @@ class OnAir:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
         self.adapter = ""
+        self.drops = False
         self.output: list[str] = []
 
     async def read_output(self) -> None:
@@ -141,6 +151,7 @@ async def treadmill_on_vhci(*options: str) -> AsyncIterator[OnAir]:
         yield on_air
     finally:
         bus.disconnect()
+        await bus.wait_for_disconnect()
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
             try:
@@ -152,9 +163,21 @@ async def treadmill_on_vhci(*options: str) -> AsyncIterator[OnAir]:
             figure(f"sim said: {line}")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module", params=["strict", "urevo"])
+# The urevo treadmill also drops the link at this time after it starts (the other tests are
+# done by then, even under emulation) and comes back three seconds later.
+DROPS_AT_S = 80
+
+
+@pytest_asyncio.fixture(
+    scope="module",
+    loop_scope="module",
+    params=[("strict",), ("urevo", "--fault", f"disconnect@{DROPS_AT_S}:3")],
+    ids=["strict", "urevo"],
+)
 async def on_air(request: pytest.FixtureRequest) -> AsyncIterator[OnAir]:
-    async with treadmill_on_vhci("--preset", request.param) as running:
+    preset, *faults = request.param
+    async with treadmill_on_vhci("--preset", preset, *faults) as running:
+        running.drops = bool(faults)
         yield running
 
 
@@ -206,3 +229,31 @@ async def test_the_device_layer_drives_the_belt_through_bluez() -> None:
         figure(f"4 km/h to a stopped belt in {time.monotonic() - stopping:.1f} s")
     finally:
         await treadmill.close()
+
+
+async def test_the_session_reconnects_when_the_treadmill_drops_the_link_and_comes_back(
+    on_air: OnAir,
+) -> None:
+    if not on_air.drops:
+        pytest.skip("this treadmill keeps its link")
+    treadmill = await open_treadmill(NAME, clock=MonotonicClock(), scan_timeout=30)
+    events = treadmill.events()
+    try:
+        await treadmill.request_control()
+        async with asyncio.timeout(DROPS_AT_S + 30):
+            lost = await _next(events, ConnectionLost)
+        async with asyncio.timeout(60):
+            back = await _next(events, Reconnected)
+        figure(f"reconnected {back.at - lost.at:.1f} s after the link was lost")
+        assert treadmill.connected
+        assert treadmill.has_control  # control is asked for again on the new link
+    finally:
+        events.cancel()
+        await treadmill.close()
+
+
+async def _next(events: Subscription[DeviceEvent], kind: type[_E]) -> _E:
+    async for event in events:
+        if isinstance(event, kind):
+            return event
+    raise AssertionError(f"the events ended before a {kind.__name__}")
