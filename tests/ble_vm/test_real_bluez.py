@@ -151,7 +151,7 @@ async def treadmill_on_vhci(*options: str) -> AsyncIterator[OnAir]:
         yield on_air
     finally:
         bus.disconnect()
-        await bus.wait_for_disconnect()
+        await bus.wait_for_disconnect()  # type: ignore[no-untyped-call] # dbus-fast leaves it bare
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
             try:
