@@ -257,3 +257,50 @@ async def _next(events: Subscription[DeviceEvent], kind: type[_E]) -> _E:
         if isinstance(event, kind):
             return event
     raise AssertionError(f"the events ended before a {kind.__name__}")
+
+
+SHORT_PROFILE = """\
+name: Short walk
+description: A short walk on the treadmill on the air.
+steps:
+  - {duration: 20s, speed: 3, label: walk}
+"""
+
+
+async def test_retrorun_run_completes_a_short_profile_and_its_log_passes_the_audit(
+    on_air: OnAir, tmp_path: Path
+) -> None:
+    if on_air.drops:
+        pytest.skip("this treadmill drops its link on schedule")
+    profile = tmp_path / "short-walk.yaml"
+    profile.write_text(SHORT_PROFILE)
+    log = tmp_path / "session.jsonl"
+    started = time.monotonic()
+    run = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "retrorun",
+        "run",
+        str(profile),
+        "--device",
+        NAME,
+        "--headless",
+        "--no-voice",
+        "--log",
+        str(log),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(run.communicate(), 240)
+    text = output.decode(errors="replace")
+    assert run.returncode == 0, text
+    assert "Workout complete" in text
+    figure(f"retrorun run of a 20 s profile took {time.monotonic() - started:.1f} s")
+
+    audit = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "retrorun", "audit", str(log), stdout=asyncio.subprocess.PIPE
+    )
+    verdict, _ = await audit.communicate()
+    assert audit.returncode == 0, verdict
+    assert verdict.decode().strip() == "clean"
