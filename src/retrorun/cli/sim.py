@@ -8,7 +8,7 @@ prints at once); ``--realtime`` runs on the wall clock.
 
 ``--ble TRANSPORT`` puts the same treadmill on the air instead, as a BLE FTMS peripheral
 served by Bumble (the ``ble-sim`` extra) on wall-clock time, for any app to connect to; it
-runs until Ctrl-C (or ``--duration``).
+runs until Ctrl-C (or ``--duration``); SIGUSR1 drops the link as a radio would.
 """
 
 from __future__ import annotations
@@ -21,11 +21,15 @@ import click
 from retrorun.cli.numbers import FiniteRange
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from retrorun.clock import Clock
     from retrorun_sim import SimulatedTreadmill
 
 DEMO_DURATION_S = 30.0
 """How long the built-in client's dialogue runs unless told."""
+DROP_COMES_BACK_S = 3.0
+"""On the air, SIGUSR1 drops the link; the treadmill advertises again this much later."""
 MAX_DURATION_S = 10 * 3600.0
 """The longest plan (docs/safety.md ``session_length_max``): enough to watch any session."""
 MAX_SPEED_KMH = 30.0
@@ -123,6 +127,7 @@ async def _run_on_air(
 
     stop = asyncio.Event()
     undo = on_stop_signals(stop.set)
+    undo_drop = _drop_link_on_sigusr1(treadmill)
     try:
         async with open_air(treadmill, transport, on_event=_echo_event) as air:
             click.echo(
@@ -132,8 +137,29 @@ async def _run_on_air(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), duration)
     finally:
+        undo_drop()
         undo()
     click.echo("stopped")
+
+
+def _drop_link_on_sigusr1(treadmill: SimulatedTreadmill) -> Callable[[], None]:
+    """On SIGUSR1 (POSIX), drop the link as a radio would; back after `DROP_COMES_BACK_S`."""
+    import asyncio  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    from retrorun import platforms  # noqa: PLC0415
+
+    if not platforms.posix():
+        return lambda: None
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(
+        signal.SIGUSR1, lambda: treadmill.disconnect(come_back_after_s=DROP_COMES_BACK_S)
+    )
+
+    def undo() -> None:
+        loop.remove_signal_handler(signal.SIGUSR1)
+
+    return undo
 
 
 def _echo_event(line: str) -> None:
