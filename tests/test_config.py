@@ -13,6 +13,7 @@ from retrorun.audio import AudioSettings
 from retrorun.config import ENV_VAR, MAX_CONFIG_BYTES, AudioConfig, load_config
 from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
+from retrorun.profiles.words import CueGroup, CueSettings, Verbosity
 from retrorun.session.inputs import HeartRateGuard
 
 if TYPE_CHECKING:
@@ -37,6 +38,27 @@ def test_heart_rate_section_becomes_the_guard(tmp_path: Path) -> None:
     assert load_config(path).heart_rate == HeartRateGuard(150, "step-down")
     path.write_text("[limits]\n")
     assert load_config(path).heart_rate is None
+
+
+def test_heart_rate_zones_are_garmins_from_max_or_the_runners_own(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[heart_rate]\nmax_bpm = 190\n")
+    config = load_config(path)
+    zones = config.heart_rate_zones
+    assert zones is not None
+    # Garmin: zones start at 50, 60, 70, 80 and 90 % of the maximum.
+    assert zones.floors_bpm == (95, 114, 133, 152, 171)
+    assert zones.zone_bpm(2) == (114, 133)
+    assert zones.zone_bpm(5) == (171, 190)
+    assert config.heart_rate is None  # zones without a ceiling: no guard
+    path.write_text("[heart_rate]\nmax_bpm = 185\nzones = [100, 120, 140, 155, 170]\n")
+    zones = load_config(path).heart_rate_zones
+    assert zones is not None
+    assert zones.zone_bpm(3) == (140, 155)
+    assert zones.percent_bpm(60, 70) == (111, 130)
+    path.write_text('[heart_rate]\ndevice = "Polar H10"\n')
+    config = load_config(path)
+    assert (config.heart_rate_device, config.heart_rate_zones) == ("Polar H10", None)
 
 
 def test_environment_variable_and_default_location(
@@ -78,7 +100,17 @@ def test_environment_variable_and_default_location(
         ("[export]\nformats = ['gpx']\n", ":2", "export.formats must be a list of fit, tcx"),
         ("[export]\nformat = ['fit']\n", ":2", "unknown key export.format; known: formats"),
         ("[heart_rate]\nceiling_bpm = 150.0\n", ":2", "whole number from 60 to 230"),
+        ("[heart_rate]\nmax_bpm = 300\n", ":2", "heart_rate.max_bpm must be a whole number"),
+        ("[heart_rate]\nmax_bpm = 190\nzones = [100, 120, 110, 150, 170]\n", ":3", "rising"),
+        ("[heart_rate]\nmax_bpm = 190\nzones = [100, 120, 140]\n", ":3", "5 whole numbers"),
+        ("[heart_rate]\nmax_bpm = 160\nzones = [100, 120, 140, 150, 170]\n", ":3", "below"),
+        ("[heart_rate]\nzones = [100, 120, 140, 150, 170]\n", ":2", "max_bpm set"),
+        ("[heart_rate]\ndevice = ' '\n", ":2", "heart_rate.device must be a heart-rate strap"),
         ("[device]\nname = 'x'\n\n[limts]\n", ":4", "unknown section [limts]"),
+        ("[cues]\nverbosity = 'loud'\n", ":2", "cues.verbosity must be one of quiet, normal"),
+        ("[cues]\noff = ['turns']\n", ":2", "cues.off must be a list of segments, profile"),
+        ("[cues]\noff = 'halfway'\n", ":2", "cues.off must be a list of"),
+        ("[display]\nunits = 'mph'\n", ":2", "display.units must be one of metric, imperial"),
     ],
 )
 def test_bad_config_names_file_line_and_key(
@@ -105,6 +137,14 @@ def test_audio_section_sets_how_cues_sound(tmp_path: Path) -> None:
     )
     assert load_config(path).audio == AudioConfig(
         voice=False, voice_name="en-gb", volume=0.0, words_per_minute=140, tones=False
+    )
+
+
+def test_cues_section_sets_how_much_is_said(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[cues]\nverbosity = 'quiet'\noff = ['halfway', 'changes']\n")
+    assert load_config(path).cues == CueSettings(
+        Verbosity.QUIET, frozenset({CueGroup.HALFWAY, CueGroup.CHANGES})
     )
 
 
@@ -145,6 +185,18 @@ def test_a_hostile_config_gets_one_line_and_exit_2(
     result = cli("validate", "one-minute-alternation", "--config", str(path))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"retrorun: {path}{message}"), result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_safety_cue_cannot_be_turned_off_in_the_config(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[cues]\noff = ['halfway', 'alarms']\n")
+    result = cli("validate", "one-minute-alternation", "--config", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"retrorun: {path}:2: cues.off must be a list of segments")
+    assert "always said" in result.stderr
     assert result.stderr.count("\n") == 1
 
 

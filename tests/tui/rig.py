@@ -72,11 +72,12 @@ class SimSession:
         *,
         faults: tuple[str, ...] = (),
         clock: ManualClock | None = None,
+        config: Config | None = None,
     ) -> SimSession:
         clock = clock or ManualClock()
         options = LaunchOptions(
             profile=str(profile),
-            config=Config(),
+            config=config or Config(),
             simulator=SimulatorOptions(faults=faults),
             log_path=log,
             clock=clock,
@@ -98,7 +99,9 @@ class SimSession:
 
     @property
     def log_path(self) -> Path:
-        return self.launched_session.log_path
+        log = self.launched_session.log_path
+        assert log is not None  # the rig always writes a log
+        return log
 
     def launched(self, notice: str | None = None) -> Launched:
         return for_the_app(self.launched_session, notice)

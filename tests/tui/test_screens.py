@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.widgets import Label, Static
 
+from retrorun.config import Config
 from retrorun.recording.log_reader import read_log
-from retrorun.session.api import CommandKind, SessionState, UserCommand
+from retrorun.session.api import CommandKind, SessionEnded, SessionState, Totals, UserCommand
 from retrorun.session.keys import KEY_MAP, help_lines
 from retrorun.tui import Launched, RetrorunApp
 from retrorun.tui.screens import ConfirmQuit, HelpScreen, SessionScreen, SummaryScreen
 from retrorun.tui.text import clock_text
-from retrorun.tui.widgets import CueBanner, StateLine
+from retrorun.tui.widgets import CueBanner, Readouts, StateLine
+from tests.tui.rig import SimSession, short_profile
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from textual.pilot import Pilot
 
-    from tests.tui.rig import SimSession
 
 SIZE = (80, 24)
 
@@ -117,6 +117,39 @@ async def test_the_end_of_the_plan_shows_the_summary_and_exports_fit(
     assert read_log(session.log_path).complete
 
 
+async def test_a_runner_who_picks_imperial_units_sees_mph_and_miles_everywhere(
+    tmp_path: Path,
+) -> None:
+    session = await SimSession.start(
+        short_profile(tmp_path), tmp_path / "session.jsonl", config=Config(units="imperial")
+    )
+    try:
+        app = _app(session, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await session.advance_until(lambda s: s.state == SessionState.RUNNING)
+            await session.advance(10)
+            await pilot.pause()
+            readouts = app.screen.query_one(Readouts)
+            assert readouts.speed.startswith("3.7 mph (now ")  # 6 km/h
+            assert readouts.speed.endswith(" /mi")
+            assert readouts.distance.endswith(" mi")
+            assert readouts.next_up == "Next: turn, then BACKWARD 0:30 at 2.5 mph, 2 %"
+            await session.clock.run_until(session.task, limit=600)
+            await pilot.pause()
+            summary = app.screen
+            assert isinstance(summary, SummaryScreen)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            totals = str(summary.query_one("#summary-totals", Static).render())
+            report = str(summary.query_one("#summary-report", Static).render())
+            assert " mi" in totals
+            assert "avg mph" in report
+            assert "mph └" in report  # the speed chart's axis
+            assert "km" not in totals + report
+    finally:
+        await session.close()
+
+
 async def test_the_audio_notice_is_shown_once_in_the_banner(
     session: SimSession, tmp_path: Path
 ) -> None:
@@ -198,3 +231,35 @@ async def test_ctrl_q_asks_like_q(session: SimSession, tmp_path: Path) -> None:
         await pilot.pause()
         assert session.task.result().outcome == "stopped"
         assert isinstance(app.screen, SummaryScreen)
+
+
+class LongPathReport:
+    """A session log deep in the user data folder, whose path is wider than the screen."""
+
+    log_path = (
+        Path.home() / ".local/share/retrorun/sessions/simulated"
+        / "2026-12-01T19-05-00-one-minute-forward-one-minute-backward.jsonl"
+    )  # fmt: skip
+
+    async def summary_lines(self, width: int) -> list[str]:
+        return [f"a summary {width} columns wide"]
+
+    async def export_fit(self) -> Path:
+        return self.log_path.with_suffix(".fit")
+
+
+async def test_a_long_log_path_wraps_on_the_summary_instead_of_being_cut(tmp_path: Path) -> None:
+    ended = SessionEnded(60.0, "finished", "finished", 0, Totals())
+    app = RetrorunApp(memory_path=tmp_path / "memory.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(SummaryScreen(ended, LongPathReport()))
+        await pilot.pause()
+        label = app.screen.query_one("#summary-log", Label)
+        shown = "~/.local/share/retrorun/sessions/simulated/2026-12-01T19-05-00-one-minute-forward"
+        assert str(label.render()).startswith(f"log: {shown}")
+        assert str(label.render()).endswith("-one-minute-backward.jsonl")
+        # Every character is on screen: the label takes the lines the path needs.
+        lines = [strip.text for strip in label.render_lines(label.region.reset_offset)]
+        assert "".join(line.rstrip()[1:] for line in lines) == str(label.render())
+        assert len(lines) == 2
+        assert label.region.bottom <= SIZE[1] - 1  # above the buttons

@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from retrorun.belt import DEFAULT_RATES
 from retrorun.errors import ProfileError, ProfileErrors
-from retrorun.profiles import safety
+from retrorun.profiles import safety, words
+from retrorun.profiles.heart_zones import target_bpm
 from retrorun.profiles.models import IntervalStep, Profile, RepeatStep, format_path
 from retrorun.profiles.quantities import format_duration
 from retrorun.profiles.timeline import (
@@ -48,12 +49,14 @@ from retrorun.profiles.timeline import (
     Plan,
     Segment,
     SpeedStep,
+    ZoneHold,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from retrorun.belt import RampRates
+    from retrorun.profiles.heart_zones import HeartRateZones
     from retrorun.profiles.models import Direction, FieldPath, Step
     from retrorun.profiles.safety import SafetyLimits, Violation
 
@@ -67,13 +70,16 @@ __all__ = [
     "approach_s",
     "compile_plan",
     "ramp_in_s",
+    "unrolled_steps",
 ]
 
 FORWARD_RAMP_STEP_KMH = 0.1
+OPEN_STEP_CUE = "Press skip, the lap button, when you are ready to go on"
 # Nested repeats multiply; a plan longer than this is a typo, not a workout (and would
 # take a long time and much memory to unroll).
 MAX_INTERVALS = 2000
-# Cue thresholds: a halfway cue only makes sense in a bout long enough to need one, and a
+# Cue thresholds: a halfway cue only makes sense in a bout long enough to need one (in a
+# short one, only for a runner who asks for chatty cues: `words.SHORT_BOUT_S`), and a
 # countdown only when the bout is longer than the countdown itself.
 HALFWAY_MIN_S = 40.0
 COUNTDOWN_LEAD_S = 10.0
@@ -125,6 +131,12 @@ class _Flat:
     def last_round(self) -> bool:
         """In the final round of a repeated block: its first interval is "the last one"."""
         return self.final and self.repeated
+
+
+def unrolled_steps(profile: Profile) -> tuple[IntervalStep, ...]:
+    """The profile's interval steps in the order they run, repeats unrolled: the plan's
+    interval segments, one for one."""
+    return tuple(flat.step for flat in _unroll(profile.steps, ("steps",)))
 
 
 def _unroll(steps: tuple[Step, ...], path: FieldPath) -> Iterator[_Flat]:
@@ -205,11 +217,14 @@ def compile_plan(
     device: safety.DeviceRange | None = None,
     *,
     where: Locator | None = None,
+    zones: HeartRateZones | None = None,
 ) -> Plan:
     """Check `profile` against the safety layer and compile it into a `Plan`.
 
     Raises `ProfileErrors` listing every violation (named through `where`, usually the
-    loader's `ProfileDocument`, so messages carry file and line).
+    loader's `ProfileDocument`, so messages carry file and line). Zone steps get their bpm
+    range from `zones` (a bpm target needs none; without zones the others stay unresolved:
+    `heart_zones.step_needing_zones` says which step a session could not run).
     """
     limits, _ = safety.resolve_limits(profile, personal, device)
     violations = list(safety.check_profile(profile, personal, device))
@@ -228,7 +243,7 @@ def compile_plan(
     segments: list[Segment] = []
     last_round: frozenset[int] = frozenset()
     if not violations:
-        segments, last_round = _segments(profile, limits, violations)
+        segments, last_round = _segments(profile, limits, violations, zones)
         violations.extend(_too_long(segments))
     if violations:
         unique = list(dict.fromkeys((v.path, v.message) for v in violations))
@@ -253,7 +268,10 @@ def _plain_error(message: str, path: FieldPath) -> ProfileError:
 
 
 def _segments(
-    profile: Profile, limits: SafetyLimits, violations: list[Violation]
+    profile: Profile,
+    limits: SafetyLimits,
+    violations: list[Violation],
+    zones: HeartRateZones | None = None,
 ) -> tuple[list[Segment], frozenset[int]]:
     """Segments in order, and the indices of those in the last round of a repeat."""
     state = _State()
@@ -264,11 +282,23 @@ def _segments(
         turn_needed = step.direction != state.direction or (
             step.direction == "backward" and step.incline_pct != state.incline_pct
         )
+        if step.keep_speed and (turn_needed or not state.started):
+            violations.append(
+                safety.Violation(
+                    (*flat.path, "keep_speed"),
+                    "keep_speed follows a step",
+                    0.0,
+                    0.0,
+                    "a keep_speed step keeps the speed of the step before it: it needs one "
+                    "before it in the same direction (and, backward, at the same incline)",
+                )
+            )
+            continue
         if turn_needed:
             segments.append(_turn(len(segments), step, flat, state, limits))
         if flat.last_round:
             last_round.add(len(segments))
-        segments.append(_interval(len(segments), flat, state, limits, violations))
+        segments.append(_interval(len(segments), flat, state, limits, violations, zones))
     return segments, frozenset(last_round)
 
 
@@ -323,12 +353,45 @@ def _turn(
     return seg
 
 
+def _zone_hold(step: IntervalStep, zones: HeartRateZones | None) -> ZoneHold | None:
+    target = step.heart_rate
+    if target is None or step.min_speed_kmh is None or step.max_speed_kmh is None:
+        return None
+    bpm = target_bpm(target, zones)
+    return ZoneHold(
+        target.describe(),
+        step.min_speed_kmh,
+        step.max_speed_kmh,
+        bpm[0] if bpm else None,
+        bpm[1] if bpm else None,
+    )
+
+
+def _label(step: IntervalStep, speed_kmh: float) -> str:
+    if step.label:
+        return step.label
+    if step.heart_rate is not None:
+        return f"{step.direction} {step.heart_rate.describe()}"
+    if step.keep_speed:
+        return f"{step.direction} at the same speed"
+    return f"{step.direction} {speed_kmh:.1f} km/h"
+
+
 def _interval(
-    index: int, flat: _Flat, state: _State, limits: SafetyLimits, violations: list[Violation]
+    index: int,
+    flat: _Flat,
+    state: _State,
+    limits: SafetyLimits,
+    violations: list[Violation],
+    zones: HeartRateZones | None = None,
 ) -> Segment:
     step = flat.step
     estimate = safety.step_duration_s(step)
-    if step.ramp is not None:
+    # A keep_speed step commands nothing: the plan estimates it at the speed before it.
+    speed = state.speed_kmh if step.keep_speed else step.end_speed_kmh
+    if step.keep_speed:
+        steps: tuple[SpeedStep, ...] = (SpeedStep(0.0, speed),)
+    elif step.ramp is not None:
         steps = _linear_steps(step.ramp.from_kmh, step.ramp.to_kmh, estimate)
     elif step.direction == "backward":
         ramp = safety.backward_ramp(state.speed_kmh, step.end_speed_kmh, limits, state.since_last_s)
@@ -343,7 +406,7 @@ def _interval(
         distance = _distance(
             steps, state.speed_kmh if state.started else steps[0].speed_kmh, estimate
         )
-    if step.ramp is None and step.duration_s is not None:
+    if step.ramp is None and step.duration_s is not None and not step.keep_speed:
         # The clock starts when the belt is at the speed; the ramp-in comes on top.
         ramp_in = ramp_in_s(steps, state.speed_kmh, DEFAULT_RATES)
         distance += ramp_in * (state.speed_kmh + step.end_speed_kmh) / 2 / 3.6
@@ -353,7 +416,7 @@ def _interval(
         kind="interval",
         direction=step.direction,
         from_direction=step.direction,
-        speed_kmh=step.end_speed_kmh,
+        speed_kmh=speed,
         incline_pct=step.incline_pct,
         incline_offset_s=0.0,
         duration_s=step.duration_s,
@@ -366,47 +429,58 @@ def _interval(
         ramp_to_kmh=step.ramp.to_kmh if step.ramp else None,
         window_s=None,
         settle_s=None,
-        label=step.label or f"{step.direction} {step.end_speed_kmh:.1f} km/h",
+        label=_label(step, speed),
         cue=step.cue,
         source_path=format_path(flat.path),
         repeat_round=flat.repeat_round,
         cues=(),
+        heart_rate=_zone_hold(step, zones),
+        keep_speed=step.keep_speed,
+        open_ended=step.open_ended,
     )
     _advance(state, seg)
     return seg
 
 
+def _opening_cues(seg: Segment) -> list[Cue]:
+    """What an interval says as it starts: its label, its own cue, how an open step ends."""
+    cues = [Cue(0.0, CueKind.START, seg.label)]
+    if seg.cue:
+        cues.append(Cue(0.0, CueKind.TEXT, seg.cue))
+    if seg.open_ended:
+        cues.append(Cue(0.0, CueKind.TEXT, OPEN_STEP_CUE))
+    return cues
+
+
 def _with_cues(
     segments: list[Segment], last_round: frozenset[int], limits: SafetyLimits
 ) -> Iterator[Segment]:
-    """Attach cue times: start, text, halfway, 10 s and 3-2-1 before a change, turn warning."""
+    """Attach cue times: start, text, halfway, 10 s and 3-2-1 before a change, turn warning.
+
+    A turn's own cues ("Turn around now", its countdown, "Settle in") hang on its window,
+    which opens only when the belt is measured at turn speed: the session says them
+    (`retrorun.session.cues`), and ``retrorun plan --cues`` shows when.
+    """
     last_round_seen = False
     for position, seg in enumerate(segments):
         following = segments[position + 1] if position + 1 < len(segments) else None
         length = seg.estimated_duration_s
         cues: list[Cue] = []
-        if seg.kind == "turn":
-            cues.append(Cue(0.0, CueKind.START, f"Slow down: {seg.label}"))
-            cues.append(
-                Cue(seg.incline_offset_s + (seg.window_s or 0.0), CueKind.START, "Settle in")
-            )
-        else:
+        if seg.kind == "interval":
             if position in last_round and not last_round_seen:
-                cues.append(Cue(0.0, CueKind.LAST_INTERVAL, "Last interval"))
+                cues.append(Cue(0.0, CueKind.LAST_INTERVAL, words.LAST_INTERVAL))
                 last_round_seen = True
-            cues.append(Cue(0.0, CueKind.START, seg.label))
-            if seg.cue:
-                cues.append(Cue(0.0, CueKind.TEXT, seg.cue))
+            cues.extend(_opening_cues(seg))
             counted = seg.duration_s if seg.duration_s is not None else length
-            if counted >= HALFWAY_MIN_S:  # halfway through the counted time
-                cues.append(Cue(length - counted / 2, CueKind.HALFWAY, "Halfway"))
+            if counted >= HALFWAY_MIN_S and not seg.open_ended:  # halfway through the counted time
+                cues.append(Cue(length - counted / 2, CueKind.HALFWAY, words.HALFWAY))
         if following is not None and following.kind == "turn":
             lead = min(limits.turn_warning_s, length)
             cues.append(
                 Cue(
                     length - lead,
                     CueKind.TURN_WARNING,
-                    f"{following.label.capitalize()} in {lead:.0f} seconds",
+                    words.segment_warning(following, lead, slowing=True),
                 )
             )
         elif following is not None and seg.kind == "interval" and length > COUNTDOWN_LEAD_S:
@@ -414,7 +488,7 @@ def _with_cues(
                 Cue(
                     length - COUNTDOWN_LEAD_S,
                     CueKind.COUNTDOWN,
-                    f"Change in {COUNTDOWN_LEAD_S:.0f} seconds",
+                    words.change_in(COUNTDOWN_LEAD_S),
                 )
             )
         if seg.kind == "interval" and length > COUNTDOWN_BEEPS_S[0]:
@@ -422,5 +496,5 @@ def _with_cues(
                 Cue(length - beep, CueKind.COUNTDOWN, f"{beep:.0f}") for beep in COUNTDOWN_BEEPS_S
             )
         if following is None:
-            cues.append(Cue(length, CueKind.FINISH, "Workout complete"))
+            cues.append(Cue(length, CueKind.FINISH, words.FINISH))
         yield replace(seg, cues=tuple(sorted(cues, key=lambda cue: cue.offset_s)))

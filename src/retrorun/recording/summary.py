@@ -7,14 +7,18 @@ into lines of text.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from retrorun.profiles.quantities import format_duration
-from retrorun.recording.activity import GROUPS, Activity, Group, build_activity
+from retrorun.profiles.words import distance_text, in_units, speed_number, speed_unit
+from retrorun.recording.activity import GROUPS, Activity, Group, Span, build_activity
 from retrorun.recording.chart import render_session
+from retrorun.session.energy import MAX_GAP_S, energy_text
 
 if TYPE_CHECKING:
+    from retrorun.profiles.words import Units
     from retrorun.recording.log_reader import LogEvent, SessionLog
 
 _CONSOLE = {
@@ -42,10 +46,9 @@ class GroupStats:
     max_speed_kmh: float
     avg_heart_rate_bpm: int | None
     max_heart_rate_bpm: int | None
-
-    @property
-    def avg_speed_kmh(self) -> float:
-        return self.distance_m / self.duration_s * 3.6 if self.duration_s > 0 else 0.0
+    avg_speed_kmh: float = 0.0
+    """The time-weighted mean of the measured speed: never above the maximum, as distance
+    over time can be for a short turn read from a counter of whole metres."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,15 @@ def summarize(log: SessionLog) -> SessionSummary:
         laps = [lap for lap in activity.laps if lap.group == group]
         samples = [s for s in activity.samples if s.group == group]
         rates = [s.heart_rate_bpm for s in samples if s.heart_rate_bpm is not None]
+        duration = sum(lap.timer_s for lap in laps)
+        distance = sum(lap.distance_m for lap in laps)
         groups[group] = GroupStats(
-            duration_s=sum(lap.timer_s for lap in laps),
-            distance_m=sum(lap.distance_m for lap in laps),
+            duration_s=duration,
+            distance_m=distance,
             max_speed_kmh=max((s.speed_kmh for s in samples), default=0.0),
             avg_heart_rate_bpm=round(sum(rates) / len(rates)) if rates else None,
             max_heart_rate_bpm=max(rates) if rates else None,
+            avg_speed_kmh=_mean_speed(activity, group),
         )
     if log.summary is not None:
         outcome = str(log.summary.get("outcome", "finished"))
@@ -98,6 +104,23 @@ def summarize(log: SessionLog) -> SessionSummary:
         overrides=tuple(_overrides(log)),
         faults=tuple(_faults(log)),
     )
+
+
+def _mean_speed(activity: Activity, group: Group) -> float:
+    """The time-weighted mean speed of `group`: between two readings the speed goes from
+    one to the other (the reading's own speed when the next belongs to another group), over
+    the time of it that the session ran (at most `MAX_GAP_S` between two readings)."""
+    weighted = seconds = 0.0
+    for reading, following in itertools.pairwise(activity.samples):
+        if reading.group != group:
+            continue
+        between = Span(reading.t, following.t)
+        ran = min(sum(between.overlap_s(span) for span in activity.active), MAX_GAP_S)
+        same = following.group == group
+        speed = (reading.speed_kmh + following.speed_kmh) / 2 if same else reading.speed_kmh
+        weighted += speed * ran
+        seconds += ran
+    return weighted / seconds if seconds > 0 else 0.0
 
 
 def _pauses(log: SessionLog, activity: Activity) -> tuple[Note, ...]:
@@ -154,29 +177,27 @@ def _faults(log: SessionLog) -> list[Note]:
     return notes
 
 
-def _distance(metres: float) -> str:
-    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.2f} km"  # noqa: PLR2004
-
-
 def _cell(value: float | None, pattern: str) -> str:
     return pattern.format(value) if value is not None else "-"
 
 
-def render_summary(summary: SessionSummary, width: int = 60) -> list[str]:
-    """The summary as lines of text for a terminal."""
+def render_summary(summary: SessionSummary, width: int = 60, units: Units = "metric") -> list[str]:
+    """The summary as lines of text for a terminal, in `units`."""
     activity = summary.activity
+    unit = speed_unit(units)
     start = activity.moment(activity.span.start_t)
     lines = [
         f"{activity.name}: {start:%Y-%m-%d %H:%M} UTC, {summary.outcome}",
         (
             f"active {format_duration(activity.timer_s)} "
             f"(elapsed {format_duration(activity.span.duration_s)}), "
-            f"{_distance(activity.distance_m)}, "
-            f"{summary.turns} turn{'' if summary.turns == 1 else 's'}"
+            f"{distance_text(activity.distance_m, units)}, "
+            f"{summary.turns} turn{'' if summary.turns == 1 else 's'}, "
+            f"{energy_text(activity.calories_kcal, activity.energy_source)}"
         ),
         "",
         (
-            f"{'':9}{'time':>8}{'distance':>10}{'avg km/h':>10}{'max km/h':>10}"
+            f"{'':9}{'time':>8}{'distance':>10}{'avg ' + unit:>10}{'max ' + unit:>10}"
             f"{'avg HR':>8}{'max HR':>8}"
         ),
     ]
@@ -184,8 +205,9 @@ def render_summary(summary: SessionSummary, width: int = 60) -> list[str]:
         stats = summary.groups[group]
         lines.append(
             f"{group:<9}{format_duration(stats.duration_s):>8}"
-            f"{_distance(stats.distance_m):>10}{stats.avg_speed_kmh:>10.1f}"
-            f"{stats.max_speed_kmh:>10.1f}"
+            f"{distance_text(stats.distance_m, units):>10}"
+            f"{speed_number(stats.avg_speed_kmh, units):>10.1f}"
+            f"{speed_number(stats.max_speed_kmh, units):>10.1f}"
             f"{_cell(stats.avg_heart_rate_bpm, '{:d}'):>8}"
             f"{_cell(stats.max_heart_rate_bpm, '{:d}'):>8}"
         )
@@ -196,9 +218,11 @@ def render_summary(summary: SessionSummary, width: int = 60) -> list[str]:
         ("faults", summary.faults),
     ):
         lines.append(f"{title}: {len(notes) if notes else 'none'}")
-        lines.extend(f"  {format_duration(note.t)}  {note.text}" for note in notes)
+        lines.extend(f"  {format_duration(note.t)}  {in_units(note.text, units)}" for note in notes)
     lines.append("")
     lines.extend(
-        render_session(activity.samples, activity.span.start_t, activity.span.end_t, width)
+        render_session(
+            activity.samples, activity.span.start_t, activity.span.end_t, width, units=units
+        )
     )
     return lines

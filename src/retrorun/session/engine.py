@@ -35,7 +35,7 @@ value is logged with its reason and announced once per segment.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from retrorun.device.events import (
@@ -51,6 +51,7 @@ from retrorun.device.events import (
 )
 from retrorun.device.ramp import DEFAULT_RATES
 from retrorun.ftms.training_status import TrainingStatusCode
+from retrorun.profiles import words
 from retrorun.profiles.safety import (
     SAFETY_NUMBERS,
     backward_ramp,
@@ -58,6 +59,7 @@ from retrorun.profiles.safety import (
     clamp_speed,
     limit_speed_change,
 )
+from retrorun.profiles.words import CueGroup, Verbosity, group_of
 from retrorun.session import turn as turns
 from retrorun.session.api import (
     CommandKind,
@@ -75,19 +77,23 @@ from retrorun.session.cues import (
     PendingCue,
     interval_cues,
     settle_text,
+    slows,
     turn_now_text,
     turn_warning_text,
 )
 from retrorun.session.following import AT_TARGET_KMH, BeltWatch, Stalled
+from retrorun.session.heart import HR_STALE_S, HeartRateSources
 from retrorun.session.inputs import (
     Action,
     Answer,
     Done,
     EngineOptions,
+    HeartRateReading,
     Publish,
     Ready,
     Request,
     Sample,
+    StrapLink,
     Tick,
 )
 from retrorun.session.ledger import Ledger
@@ -100,6 +106,7 @@ from retrorun.session.lifecycle import (
     Trigger,
 )
 from retrorun.session.view import build_snapshot
+from retrorun.session.zone import ZONE_UPDATE_S, Verdict, Zone, decide
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -111,7 +118,7 @@ if TYPE_CHECKING:
     from retrorun.session.api import Snapshot
     from retrorun.session.totals import Bucket, TotalsCounter
 
-Event = Ready | Sample | Tick | Done | UserCommand | DeviceEvent
+Event = Ready | Sample | Tick | Done | UserCommand | HeartRateReading | StrapLink | DeviceEvent
 
 __all__ = ["Engine", "Event"]
 
@@ -206,7 +213,7 @@ class Engine:
         self._speed_sent_at = -math.inf
         self.measured_speed: float | None = None
         self.measured_incline: float | None = None
-        self.heart_rate: int | None = None
+        self.hr = HeartRateSources()
         self.facing: Direction = "forward"
         self._interval_phase = Phase.STEADY
         # what is due in active time
@@ -218,7 +225,7 @@ class Engine:
         self._ramp_in_until: float | None = None
         """While the belt is on its way to the interval's speed, the active time at which the
         interval's clock starts anyway (see `_interval_progress`)."""
-        self._hr_next = 0.0
+        self._hr_next, self._zone = 0.0, _ZoneState()
         # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
         self._belt_started = False
         self._start_acked = False
@@ -260,9 +267,14 @@ class Engine:
             self._done(event)
         elif isinstance(event, Ready):
             self._ready(event)
+        elif isinstance(event, HeartRateReading):
+            self.hr.feed(event.heart_rate_bpm, "strap", now)
+        elif isinstance(event, StrapLink):
+            self._strap_link(event)
         elif not isinstance(event, Tick):
             self._status(event)
         self._timers()
+        self._heart_rate_freshness()
         self._progress()
         self._note_phase()
         self._publish_snapshot()
@@ -286,6 +298,9 @@ class Engine:
             # Anything due by now has been acted on or waits on telemetry, not on time.
             now, active = self.ledger.now, self.ledger.active
             walls.extend(now + a - active for a in self._due_active() if a > active + EPS)
+            stale_at = self.hr.stale_at(now)
+            if stale_at is not None:  # the moment to say the heart rate went stale
+                walls.append(stale_at + EPS)
         return min(walls) if walls else None
 
     def abort(self, ending: Ending, now: float, detail: str = "") -> list[Action]:
@@ -320,6 +335,12 @@ class Engine:
     @property
     def t(self) -> float:
         return self.ledger.t
+
+    @property
+    def heart_rate(self) -> int | None:
+        """The heart rate to act on now: a fresh one (strap first), else None."""
+        reading = self.hr.current(self.ledger.now)
+        return reading.bpm if reading is not None else None
 
     @property
     def t0(self) -> float:
@@ -409,12 +430,37 @@ class Engine:
         self._out.append(send)
         return send.seq
 
-    def _cue(self, kind: CueKind, text: str, *, beeps: int = 0, **extra: object) -> None:
+    def _cue(
+        self,
+        kind: CueKind,
+        text: str,
+        *,
+        beeps: int = 0,
+        group: CueGroup | None = None,
+        level: Verbosity = Verbosity.NORMAL,
+        **extra: object,
+    ) -> None:
+        """Say `text` (and log it) in the runner's units, unless the runner's cue settings
+        leave it out: safety cues are always said."""
+        if not self.options.cues.says(group or group_of(kind), level):
+            return
+        text = words.in_units(text, self._units)
         self._out.append(Publish(Cue(self.t, kind, text, beeps)))
         fields: dict[str, object] = {"text": text, "kind": str(kind)}
         if beeps:
             fields["beeps"] = beeps
         self._log("cue", **fields, **{k: v for k, v in extra.items() if v is not None})
+
+    @property
+    def _units(self) -> words.Units:
+        return self.options.units
+
+    def _turn_kmh(self, seg: Segment) -> float:
+        """The turn speed the belt is really told for the turn `seg` (a treadmill's minimum
+        may raise it)."""
+        return clamp_speed(
+            seg.from_direction, seg.speed_kmh, self.incline_target or 0.0, self.limits
+        ).value
 
     def _log(self, type_: str, **fields: object) -> None:
         self._out.append(Publish(LogEntry(self.t, type_, fields)))
@@ -539,7 +585,7 @@ class Engine:
         if clamped.limited and clamped.reasons[0] not in self._warned:
             # Caps are announced (once per segment); pacing by the ramp rate is only logged.
             self._warned.add(clamped.reasons[0])
-            self._cue(CueKind.OVERRIDE, f"Speed limited to {value:.1f} km/h: {clamped.reasons[0]}.")
+            self._cue(CueKind.OVERRIDE, words.speed_limited(value, clamped.reasons[0], self._units))
         return value
 
     def _command_incline(
@@ -573,13 +619,18 @@ class Engine:
         self.incline_target = value
         if why and why[0] not in self._warned:
             self._warned.add(why[0])
-            self._cue(CueKind.OVERRIDE, f"Incline limited to {value:.1f} %: {why[0]}.")
+            self._cue(CueKind.OVERRIDE, words.incline_limited(value, why[0]))
         return value
 
-    def _adopt_override(self) -> None:
-        """The console (or a nudge) wins for the rest of this interval: drop the plan's
-        remaining steps, never the turn's."""
+    def _adopt_override(self, by: str = "a change by hand") -> None:
+        """The console (or a nudge, or the heart-rate guard) wins for the rest of this
+        interval: drop the plan's remaining steps, never the turn's, and stop holding a
+        zone."""
         self._queue = [s for s in self._queue if s.turn]
+        seg = self.segment
+        if seg is not None and seg.heart_rate is not None and not self._zone.off:
+            self._zone.off, self._zone.next_at = True, None
+            self._log("zone", verdict="off", reason=f"the speed was set by {by}")
 
     # ------------------------------------------------------------------ ending
 
@@ -594,7 +645,7 @@ class Engine:
         self.reason = info.reason
         self._log("state", state=info.outcome, reason=info.reason)
         if ending is Ending.FINISHED:
-            self._cue(CueKind.FINISH, "Workout complete. Well done!")
+            self._cue(CueKind.FINISH, words.FINISH)
         else:
             self._cue(CueKind.ALARM, f"Session over: {info.reason}.")
         if self._belt_started:
@@ -624,7 +675,7 @@ class Engine:
         # and run on, others refuse a Stop of a belt the safety key already stopped.
         measured = self.measured_speed
         if sampled and measured is not None and measured < AT_REST_KMH:
-            self._cue(CueKind.PAUSE, "The belt has stopped. You can step off.")
+            self._cue(CueKind.PAUSE, words.BELT_STOPPED)
             self._finalize()
             return
         now = self.ledger.now
@@ -686,6 +737,8 @@ class Engine:
             due.append(end)
         if self._ramp_in_until is not None:
             due.append(self._ramp_in_until)
+        if self._zone.next_at is not None:
+            due.append(self._zone.next_at)
         return due
 
     def _progress(self) -> None:
@@ -702,6 +755,66 @@ class Engine:
                 self._send_due_steps()  # a turn prepared just now may have a step due now
                 return
             self._next_segment(ended_at)
+
+    def _zone_control(self, seg: Segment) -> None:
+        """A zone step's decision when one is due (`retrorun.session.zone`)."""
+        hold, zone = seg.heart_rate, self._zone
+        if hold is None or hold.low_bpm is None or hold.high_bpm is None:
+            return
+        if self._interval_phase is not Phase.STEADY or self._queue:
+            return
+        active = self.ledger.active
+        if zone.off:
+            return
+        if zone.next_at is None:
+            zone.next_at = active + ZONE_UPDATE_S
+            return
+        if active + EPS < zone.next_at:
+            return
+        zone.next_at = active + ZONE_UPDATE_S
+        hr = self.heart_rate
+        target = Zone(
+            hold.low_bpm,
+            hold.high_bpm,
+            hold.min_speed_kmh,
+            hold.max_speed_kmh,
+            backward=seg.direction == "backward",
+        )
+        decision = decide(target, hr, zone.last_hr, self._speed_now())
+        zone.last_hr = hr
+        self._log("zone", verdict=decision.verdict, heart_rate_bpm=hr, speed_kmh=decision.speed_kmh)
+        if decision.verdict in ("below", "above", "at_max", "at_min"):
+            why = f"heart-rate zone: {hr} bpm, {hold.target} is {hold.low_bpm}-{hold.high_bpm}"
+            value = self._command_speed(decision.speed_kmh, self.facing, reason=why)
+        else:
+            value = self._speed_now()
+        # In the zone but outside the dead band: "low in", not "below".
+        edge = hr is not None and hold.low_bpm <= hr <= hold.high_bpm
+        self._zone_say(decision.verdict, hr, hold.target, value, edge=edge)
+
+    def _zone_say(
+        self, verdict: Verdict, hr: int | None, target: str, speed: float, *, edge: bool
+    ) -> None:
+        """Say what the zone hold does when that changes (not every 20 s)."""
+        zone = self._zone
+        if verdict in ("catching_up", zone.said):
+            return
+        zone.said = verdict
+        if verdict == "no_heart_rate":
+            if self.hr.freshness(self.ledger.now) == "none":  # stale was said already
+                self._cue(CueKind.ALARM, f"No heart rate yet: holding {speed:g} km/h.")
+            return
+        texts = {
+            "below": f"Heart rate {hr}, {'low in' if edge else 'below'} {target}: "
+            f"speeding up to {speed:g} km/h.",
+            "above": f"Heart rate {hr}, {'high in' if edge else 'above'} {target}: "
+            f"slowing to {speed:g} km/h.",
+            "in_zone": f"In {target}: holding {speed:g} km/h.",
+            "at_max": f"Heart rate {hr}, below {target} at {speed:g} km/h, this step's fastest.",
+            "at_min": f"Heart rate {hr}, above {target} at {speed:g} km/h, this step's slowest. "
+            "Ease off, or stop if you feel unwell.",
+        }
+        self._cue(CueKind.OVERRIDE, texts[verdict])
 
     def _send_due_steps(self) -> None:
         while self._running and self._queue and self._queue[0].at <= self.ledger.active + EPS:
@@ -720,6 +833,7 @@ class Engine:
         if self._ramp_in_until is not None:
             self._ramp_in()
         self._fire_cues(seg)
+        self._zone_control(seg)
         if self._ramp_in_until is not None:
             return None
         if seg.distance_m is not None:
@@ -758,9 +872,7 @@ class Engine:
         if turn is None:
             return None
         seg = turn.segment
-        turn_kmh = clamp_speed(
-            seg.from_direction, seg.speed_kmh, self.incline_target or 0.0, self.limits
-        ).value
+        turn_kmh = self._turn_kmh(seg)
         if self.speed_target is not None:  # slower than turn speed stays slower
             turn_kmh = min(turn_kmh, self.speed_target)
         events = turn.advance(
@@ -779,7 +891,7 @@ class Engine:
         """Say and do what a step of the turn asks for."""
         seg = turn.segment
         if isinstance(event, turns.Beep):
-            self._cue(CueKind.COUNTDOWN, str(event.digit), beeps=1)
+            self._cue(CueKind.COUNTDOWN, str(event.digit), beeps=1, group=CueGroup.SAFETY)
         elif isinstance(event, turns.WindowOpened):
             for step in self._queue:  # anything still queued is late: send it now
                 self._command_speed(step.speed_kmh, step.facing, step=step)
@@ -793,9 +905,9 @@ class Engine:
             )
             self._command_incline(seg.incline_pct, in_turn=True)
         elif isinstance(event, turns.Settling):
-            self._cue(CueKind.START, settle_text(seg))
+            self._cue(CueKind.START, settle_text(seg), group=CueGroup.SAFETY)
         elif isinstance(event, turns.WindowExtended) and turn.extended_s <= event.by_s + EPS:
-            self._cue(CueKind.START, "Hold the rails: the incline is still moving.")
+            self._cue(CueKind.START, words.DECK_MOVING, group=CueGroup.SAFETY)
 
     def _turn_overdue(
         self, event: turns.ArrivalOverdue | turns.DeckOverdue, turn_kmh: float
@@ -864,7 +976,7 @@ class Engine:
                 if nxt is not None:
                     self._warn_turn(nxt)
             else:
-                self._cue(cue.kind, cue.text, beeps=cue.beeps)
+                self._cue(cue.kind, cue.text, beeps=cue.beeps, group=cue.group, level=cue.level)
         self._cues = keep
 
     def _warn_turn(self, nxt: Segment) -> None:
@@ -875,7 +987,8 @@ class Engine:
         # slowed to turn speed, after the end of this interval.
         offset = turns.window_offset_s(nxt, self._speed_now(), self._rates)
         seconds = (self.segment_remaining_s() or 0.0) + offset
-        self._cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds))
+        slowing = slows(self._speed_now(), self._turn_kmh(nxt))
+        self._cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds, slowing=slowing))
 
     def _next_segment(self, start: float | None = None) -> None:
         """End the current segment and begin the next at active time ``start`` (now when
@@ -898,6 +1011,7 @@ class Engine:
         self._warned = set()
         self._turn_warned = False
         self._ramp_in_until = None
+        self._zone = _ZoneState()
         ends = {"duration_s": seg.duration_s} if seg.duration_s is not None else {}
         if seg.distance_m is not None:
             ends = {"distance_m": seg.distance_m}
@@ -922,16 +1036,19 @@ class Engine:
                 for s in seg.speed_steps
             ]
             if not warned:
-                self._cue(CueKind.TURN_WARNING, turn_warning_text(seg, offset))
+                slowing = slows(self._belt_speed(), self._turn_kmh(seg))
+                self._cue(CueKind.TURN_WARNING, turn_warning_text(seg, offset, slowing=slowing))
             return
         self.turn = None
         self.facing = seg.direction
+        # A keep_speed step commands nothing: the belt goes on as it runs.
         self._queue = [
             _Step(start + s.offset_s, s.speed_kmh, seg.direction, turn=False)
             for s in seg.speed_steps
+            if not seg.keep_speed
         ]
         self._interval_phase = Phase.STEADY
-        if seg.ramp_from_kmh is None and seg.duration_s is not None:
+        if seg.ramp_from_kmh is None and seg.duration_s is not None and not seg.keep_speed:
             # A ramp of the plan runs on the clock, and a distance counts every metre; any
             # other interval counts from the moment the belt is at its speed (`_ramp_in`).
             arrive = self._rates.time_to_change_speed(self._belt_speed(), seg.speed_kmh)
@@ -939,7 +1056,13 @@ class Engine:
             self._interval_phase = Phase.RAMP
         nxt = self._next_turn()
         delay = turns.window_offset_s(nxt, seg.speed_kmh, self._rates) if nxt is not None else 0.0
-        self._cues = interval_cues(seg, window_delay_s=delay)
+        before = self.plan.segments[index - 1] if index > 0 else None
+        self._cues = interval_cues(
+            seg,
+            window_delay_s=delay,
+            into_turn=nxt is not None,
+            after_turn=before is not None and before.kind == "turn",
+        )
         self._command_incline(seg.incline_pct, in_turn=False)
 
     def _skip(self) -> tuple[bool, str]:
@@ -975,7 +1098,7 @@ class Engine:
         if kind is CommandKind.PAUSE:
             self._cause = "user"
             self._move(Trigger.PAUSE, "paused by you")
-            self._cue(CueKind.PAUSE, "Paused.")
+            self._cue(CueKind.PAUSE, words.PAUSED)
             self._send("pause")
             return CommandResult(cmd, accepted=True, reason="paused")
         if kind is CommandKind.SKIP:
@@ -1010,13 +1133,34 @@ class Engine:
         seg = self.segment
         if seg is None or seg.kind == "turn" or self.phase is Phase.APPROACH:
             return False, "not while turning"
-        self._adopt_override()
+        ramp_end = self._shift_planned_steps(amount)
+        if ramp_end is None:
+            self._adopt_override()
         requested = self._speed_now() + amount
         value = self._command_speed(requested, self.facing, reason="nudge")
-        self._cue(CueKind.OVERRIDE, f"Speed {value:g} km/h.")
+        self._cue(CueKind.OVERRIDE, words.speed_set(value, self._units))
+        speed = words.speed_text(value, self._units)
+        goes_on = (
+            f", the ramp goes on to {words.speed_text(ramp_end, self._units)}"
+            if ramp_end is not None
+            else ""
+        )
         if abs(value - requested) > EPS:
-            return True, f"speed {value:g} km/h (limited by the safety layer)"
-        return True, f"speed {value:g} km/h"
+            return True, f"speed {speed} (limited by the safety layer){goes_on}"
+        return True, f"speed {speed}{goes_on}"
+
+    def _shift_planned_steps(self, amount: float) -> float | None:
+        """While the plan's own speed steps are still coming (a ramp, or the gradual climb
+        to a backward speed), a nudge moves the rest of them by `amount`: the ramp goes on,
+        ending that much higher or lower, rather than stopping where it is. The new end
+        (made safe when it is sent, like every step), or None when no such step is left."""
+        planned = [s for s in self._queue if not s.turn and not s.catch_up]
+        if not planned:
+            return None
+        kept = [s for s in self._queue if s.turn]
+        moved = [replace(s, speed_kmh=max(0.0, s.speed_kmh + amount)) for s in planned]
+        self._queue = sorted([*kept, *moved], key=lambda s: s.at)
+        return round(moved[-1].speed_kmh, 2)
 
     def _nudge_incline(self, amount: float) -> tuple[bool, str]:
         if not self._incline_ok:
@@ -1027,7 +1171,7 @@ class Engine:
         self._adopt_override()
         requested = (self.incline_target or 0.0) + amount
         value = self._command_incline(requested, in_turn=in_window, reason="nudge")
-        self._cue(CueKind.OVERRIDE, f"Incline {value:g} %.")
+        self._cue(CueKind.OVERRIDE, words.incline_set(requested if value is None else value))
         return True, f"incline {value:g} %"
 
     # ------------------------------------------------------------------ the treadmill
@@ -1080,7 +1224,7 @@ class Engine:
         self.limits = self.plan.limits.with_device(ready.device)
         self._incline_ok = ready.incline_control
         self._move(Trigger.READY, "starting the belt")
-        self._cue(CueKind.START, f"Starting {self.plan.name}. The belt starts moving.")
+        self._cue(CueKind.START, words.session_start(self.plan.name), group=CueGroup.SAFETY)
         self._start_tries = 1
         self._send_start()
 
@@ -1094,15 +1238,26 @@ class Engine:
             self.measured_speed = tel.speed_kmh
         if tel.inclination_pct is not None:
             self.measured_incline = tel.inclination_pct
-        self.heart_rate = tel.heart_rate_bpm
+        self.hr.feed(tel.heart_rate_bpm, "treadmill", self.ledger.now)
         self.tracker.measured(tel.speed_kmh, tel.inclination_pct)
         raw = tel.distance_m if tel.distance_m is not None else tel.integrated_distance_m
-        self.ledger.totals.feed_distance(self.bucket() if self._running else None, raw)
+        bucket = self.bucket() if self._running else None
+        self.ledger.totals.feed_distance(bucket, raw)
+        self.ledger.totals.energy.feed(
+            self.ledger.now,
+            counting=bucket is not None,
+            speed_kmh=tel.speed_kmh,
+            incline_pct=tel.inclination_pct,
+            backward=bucket == "backward",
+            reported_kcal=tel.total_energy_kcal,
+        )
         fields: dict[str, Any] = {"speed_kmh": tel.speed_kmh, "distance_m": round(raw, 2)}
         if tel.inclination_pct is not None:
             fields["inclination_pct"] = tel.inclination_pct
         if tel.heart_rate_bpm is not None:
             fields["heart_rate_bpm"] = tel.heart_rate_bpm
+        if tel.total_energy_kcal is not None:
+            fields["total_energy_kcal"] = tel.total_energy_kcal
         if self._running:  # said before the sample that shows it, so the log reads in order
             self._deck_moved_unannounced()
         self._log("telemetry", **fields)
@@ -1206,11 +1361,7 @@ class Engine:
         measured = self.measured_speed
         if self.life.stage is not Stage.PAUSED or measured is None or measured < PAUSED_KMH:
             return
-        self._cue(
-            CueKind.ALARM,
-            f"The belt did not stop: it runs {measured:.1f} km/h. "
-            "Press stop on the treadmill or pull the safety key.",
-        )
+        self._cue(CueKind.ALARM, words.belt_still_runs_after_pause(measured, self._units))
         self._send("stop", reason=f"the pause left the belt at {measured:.1f} km/h")
 
     def _no_data(self) -> None:
@@ -1242,7 +1393,7 @@ class Engine:
         self._cause = None
         self._lost_at = None
         self._move(trigger, None, logged="resumed", why=reason)
-        self._cue(CueKind.PAUSE, "Resumed.")
+        self._cue(CueKind.PAUSE, words.RESUMED)
         if self.speed_target is not None:  # judged from where the belt is now
             self.watch.target(self.speed_target, self.ledger.now, self.measured_speed)
 
@@ -1367,11 +1518,10 @@ class Engine:
             self._speed_sent_at = self.ledger.now
             self.speed_target = safe.value
             self._cue(
-                CueKind.ALARM,
-                f"The console set {speed:g} km/h: back to {safe.value:g} km/h, {reason}.",
+                CueKind.ALARM, words.console_speed_refused(speed, safe.value, reason, self._units)
             )
             return
-        self._cue(CueKind.OVERRIDE, f"Console speed {speed:g} km/h kept for this interval.")
+        self._cue(CueKind.OVERRIDE, words.console_speed_kept(speed, self._units))
 
     def _console_incline(self, incline: float) -> None:
         if not self.life.live or self._index is None:
@@ -1386,11 +1536,10 @@ class Engine:
             self._send("incline", safe.value, reason=f"console {incline:g} %: {safe.reasons[0]}")
             self.incline_target = safe.value
             self._cue(
-                CueKind.ALARM,
-                f"The console set {incline:g} %: back to {safe.value:g} %, {safe.reasons[0]}.",
+                CueKind.ALARM, words.console_incline_refused(incline, safe.value, safe.reasons[0])
             )
         else:
-            self._cue(CueKind.OVERRIDE, f"Console incline {incline:g} % kept for this interval.")
+            self._cue(CueKind.OVERRIDE, words.console_incline_kept(incline))
         # A steeper deck lowers the backward speed cap: the speed follows at once.
         if self.facing == "backward" and self.speed_target is not None:
             speed = clamp_speed("backward", self.speed_target, incline, self.limits)
@@ -1467,13 +1616,50 @@ class Engine:
             say = "Connection back, but the treadmill sends no data yet. Resume when ready."
         elif measured is not None and measured >= AT_REST_KMH:
             why = f"connection back; the belt ran {measured:.1f} km/h, so it was paused"
-            say = f"Connection back. The belt ran {measured:.1f} km/h: pausing it. Hold the rails."
+            ran = words.speed_text(measured, self._units)
+            say = f"Connection back. The belt ran {ran}: pausing it. Hold the rails."
             self._send("pause")
         else:
             why = "connection back; the belt had stopped: resume when ready"
             say = "Connection back. The belt has stopped. Resume when you are ready."
         self._move(Trigger.LINK_BACK, why)
         self._cue(CueKind.ALARM, say)
+
+    def _strap_link(self, event: StrapLink) -> None:
+        fields: dict[str, object] = {"name": event.name} if event.name else {}
+        if event.detail:
+            fields["reason"] = event.detail
+        self._log("status", status="strap_connected" if event.connected else "strap_lost", **fields)
+
+    def _heart_rate_matters(self) -> bool:
+        """Whether something acts on the heart rate now: a zone step, or the guard in a
+        backward bout."""
+        seg = self.segment
+        if not self._running or seg is None or seg.kind != "interval":
+            return False
+        if seg.heart_rate is not None:
+            return True
+        return self.options.heart_rate is not None and seg.direction == "backward"
+
+    def _heart_rate_freshness(self) -> None:
+        """Log each change of the heart rate's freshness or source; when something acts on
+        it, say so out loud: a stale heart rate is never acted on, the speed holds."""
+        news = self.hr.news(self.ledger.now)
+        if news is None:
+            return
+        before, reading = news
+        if reading is None:
+            self._log("heart_rate", state="stale", after_s=HR_STALE_S)
+            if self._heart_rate_matters():
+                self._cue(
+                    CueKind.ALARM,
+                    f"No heart rate for {HR_STALE_S:g} seconds: "
+                    f"holding {self._speed_now():g} km/h.",
+                )
+        else:
+            self._log("heart_rate", state="fresh", source=reading.source)
+            if before == "stale" and self._heart_rate_matters():
+                self._cue(CueKind.OVERRIDE, f"Heart rate back: {reading.bpm}.")
 
     def _heart_rate_guard(self) -> None:
         guard, seg, hr = self.options.heart_rate, self.segment, self.heart_rate
@@ -1487,12 +1673,24 @@ class Engine:
         self._hr_next = active + guard.every_s
         lower = self._speed_now() - guard.step_kmh
         if guard.action == "end-bout" or lower < self.limits.turn_speed_kmh - EPS:
-            self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: bout over.")
+            self._cue(CueKind.ALARM, words.heart_rate_bout_over(hr, guard.ceiling_bpm))
             self._skip()
             return
-        self._adopt_override()
+        self._adopt_override("the heart-rate guard")
         value = self._command_speed(lower, self.facing, reason="heart-rate guard")
-        self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: {value:g} km/h.")
+        self._cue(CueKind.ALARM, words.heart_rate_slower(hr, guard.ceiling_bpm, value, self._units))
+
+
+@dataclass
+class _ZoneState:
+    """A zone step's control, while it runs (`Engine._zone_control`)."""
+
+    off: bool = False
+    """Switched off for the rest of the step by a change by hand or the heart-rate guard."""
+    next_at: float | None = None
+    """Active time of the next decision (None: not started yet, or off)."""
+    last_hr: int | None = None
+    said: str | None = None
 
 
 def _reasons(source: str | None, limits: Sequence[str]) -> str | None:

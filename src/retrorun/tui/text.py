@@ -7,12 +7,16 @@ display-only. Countdowns come from the snapshot's own remaining times, never fro
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrorun.profiles.words import in_units, speed_number, speed_span, speed_unit
+from retrorun.session import view
 from retrorun.session.api import Phase, SessionState
 
 if TYPE_CHECKING:
     from retrorun.profiles.plan import Segment
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SegmentPreview, Snapshot
 
 STATE_TEXT: dict[SessionState, str] = {
@@ -48,23 +52,55 @@ def clock_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def pace_text(speed_kmh: float | None) -> str:
-    """Minutes per kilometre (``6:40 /km``); ``-:-- /km`` when standing still."""
+def path_text(path: Path, home: Path | None = None) -> str:
+    """A file's path as the runner reads it: the home folder as ``~`` (the screen wraps what
+    is still too long, so no part of it is lost)."""
+    home = home or Path.home()
+    try:
+        return str(Path("~") / path.relative_to(home))
+    except ValueError:
+        return str(path)
+
+
+def pace_text(speed_kmh: float | None, units: Units = "metric") -> str:
+    """Minutes per kilometre (``6:40 /km``) or per mile (``10:44 /mi``); ``-:-- /km`` when
+    standing still."""
+    per = "/mi" if units == "imperial" else "/km"
     if speed_kmh is None or speed_kmh < 1.0:  # slower is standing, not a pace
-        return "-:-- /km"
-    return f"{clock_text(3600 / speed_kmh)} /km"
+        return f"-:-- {per}"
+    return f"{clock_text(3600 / speed_number(speed_kmh, units))} {per}"
 
 
-def speed_text(speed_kmh: float | None) -> str:
-    return "-" if speed_kmh is None else f"{speed_kmh:.1f}"
+def speed_text(speed_kmh: float | None, units: Units = "metric") -> str:
+    """The number only (`speed_unit` says km/h or mph)."""
+    return "-" if speed_kmh is None else f"{speed_number(speed_kmh, units):.1f}"
+
+
+def speed_readout(snap: Snapshot, units: Units = "metric") -> str:
+    """``4.5 km/h (now 4.4)  13:38 /km``"""
+    return (
+        f"{speed_text(snap.target_speed_kmh, units)} {speed_unit(units)} "
+        f"(now {speed_text(snap.measured_speed_kmh, units)})  "
+        f"{pace_text(snap.measured_speed_kmh, units)}"
+    )
 
 
 def incline_text(incline_pct: float | None) -> str:
     return "-" if incline_pct is None else f"{incline_pct:g} %"
 
 
-def distance_text(distance_m: float) -> str:
-    return f"{distance_m / 1000:.2f} km"
+def heart_rate_text(snap: Snapshot, seg: Segment | None = None) -> str:
+    """``142 bpm``; ``lost`` once readings stopped (nothing acts on it then: the guard and
+    zone steps hold); empty when there never was a heart rate. During a zone step (``seg``)
+    the zone it holds follows: ``128 bpm  zone 2: 114-133``."""
+    if snap.heart_rate_bpm is not None:
+        text = f"{snap.heart_rate_bpm} bpm"
+    else:
+        text = "lost" if snap.heart_rate_state == "stale" else ""
+    hold = seg.heart_rate if seg is not None else None
+    if hold is None or hold.low_bpm is None:
+        return text
+    return f"{text or '-'}  {hold.target}: {hold.low_bpm}-{hold.high_bpm}"
 
 
 def turning(snap: Snapshot) -> bool:
@@ -77,7 +113,7 @@ def direction_word(snap: Snapshot) -> str:
     return "TURN" if turning(snap) else snap.direction.upper()
 
 
-def direction_detail(snap: Snapshot) -> str:
+def direction_detail(snap: Snapshot, units: Units = "metric") -> str:
     """The line under the direction: what the turn is, or the segment's own label."""
     if turning(snap):
         return f"to {snap.direction.upper()}: hold the rails"
@@ -85,7 +121,8 @@ def direction_detail(snap: Snapshot) -> str:
         return f"slowing down: turn to {snap.next_segment.direction.upper()} next"
     if snap.segment_index is None:
         return ""
-    return f"{snap.segment_label} ({snap.segment_index + 1}/{snap.segment_count})"
+    label = in_units(snap.segment_label, units)
+    return f"{label} ({snap.segment_index + 1}/{snap.segment_count})"
 
 
 def remaining_digits(snap: Snapshot) -> str:
@@ -107,8 +144,11 @@ def remaining_label(snap: Snapshot) -> str:
     return "turn ends in" if turning(snap) else "left in segment"
 
 
-def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -> str:
-    """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one).
+def preview_text(
+    preview: SegmentPreview | None, after: Segment | None = None, units: Units = "metric"
+) -> str:
+    """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one); a
+    ramp shows both ends: ``Next: FORWARD 5:00 at 5.0→8.0 km/h, 0 %``.
 
     When the next segment is a turn, `after` (the plan's segment after that turn) says
     where the turn leads: ``Next: turn, then BACKWARD 1:00 at 4.5 km/h, 0 %``.
@@ -118,27 +158,17 @@ def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -
     if preview.kind == "turn":
         if after is None:
             return f"Next: TURN to {preview.direction.upper()}"
-        return "Next: turn, then " + _interval(
-            after.direction, after.distance_m, after.duration_s, after.speed_kmh, after.incline_pct
-        )
-    return "Next: " + _interval(
-        preview.direction,
-        preview.distance_m,
-        preview.duration_s,
-        preview.speed_kmh,
-        preview.incline_pct,
-    )
+        return "Next: turn, then " + _interval(view.preview(after), units)
+    return "Next: " + _interval(preview, units)
 
 
-def _interval(
-    direction: str,
-    distance_m: float | None,
-    duration_s: float | None,
-    speed_kmh: float,
-    incline_pct: float,
-) -> str:
+def _interval(preview: SegmentPreview, units: Units) -> str:
+    distance_m, duration_s = preview.distance_m, preview.duration_s
     length = f"{distance_m:g} m" if distance_m is not None else clock_text(duration_s or 0.0)
-    return f"{direction.upper()} {length} at {speed_kmh:.1f} km/h, {incline_pct:g} %"
+    speed = speed_span(preview.speed_kmh, preview.ramp_from_kmh, units)
+    return in_units(
+        f"{preview.direction.upper()} {length} at {speed}, {preview.incline_pct:g} %", units
+    )
 
 
 def state_text(snap: Snapshot) -> str:
