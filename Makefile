@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-slow check lint typecheck contracts pytest system-deps bench clean
+.PHONY: run test test-slow test-ble check lint typecheck contracts pytest system-deps bench clean
 
 # The main job: a bundled forward/backward workout (34 minutes, 16 turns) on the built-in
 # treadmill simulator, in the TUI (docs/tui.md); q asks, then stops the belt, and the summary
@@ -40,6 +40,13 @@ pytest: $(STAMP)
 test-slow: $(STAMP) system-deps
 	$(BIN)/pytest -m slow
 
+# The real Bluetooth path: a small virtual machine (built once from Debian and PyPI packages,
+# cached in .cache/ble-vm) runs BlueZ, and retrorun's device layer against
+# `retrorun sim --ble vhci` inside it (docs/test-bench.md).
+test-ble: $(STAMP)
+	@scripts/ensure-system-deps ble-vm
+	scripts/ble-vm/run
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
@@ -49,7 +56,7 @@ system-deps:
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[test]'
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[test,ble-sim]'
 	touch $(STAMP)
 
 clean:

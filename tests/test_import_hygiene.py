@@ -17,6 +17,7 @@ HEAVY = (
     "pydantic",
     "yaml",
     "httpx",
+    "bumble",
 )
 
 
@@ -40,6 +41,13 @@ def test_help_imports_no_heavy_library() -> None:
 def test_core_modules_import_no_edge_library() -> None:
     loaded = _modules_after("import retrorun.clock, retrorun.errors")
     assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
+
+
+def test_the_simulator_loads_bumble_only_to_go_on_the_air() -> None:
+    loaded = _modules_after("import retrorun_sim, retrorun_sim.backend, retrorun_sim.demo")
+    assert "bumble" not in loaded
+    pytest.importorskip("bumble", reason="the ble-sim extra is not installed")
+    assert "bumble" in _modules_after("import retrorun_sim.air")
 
 
 EDGES = ("textual", "bleak", "bleak_retry_connector", "dbus_fast", "aiomqtt")

@@ -59,7 +59,13 @@ class SimulatorClient(BaseBleakClient):
 
     # ------------------------------------------------------------------ ClientLink
 
-    def deliver(self, characteristic: Characteristic, data: bytes) -> None:
+    def deliver(
+        self,
+        characteristic: Characteristic,
+        data: bytes,
+        *,
+        indication: bool = False,  # noqa: ARG002 - bleak hands both to the same callback
+    ) -> None:
         callback = self._callbacks.get(characteristic)
         if callback is not None:
             callback(bytearray(data))

@@ -1,13 +1,17 @@
-"""The simulated treadmill's GATT table, as bleak's service collection.
+"""The simulated treadmill's GATT table: one description, served over two transports.
 
 One Fitness Machine Service (0x1826) with the seven treadmill characteristics of FTMS §4
 Table 4.1; every characteristic that notifies or indicates has its Client Characteristic
 Configuration Descriptor (0x2902) one handle later. Properties follow the quirks: Urevo's
 control point is WriteWithoutResponse|Indicate (field notes §3.6).
+
+`gatt_table` is the description; `build_services` turns it into bleak's service collection
+(the in-process backend) and `retrorun_sim.air` into Bumble's GATT server (on the air).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bleak.backends.characteristic import BleakGATTCharacteristic
@@ -38,6 +42,19 @@ _ORDER = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class GattEntry:
+    """One characteristic of the table: what it is and its GATT properties."""
+
+    characteristic: Characteristic
+    properties: tuple[CharacteristicPropertyName, ...]
+
+    @property
+    def has_cccd(self) -> bool:
+        """Whether it notifies or indicates (and so has a CCCD)."""
+        return "notify" in self.properties or "indicate" in self.properties
+
+
 def properties(characteristic: Characteristic, quirks: Quirks) -> list[CharacteristicPropertyName]:
     """The GATT properties ``characteristic`` has on a machine with ``quirks``."""
     match characteristic:
@@ -54,6 +71,11 @@ def properties(characteristic: Characteristic, quirks: Quirks) -> list[Character
             return ["read"]
 
 
+def gatt_table(quirks: Quirks) -> tuple[GattEntry, ...]:
+    """The FTMS service's characteristics in table order, on a machine with ``quirks``."""
+    return tuple(GattEntry(each, tuple(properties(each, quirks))) for each in _ORDER)
+
+
 def build_services(quirks: Quirks) -> BleakGATTServiceCollection:
     """A fresh service collection; each characteristic's ``obj`` is its `Characteristic`."""
     collection = BleakGATTServiceCollection()
@@ -61,15 +83,20 @@ def build_services(quirks: Quirks) -> BleakGATTServiceCollection:
     collection.add_service(service)
     payload = quirks.mtu - 3
     handle = _SERVICE_HANDLE
-    for characteristic in _ORDER:
+    for entry in gatt_table(quirks):
         # Each characteristic takes a declaration handle and a value handle.
         handle += 2
-        props = properties(characteristic, quirks)
+        characteristic = entry.characteristic
         char = BleakGATTCharacteristic(
-            characteristic, handle, characteristic.uuid, props, lambda: payload, service
+            characteristic,
+            handle,
+            characteristic.uuid,
+            list(entry.properties),
+            lambda: payload,
+            service,
         )
         collection.add_characteristic(char)
-        if "notify" in props or "indicate" in props:
+        if entry.has_cccd:
             handle += 1
             descriptor = BleakGATTDescriptor(characteristic, handle, CCCD_UUID, char)
             collection.add_descriptor(descriptor)

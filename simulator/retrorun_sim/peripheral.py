@@ -24,7 +24,11 @@ SIMULATED_RSSI_DBM = -50
 class ClientLink(Protocol):
     """The client end of a connection: where a peripheral sends bytes and link loss."""
 
-    def deliver(self, characteristic: Characteristic, data: bytes) -> None: ...
+    def deliver(
+        self, characteristic: Characteristic, data: bytes, *, indication: bool = False
+    ) -> None:
+        """Send ``data`` as a notification, or as an indication when ``indication``."""
+        ...
 
     def lost(self) -> None: ...
 

@@ -397,7 +397,11 @@ class SimulatedTreadmill:
             return
         kind = TraceKind.NOTIFY if emission.delivery is Delivery.NOTIFY else TraceKind.INDICATE
         self._trace(kind, emission.characteristic, emission.data)
-        link.deliver(emission.characteristic, emission.data)
+        link.deliver(
+            emission.characteristic,
+            emission.data,
+            indication=emission.delivery is Delivery.INDICATE,
+        )
 
     def _watch_events(self) -> None:
         at_s = self.server.next_event_s()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -10,7 +11,6 @@ from retrorun_sim import PRESETS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
     from tests.conftest import CliResult
 
@@ -100,3 +100,32 @@ def test_sim_bad_input_is_one_line_and_exit_2(
     assert result.exit_code == 2
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("transport", "says"),
+    [
+        ("nosuch:x", "unknown transport 'nosuch'"),
+        ("usb:99", "bumble-usb-probe lists them"),
+        ("serial:/nonexistent/tty", "/nonexistent/tty"),
+    ],
+)
+def test_sim_on_the_air_names_a_transport_it_cannot_open_in_one_line(
+    cli: Callable[..., CliResult], transport: str, says: str
+) -> None:
+    pytest.importorskip("bumble", reason="--ble needs the ble-sim extra (Bumble)")
+    result = cli("sim", "--ble", transport)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"retrorun: {transport}: ")
+    assert says in result.stderr
+
+
+def test_sim_on_vhci_without_the_driver_says_to_load_it(cli: Callable[..., CliResult]) -> None:
+    pytest.importorskip("bumble", reason="--ble needs the ble-sim extra (Bumble)")
+    if Path("/dev/vhci").exists():
+        pytest.skip("this machine has /dev/vhci")
+    result = cli("sim", "--ble", "vhci")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("retrorun: vhci: no /dev/vhci: load the virtual HCI driver")
+    assert result.stderr.endswith("(sudo modprobe hci_vhci)\n")

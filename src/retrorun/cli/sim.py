@@ -5,6 +5,10 @@ The command starts a `retrorun_sim.SimulatedTreadmill`, connects to it with blea
 prints each Treadmill Data record as a line. ``--trace`` adds every byte that crosses GATT.
 By default time is virtual (a ManualClock jumps from event to event, so a ten-minute run
 prints at once); ``--realtime`` runs on the wall clock.
+
+``--ble TRANSPORT`` puts the same treadmill on the air instead, as a BLE FTMS peripheral
+served by Bumble (the ``ble-sim`` extra) on wall-clock time, for any app to connect to; it
+runs until Ctrl-C (or ``--duration``); SIGUSR1 drops the link as a radio would.
 """
 
 from __future__ import annotations
@@ -17,9 +21,15 @@ import click
 from retrorun.cli.numbers import FiniteRange
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from retrorun.clock import Clock
     from retrorun_sim import SimulatedTreadmill
 
+DEMO_DURATION_S = 30.0
+"""How long the built-in client's dialogue runs unless told."""
+DROP_COMES_BACK_S = 3.0
+"""On the air, SIGUSR1 drops the link; the treadmill advertises again this much later."""
 MAX_DURATION_S = 10 * 3600.0
 """The longest plan (docs/safety.md ``session_length_max``): enough to watch any session."""
 MAX_SPEED_KMH = 30.0
@@ -38,9 +48,8 @@ MAX_SPEED_KMH = 30.0
 @click.option(
     "--duration",
     type=FiniteRange(min=0, max=MAX_DURATION_S),
-    default=30.0,
-    show_default=True,
-    help="Seconds to run (at most 10 hours, the longest plan).",
+    default=None,
+    help=f"Seconds to run (default {DEMO_DURATION_S:g}; with --ble until Ctrl-C; at most 10 h).",
 )
 @click.option(
     "--speed",
@@ -55,23 +64,34 @@ MAX_SPEED_KMH = 30.0
     help="Play captured notifications from this file instead of the belt's telemetry.",
 )
 @click.option("--realtime", is_flag=True, help="Run on the wall clock instead of virtual time.")
-def sim(
+@click.option(
+    "--ble",
+    "transport",
+    metavar="TRANSPORT",
+    help="Put the treadmill on the air through Bumble: usb:0, serial:PORT[,BAUD], vhci, ... "
+    "(needs retrorun[ble-sim]; an app drives the belt, --speed is not used).",
+)
+def sim(  # noqa: PLR0913, PLR0917 - one parameter per click option
     preset: str,
     quirks: tuple[str, ...],
     faults: tuple[str, ...],
     trace: bool,  # noqa: FBT001 - click passes flags positionally by name
-    duration: float,
+    duration: float | None,
     speed: float,
     replay: Path | None,
     realtime: bool,  # noqa: FBT001
+    transport: str | None,
 ) -> None:
-    """Run a simulated FTMS treadmill and print what a bleak client sees."""
+    """Run a simulated FTMS treadmill and print what a bleak client sees.
+
+    With --ble, serve it over Bluetooth for other apps instead (docs/simulator.md).
+    """
     import asyncio  # noqa: PLC0415 - heavy imports stay out of `retrorun --help`
 
     from retrorun.clock import ManualClock, MonotonicClock  # noqa: PLC0415
     from retrorun_sim import SimulatedTreadmill, parse_replay  # noqa: PLC0415
 
-    clock: Clock = MonotonicClock() if realtime else ManualClock()
+    clock: Clock = MonotonicClock() if realtime or transport is not None else ManualClock()
     entries = parse_replay(_replay_lines(replay), source=str(replay)) if replay is not None else ()
     treadmill = SimulatedTreadmill(
         preset=preset,
@@ -81,7 +101,71 @@ def sim(
         trace=(lambda event: click.echo(f"  trace {event}")) if trace else None,
         replay=entries,
     )
-    asyncio.run(_run(treadmill, clock, speed, duration))
+    if transport is not None:
+        asyncio.run(_run_on_air(treadmill, transport, duration))
+        return
+    asyncio.run(_run(treadmill, clock, speed, DEMO_DURATION_S if duration is None else duration))
+
+
+async def _run_on_air(
+    treadmill: SimulatedTreadmill, transport: str, duration: float | None
+) -> None:
+    """Serve ``treadmill`` on ``transport`` until Ctrl-C, SIGTERM or ``duration`` seconds."""
+    import asyncio  # noqa: PLC0415
+    import contextlib  # noqa: PLC0415
+
+    from retrorun.cli.signals import on_stop_signals  # noqa: PLC0415
+    from retrorun.errors import InputError  # noqa: PLC0415
+
+    try:
+        from retrorun_sim.air import open_air  # noqa: PLC0415 - the optional extra
+    except ImportError as exc:
+        raise InputError(
+            f"--ble needs Bumble ({exc.name} is not installed): pip install 'retrorun[ble-sim]'",
+            location="--ble",
+        ) from exc
+
+    stop = asyncio.Event()
+    undo = on_stop_signals(stop.set)
+    undo_drop = _drop_link_on_sigusr1(treadmill)
+    try:
+        async with open_air(treadmill, transport, on_event=_echo_event) as air:
+            click.echo(
+                f"advertising '{treadmill.name}' (FTMS treadmill, {treadmill.preset} preset) as "
+                f"{air.address} on {transport}; Ctrl-C stops",
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), duration)
+    finally:
+        undo_drop()
+        undo()
+    click.echo("stopped")
+
+
+def _drop_link_on_sigusr1(treadmill: SimulatedTreadmill) -> Callable[[], None]:
+    """On SIGUSR1 (POSIX), drop the link as a radio would; back after `DROP_COMES_BACK_S`."""
+    import asyncio  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    from retrorun import platforms  # noqa: PLC0415
+
+    if not platforms.posix():
+        return lambda: None
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(
+        signal.SIGUSR1, lambda: treadmill.disconnect(come_back_after_s=DROP_COMES_BACK_S)
+    )
+
+    def undo() -> None:
+        loop.remove_signal_handler(signal.SIGUSR1)
+
+    return undo
+
+
+def _echo_event(line: str) -> None:
+    import time  # noqa: PLC0415
+
+    click.echo(f"{time.strftime('%H:%M:%S')}  {line}")
 
 
 MAX_REPLAY_BYTES = 16 * 1024 * 1024

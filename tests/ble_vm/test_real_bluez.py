@@ -1,0 +1,298 @@
+"""The real Bluetooth path: retrorun's device layer through BlueZ, against a treadmill on the air.
+
+These run inside the virtual machine of ``make test-ble`` (scripts/ble-vm), where the Linux
+kernel's virtual HCI driver, the system bus and bluetoothd are real: ``retrorun sim --ble
+vhci`` (the real command) gives BlueZ a new adapter whose radio reaches the simulated
+treadmill, and the real `bleak.BleakClient`, bleak-retry-connector and BlueZ's D-Bus API do
+the rest, as on a runner's Linux machine. Outside that machine (no /dev/vhci, not root) they
+are skipped; the default test run deselects them (marker ``ble_vm``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import pytest
+import pytest_asyncio
+
+if not Path("/dev/vhci").exists() or os.geteuid() != 0:
+    pytest.skip(
+        "needs /dev/vhci, root and a running bluetoothd: run make test-ble",
+        allow_module_level=True,
+    )
+
+from dbus_fast import BusType, Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
+
+from retrorun.clock import MonotonicClock
+from retrorun.device import (
+    ConnectionLost,
+    DeviceEvent,
+    Reconnected,
+    find_treadmill,
+    open_treadmill,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from retrorun.hub import Subscription
+
+pytestmark = [pytest.mark.ble_vm, pytest.mark.asyncio(loop_scope="module")]
+
+_E = TypeVar("_E", bound=DeviceEvent)
+NAME = "RetroRun Treadmill"
+ADAPTER = "org.bluez.Adapter1"
+# Under software emulation everything is slow: Python starting with Bumble takes seconds.
+APPEARS_WITHIN_S = 60.0
+POWERED_WITHIN_S = 30.0
+INTERFACES_ADDED = (
+    "type='signal',interface='org.freedesktop.DBus.ObjectManager',member='InterfacesAdded'"
+)
+
+
+def figure(text: str) -> None:
+    """A measured figure, printed for docs/performance.md (the VM runs pytest with -s)."""
+    print(f"figure: {text}")  # noqa: T201
+
+
+class OnAir:
+    """``retrorun sim --ble vhci`` running, and the BlueZ adapter it created."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.adapter = ""
+        self.preset = ""
+        self.output: list[str] = []
+
+    async def read_output(self) -> None:
+        assert self.process.stdout is not None
+        async for line in self.process.stdout:
+            self.output.append(line.decode(errors="replace").rstrip())
+
+
+async def _bluez_bus() -> MessageBus:
+    return await MessageBus(bus_type=BusType.SYSTEM).connect()
+
+
+async def _power_on(bus: MessageBus, adapter: str) -> None:
+    """Power the adapter on, asking again while BlueZ is still setting it up."""
+    async with asyncio.timeout(POWERED_WITHIN_S):
+        while True:
+            reply = await bus.call(
+                Message(
+                    destination="org.bluez",
+                    path=adapter,
+                    interface="org.freedesktop.DBus.Properties",
+                    member="Set",
+                    signature="ssv",
+                    body=[ADAPTER, "Powered", Variant("b", True)],
+                )
+            )
+            if reply is not None and reply.message_type is MessageType.METHOD_RETURN:
+                return
+            await asyncio.sleep(0.2)
+
+
+@contextlib.asynccontextmanager
+async def treadmill_on_vhci(*options: str) -> AsyncIterator[OnAir]:
+    """Start ``retrorun sim --ble vhci OPTIONS`` and wait for BlueZ's new adapter.
+
+    The adapter is announced by ObjectManager.InterfacesAdded, which is awaited (BlueZ needs
+    a while after the controller appears before it takes commands, more so under emulation).
+    """
+    bus = await _bluez_bus()
+    appeared: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    def on_signal(message: Message) -> None:
+        if message.message_type is MessageType.SIGNAL and message.member == "InterfacesAdded":
+            path, interfaces = message.body
+            if ADAPTER in interfaces and not appeared.done():
+                appeared.set_result(path)
+
+    bus.add_message_handler(on_signal)
+    await bus.call(
+        Message(
+            destination="org.freedesktop.DBus",
+            path="/org/freedesktop/DBus",
+            interface="org.freedesktop.DBus",
+            member="AddMatch",
+            signature="s",
+            body=[INTERFACES_ADDED],
+        )
+    )
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "retrorun",
+        "sim",
+        "--ble",
+        "vhci",
+        *options,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    on_air = OnAir(process)
+    reader = asyncio.ensure_future(on_air.read_output())
+    try:
+        adapter = await asyncio.wait_for(appeared, APPEARS_WITHIN_S)
+        await _power_on(bus, adapter)
+        on_air.adapter = adapter
+        figure(f"adapter {adapter} powered {time.monotonic() - started:.1f} s after start")
+        yield on_air
+    finally:
+        bus.disconnect()
+        await bus.wait_for_disconnect()  # type: ignore[no-untyped-call] # dbus-fast leaves it bare
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+        await asyncio.gather(reader, return_exceptions=True)
+        for line in on_air.output:
+            figure(f"sim said: {line}")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=["strict", "urevo"])
+async def on_air(request: pytest.FixtureRequest) -> AsyncIterator[OnAir]:
+    async with treadmill_on_vhci("--preset", request.param) as running:
+        running.preset = request.param
+        yield running
+
+
+@pytest.mark.usefixtures("on_air")
+async def test_retrorun_scan_finds_the_treadmill_by_name_and_service_data() -> None:
+    scan = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "retrorun",
+        "scan",
+        "--timeout",
+        "10",
+        "--json",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    stdout, _ = await scan.communicate()
+    assert scan.returncode == 0
+    found = [each for each in json.loads(stdout) if each["name"] == NAME]
+    assert found, stdout
+    assert found[0]["machine_type"] == "treadmill"  # from the FTMS service data
+    assert found[0]["available"] is True
+
+
+@pytest.mark.usefixtures("on_air")
+async def test_the_device_layer_drives_the_belt_through_bluez() -> None:
+    clock = MonotonicClock()
+    found = await find_treadmill(NAME, within_s=30)
+    assert found.machine_type == "treadmill"
+
+    started = time.monotonic()
+    treadmill = await open_treadmill(found, clock=clock, scan_timeout=30)
+    figure(f"connected and opened in {time.monotonic() - started:.1f} s")
+    try:
+        caps = treadmill.capabilities
+        assert caps is not None
+        assert caps.has_control_point
+        assert caps.speed_range.min_speed_kmh == pytest.approx(1.0)
+        assert caps.speed_range.max_speed_kmh == pytest.approx(16.0)
+
+        await treadmill.request_control()
+        assert treadmill.has_control
+        await treadmill.start()
+        await treadmill.set_speed(4.0)
+        assert await treadmill.confirm_speed(4.0, timeout_s=40)
+
+        stopping = time.monotonic()
+        await treadmill.stop()
+        assert await treadmill.confirm_speed(0, timeout_s=30)
+        figure(f"4 km/h to a stopped belt in {time.monotonic() - stopping:.1f} s")
+    finally:
+        await treadmill.close()
+
+
+async def test_the_session_reconnects_when_the_treadmill_drops_the_link_and_comes_back(
+    on_air: OnAir,
+) -> None:
+    if on_air.preset != "urevo":
+        pytest.skip("one preset is enough for the reconnect")
+    treadmill = await open_treadmill(NAME, clock=MonotonicClock(), scan_timeout=30)
+    events = treadmill.events()
+    try:
+        await treadmill.request_control()
+        # `retrorun sim --ble` drops the link on SIGUSR1, as a radio would, and advertises
+        # again three seconds later.
+        on_air.process.send_signal(signal.SIGUSR1)
+        async with asyncio.timeout(30):
+            lost = await _next(events, ConnectionLost)
+        async with asyncio.timeout(60):
+            back = await _next(events, Reconnected)
+        figure(f"reconnected {back.at - lost.at:.1f} s after the link was lost")
+        assert treadmill.connected
+        assert treadmill.has_control  # control is asked for again on the new link
+    finally:
+        events.cancel()
+        await treadmill.close()
+
+
+async def _next(events: Subscription[DeviceEvent], kind: type[_E]) -> _E:
+    async for event in events:
+        if isinstance(event, kind):
+            return event
+    raise AssertionError(f"the events ended before a {kind.__name__}")
+
+
+SHORT_PROFILE = """\
+name: Short walk
+description: A short walk on the treadmill on the air.
+steps:
+  - {duration: 20s, speed: 3, label: walk}
+"""
+
+
+async def test_retrorun_run_completes_a_short_profile_and_its_log_passes_the_audit(
+    on_air: OnAir, tmp_path: Path
+) -> None:
+    if on_air.preset != "strict":
+        pytest.skip("one preset is enough for a whole session")
+    profile = tmp_path / "short-walk.yaml"
+    profile.write_text(SHORT_PROFILE)
+    log = tmp_path / "session.jsonl"
+    started = time.monotonic()
+    run = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "retrorun",
+        "run",
+        str(profile),
+        "--device",
+        NAME,
+        "--headless",
+        "--no-voice",
+        "--log",
+        str(log),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(run.communicate(), 240)
+    text = output.decode(errors="replace")
+    assert run.returncode == 0, text
+    assert "Workout complete" in text
+    figure(f"retrorun run of a 20 s profile took {time.monotonic() - started:.1f} s")
+
+    audit = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "retrorun", "audit", str(log), stdout=asyncio.subprocess.PIPE
+    )
+    verdict, _ = await audit.communicate()
+    assert audit.returncode == 0, verdict
+    assert verdict.decode().strip() == "clean"
