@@ -277,6 +277,12 @@ class AirTreadmill:
 
     # ------------------------------------------------------------------ links
 
+    @property
+    def paired(self) -> bool:
+        """Whether the client's link is encrypted, as it is once the client paired."""
+        connection = self._connection
+        return connection is not None and bool(connection.is_encrypted)
+
     def _on_connection(self, connection: Connection) -> None:
         try:
             self.treadmill.attach(self)
