@@ -29,8 +29,8 @@ def test_profile_examples_validate_and_plan() -> None:
 def test_repeat_example_is_a_valid_step_list() -> None:
     (repeat,) = [block for block in _blocks("yaml") if block.startswith("- repeat:")]
     assert (
-        compile_plan(parse_profile(f"name: r\nsteps:\n{repeat}").profile).turns == 5
-    )  # ends backward
+        compile_plan(parse_profile(f"name: r\nsteps:\n{repeat}").profile).turns == 6
+    )  # ends backward, so a last turn to forward
 
 
 def test_config_example_is_valid() -> None:

@@ -107,6 +107,7 @@ def validate(profiles: tuple[str, ...], config_path: Path | None) -> int:
     when any profile has one. Warnings (allowed, but probably a mistake) do not fail."""
     from retrorun.errors import ProfileError, ProfileErrors  # noqa: PLC0415
     from retrorun.profiles import library  # noqa: PLC0415
+    from retrorun.profiles.plan import finish_note  # noqa: PLC0415
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
     from retrorun.profiles.safety import plausibility_warnings  # noqa: PLC0415
 
@@ -123,6 +124,9 @@ def validate(profiles: tuple[str, ...], config_path: Path | None) -> int:
             compiled = _compile(document, personal)
             for path, message in plausibility_warnings(document.profile):
                 click.echo(f"warning: {document.error(message, path)}", err=True)
+            note = finish_note(document.profile, compiled.limits)
+            if note is not None:
+                click.echo(f"note: {document.error(note[1], note[0])}")
         except ProfileErrors as exc:
             failed = True
             for problem in exc.problems:

@@ -66,10 +66,17 @@ __all__ = [
     "SpeedStep",
     "approach_s",
     "compile_plan",
+    "finish_note",
     "ramp_in_s",
 ]
 
 FORWARD_RAMP_STEP_KMH = 0.1
+FINAL_TURN_LABEL = "turn to forward to finish"
+FINAL_STOP_LABEL = "slow down to stop"
+FINAL_STOP_CUE = "Hold the rails, the belt is stopping"
+FINAL_HOLD_S = 5.0
+"""With ``finish: stop``, how long the belt runs at turn speed before it stops: long enough
+for a runner facing away to take hold of the rails."""
 # Nested repeats multiply; a plan longer than this is a typo, not a workout (and would
 # take a long time and much memory to unroll).
 MAX_INTERVALS = 2000
@@ -259,17 +266,63 @@ def _segments(
     state = _State()
     segments: list[Segment] = []
     last_round: set[int] = set()
+    last: _Flat | None = None
     for flat in _unroll(profile.steps, ("steps",)):
+        last = flat
         step = flat.step
         turn_needed = step.direction != state.direction or (
             step.direction == "backward" and step.incline_pct != state.incline_pct
         )
         if turn_needed:
-            segments.append(_turn(len(segments), step, flat, state, limits))
+            segments.append(
+                _turn(
+                    len(segments),
+                    step.direction,
+                    step.incline_pct,
+                    flat,
+                    state,
+                    limits,
+                )
+            )
         if flat.last_round:
             last_round.add(len(segments))
         segments.append(_interval(len(segments), flat, state, limits, violations))
+    if state.direction == "backward" and last is not None:
+        final = _Flat(last.step, ("finish",), last.repeat_round)
+        if profile.finish == "stop":
+            segments.append(_final_stop(len(segments), final, state, limits))
+        else:
+            turn = _turn(len(segments), "forward", state.incline_pct, final, state, limits)
+            segments.append(replace(turn, label=FINAL_TURN_LABEL))
     return segments, frozenset(last_round)
+
+
+def finish_note(profile: Profile, limits: SafetyLimits) -> tuple[FieldPath, str] | None:
+    """Why a plan ends the way it does, when its last step is backward (None otherwise):
+    the runner never rides a stopping belt facing away without a turn or a warning."""
+    steps: tuple[Step, ...] = profile.steps
+    path: FieldPath = ("steps",)
+    while True:
+        last = steps[-1]
+        path = (*path, len(steps) - 1)
+        if not isinstance(last, RepeatStep):
+            break
+        steps, path = last.repeat.steps, (*path, "repeat", "steps")
+    if last.direction != "backward":
+        return None
+    speed = f"{limits.turn_speed_kmh:g} km/h"
+    if profile.finish == "stop":
+        why = (
+            f"the workout ends backward: the belt slows to the turn speed ({speed}) and "
+            f'stops after "{FINAL_STOP_CUE}" (finish: stop)'
+        )
+    else:
+        why = (
+            f"the workout ends backward: the plan adds a turn to forward at the turn speed "
+            f"({speed}) so the runner faces the console when the belt stops (set "
+            "'finish: stop' to stop at turn speed facing backward instead)"
+        )
+    return path, why
 
 
 def _advance(state: _State, seg: Segment) -> None:
@@ -282,7 +335,12 @@ def _advance(state: _State, seg: Segment) -> None:
 
 
 def _turn(
-    index: int, step: IntervalStep, flat: _Flat, state: _State, limits: SafetyLimits
+    index: int,
+    direction: Direction,
+    incline_pct: float,
+    flat: _Flat,
+    state: _State,
+    limits: SafetyLimits,
 ) -> Segment:
     turn_kmh = limits.turn_speed_kmh
     if state.direction == "backward" and state.speed_kmh > turn_kmh:
@@ -292,14 +350,13 @@ def _turn(
         steps = (SpeedStep(0.0, turn_kmh),)
     window_start = approach_s(steps, state.speed_kmh, DEFAULT_RATES)
     duration = window_start + limits.turn_window_s + limits.settle_s
-    facing = "backward" if step.direction == "backward" else "forward"
     seg = Segment(
         index=index,
         kind="turn",
-        direction=step.direction,
+        direction=direction,
         from_direction=state.direction,
         speed_kmh=turn_kmh,
-        incline_pct=step.incline_pct,
+        incline_pct=incline_pct,
         incline_offset_s=window_start,
         duration_s=duration,
         distance_m=None,
@@ -311,8 +368,8 @@ def _turn(
         ramp_to_kmh=None,
         window_s=limits.turn_window_s,
         settle_s=limits.settle_s,
-        label=f"turn to {facing}"
-        if step.direction != state.direction
+        label=f"turn to {direction}"
+        if direction != state.direction
         else "incline change on the rails",
         cue=None,
         source_path=format_path(flat.path),
@@ -321,6 +378,22 @@ def _turn(
     )
     _advance(state, seg)
     return seg
+
+
+def _final_stop(index: int, flat: _Flat, state: _State, limits: SafetyLimits) -> Segment:
+    """The belt slowed to turn speed in backward steps and held there `FINAL_HOLD_S` with
+    the runner on the rails, then the session's Stop: a workout ending backward with
+    ``finish: stop``. The hold counts from the belt at turn speed, so a slow-down longer
+    than the hold is fine here."""
+    hold = IntervalStep(
+        direction="backward",
+        duration_s=FINAL_HOLD_S,
+        speed_kmh=limits.turn_speed_kmh,
+        incline_pct=state.incline_pct,
+        label=FINAL_STOP_LABEL,
+        cue=FINAL_STOP_CUE,
+    )
+    return _interval(index, replace(flat, step=hold), state, limits, [])
 
 
 def _interval(
@@ -410,11 +483,16 @@ def _with_cues(
                 )
             )
         elif following is not None and seg.kind == "interval" and length > COUNTDOWN_LEAD_S:
+            what = (
+                "The belt slows to stop"
+                if following.label == FINAL_STOP_LABEL and following.source_path == "finish"
+                else "Change"
+            )
             cues.append(
                 Cue(
                     length - COUNTDOWN_LEAD_S,
                     CueKind.COUNTDOWN,
-                    f"Change in {COUNTDOWN_LEAD_S:.0f} seconds",
+                    f"{what} in {COUNTDOWN_LEAD_S:.0f} seconds",
                 )
             )
         if seg.kind == "interval" and length > COUNTDOWN_BEEPS_S[0]:
