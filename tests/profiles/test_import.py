@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -12,6 +13,11 @@ from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.models import IntervalStep
 from retrorun.profiles.plan import compile_plan
 from retrorun.profiles.safety import walk_steps
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.conftest import CliResult
 
 DATA = Path(__file__).parent / "data"
 
@@ -40,7 +46,7 @@ def test_text_events_become_cues_and_total_distance_is_kept() -> None:
 
 
 def test_imported_yaml_is_a_valid_profile_again() -> None:
-    text = import_file(DATA / "pyramid.zwo", ("5:00/km",))
+    text, _ = import_file(DATA / "pyramid.zwo", ("5:00/km",))
     again = compile_plan(parse_profile(text).profile)
     assert again.total_distance_m == pytest.approx(8000.0)
 
@@ -155,3 +161,27 @@ def test_bad_qz_rows_name_the_element(tmp_path: Path, row: str, line: int, words
     with pytest.raises(ProfileError, match=words) as caught:
         import_profile(path)
     assert caught.value.line == line
+
+
+def test_a_foreign_backward_cue_never_rides_on_a_forward_step(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    path = _zwo(
+        tmp_path,
+        '<SteadyState Duration="300" Power="0.5">\n'
+        '  <textevent timeoffset="0" message="Now turn and run backwards!"/>\n</SteadyState>\n'
+        '<SteadyState Duration="300" Power="0.8">\n'
+        '  <textevent timeoffset="0" message="Easy forward"/>\n</SteadyState>',
+        "<sportType>run</sportType><durationType>time</durationType>",
+    )
+    result = cli("import", str(path), "--pace", "5:00/km")
+    assert result.exit_code == 0, result.stderr
+    profile = parse_profile(result.stdout).profile
+    steps = [step for step, _ in walk_steps(profile.steps)]
+    assert [(s.direction, s.cue) for s in steps] == [("forward", None), ("forward", "Easy forward")]
+    assert result.stderr == (
+        f"note: {path}: steps[0]: the cue 'Now turn and run backwards!' speaks of running "
+        "backward on a step the file gives no direction, so it is imported forward without "
+        "it; make the step backward by hand if it is\n"
+    )
+    assert "# Note: steps[0]: the cue 'Now turn and run backwards!'" in result.stdout

@@ -15,6 +15,7 @@ from retrorun.profiles import library
 from retrorun.profiles.exporters.fit_workout import export_fit_workout
 from retrorun.profiles.importers.fit_workout import fit_to_raw
 from retrorun.profiles.loader import load_profile
+from retrorun.profiles.plan import compile_plan
 from tests.recording.garmin import decode
 
 
@@ -76,7 +77,8 @@ def _with_crcs(body: bytearray) -> bytes:
 @settings(max_examples=300)
 @given(data=st.data())
 def test_damaged_records_are_refused_as_bad_input_never_a_crash(data: st.DataObject) -> None:
-    workout = export_fit_workout(load_profile(library.resolve("backward-hill-repeats")).profile)
+    profile = load_profile(library.resolve("backward-hill-repeats")).profile
+    workout = export_fit_workout(profile, compile_plan(profile))
     body = bytearray(workout[:-2])
     for _ in range(data.draw(st.integers(1, 8))):
         position = data.draw(st.integers(14, len(body) - 1))

@@ -196,7 +196,9 @@ def import_workout(file: Path, paces: tuple[str, ...], output: Path | None) -> N
     """Turn a FIT workout, a Zwift run workout (.zwo) or a QZ XML program into a profile."""
     from retrorun.profiles.importers import import_file  # noqa: PLC0415
 
-    text = import_file(file, paces)
+    text, notes = import_file(file, paces)
+    for note in notes:
+        click.echo(f"note: {file}: {note}", err=True)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -9,12 +9,14 @@ Reads ``file_id`` (must be a workout), ``workout`` (sport running, or unset) and
 * a custom speed target (mm/s) → ``speed`` at the middle of the range, or a ``ramp`` across it
   when the step's intensity is ``warmup`` (rising) or ``cooldown`` (falling), which is how
   `retrorun.profiles.exporters.fit_workout` writes ramps;
-* a step name starting ``BACKWARD`` makes a backward step (retrorun's own files); the rest of
-  the name becomes the label, the notes after retrorun's facing sentence the cue, and the
-  ``incline`` developer field the incline.
+* the step name becomes the label and the notes the cue. A name starting ``BACKWARD`` makes
+  a backward step (retrorun's own files, whose notes start with a facing sentence that is not
+  a cue); retrorun's turn steps are dropped (`retrorun.profiles.importers.own`: the plan
+  makes the turns again) and the ``incline`` developer field is the incline.
 
-Anything a treadmill cannot follow (open or heart-rate durations, zone or heart-rate targets)
-is refused with the step and its byte offset named.
+Anything a treadmill cannot follow is refused with the step, its name and its byte offset:
+open durations and heart-rate conditions and targets (not supported yet), targets such as
+cadence or power, and unknown types.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from retrorun.errors import ProfileError
 from retrorun.fit.profile import FileType, Intensity, MesgNum, Sport, WktStepDuration, WktStepTarget
 from retrorun.fit.reader import FitMessage, read_fit
+from retrorun.profiles.importers.own import TurnSteps, fold_first_round, read_back
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -32,6 +35,25 @@ Raw = dict[str, Any]
 LABEL_MAX = 60
 CUE_MAX = 200
 _FACING = ("FORWARD (facing the console).", "BACKWARD (facing away from the console).")
+_DURATIONS = {
+    2: "a heart-rate condition (hr_less_than) is not supported yet",
+    3: "a heart-rate condition (hr_greater_than) is not supported yet",
+    4: "calories are not something a treadmill step can end on",
+    WktStepDuration.OPEN: "an open step (it ends on the lap button) is not supported yet",
+    7: "repeat until a time is not supported; repeat a number of times",
+    8: "repeat until a distance is not supported; repeat a number of times",
+    10: "repeat until a heart rate is not supported yet",
+    11: "repeat until a heart rate is not supported yet",
+}
+"""FIT ``wkt_step_duration`` values retrorun cannot run, and why."""
+_TARGETS = {
+    WktStepTarget.HEART_RATE: "heart-rate targets are not supported yet",
+    WktStepTarget.OPEN: "a step without a target (keep the current speed) is not supported yet",
+    3: "a cadence target is not something a treadmill can follow",
+    4: "a power target is not something a treadmill can follow",
+    5: "a grade target alone has no speed",
+}
+"""FIT ``wkt_step_target`` values other than speed, and why they cannot be run."""
 
 
 def is_fit(head: bytes) -> bool:
@@ -46,6 +68,13 @@ def _int(message: FitMessage, number: int) -> int | None:
 
 def _error(path: Path, message: FitMessage, text: str) -> ProfileError:
     return ProfileError(text, file=f"{path}: byte {message.offset}")
+
+
+def _step_error(path: Path, message: FitMessage, position: int, text: str) -> ProfileError:
+    """An error about step `position`, named by its index and its name when it has one."""
+    name = message.fields.get(0)
+    named = f" ({name!r})" if isinstance(name, str) and name else ""
+    return _error(path, message, f"step {position}{named}: {text}")
 
 
 def fit_to_raw(data: bytes, path: Path) -> Raw:
@@ -77,16 +106,18 @@ def fit_to_raw(data: bytes, path: Path) -> Raw:
     name = workout.fields.get(8) if workout is not None else None
     description = workout.fields.get(17) if workout is not None else None
     origin = "Imported from a FIT workout."
-    return {
+    turns = TurnSteps()
+    raw = {
         "name": (name if isinstance(name, str) and name else path.stem)[:80],
         "description": f"{description} {origin}".strip()[:2000]
         if isinstance(description, str)
         else origin,
-        "steps": _steps(steps, path),
+        "steps": _steps(steps, path, turns),
     }
+    return read_back(raw, turns)
 
 
-def _steps(messages: list[FitMessage], path: Path) -> list[Raw]:
+def _steps(messages: list[FitMessage], path: Path, turns: TurnSteps) -> list[Raw]:
     level: list[tuple[int, Raw]] = []
     for position, message in enumerate(messages):
         duration_type = message.fields.get(1)
@@ -95,14 +126,19 @@ def _steps(messages: list[FitMessage], path: Path) -> list[Raw]:
             times = _int(message, 4)
             block = [raw for index, raw in level if first is not None and index >= first]
             if first is None or times is None or times < 1 or not block:
-                raise _error(
-                    path, message, f"step {position}: a repeat needs steps before it and a count"
+                raise _step_error(
+                    path, message, position, "a repeat needs steps before it and a count"
                 )
             level = [(index, raw) for index, raw in level if index < first]
             level.append((first, {"repeat": {"times": times, "steps": block}}))
-        else:
+        elif not turns.take(_text(message, 0) + " " + _text(message, 8)):
             level.append((position, _interval(message, position, path)))
-    return [raw for _, raw in level]
+    return fold_first_round([raw for _, raw in level])
+
+
+def _text(message: FitMessage, number: int) -> str:
+    value = message.fields.get(number)
+    return value if isinstance(value, str) else ""
 
 
 def _kmh(value: object) -> float | None:
@@ -115,29 +151,42 @@ def _length(message: FitMessage, position: int, path: Path) -> Raw:
         return {"duration": value / 1000}
     if duration_type == WktStepDuration.DISTANCE and isinstance(value, int) and value > 0:
         return {"distance": value / 100}
-    raise _error(
+    why = _DURATIONS.get(duration_type or 0, "it is not a duration type retrorun knows")
+    if duration_type in (WktStepDuration.TIME, WktStepDuration.DISTANCE):
+        why = "its length is 0"
+    raise _step_error(
         path,
         message,
-        f"step {position}: duration type {duration_type} is not supported; a treadmill "
-        "step needs a time or a distance",
+        position,
+        f"duration type {duration_type}: {why}; give the step a time or a distance",
     )
 
 
 def _speed(message: FitMessage, position: int, path: Path) -> Raw:
     fields = message.fields
     zone, target = _int(message, 4), _int(message, 3)
-    if target != WktStepTarget.SPEED or (zone is not None and zone > 0):
-        raise _error(
+    if target != WktStepTarget.SPEED:
+        why = _TARGETS.get(target or 0, "it is not a target type retrorun knows")
+        zoned = f" zone {zone}" if zone else ""
+        raise _step_error(
             path,
             message,
-            f"step {position}: a treadmill step needs a custom speed (pace) target, "
-            f"not target type {target}" + (f" zone {zone}" if zone else ""),
+            position,
+            f"target type {target}{zoned}: {why}; give the step a custom speed (pace) target",
+        )
+    if zone is not None and zone > 0:
+        raise _step_error(
+            path,
+            message,
+            position,
+            f"speed zone {zone} needs the watch's own zone table, which the file does not "
+            "carry; give the step a custom speed (pace) range",
         )
     low, high = _kmh(fields.get(5)), _kmh(fields.get(6))
     if low is None or high is None:
         low = high = low if low is not None else high
     if low is None or high is None:
-        raise _error(path, message, f"step {position}: the speed target has no range")
+        raise _step_error(path, message, position, "the speed target has no range")
     intensity = fields.get(7)
     if low != high and intensity == Intensity.WARMUP:
         return {"ramp": {"from": low, "to": high}}
