@@ -183,7 +183,8 @@ def list_profiles(config_path: Path | None) -> None:
     multiple=True,
     metavar="PACE",
     help="Reference pace for .zwo files: '5:00/km' for all, or per reference like "
-    "'5k=5:00/km' (mile, 5k, 10k, half, marathon). Repeatable.",
+    "'5k=5:00/km' (mile, 5k, 10k, half, marathon). Repeatable; replaces the config's "
+    "[runner] paces.",
 )
 @click.option(
     "-o",
@@ -192,11 +193,20 @@ def list_profiles(config_path: Path | None) -> None:
     default=None,
     help="Write the profile here instead of printing it.",
 )
-def import_workout(file: Path, paces: tuple[str, ...], output: Path | None) -> None:
+@config_option
+def import_workout(
+    file: Path, paces: tuple[str, ...], output: Path | None, config_path: Path | None
+) -> None:
     """Turn a FIT workout, a Zwift run workout (.zwo) or a QZ XML program into a profile."""
     from retrorun.profiles.importers import import_file  # noqa: PLC0415
 
-    text, notes = import_file(file, paces)
+    location = "--pace"
+    if not paces:
+        from retrorun.config import load_config  # noqa: PLC0415
+
+        config = load_config(config_path)
+        paces, location = config.paces, config.where("runner", "paces")
+    text, notes = import_file(file, paces, location)
     for note in notes:
         click.echo(f"note: {file}: {note}", err=True)
     if output is None:

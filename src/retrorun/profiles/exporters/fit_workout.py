@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from retrorun.profiles.timeline import Plan
 
 SPEED_BAND_KMH = 0.2
+OWN_PRODUCT_NAME = "retrorun"
+"""``file_id`` product name of our files: the importer reads their ramps back as ramps."""
 PRODUCT = 1
 
 
@@ -113,7 +115,7 @@ def export_fit_workout(profile: Profile, plan: Plan, created: int = 0) -> bytes:
             Field(1, BaseType.UINT16, MANUFACTURER_DEVELOPMENT),
             Field(2, BaseType.UINT16, PRODUCT),
             Field(4, BaseType.UINT32, created),
-            text(8, "retrorun", 16),
+            text(8, OWN_PRODUCT_NAME, 16),
         ),
     )
     developer.declare(writer, (developer.STEP_INCLINE,))

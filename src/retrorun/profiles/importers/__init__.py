@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from retrorun.errors import ProfileError, ProfileErrors
 from retrorun.profiles.files import read_limited
 from retrorun.profiles.importers.fit_workout import fit_to_raw, is_fit
-from retrorun.profiles.importers.own import honest
+from retrorun.profiles.importers.own import clamp_inclines, honest
 from retrorun.profiles.importers.qz_xml import qz_to_raw
 from retrorun.profiles.importers.xmlsafe import MAX_XML_BYTES, parse_xml
 from retrorun.profiles.importers.zwo import parse_paces, zwo_to_raw
@@ -50,24 +50,31 @@ class Imported:
     notes: tuple[str, ...]
 
 
-def import_raw(path: Path, paces: tuple[str, ...] = ()) -> tuple[Raw, list[str]]:
+def import_raw(
+    path: Path, paces: tuple[str, ...] = (), pace_location: str = "--pace"
+) -> tuple[Raw, list[str]]:
     """The raw profile data a FIT workout, .zwo or QZ XML file turns into (not validated),
-    and notes on what the import decided."""
+    and notes on what the import decided. `paces` are reference paces for .zwo files,
+    written at `pace_location` (the option or the config key)."""
     notes: list[str] = []
     if _is_fit_file(path):
         raw = fit_to_raw(read_limited(path, MAX_FIT_BYTES), path)
     else:
         document = parse_xml(path)
         if document.root.tag == "rows":
-            raw = qz_to_raw(document, path.stem)
+            raw, found = qz_to_raw(document, path.stem)
         else:
-            raw = zwo_to_raw(document, parse_paces(paces))
-    return {**raw, "steps": honest(raw["steps"], notes)}, notes
+            raw, found = zwo_to_raw(document, parse_paces(paces, pace_location))
+        notes.extend(found)
+    steps = clamp_inclines(honest(raw["steps"], notes), notes)
+    return {**raw, "steps": steps}, notes
 
 
-def import_workout(path: Path, paces: tuple[str, ...] = ()) -> Imported:
+def import_workout(
+    path: Path, paces: tuple[str, ...] = (), pace_location: str = "--pace"
+) -> Imported:
     """Import `path` into a validated, safety-checked `Profile`, with notes."""
-    raw, notes = import_raw(path, paces)
+    raw, notes = import_raw(path, paces, pace_location)
     try:
         profile = Profile.model_validate(raw)
     except ValidationError as exc:
@@ -101,10 +108,12 @@ def _any_backward(steps: tuple[Step, ...]) -> bool:
     )
 
 
-def import_file(path: Path, paces: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...]]:
+def import_file(
+    path: Path, paces: tuple[str, ...] = (), pace_location: str = "--pace"
+) -> tuple[str, tuple[str, ...]]:
     """Import `path` and return the profile as YAML text (its header comment carries the
     notes too), and the notes."""
-    imported = import_workout(path, paces)
+    imported = import_workout(path, paces, pace_location)
     profile = imported.profile
     data = profile.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     lines = [f"Imported from {path.name} by retrorun import."]

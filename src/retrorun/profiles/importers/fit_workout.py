@@ -6,9 +6,11 @@ Reads ``file_id`` (must be a workout), ``workout`` (sport running, or unset) and
 * duration ``time`` (ms) or ``distance`` (cm) → ``duration`` / ``distance``;
   ``repeat_until_steps_cmplt`` wraps the steps from ``duration_value`` up to it in a repeat
   block of ``target_value`` times (blocks nest);
-* a custom speed target (mm/s) → ``speed`` at the middle of the range, or a ``ramp`` across it
-  when the step's intensity is ``warmup`` (rising) or ``cooldown`` (falling), which is how
-  `retrorun.profiles.exporters.fit_workout` writes ramps;
+* a custom speed target (mm/s) → ``speed`` at the middle of the range; in retrorun's own
+  files (``file_id`` product name ``retrorun``) a ``ramp`` across it when the step's
+  intensity is ``warmup`` (rising) or ``cooldown`` (falling), which is how
+  `retrorun.profiles.exporters.fit_workout` writes ramps (a watch's warm-up with a pace range
+  is a range to stay in, not a ramp);
 * the step name becomes the label and the notes the cue. A name starting ``BACKWARD`` makes
   a backward step (retrorun's own files, whose notes start with a facing sentence that is not
   a cue); retrorun's turn steps are dropped (`retrorun.profiles.importers.own`: the plan
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from retrorun.errors import ProfileError
 from retrorun.fit.profile import FileType, Intensity, MesgNum, Sport, WktStepDuration, WktStepTarget
 from retrorun.fit.reader import FitMessage, read_fit
+from retrorun.profiles.exporters.fit_workout import OWN_PRODUCT_NAME
 from retrorun.profiles.importers.own import TurnSteps, fold_first_round, read_back
 
 if TYPE_CHECKING:
@@ -112,12 +115,17 @@ def fit_to_raw(data: bytes, path: Path) -> Raw:
         "description": f"{description} {origin}".strip()[:2000]
         if isinstance(description, str)
         else origin,
-        "steps": _steps(steps, path, turns),
+        "steps": _steps(steps, path, turns, ramps=_own_file(file_ids[0])),
     }
     return read_back(raw, turns)
 
 
-def _steps(messages: list[FitMessage], path: Path, turns: TurnSteps) -> list[Raw]:
+def _own_file(file_id: FitMessage) -> bool:
+    """Whether retrorun wrote the file (its ``file_id`` product name)."""
+    return file_id.fields.get(8) == OWN_PRODUCT_NAME
+
+
+def _steps(messages: list[FitMessage], path: Path, turns: TurnSteps, *, ramps: bool) -> list[Raw]:
     level: list[tuple[int, Raw]] = []
     for position, message in enumerate(messages):
         duration_type = message.fields.get(1)
@@ -132,7 +140,7 @@ def _steps(messages: list[FitMessage], path: Path, turns: TurnSteps) -> list[Raw
             level = [(index, raw) for index, raw in level if index < first]
             level.append((first, {"repeat": {"times": times, "steps": block}}))
         elif not turns.take(_text(message, 0) + " " + _text(message, 8)):
-            level.append((position, _interval(message, position, path)))
+            level.append((position, _interval(message, position, path, ramps=ramps)))
     return fold_first_round([raw for _, raw in level])
 
 
@@ -162,7 +170,7 @@ def _length(message: FitMessage, position: int, path: Path) -> Raw:
     )
 
 
-def _speed(message: FitMessage, position: int, path: Path) -> Raw:
+def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Raw:
     fields = message.fields
     zone, target = _int(message, 4), _int(message, 3)
     if target != WktStepTarget.SPEED:
@@ -188,9 +196,9 @@ def _speed(message: FitMessage, position: int, path: Path) -> Raw:
     if low is None or high is None:
         raise _step_error(path, message, position, "the speed target has no range")
     intensity = fields.get(7)
-    if low != high and intensity == Intensity.WARMUP:
+    if ramps and low != high and intensity == Intensity.WARMUP:
         return {"ramp": {"from": low, "to": high}}
-    if low != high and intensity == Intensity.COOLDOWN:
+    if ramps and low != high and intensity == Intensity.COOLDOWN:
         return {"ramp": {"from": high, "to": low}}
     return {"speed": round((low + high) / 2, 2)}
 
@@ -222,9 +230,9 @@ def _words(message: FitMessage) -> Raw:
     return step
 
 
-def _interval(message: FitMessage, position: int, path: Path) -> Raw:
+def _interval(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Raw:
     return {
         **_length(message, position, path),
-        **_speed(message, position, path),
+        **_speed(message, position, path, ramps=ramps),
         **_words(message),
     }

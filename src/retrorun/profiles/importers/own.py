@@ -5,10 +5,12 @@
 settle time as the profile's ``turn`` settings where they differ from the defaults. A last
 backward step named ``"slow down to stop"`` is ``finish: stop`` written out.
 
-`honest` is the rule every importer ends with: a step that runs forward never carries a
+Two rules every import ends with. `honest`: a step that runs forward never carries a
 label or cue that speaks of running backward. Direction comes across faithfully (from
 retrorun's own names) or not at all, so a session never says "backward" while the belt
-runs a forward step with no turn.
+runs a forward step with no turn. `clamp_inclines`: an incline beyond what any profile
+allows (a QZ program from an outdoor route may go down to -20 %) is clamped into that range
+with one note for the file, not refused; the treadmill's own range decides at run time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retrorun.profiles.exporters.steps import SETTLE, TURN, TURN_HEAD, TURN_TEXT
+from retrorun.profiles.models import MAX_INCLINE_PCT, MIN_INCLINE_PCT
 from retrorun.profiles.plan import FINAL_STOP_CUE, FINAL_STOP_LABEL
 from retrorun.profiles.safety import SAFETY_NUMBERS
 
@@ -112,3 +115,36 @@ def honest(steps: list[Raw], notes: list[str], where: str = "steps") -> list[Raw
                     )
         out.append(kept)
     return out
+
+
+def clamp_inclines(steps: list[Raw], notes: list[str]) -> list[Raw]:
+    """Steps with every incline inside what a profile allows; one note when any moved."""
+    moved: list[float] = []
+
+    def clamp(level: list[Raw]) -> list[Raw]:
+        out: list[Raw] = []
+        for step in level:
+            if "repeat" in step:
+                inner = clamp(step["repeat"]["steps"])
+                out.append({"repeat": {**step["repeat"], "steps": inner}})
+                continue
+            incline = step.get("incline")
+            if isinstance(incline, int | float) and not (
+                MIN_INCLINE_PCT <= incline <= MAX_INCLINE_PCT
+            ):
+                moved.append(float(incline))
+                step = {**step, "incline": min(max(incline, MIN_INCLINE_PCT), MAX_INCLINE_PCT)}  # noqa: PLW2901
+            out.append(step)
+        return out
+
+    clamped = clamp(steps)
+    if moved:
+        low, high = min(moved), max(moved)
+        found = f"{low:g} %" if low == high else f"{low:g} to {high:g} %"
+        steps_with = f"{len(moved)} step{'s' if len(moved) > 1 else ''}"
+        notes.append(
+            f"{steps_with} had an incline of {found}, outside the {MIN_INCLINE_PCT:g} to "
+            f"{MAX_INCLINE_PCT:g} % a profile allows: clamped into that range (the "
+            "treadmill's own range decides at run time)"
+        )
+    return clamped

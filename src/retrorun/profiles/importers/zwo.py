@@ -51,20 +51,21 @@ _TEXT_TAGS = ("textevent", "TextEvent")
 _LABELS = {"SteadyState": "steady", "Warmup": "warm-up", "Cooldown": "cool-down", "Ramp": "ramp"}
 
 
-def parse_paces(options: tuple[str, ...]) -> dict[int | None, float]:
-    """``--pace`` values → reference speeds in km/h by ``pace`` index (None = every index)."""
+def parse_paces(options: tuple[str, ...], location: str = "--pace") -> dict[int | None, float]:
+    """``--pace`` values (``"5:00/km"``, ``"5k=5:00/km"``) → reference speeds in km/h by
+    ``pace`` index (None = every index); `location` names where they were written."""
     references: dict[int | None, float] = {}
     for option in options:
         name, _, pace = option.rpartition("=")
         if name and name not in REFERENCES:
             raise ConfigError(
                 f"unknown reference {name!r}; use one of {', '.join(REFERENCES)}",
-                location="--pace",
+                location=location,
             )
         try:
             speed = parse_speed_kmh(pace.strip(), "pace")
         except ValueError as exc:
-            raise ConfigError(str(exc), location="--pace") from exc
+            raise ConfigError(str(exc), location=location) from exc
         references[REFERENCES.index(name) if name else None] = speed
     return references
 
@@ -108,7 +109,9 @@ class _Zwo:
                 f"{REFERENCES[index]}=" if index is not None and index < len(REFERENCES) else ""
             )
             raise self.doc.error(
-                f"needs a reference pace: pass --pace {wanted}5:00/km (your own pace)", element
+                f"needs a reference pace: pass --pace {wanted}5:00/km (your own pace) or set "
+                "[runner] paces in the config",
+                element,
             )
         return round(reference * power, 2)
 
@@ -241,8 +244,10 @@ def _text(root: ET.Element, tag: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def zwo_to_raw(document: XmlDocument, references: Mapping[int | None, float]) -> Raw:
-    """A parsed .zwo file → raw profile data (not yet validated)."""
+def zwo_to_raw(
+    document: XmlDocument, references: Mapping[int | None, float]
+) -> tuple[Raw, list[str]]:
+    """A parsed .zwo file → raw profile data (not yet validated), and notes."""
     root = document.root
     if root.tag != "workout_file":
         raise document.error("not a Zwift workout: the root element must be <workout_file>", root)
@@ -262,4 +267,10 @@ def zwo_to_raw(document: XmlDocument, references: Mapping[int | None, float]) ->
         "description": f"{description} {origin}".strip()[:2000],
         "steps": zwo.steps(),
     }
-    return read_back(raw, zwo.turns)
+    notes = []
+    if root.find("durationType") is None:
+        notes.append(
+            "the file has no <durationType>, so its durations are read as metres, as in "
+            "Zwift's run workouts; if they are seconds, add <durationType>time</durationType>"
+        )
+    return read_back(raw, zwo.turns), notes
