@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from retrorun.belt import DEFAULT_RATES
 from retrorun.fit.profile import FileType, MesgNum, Sport, WktStepDuration, WktStepTarget
 from retrorun.fit.wire import BaseType, Field, FitWriter, crc16
 from retrorun.profiles import library
@@ -381,3 +382,30 @@ def test_workout_command_refuses_an_unknown_profile(cli: Callable[..., CliResult
     assert result.exit_code == 2
     assert result.stderr.startswith("retrorun: no-such-profile: no such file or profile name")
     assert result.stderr.count("\n") == 1
+
+
+def _seconds_at_speed(step: dict[str, Any], before_kmh: float) -> float:
+    """How long another app's belt holds the step's speed, speeding up at the default rate
+    (0.5 km/h per s after a 1 s reaction) from the speed before: a watch or app starts
+    the step's clock or metres when the step starts."""
+    speed = (step["custom_target_speed_low"] + step["custom_target_speed_high"]) / 2 * 3.6
+    ramp_s = DEFAULT_RATES.reaction_delay_s + (speed - before_kmh) / DEFAULT_RATES.accel_kmh_per_s
+    if step["duration_type"] == "time":
+        return float(step["duration_time"] - ramp_s)
+    ramp_m = DEFAULT_RATES.reaction_delay_s * before_kmh / 3.6 + (
+        (speed + before_kmh) / 2 / 3.6 * (ramp_s - DEFAULT_RATES.reaction_delay_s)
+    )
+    return float((step["duration_distance"] - ramp_m) / (speed / 3.6))
+
+
+def test_strides_keep_their_speed_in_a_watch_or_another_app() -> None:
+    profile = _profile("track-warm-up")
+    steps = _run_order(
+        decode(export_fit_workout(profile, compile_plan(profile)))["workout_step_mesgs"]
+    )
+    strides = [i for i, step in enumerate(steps) if "stride" in step["wkt_step_name"]]
+    assert len(strides) == 3
+    for index in strides:
+        before = steps[index - 1]
+        before_kmh = (before["custom_target_speed_low"] + before["custom_target_speed_high"]) / 2
+        assert _seconds_at_speed(steps[index], before_kmh * 3.6) >= 15.0

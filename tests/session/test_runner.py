@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, TypeAlias
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from retrorun.clock import ManualClock
 from retrorun.device import open_treadmill
 from retrorun.errors import DeviceError
-from retrorun.profiles.loader import parse_profile
+from retrorun.profiles import library
+from retrorun.profiles.loader import load_profile, parse_profile
 from retrorun.profiles.plan import Plan, compile_plan
 from retrorun.recording.session_log import SessionLogWriter
 from retrorun.session.api import (
@@ -303,3 +305,56 @@ async def test_a_workout_ending_backward_never_stops_the_belt_under_a_runner_fac
     said = texts.index(last_cue)
     assert said > max(i for i, text in enumerate(texts) if "backward" in text)
     assert said < texts.index("Workout complete. Well done!")
+
+
+def _bundled_plan(name: str) -> Plan:
+    document = load_profile(library.resolve(name))
+    return compile_plan(document.profile, where=document)
+
+
+@pytest.mark.parametrize("preset", ["strict", "laggy"])
+async def test_every_stride_holds_its_speed_on_the_belt_however_slowly_it_speeds_up(
+    make_session: MakeSession, preset: str
+) -> None:
+    session = await make_session(
+        preset, interactive=False, headless=True, plan=_bundled_plan("track-warm-up")
+    )
+    samples = await _ride(session, limit_s=3000.0)
+    assert session.task.result().outcome == "finished"
+    at_speed: list[float] = []
+    since = None
+    for t, speed in samples:
+        if speed >= 12.8 and since is None:
+            since = t
+        elif speed < 12.8 and since is not None:
+            at_speed.append(t - since)
+            since = None
+    # Three strides, each at 13 km/h (measured within 0.2) for 15 s or more, on a belt that
+    # takes 2 s to react and speeds up at 0.3 km/h per s too.
+    assert len(at_speed) == 3
+    assert min(at_speed) >= 15.0
+
+
+async def test_the_safety_key_reminder_comes_before_the_belt_moves_and_form_cues_before_the_turn(
+    make_session: MakeSession,
+) -> None:
+    session = await make_session(
+        interactive=False, headless=True, plan=_bundled_plan("first-backward-walk")
+    )
+    moved_at = None
+    while moved_at is None:
+        await session.clock.advance(0.1)
+        if session.sim.physical().moving:
+            moved_at = session.clock.now()
+    await session.clock.advance(400.0)
+    session.task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await session.task
+    await session.logging
+    cues = [line for line in check_log(session.writer.path) if line["type"] == "cue"]
+    (reminder,) = [c for c in cues if "Clip the safety key" in c["text"]]
+    assert reminder["t"] < moved_at - 1.0
+    form = "Hold the rails, short steps, land on the balls of your feet"
+    first_form = min(c["t"] for c in cues if form in c["text"])
+    first_turn = min(c["t"] for c in cues if c["kind"] == "turn_now")
+    assert first_form < first_turn - 10.0

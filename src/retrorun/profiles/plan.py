@@ -74,6 +74,8 @@ FORWARD_RAMP_STEP_KMH = 0.1
 FINAL_TURN_LABEL = "turn to forward to finish"
 FINAL_STOP_LABEL = "slow down to stop"
 FINAL_STOP_CUE = "Hold the rails, the belt is stopping"
+PREVIEW_LEAD_S = 8.0
+"""A backward step's cue is said this long before the turn warning that leads to it."""
 FINAL_HOLD_S = 5.0
 """With ``finish: stop``, how long the belt runs at turn speed before it stops: long enough
 for a runner facing away to take hold of the rails."""
@@ -449,11 +451,55 @@ def _interval(
     return seg
 
 
+def _text_cues(
+    seg: Segment,
+    position: int,
+    said_before: set[int],
+    preview: tuple[int, str] | None,
+    limits: SafetyLimits,
+) -> list[Cue]:
+    """An interval's own cue at its start (unless said before it) and the cue of the
+    backward interval after the next turn, ahead of the turn warning."""
+    cues = []
+    if seg.cue and position not in said_before:
+        cues.append(Cue(0.0, CueKind.TEXT, seg.cue))
+    if preview is not None:
+        length = seg.estimated_duration_s
+        at = max(0.0, length - min(limits.turn_warning_s, length) - PREVIEW_LEAD_S)
+        cues.append(Cue(at, CueKind.TEXT, preview[1]))
+    return cues
+
+
+def _previews(segments: list[Segment]) -> dict[int, tuple[int, str]]:
+    """Backward intervals after a turn whose cue is said before it: the index of the interval
+    before the turn → (the backward interval's index, what to say)."""
+    previews: dict[int, tuple[int, str]] = {}
+    for position in range(2, len(segments)):
+        before, turn, seg = segments[position - 2 : position + 1]
+        if (
+            seg.cue
+            and seg.direction == "backward"
+            and (before.kind, turn.kind, seg.kind) == ("interval", "turn", "interval")
+        ):
+            previews[position - 2] = (position, f"Next, backward: {seg.cue}")
+    return previews
+
+
 def _with_cues(
     segments: list[Segment], last_round: frozenset[int], limits: SafetyLimits
 ) -> Iterator[Segment]:
-    """Attach cue times: start, text, halfway, 10 s and 3-2-1 before a change, turn warning."""
+    """Attach cue times: start, text, halfway, 10 s and 3-2-1 before a change, turn warning.
+
+    A step's cue is said when it starts, with two exceptions that put it before the runner
+    needs it: the first interval's cue is the plan's `Plan.opening_cue`, said before the belt
+    starts moving (a safety-key reminder), and a backward interval that comes after a turn
+    has its cue said in the interval before the turn, ahead of the turn warning (form cues
+    before the first backward steps, not once the turn is over).
+    """
     last_round_seen = False
+    opening = next((i for i, seg in enumerate(segments) if seg.kind == "interval"), -1)
+    previews = _previews(segments)
+    said_before = {target for target, _ in previews.values()} | {opening}
     for position, seg in enumerate(segments):
         following = segments[position + 1] if position + 1 < len(segments) else None
         length = seg.estimated_duration_s
@@ -468,8 +514,7 @@ def _with_cues(
                 cues.append(Cue(0.0, CueKind.LAST_INTERVAL, "Last interval"))
                 last_round_seen = True
             cues.append(Cue(0.0, CueKind.START, seg.label))
-            if seg.cue:
-                cues.append(Cue(0.0, CueKind.TEXT, seg.cue))
+            cues.extend(_text_cues(seg, position, said_before, previews.get(position), limits))
             counted = seg.duration_s if seg.duration_s is not None else length
             if counted >= HALFWAY_MIN_S:  # halfway through the counted time
                 cues.append(Cue(length - counted / 2, CueKind.HALFWAY, "Halfway"))

@@ -1080,7 +1080,10 @@ class Engine:
         self.limits = self.plan.limits.with_device(ready.device)
         self._incline_ok = ready.incline_control
         self._move(Trigger.READY, "starting the belt")
-        self._cue(CueKind.START, f"Starting {self.plan.name}. The belt starts moving.")
+        # The first step's own cue (a safety-key reminder) comes before the belt moves.
+        opening = self.plan.opening_cue
+        said = f" {opening.rstrip('.!')}." if opening else ""
+        self._cue(CueKind.START, f"Starting {self.plan.name}.{said} The belt starts moving.")
         self._start_tries = 1
         self._send_start()
 

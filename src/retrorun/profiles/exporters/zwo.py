@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 STEP_MESSAGE = re.compile(
     r"^(?P<direction>FORWARD|BACKWARD): (?P<label>.+?)"
-    r"(?:, incline (?P<incline>-?[0-9.]+) %)?(?:\. (?P<cue>.+))?$",
+    r"(?:, incline (?P<incline>-?[0-9.]+) %)?(?:, (?P<distance>[0-9.]+) m)?"
+    r"(?:\. (?P<cue>.+))?$",
     re.DOTALL,
 )
 """A step's message as `step_message` writes it (the label ends at the first ". ")."""
@@ -40,16 +41,22 @@ def _number(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def step_message(step: IntervalStep) -> str:
-    """``"BACKWARD: backward walk, incline 2 %. Hold the rails"``."""
+def step_message(step: IntervalStep, *, by_distance: bool) -> str:
+    """``"BACKWARD: backward walk, incline 2 %. Hold the rails"``; in a file timed in
+    seconds a distance step says its metres (``"FORWARD: stride, 100 m"``), which the
+    file's duration (the time it lasts at its speed) cannot keep."""
     message = f"{step.direction.upper()}: {step.label or speed_text(step)}"
     if step.incline_pct:
         message += f", incline {step.incline_pct:g} %"
+    if step.distance_m is not None and not by_distance:
+        message += f", {step.distance_m:g} m"
     return f"{message}. {step.cue}" if step.cue else message
 
 
-def _message(item: IntervalStep | TurnPhase) -> str:
-    return f"{item.name}: {item.text}" if isinstance(item, TurnPhase) else step_message(item)
+def _message(item: IntervalStep | TurnPhase, *, by_distance: bool) -> str:
+    if isinstance(item, TurnPhase):
+        return f"{item.name}: {item.text}"
+    return step_message(item, by_distance=by_distance)
 
 
 def _length(item: IntervalStep | TurnPhase, *, by_distance: bool) -> float:
@@ -105,6 +112,7 @@ def export_zwo(profile: Profile, plan: Plan) -> str:
             tag = "SteadyState"
             attributes["Power"] = _number(end / reference_kmh)
         element = ET.SubElement(workout, tag, attributes)
-        ET.SubElement(element, "textevent", {"timeoffset": "0", "message": _message(item)})
+        message = _message(item, by_distance=by_distance)
+        ET.SubElement(element, "textevent", {"timeoffset": "0", "message": message})
     ET.indent(root)
     return ET.tostring(root, encoding="unicode") + "\n"

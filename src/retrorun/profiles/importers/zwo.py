@@ -162,7 +162,10 @@ class _Zwo:
             start = end = self.speed(element, "Power")
         else:
             start, end = self.speed(element, "PowerLow"), self.speed(element, "PowerHigh")
-        step: Raw = self.length(self.attr(element, "Duration"))
+        if message["distance"]:
+            step: Raw = {"distance": float(message["distance"])}
+        else:
+            step = self.length(self.attr(element, "Duration"))
         step.update({"speed": start} if start == end else {"ramp": {"from": start, "to": end}})
         step["direction"] = message["direction"].lower()
         if not message["label"].endswith("km/h"):
