@@ -13,7 +13,11 @@ from retrorun.belt import DEFAULT_RATES
 from retrorun.fit.profile import FileType, MesgNum, Sport, WktStepDuration, WktStepTarget
 from retrorun.fit.wire import BaseType, Field, FitWriter, crc16
 from retrorun.profiles import library
-from retrorun.profiles.exporters.fit_workout import SPEED_BAND_KMH, export_fit_workout
+from retrorun.profiles.exporters.fit_workout import (
+    SPEED_BAND_KMH,
+    export_fit_workout,
+    whole_sentences,
+)
 from retrorun.profiles.exporters.steps import Block, TurnPhase, export_items
 from retrorun.profiles.exporters.zwo import export_zwo
 from retrorun.profiles.importers import import_profile
@@ -409,3 +413,30 @@ def test_strides_keep_their_speed_in_a_watch_or_another_app() -> None:
         before = steps[index - 1]
         before_kmh = (before["custom_target_speed_low"] + before["custom_target_speed_high"]) / 2
         assert _seconds_at_speed(steps[index], before_kmh * 3.6) >= 15.0
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_a_long_description_is_cut_at_a_sentence_for_the_watch(name: str) -> None:
+    profile = _profile(name)
+    (workout,) = decode(export_fit_workout(profile, compile_plan(profile)))["workout_mesgs"]
+    sent = workout["wkt_description"]
+    assert len(sent.encode("utf-8")) < 255
+    assert profile.description.startswith(sent.removesuffix("…"))
+    assert sent == profile.description or sent.endswith((".", "…"))
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "cut"),
+    [
+        ("One two three four five six", 14, "One two…"),
+        ("Short. Longer sentence here", 14, "Short."),
+        ("Ünïcödé wörds ärë hérë", 14, "Ünïcödé…"),
+        ("Ünïcödé wörds ärë hérë", 12, "Ünïcöd…"),  # one word too long: cut, never a byte
+        ("Fits.", 5, "Fits."),
+    ],
+)
+def test_whole_sentences_cut_at_a_sentence_or_a_word_never_inside_a_character(
+    text: str, size: int, cut: str
+) -> None:
+    assert whole_sentences(text, size) == cut
+    assert len(cut.encode("utf-8")) <= size

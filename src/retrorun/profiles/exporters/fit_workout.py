@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from retrorun.fit import developer
 from retrorun.fit.profile import MANUFACTURER_DEVELOPMENT, FileType, Intensity, MesgNum
 from retrorun.fit.wire import BaseType, Field, FitWriter, text
-from retrorun.fit.workout import WorkoutStep, write_workout
+from retrorun.fit.workout import DESCRIPTION_SIZE, WorkoutStep, write_workout
 from retrorun.profiles.exporters.steps import FACING, Block, TurnPhase, export_items
 
 if TYPE_CHECKING:
@@ -29,9 +29,29 @@ if TYPE_CHECKING:
     from retrorun.profiles.timeline import Plan
 
 SPEED_BAND_KMH = 0.2
+ELLIPSIS = "…"
 OWN_PRODUCT_NAME = "retrorun"
 """``file_id`` product name of our files: the importer reads their ramps back as ramps."""
 PRODUCT = 1
+
+
+def whole_sentences(text: str, size: int) -> str:
+    """`text` cut to at most `size` UTF-8 bytes at the end of a sentence, or at a word with
+    "…" when the first sentence alone is too long (inside the word only when that alone is
+    too long); never inside a character."""
+    if len(text.encode("utf-8")) <= size:
+        return text
+    room = _cut(text, size)
+    end = room.rfind(". ")
+    if end > 0:
+        return room[: end + 1]
+    room = _cut(text, size - len(ELLIPSIS.encode("utf-8")))
+    space = room.rfind(" ")
+    return (room[:space] if space > 0 else room).rstrip(",;: ") + ELLIPSIS
+
+
+def _cut(text: str, size: int) -> str:
+    return text.encode("utf-8")[:size].decode("utf-8", errors="ignore")
 
 
 def speed_text(step: IntervalStep) -> str:
@@ -119,7 +139,6 @@ def export_fit_workout(profile: Profile, plan: Plan, created: int = 0) -> bytes:
         ),
     )
     developer.declare(writer, (developer.STEP_INCLINE,))
-    write_workout(
-        writer, profile.name, profile.description, workout_steps(export_items(profile, plan))
-    )
+    description = whole_sentences(profile.description, DESCRIPTION_SIZE - 1)
+    write_workout(writer, profile.name, description, workout_steps(export_items(profile, plan)))
     return writer.finish()
