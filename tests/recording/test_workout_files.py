@@ -49,7 +49,7 @@ EXTRA = {
     "ends-backward-stop": """
 name: Ends backward, stops
 finish: stop
-turn: {speed: 3, window: 8s, settle: 4s}
+turn: {speed: 3, window: 8s, settle: 4s, warning: 15s, backward_ramp: 0.4}
 steps:
   - {duration: 2m, ramp: {from: 4, to: 7}, label: warm-up}
   - repeat:

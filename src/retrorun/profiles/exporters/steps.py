@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from retrorun.profiles.models import IntervalStep, RepeatStep
+from retrorun.profiles.safety import SAFETY_NUMBERS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from retrorun.profiles.models import Direction, Profile, Step
+    from retrorun.profiles.safety import SafetyLimits
     from retrorun.profiles.timeline import Plan, Segment
 
 FACING = {
@@ -40,6 +42,11 @@ TURN_HEAD = re.compile(
     r"(?P<kind>turn|incline) (?P<phase>[123])/3\b"
 )
 """A turn step's name, or the start of its .zwo message."""
+TURN_SETTINGS = re.compile(
+    r"\((?:warned (?P<warning>[0-9.]+) s ahead)?(?:, )?"
+    r"(?:backward ramp (?P<ramp>[0-9.]+) km/h per s)?\)\.$"
+)
+"""A slow step's note of the turn's warning and backward ramp, when not the defaults."""
 TURN_TEXT = re.compile(r"at (?P<speed>[0-9.]+) km/h \((?P<seconds>[0-9.]+) s\)")
 """The turn speed and the step's time in a turn step's text."""
 SLOW, TURN, SETTLE = 1, 2, 3
@@ -59,6 +66,9 @@ class TurnPhase:
     speed_kmh: float
     """The turn speed."""
     incline_pct: float
+    settings: str = ""
+    """The turn's warning and backward ramp when they are not the defaults (`SLOW` only),
+    as `TURN_SETTINGS` reads them: ``" (warned 15 s ahead, backward ramp 0.4 km/h per s)"``."""
 
     @property
     def facing(self) -> Direction:
@@ -95,13 +105,13 @@ class TurnPhase:
         if self.from_direction == self.direction:
             change = f"the incline changes to {self.incline_pct:g} %"
             doing = {
-                SLOW: f"{down}: {change}.",
+                SLOW: f"{down}: {change}{self.settings}.",
                 TURN: f"On the rails, {change}, {at}.",
                 SETTLE: f"Settle in {at}.",
             }[self.phase]
         else:
             doing = {
-                SLOW: f"{down}: turn to {to} next.",
+                SLOW: f"{down}: turn to {to} next{self.settings}.",
                 TURN: f"Hold the rails and turn around to face {to} {at}.",
                 SETTLE: f"Settle in {at} before the speed changes.",
             }[self.phase]
@@ -121,8 +131,9 @@ class Block:
 Item = IntervalStep | TurnPhase | Block
 
 
-def turn_phases(turn: Segment, before_kmh: float) -> tuple[TurnPhase, ...]:
-    """A plan's turn segment as its three steps; ``before_kmh`` is the speed before it."""
+def turn_phases(turn: Segment, before_kmh: float, limits: SafetyLimits) -> tuple[TurnPhase, ...]:
+    """A plan's turn segment as its three steps; ``before_kmh`` is the speed before it and
+    `limits` the plan's (for the warning and backward ramp the slow step notes)."""
     window = turn.window_s or 0.0
     settle = turn.settle_s or 0.0
     per_s = turn.speed_kmh / 3.6
@@ -137,6 +148,7 @@ def turn_phases(turn: Segment, before_kmh: float) -> tuple[TurnPhase, ...]:
             from_kmh,
             turn.speed_kmh,
             turn.incline_pct,
+            _settings(limits) if number == SLOW else "",
         )
 
     return (
@@ -151,11 +163,22 @@ def turn_phases(turn: Segment, before_kmh: float) -> tuple[TurnPhase, ...]:
     )
 
 
+def _settings(limits: SafetyLimits) -> str:
+    """`TurnPhase.settings` for a plan's limits: what differs from the defaults."""
+    parts = []
+    if limits.turn_warning_s != SAFETY_NUMBERS["turn_warning_default"].value:
+        parts.append(f"warned {limits.turn_warning_s:g} s ahead")
+    if limits.backward_ramp_kmh_per_s != SAFETY_NUMBERS["backward_ramp_default"].value:
+        parts.append(f"backward ramp {limits.backward_ramp_kmh_per_s:g} km/h per s")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 class _Cursor:
     """Walks the plan's segments alongside the profile's steps."""
 
     def __init__(self, plan: Plan) -> None:
         self._segments = plan.segments
+        self.limits = plan.limits
         self._next = 0
         self._speed_kmh = 0.0
 
@@ -171,7 +194,7 @@ class _Cursor:
         out: list[Item] = []
         segment = self.take()
         while segment is not None and segment.kind == "turn":
-            out.extend(turn_phases(segment, self._speed_kmh))
+            out.extend(turn_phases(segment, self._speed_kmh, self.limits))
             self._speed_kmh = segment.speed_kmh
             segment = self.take()
         if segment is not None:
@@ -219,7 +242,7 @@ def export_items(profile: Profile, plan: Plan) -> tuple[Item, ...]:
     items = _walk(profile.steps, cursor)
     for segment in cursor.rest():
         if segment.kind == "turn":
-            items.extend(turn_phases(segment, cursor.speed_kmh))
+            items.extend(turn_phases(segment, cursor.speed_kmh, cursor.limits))
         else:  # finish: stop, a last backward step at turn speed
             items.append(
                 IntervalStep(

@@ -19,7 +19,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrorun.profiles.exporters.steps import SETTLE, TURN, TURN_HEAD, TURN_TEXT
+from retrorun.profiles.exporters.steps import (
+    SETTLE,
+    SLOW,
+    TURN,
+    TURN_HEAD,
+    TURN_SETTINGS,
+    TURN_TEXT,
+)
 from retrorun.profiles.models import MAX_INCLINE_PCT, MIN_INCLINE_PCT
 from retrorun.profiles.plan import FINAL_STOP_CUE, FINAL_STOP_LABEL
 from retrorun.profiles.safety import SAFETY_NUMBERS
@@ -31,6 +38,8 @@ _DEFAULTS = {
     "speed": SAFETY_NUMBERS["turn_speed_default"].value,
     "window": SAFETY_NUMBERS["turn_window_default"].value,
     "settle": SAFETY_NUMBERS["settle_default"].value,
+    "warning": SAFETY_NUMBERS["turn_warning_default"].value,
+    "backward_ramp": SAFETY_NUMBERS["backward_ramp_default"].value,
 }
 
 
@@ -48,6 +57,11 @@ class TurnSteps:
             return False
         timing = TURN_TEXT.search(text)
         phase = int(head["phase"])
+        noted = TURN_SETTINGS.search(text) if phase == SLOW else None
+        if noted is not None:
+            for key, group in (("warning", "warning"), ("backward_ramp", "ramp")):
+                if noted[group]:
+                    self.settings.setdefault(key, float(noted[group]))
         if timing is not None and phase in (TURN, SETTLE):
             self.settings.setdefault("speed", float(timing["speed"]))
             key = "window" if phase == TURN else "settle"
