@@ -74,12 +74,19 @@ def _with_crcs(body: bytearray) -> bytes:
     return bytes(body) + struct.pack("<H", crc16(bytes(body)))
 
 
+def _hill_repeats_workout() -> bytes:
+    profile = load_profile(library.resolve("backward-hill-repeats")).profile
+    return export_fit_workout(profile, compile_plan(profile))
+
+
+HILL_REPEATS_WORKOUT = _hill_repeats_workout()
+"""Built once: each example below only damages a copy (the export compiles a plan)."""
+
+
 @settings(max_examples=300)
 @given(data=st.data())
 def test_damaged_records_are_refused_as_bad_input_never_a_crash(data: st.DataObject) -> None:
-    profile = load_profile(library.resolve("backward-hill-repeats")).profile
-    workout = export_fit_workout(profile, compile_plan(profile))
-    body = bytearray(workout[:-2])
+    body = bytearray(HILL_REPEATS_WORKOUT[:-2])
     for _ in range(data.draw(st.integers(1, 8))):
         position = data.draw(st.integers(14, len(body) - 1))
         body[position] = data.draw(st.integers(0, 255))
