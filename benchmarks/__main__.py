@@ -1,7 +1,16 @@
 """Run every benchmark and print its figures (the real-time ones run for minutes: run them
 on their own with ``python -m benchmarks.session_realtime`` and ``python -m benchmarks.tui``)."""
 
-from benchmarks import codec, cues, export, interval_fidelity, mqtt, session_fast, simulator
+from benchmarks import (
+    codec,
+    cues,
+    export,
+    interval_fidelity,
+    mqtt,
+    session_fast,
+    simulator,
+    whole_command,
+)
 
 codec.main()
 simulator.main()
@@ -10,3 +19,4 @@ interval_fidelity.main()
 export.main()
 mqtt.main()
 cues.main()
+whole_command.main()

@@ -39,6 +39,27 @@ def test_heart_rate_section_becomes_the_guard(tmp_path: Path) -> None:
     assert load_config(path).heart_rate is None
 
 
+def test_heart_rate_zones_are_garmins_from_max_or_the_runners_own(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[heart_rate]\nmax_bpm = 190\n")
+    config = load_config(path)
+    zones = config.heart_rate_zones
+    assert zones is not None
+    # Garmin: zones start at 50, 60, 70, 80 and 90 % of the maximum.
+    assert zones.floors_bpm == (95, 114, 133, 152, 171)
+    assert zones.zone_bpm(2) == (114, 133)
+    assert zones.zone_bpm(5) == (171, 190)
+    assert config.heart_rate is None  # zones without a ceiling: no guard
+    path.write_text("[heart_rate]\nmax_bpm = 185\nzones = [100, 120, 140, 155, 170]\n")
+    zones = load_config(path).heart_rate_zones
+    assert zones is not None
+    assert zones.zone_bpm(3) == (140, 155)
+    assert zones.percent_bpm(60, 70) == (111, 130)
+    path.write_text('[heart_rate]\ndevice = "Polar H10"\n')
+    config = load_config(path)
+    assert (config.heart_rate_device, config.heart_rate_zones) == ("Polar H10", None)
+
+
 def test_environment_variable_and_default_location(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,6 +99,12 @@ def test_environment_variable_and_default_location(
         ("[export]\nformats = ['gpx']\n", ":2", "export.formats must be a list of fit, tcx"),
         ("[export]\nformat = ['fit']\n", ":2", "unknown key export.format; known: formats"),
         ("[heart_rate]\nceiling_bpm = 150.0\n", ":2", "whole number from 60 to 230"),
+        ("[heart_rate]\nmax_bpm = 300\n", ":2", "heart_rate.max_bpm must be a whole number"),
+        ("[heart_rate]\nmax_bpm = 190\nzones = [100, 120, 110, 150, 170]\n", ":3", "rising"),
+        ("[heart_rate]\nmax_bpm = 190\nzones = [100, 120, 140]\n", ":3", "5 whole numbers"),
+        ("[heart_rate]\nmax_bpm = 160\nzones = [100, 120, 140, 150, 170]\n", ":3", "below"),
+        ("[heart_rate]\nzones = [100, 120, 140, 150, 170]\n", ":2", "max_bpm set"),
+        ("[heart_rate]\ndevice = ' '\n", ":2", "heart_rate.device must be a heart-rate strap"),
         ("[device]\nname = 'x'\n\n[limts]\n", ":4", "unknown section [limts]"),
     ],
 )

@@ -34,14 +34,21 @@ class _Ran:
 
 
 async def _run_forward(
-    tmp_path: Path, preset: str, *, mph: bool = False, mph_commands: bool = False
+    tmp_path: Path,
+    preset: str,
+    *,
+    mph: bool = False,
+    mph_commands: bool = False,
+    true_speed_factor: float = 1.0,
+    speed_factor: float = 1.0,
 ) -> _Ran:
     """Launch `FORWARD` on a treadmill reached through bleak's backend seam with the mph
     options; the state and the belt 45 s in, or when it ended."""
     clock = ManualClock()
     profile = tmp_path / "forward.yaml"
     profile.write_text(FORWARD, encoding="utf-8")
-    async with SimulatedTreadmill(preset=preset, clock=clock) as treadmill:
+    quirks = {"true_speed_factor": true_speed_factor}
+    async with SimulatedTreadmill(preset=preset, quirks=quirks, clock=clock) as treadmill:
         session = await launch_session(
             LaunchOptions(
                 profile=str(profile),
@@ -52,6 +59,7 @@ async def _run_forward(
                 clock=clock,
                 mph=mph,
                 mph_commands=mph_commands,
+                speed_factor=speed_factor,
             )
         )
         try:
@@ -90,3 +98,15 @@ async def test_the_mph_commands_option_reaches_a_treadmill_that_reads_commands_a
     # the physical belt runs 14.5 km/h for 9 asked (and the belt watch says so).
     ran = await _run_forward(tmp_path, "mph-commands", mph_commands=mph_commands)
     assert ran.fastest_kmh == pytest.approx(belt_kmh, abs=0.3)
+
+
+@pytest.mark.parametrize(("speed_factor", "feet_kmh"), [(1.1, 9.0), (1.0, 9.9)])
+async def test_a_measured_speed_factor_gives_the_runner_the_speed_asked(
+    tmp_path: Path, speed_factor: float, feet_kmh: float
+) -> None:
+    # The belt runs 10 % faster than the console believes and reports. With the factor the
+    # runner measured, the runner's feet get the 9 km/h asked (and a backward cap holds for
+    # them); without it, 9.9 km/h while every screen says 9.0.
+    ran = await _run_forward(tmp_path, "strict", true_speed_factor=1.1, speed_factor=speed_factor)
+    assert ran.state == SessionState.RUNNING
+    assert ran.fastest_kmh == pytest.approx(feet_kmh, abs=0.1)

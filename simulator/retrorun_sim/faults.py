@@ -14,6 +14,8 @@ starts, on its clock. ``VALUE`` is:
   ``console-start`` machine takes, and what lets a ``no-data`` machine send telemetry).
 * ``console-stop@S``: someone presses Stop on the console.
 * ``safety-key@S``: the safety key is pulled.
+* ``strap-silent@S:D``: the runner's chest strap (a `SimulatedHeartRateStrap` on this
+  treadmill) sends nothing for D seconds, its link up: slipped off the skin, or shadowed.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class FaultKind(StrEnum):
     CONSOLE_START = "console-start"
     CONSOLE_STOP = "console-stop"
     SAFETY_KEY = "safety-key"
+    STRAP_SILENT = "strap-silent"
 
 
 # What the part after the colon means for each kind; None: the kind takes no value.
@@ -52,6 +55,7 @@ _VALUE_MEANING: dict[FaultKind, str | None] = {
     FaultKind.CONSOLE_START: None,
     FaultKind.CONSOLE_STOP: None,
     FaultKind.SAFETY_KEY: None,
+    FaultKind.STRAP_SILENT: "seconds",
 }
 _VALUE_OPTIONAL = {FaultKind.DISCONNECT}
 _SIGNED_VALUE = {FaultKind.CONSOLE_INCLINE}

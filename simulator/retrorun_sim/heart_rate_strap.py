@@ -187,7 +187,8 @@ class SimulatedHeartRateStrap:
             deadline += self.interval_s
             await self.clock.sleep_until(deadline)
             link = self._link
-            if link is not None and self._subscribed:
+            silent = self.clock.now() < self.wearer.strap_silent_until_s  # a strap-silent fault
+            if link is not None and self._subscribed and not silent:
                 link.deliver(
                     Characteristic.HEART_RATE_MEASUREMENT, encode_heart_rate(self.measurement())
                 )

@@ -68,6 +68,9 @@ class BeltSpec:
     start_countdown_s: float = 3.0
     # CITYSPORTS pads count distance, time and steps only while someone walks on them.
     count_only_with_runner: bool = False
+    # The belt really runs this many times the speed the console believes, shows and reports
+    # (belts are commonly 5-10 % off); the console's distance counts its belief too.
+    true_speed_factor: float = 1.0
     runner_mass_kg: float = 70.0
 
 
@@ -238,7 +241,8 @@ class BeltModel:
     def physical(self, now: float) -> PhysicalBelt:
         """The belt's real speed and incline at ``now`` (never the set point)."""
         self.advance(now)
-        return PhysicalBelt(self._now, self._speed_kmh, self._inclination_pct)
+        speed = self._speed_kmh * self.spec.true_speed_factor
+        return PhysicalBelt(self._now, speed, self._inclination_pct)
 
     def settled_mode(self) -> BeltMode:
         """The mode once every accepted command has taken effect and any countdown ended.

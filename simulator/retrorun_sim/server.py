@@ -336,19 +336,20 @@ class FtmsServer:
         """What the belt really does at ``now``, whatever telemetry says or was acknowledged."""
         return self.belt.physical(now)
 
-    def heart_rate_bpm(self, now: float) -> float:
-        readings = self.belt.readings(now)
+    def heart_rate_bpm(self, now: float, readings: BeltReadings | None = None) -> float:
+        readings = readings or self.belt.readings(now)
         moving = readings.speed_kmh if readings.runner_on_belt else 0.0
         return self.runner.update(now, moving, readings.inclination_pct)
 
     def telemetry(self, now: float) -> list[Emission]:
         """One Treadmill Data record as notifications (none when nobody subscribed)."""
-        heart_rate = self.heart_rate_bpm(now)
+        readings = self.belt.readings(now)
+        heart_rate = self.heart_rate_bpm(now, readings)
         if Characteristic.TREADMILL_DATA not in self._connection.subscribed:
             return []
         if self.quirks.data_after_console_start and not self._console_started:
             return []
-        record = treadmill_record(self.belt.readings(now), self.quirks, heart_rate)
+        record = treadmill_record(readings, self.quirks, heart_rate)
         return [
             Emission(Characteristic.TREADMILL_DATA, packet, now)
             for packet in treadmill_packets(record, self.quirks)

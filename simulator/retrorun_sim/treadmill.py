@@ -33,7 +33,7 @@ from retrorun_sim.server import AttError, Delivery, Emission, FtmsServer
 from retrorun_sim.trace import TraceEvent, TraceKind, TraceSink
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine, Iterable, Mapping
+    from collections.abc import Callable, Coroutine, Iterable, Mapping
     from types import TracebackType
 
     from bleak.backends.service import BleakGATTServiceCollection
@@ -86,10 +86,13 @@ class SimulatedTreadmill:
         self.server = FtmsServer(self.quirks, runner=runner, now=self.clock.now())
         self._link: ClientLink | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sends_waiting = 0  # batches of notifications scheduled and not sent yet
         self._poll_times: set[float] = set()
         self._started_at_s: float | None = None
         self._reachable_from_s = -math.inf
         self._drop_until_s = -math.inf
+        self.strap_silent_until_s = -math.inf
+        """A strap on this runner (`SimulatedHeartRateStrap`) sends nothing until then."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -214,6 +217,10 @@ class SimulatedTreadmill:
         """Send no notifications for ``seconds`` (indications still arrive)."""
         self._drop_until_s = max(self._drop_until_s, self.clock.now() + seconds)
 
+    def silence_strap(self, seconds: float) -> None:
+        """The runner's chest strap sends nothing for ``seconds`` (its link stays up)."""
+        self.strap_silent_until_s = max(self.strap_silent_until_s, self.clock.now() + seconds)
+
     def disconnect(self, come_back_after_s: float | None = None) -> None:
         """Drop the link as a radio would; reachable again after ``come_back_after_s``.
 
@@ -229,26 +236,20 @@ class SimulatedTreadmill:
 
     def apply(self, fault: Fault) -> None:
         """Make ``fault`` happen now (the schedule calls this at its time)."""
-        value = fault.value
-        match fault.kind:
-            case FaultKind.DISCONNECT:
-                self.disconnect(value)
-            case FaultKind.DROP_NOTIFICATIONS:
-                self.drop_notifications(value or 0.0)
-            case FaultKind.DELAY_COMMAND:
-                self.delay_next_command(value or 0.0)
-            case FaultKind.REJECT_COMMAND:
-                self.reject_next_command()
-            case FaultKind.CONSOLE_SPEED:
-                self.console_speed(value or 0.0)
-            case FaultKind.CONSOLE_INCLINE:
-                self.console_incline(value or 0.0)
-            case FaultKind.CONSOLE_START:
-                self.console_start()
-            case FaultKind.CONSOLE_STOP:
-                self.console_stop()
-            case FaultKind.SAFETY_KEY:
-                self.pull_safety_key()
+        value = fault.value or 0.0
+        actions: dict[FaultKind, Callable[[], None]] = {
+            FaultKind.DISCONNECT: lambda: self.disconnect(fault.value),
+            FaultKind.DROP_NOTIFICATIONS: lambda: self.drop_notifications(value),
+            FaultKind.DELAY_COMMAND: lambda: self.delay_next_command(value),
+            FaultKind.REJECT_COMMAND: self.reject_next_command,
+            FaultKind.CONSOLE_SPEED: lambda: self.console_speed(value),
+            FaultKind.CONSOLE_INCLINE: lambda: self.console_incline(value),
+            FaultKind.CONSOLE_START: self.console_start,
+            FaultKind.CONSOLE_STOP: self.console_stop,
+            FaultKind.SAFETY_KEY: self.pull_safety_key,
+            FaultKind.STRAP_SILENT: lambda: self.silence_strap(value),
+        }
+        actions[fault.kind]()
 
     # ------------------------------------------------------------------ client side
 
@@ -335,23 +336,40 @@ class SimulatedTreadmill:
             self._trace(TraceKind.DISCONNECT, note="link lost")
             link.lost()
 
-    def _emit(self, emissions: list[Emission]) -> None:
-        """Send each emission at its time, in order; then watch for the next event."""
+    def _emit(self, emissions: list[Emission], *, now_if_due: bool = False) -> None:
+        """Send each emission at its time, in order; then watch for the next event.
+
+        With ``now_if_due`` (from a task of the simulator's own, never inside a client's
+        call), emissions due now go out at once when nothing sent earlier is still waiting,
+        which keeps their order and spares a task per telemetry record."""
         link = self._link
         batch: list[Emission] = []
         for emission in emissions:
             if batch and emission.at_s != batch[0].at_s:
-                self._spawn(self._send_at(batch, link))
+                self._schedule(batch, link, now_if_due=now_if_due)
                 batch = []
             batch.append(emission)
         if batch:
-            self._spawn(self._send_at(batch, link))
+            self._schedule(batch, link, now_if_due=now_if_due)
         self._watch_events()
 
+    def _schedule(
+        self, batch: list[Emission], link: ClientLink | None, *, now_if_due: bool
+    ) -> None:
+        if now_if_due and not self._sends_waiting and batch[0].at_s <= self.clock.now():
+            for emission in batch:
+                self._send(emission, link)
+            return
+        self._sends_waiting += 1
+        self._spawn(self._send_at(batch, link))
+
     async def _send_at(self, batch: list[Emission], link: ClientLink | None) -> None:
-        await self.clock.sleep_until(batch[0].at_s)
-        for emission in batch:
-            self._send(emission, link)
+        try:
+            await self.clock.sleep_until(batch[0].at_s)
+            for emission in batch:
+                self._send(emission, link)
+        finally:
+            self._sends_waiting -= 1
 
     def _send(self, emission: Emission, link: ClientLink | None) -> None:
         if link is None or link is not self._link:
@@ -383,7 +401,7 @@ class SimulatedTreadmill:
             if self.trace is not None:
                 belt = self.server.physical(self.clock.now())
                 self.trace(TraceEvent(self.clock.now(), TraceKind.BELT, belt=belt))
-            self._emit(self.server.telemetry(self.clock.now()))
+            self._emit(self.server.telemetry(self.clock.now()), now_if_due=True)
 
     async def _fault_schedule(self) -> None:
         for fault in self.faults:

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SPEED_FACTOR_MIN = 0.8
+SPEED_FACTOR_MAX = 1.2
+"""A treadmill's speed factor (its belt's real speed over the speed it shows, measured by the
+runner: docs/devices.md) outside these is a measuring mistake: belts are commonly 5-10 % off."""
+
 
 @dataclass(frozen=True)
 class RampRates:

@@ -14,8 +14,11 @@ turn_window_s = 15             # I like more time to turn
 url = "mqtt://broker.local"    # see docs/mqtt.md for every key
 
 [heart_rate]
+device = "Polar H10 1A2B3C4D"  # a chest strap (name or address); --hr overrides
 ceiling_bpm = 165              # above this during a backward bout, slow down...
 action = "step-down"           # ...0.5 km/h every 10 s ("end-bout": end the bout)
+max_bpm = 190                  # zones: Garmin's 50/60/70/80/90 % of this...
+zones = [100, 120, 140, 155, 170]  # ...or the lowest heart rate of each of your 5 zones
 
 [audio]
 voice = true                   # speak cues (needs espeak-ng); false: tones only
@@ -40,6 +43,7 @@ the value must be. ``retrorun run`` reads the file once and hands the `Config` d
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import reprlib
@@ -48,10 +52,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from retrorun.errors import ConfigError, shown_name
 from retrorun.jsontext import MAX_DEPTH, nests_deeper_than
+from retrorun.profiles.heart_zones import ZONE_COUNT, HeartRateZones
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.profiles.safety.limits import TURN_WINDOW_MIN_S
 from retrorun.session.inputs import HeartRateGuard
@@ -89,6 +94,10 @@ class Config:
     path: Path | None = None
     heart_rate: HeartRateGuard | None = None
     """The heart-rate guard for backward bouts; None when not configured."""
+    heart_rate_device: str | None = None
+    """``[heart_rate] device``: the chest strap's name or address (``--hr`` overrides)."""
+    heart_rate_zones: HeartRateZones | None = None
+    """``[heart_rate] max_bpm`` and ``zones``: what zone steps hold; None: not configured."""
     audio: AudioConfig = field(default_factory=AudioConfig)
     export_formats: tuple[str, ...] = ()
     """``[export] formats``: activity files written next to the log when a session ends."""
@@ -153,12 +162,39 @@ class _Limits(_Section):
     )
 
 
+_BPM = "a whole number from 60 to 230"
+_ZONES = (
+    f"{ZONE_COUNT} whole numbers rising from 60 (the lowest heart rate of zones 1 to "
+    f"{ZONE_COUNT}), all below max_bpm, and max_bpm set"
+)
+
+
 class _HeartRate(_Section):
-    # A ceiling outside 60-230 is a typo (resting or impossible heart rates), not a setting.
-    ceiling_bpm: int = Field(ge=60, le=230, description="a whole number from 60 to 230")
+    # A heart rate outside 60-230 is a typo (resting or impossible heart rates), not a setting.
+    device: str | None = Field(
+        None, min_length=1, pattern=r"\S", description="a heart-rate strap's name or address"
+    )
+    ceiling_bpm: int | None = Field(None, ge=60, le=230, description=_BPM)
     action: Literal["step-down", "end-bout"] = Field(
         "step-down", description="one of step-down, end-bout"
     )
+    max_bpm: int | None = Field(None, ge=100, le=230, description="a whole number from 100 to 230")
+    zones: list[int] | None = Field(None, description=_ZONES)
+
+    @field_validator("zones")
+    @classmethod
+    def _zones_rise_below_max(
+        cls, zones: list[int] | None, info: ValidationInfo
+    ) -> list[int] | None:
+        maximum = info.data.get("max_bpm")
+        if zones is None:
+            return zones
+        rising = all(a < b for a, b in itertools.pairwise(zones))
+        if len(zones) != ZONE_COUNT or not rising or zones[0] < 60 or maximum is None:  # noqa: PLR2004
+            raise ValueError(_ZONES)
+        if zones[-1] >= maximum:
+            raise ValueError(_ZONES)
+        return zones
 
 
 _AUDIO = AudioConfig()
@@ -306,11 +342,22 @@ def parse_config(text: str, path: Path) -> Config:
     except ValidationError as exc:
         raise _first_problem(exc, path, text) from exc
     mqtt = dict(file.mqtt)
-    guard = file.heart_rate
+    heart = file.heart_rate
+    if heart is not None and heart.ceiling_bpm is None and "action" in heart.model_fields_set:
+        raise ConfigError(
+            f"heart_rate.ceiling_bpm must be {_BPM}; add it (the action needs a ceiling)",
+            location=where_in_toml(path, text, "heart_rate", None),
+        )
     return Config(
         limits=PersonalLimits(**file.limits.model_dump()),
         path=path,
-        heart_rate=HeartRateGuard(guard.ceiling_bpm, guard.action) if guard else None,
+        heart_rate=(
+            HeartRateGuard(heart.ceiling_bpm, heart.action)
+            if heart is not None and heart.ceiling_bpm is not None
+            else None
+        ),
+        heart_rate_device=heart.device if heart is not None else None,
+        heart_rate_zones=_zones(heart),
         audio=AudioConfig(**file.audio.model_dump()),
         export_formats=tuple(dict.fromkeys(file.export.formats)),
         fit_device=(
@@ -326,6 +373,14 @@ def parse_config(text: str, path: Path) -> Config:
         document=data,
         text=text,
     )
+
+
+def _zones(heart: _HeartRate | None) -> HeartRateZones | None:
+    if heart is None or heart.max_bpm is None:
+        return None
+    if heart.zones is None:
+        return HeartRateZones.from_max(heart.max_bpm)
+    return HeartRateZones(heart.max_bpm, tuple(heart.zones))
 
 
 def _too_deep(path: Path, text: str) -> ConfigError:

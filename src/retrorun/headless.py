@@ -20,7 +20,14 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from retrorun import platforms
-from retrorun.session.api import Cue, SessionEnded, SessionHandle, SessionState, Snapshot
+from retrorun.session.api import (
+    Cue,
+    SessionEnded,
+    SessionHandle,
+    SessionState,
+    Snapshot,
+)
+from retrorun.session.energy import energy_text
 from retrorun.session.keys import ViewAction, command_for, find, help_lines
 
 if TYPE_CHECKING:
@@ -52,9 +59,12 @@ def progress_line(snap: Snapshot) -> str:
         line += f" {snap.target_incline_pct:g} %"
     if snap.segment_remaining_s is not None:
         line += f" | {clock_text(snap.segment_remaining_s)} left"
-    line += f" | {snap.distance_m / 1000:.2f} km"
+    energy = energy_text(snap.totals.energy_kcal, snap.totals.energy_source)
+    line += f" | {snap.distance_m / 1000:.2f} km | {energy}"
     if snap.heart_rate_bpm is not None:
         line += f" | HR {snap.heart_rate_bpm}"
+    elif snap.heart_rate_state == "stale":
+        line += " | HR lost"
     if snap.reason and snap.state != "running":
         line += f" | {snap.reason}"
     return line
@@ -71,6 +81,7 @@ def final_line(ended: SessionEnded) -> str:
     return (
         f"{why} after {clock_text(totals.duration_s)} active, "
         f"{totals.distance_m / 1000:.2f} km, {totals.turns} turn{'' if totals.turns == 1 else 's'}"
+        f", {energy_text(totals.energy_kcal, totals.energy_source)}"
     )
 
 

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from retrorun.belt import SPEED_FACTOR_MAX, SPEED_FACTOR_MIN
 from retrorun.check.report import Findings, Verdict, settings_summary, verdict_of
 from retrorun.config import (
     MAX_CONFIG_BYTES,
@@ -68,17 +69,28 @@ class SavedTreadmill(BaseModel):
     incline_pct_per_s: float | None = Field(None, gt=0, le=10, description=_RATE)
     reaction_delay_s: float | None = Field(None, ge=0, le=10, description="a number from 0 to 10")
     stop_time_s: float | None = Field(None, ge=0, le=120, description="a number from 0 to 120")
+    speed_factor: float | None = Field(
+        None,
+        ge=SPEED_FACTOR_MIN,
+        le=SPEED_FACTOR_MAX,
+        description=f"a number from {SPEED_FACTOR_MIN:g} to {SPEED_FACTOR_MAX:g}: the belt's "
+        "real speed over the speed it shows (docs/devices.md)",
+    )
     verdict: Literal["ok", "unsafe"] = Field(description="ok or unsafe")
     problems: list[str] = Field([], description="a list of sentences")
     checked_at: date = Field(description="a date such as 2026-12-01")
 
     def summary(self) -> str:
-        """``mph commands, console start, min 3.2 km/h``."""
-        return settings_summary(
+        """``mph commands, console start, min 3.2 km/h, belt x 0.95``."""
+        said = settings_summary(
             None if self.mph_mode == "kmh" else self.mph_mode,
             console_start=self.console_start,
             min_speed_kmh=self.min_speed_kmh,
         )
+        if self.speed_factor is None or self.speed_factor == 1.0:
+            return said
+        factor = f"belt x {self.speed_factor:g}"
+        return factor if said == "no special settings" else f"{said}, {factor}"
 
     def ramp_rates(self) -> RampRates | None:
         """The measured ramps, each unmeasured one the cautious default (None: none was
@@ -165,9 +177,14 @@ def from_findings(findings: Findings, today: date) -> SavedTreadmill | None:
 def save_treadmill(path: Path, address: str, entry: SavedTreadmill) -> None:
     """Add or replace one treadmill's entry; the file is replaced whole, atomically.
 
-    A file that is already bad raises `ConfigError` and is left as it is.
+    A speed factor the runner measured and entered is kept when a new check replaces the
+    entry (a check cannot measure it). A file that is already bad raises `ConfigError` and
+    is left as it is.
     """
     saved = load_saved(path)
+    old = saved.get(address)
+    if old is not None and old.speed_factor is not None and entry.speed_factor is None:
+        entry = entry.model_copy(update={"speed_factor": old.speed_factor})
     saved[address] = entry
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")

@@ -62,6 +62,7 @@ def test_found_by_address_or_name_whatever_the_case() -> None:
         ("min_speed_kmh", "-1.0", "AA:BB.min_speed_kmh must be a number more than 0"),
         ("console_start", '"yes"', "AA:BB.console_start must be true or false, not 'yes'"),
         ("colour", '"red"', "unknown key AA:BB.colour; known: name, mph_mode"),
+        ("speed_factor", "1.6", "AA:BB.speed_factor must be a number from 0.8 to 1.2"),
         ("verdict", None, "AA:BB.verdict must be ok or unsafe; add it"),
         ("checked_at", "= =", "not valid TOML"),
     ],
@@ -167,6 +168,27 @@ def test_run_applies_saved_settings_unless_told_otherwise(
     told = dataclasses.replace(options, mph=True)
     kept = apply_saved_settings(told, explicit_mph=True)
     assert (kept.mph, kept.mph_commands) == (True, False)
+
+
+def test_a_measured_speed_factor_is_applied_and_survives_a_new_check(
+    treadmill_settings: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The runner measured the belt (docs/devices.md) and entered the factor; checking the
+    # treadmill again must not throw the measurement away.
+    save_treadmill(
+        treadmill_settings, "C4:5A:11:02:9E:31", URBAN.model_copy(update={"speed_factor": 0.95})
+    )
+    save_treadmill(treadmill_settings, "C4:5A:11:02:9E:31", URBAN)
+    options = LaunchOptions(profile=None, config=Config(), device="URBAN-2")
+    assert apply_saved_settings(options, explicit_mph=False).speed_factor == 0.95
+    err = capsys.readouterr().err
+    assert (
+        "using saved settings for URBAN-2: mph commands, console start, min 3.2 km/h, belt x 0.95"
+        in err
+    )
+    told = dataclasses.replace(options, speed_factor=1.05)
+    kept = apply_saved_settings(told, explicit_mph=False, explicit_speed_factor=True)
+    assert kept.speed_factor == 1.05
 
 
 def test_the_documented_example_is_a_valid_file(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from retrorun.clock import LoopClock, ManualClock, run_virtual
 from retrorun.device import (
     HeartRateSample,
+    follow_heart_rate_strap,
     open_heart_rate_strap,
     open_treadmill,
     scan_treadmills,
@@ -70,3 +71,34 @@ def test_a_treadmill_scan_does_not_mistake_a_strap_for_a_treadmill() -> None:
 
     found, treadmill = run_virtual(scenario())
     assert found == [treadmill]
+
+
+def test_following_a_strap_waits_for_it_and_finds_it_again() -> None:
+    """Not worn yet: one StrapLost, then looked for until it is; lost: found again."""
+
+    async def scenario() -> list[str]:
+        clock = LoopClock()
+        seen: list[str] = []
+        async with SimulatedTreadmill(clock=clock) as sim:
+            strap = SimulatedHeartRateStrap(sim, name="Chest Strap")
+            events = follow_heart_rate_strap("chest strap", clock=clock, backends=SIM_BACKENDS)
+            samples = 0
+            async for event in events:
+                if isinstance(event, HeartRateSample):
+                    samples += 1
+                    if samples == 5:
+                        await strap.stop()  # out of range
+                    continue
+                seen.append(type(event).__name__)
+                if len(seen) == 1:
+                    await clock.sleep(30.0)  # put on half a minute later
+                    await strap.start()
+                elif len(seen) == 3:
+                    await strap.start()
+                elif len(seen) == 4:
+                    break
+            await events.aclose()
+            await strap.stop()
+        return seen
+
+    assert run_virtual(scenario()) == ["StrapLost", "StrapConnected", "StrapLost", "StrapConnected"]

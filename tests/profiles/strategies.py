@@ -45,7 +45,43 @@ def backward_steps(draw: st.DrawFn) -> Raw:
     return {"direction": "backward", "speed": speed, "incline": incline, **length}
 
 
-interval_steps = st.one_of(forward_steps(), backward_steps())
+@st.composite
+def zone_steps(draw: st.DrawFn) -> Raw:
+    """A heart-rate zone step (a bpm range: it needs no zones), forward or a backward walk."""
+    low = draw(st.integers(60, 200))
+    bpm = [low, draw(st.integers(low + 1, 230))]
+    duration = draw(st.integers(60, 900))
+    if draw(st.booleans()):
+        slowest = round(draw(st.floats(1.0, 12.0)), 1)
+        fastest = round(slowest + draw(st.floats(0.5, 8.0)), 1)
+        incline = round(draw(st.floats(-3.0, 15.0)), 1)
+        direction = "forward"
+    else:
+        incline = round(draw(st.floats(0.0, 10.0)), 1)
+        slowest = round(draw(st.floats(1.0, 3.5)), 1)
+        fastest = round(draw(st.floats(slowest + 0.5, 5.0 if incline > 5 else 5.5)), 1)
+        direction = "backward"
+    return {
+        "direction": direction,
+        "duration": duration,
+        "heart_rate": {"bpm": bpm},
+        "min_speed": slowest,
+        "max_speed": fastest,
+        "incline": incline,
+    }
+
+
+@st.composite
+def kept_pairs(draw: st.DrawFn) -> Raw:
+    """A forward step and an (open) keep_speed step after it, as a repeat of one round."""
+    first = draw(forward_steps())
+    kept = {"duration": draw(st.integers(15, 600)), "keep_speed": True}
+    if draw(st.booleans()):
+        kept["open"] = True
+    return {"repeat": {"times": 1, "steps": [first, kept]}}
+
+
+interval_steps = st.one_of(forward_steps(), backward_steps(), zone_steps(), kept_pairs())
 
 
 def _repeat(children: st.SearchStrategy[list[Raw]]) -> st.SearchStrategy[Raw]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from retrorun.profiles import library
+from retrorun.profiles.heart_zones import HeartRateZones
 from retrorun.profiles.loader import load_profile
 from retrorun.profiles.plan import compile_plan
 from retrorun.profiles.timeline import CueKind
@@ -41,6 +42,20 @@ def test_bundled_profile_validates_and_plans(path: Path) -> None:
     assert len(document.profile.description) > 80  # says who it is for
     # Backward volume stays within the 10-15 min a session that studies and coaches advise.
     assert plan.backward_duration_s <= 15 * 60
+
+
+def test_the_zone_profile_holds_zone_2_forward_and_walks_backward() -> None:
+    document = load_profile(library.resolve("zone-two-backward-walks"))
+    plan = compile_plan(document.profile, zones=HeartRateZones.from_max(190))
+    runs = [s for s in plan.segments if s.heart_rate is not None]
+    assert len(runs) == 4
+    assert {(s.direction, s.heart_rate.target) for s in runs if s.heart_rate} == {
+        ("forward", "zone 2")
+    }
+    bouts = [s for s in plan.segments if s.kind == "interval" and s.direction == "backward"]
+    assert len(bouts) == 4
+    assert max(s.speed_kmh for s in bouts) <= 4.0  # a walk, well below the 5.9 km/h jog
+    assert "[heart_rate] max_bpm" in document.profile.description
 
 
 def test_first_backward_walk_is_slow_and_short() -> None:

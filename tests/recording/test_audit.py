@@ -11,6 +11,7 @@ import pytest
 from retrorun.profiles.library import bundled_dir, profile_files
 from retrorun.recording.audit import RULES, AuditLimits, Violation, audit
 from retrorun.recording.log_reader import parse_log, read_log
+from tests.session.test_cli_run import ZONES_CONFIG
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,7 +44,12 @@ def _found(violations: list[Violation]) -> list[tuple[float, str]]:
 def real_log(cli: Callable[..., CliResult], tmp_path: Path) -> Callable[[str], Path]:
     def run(profile: str) -> Path:
         log = tmp_path / f"{profile}.jsonl"
-        result = cli("run", profile, "--sim", "--headless", "--fast", "--log", str(log))
+        config = tmp_path / "config.toml"
+        config.write_text(ZONES_CONFIG, encoding="utf-8")
+        result = cli(
+            "run", profile, "--sim", "--headless", "--fast", "--log", str(log),
+            "--config", str(config),
+        )  # fmt: skip
         assert result.exit_code == 0, result.stdout[-2000:] + result.stderr
         return log
 

@@ -29,5 +29,5 @@ def test_every_command_in_the_table_exists() -> None:
     from retrorun.cli import main  # noqa: PLC0415 - the CLI is what is documented
 
     commands = set(re.findall(r"^\| `retrorun (\w+)", DOC, flags=re.MULTILINE))
-    assert commands == {"export", "summary", "workout", "import", "upload"}
+    assert commands == {"export", "summary", "history", "workout", "import", "upload"}
     assert commands <= set(main.commands)

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
 import pytest
 
 from retrorun.recording.activity import build_activity
-from retrorun.recording.energy import BACKWARD_FACTOR, kcal_per_s, vo2_ml_per_kg_min
 from retrorun.recording.fit_activity import MANUFACTURER_GARMIN, DeviceIdentity, export_fit
 from retrorun.recording.log_reader import parse_log
 from retrorun.recording.tcx import TCX_NS, export_tcx
+from retrorun.session.energy import BACKWARD_FACTOR, kcal_per_s, vo2_ml_per_kg_min
 from tests.recording.fixtures import EVENTS, HEADER, SUMMARY, jsonl
 from tests.recording.garmin import decode
 from tests.recording.logs import bundled_plan, play
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from tests.conftest import CliResult
 
 
 def test_acsm_equations_by_hand() -> None:
@@ -99,3 +106,32 @@ def test_a_simulated_session_is_marked_in_the_fit() -> None:
     real_header["device"]["simulated"] = False
     real = decode(export_fit(parse_log(jsonl(real_header, *EVENTS, SUMMARY).encode(), "r")))
     assert "descriptor" not in real["device_info_mesgs"][1]
+
+
+def test_a_simulated_session_counts_the_treadmills_energy_on_screen_in_the_log_and_exports(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    # The simulator counts energy as a treadmill does (FTMS Expended Energy): the session
+    # reports that count live, in the log's summary, in `retrorun summary`, FIT and TCX.
+    log = tmp_path / "run.jsonl"
+    result = cli(
+        "run", "six-week-1", "--sim", "--fast", "--log", str(log), "--export", "fit",
+        "--export", "tcx",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    counts = [line["total_energy_kcal"] for line in lines if line["type"] == "telemetry"]
+    summary = lines[-1]
+    assert summary["energy_source"] == "treadmill"
+    assert summary["energy_kcal"] == counts[-1] - counts[0] > 50
+    kcal = round(summary["energy_kcal"])
+    assert f"12 turns, {kcal} kcal (log:" in result.stdout
+    progress = [line for line in result.stdout.splitlines() if " | " in line]
+    assert f"| 1.67 km | {kcal} kcal |" in progress[-1]
+    fit = decode((tmp_path / "run.fit").read_bytes())
+    assert fit["session_mesgs"][0]["total_calories"] == pytest.approx(kcal, abs=1)
+    tcx = ET.fromstring((tmp_path / "run.tcx").read_text())  # noqa: S314 - our own output
+    calories = [int(c.text or "0") for c in tcx.iter(f"{{{TCX_NS}}}Calories")]
+    assert sum(calories) == pytest.approx(kcal, abs=len(calories))
+    shown = cli("summary", str(log))
+    assert shown.stdout.splitlines()[1].endswith(f"12 turns, {kcal} kcal")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 from retrorun.recording.log_reader import parse_log
 from retrorun.recording.summary import render_summary, summarize
 from tests.recording.fixtures import EVENTS, HEADER, TINY, jsonl
@@ -18,11 +20,13 @@ if TYPE_CHECKING:
 # Worked out by hand from tests/recording/fixtures.py.
 TINY_TABLE = [
     "Tiny: 2026-11-21 06:00 UTC, interrupted (safety key pulled)",
-    "active 0:09 (elapsed 0:12), 18 m, 1 turn",
+    "active 0:09 (elapsed 0:12), 18 m, 1 turn, 2 kcal est.",
     "",
     "             time  distance  avg km/h  max km/h  avg HR  max HR",
     "forward      0:04      10 m       9.0       9.0     135     150",
-    "backward     0:03       6 m       7.2       7.2     120     130",
+    # The mean of the measured speed over the 3 s run: 1 s from 0 (the belt at rest while
+    # paused) to 7.2 km/h after the resume, 3.6 on average, and 1 s at 7.2.
+    "backward     0:03       6 m       5.4       7.2     120     130",
     "turn         0:02       2 m       3.6       3.6       -       -",
     "",
     "pauses: 1",
@@ -73,3 +77,16 @@ def test_direction_totals_of_a_simulated_session_match_what_was_run() -> None:
     assert summary.turns == log.summary["turns"] == 16
     assert summary.groups["backward"].max_speed_kmh <= 8.0
     assert len(render_summary(summary)) > len(TINY_TABLE)
+
+
+def test_a_turn_read_from_a_whole_metre_counter_averages_no_faster_than_its_maximum() -> None:
+    # A 2 s turn at 3.6 km/h (2 m) whose coarse counter says 4 m: distance over time says
+    # 7.2 km/h, twice anything the belt did; the mean of its measured speed says 3.6.
+    coarse = {7: 12.0, 8: 14.0}
+    events = [
+        {**e, "distance_m": coarse[e["t"]]} if e["type"] == "telemetry" and e["t"] in coarse else e
+        for e in EVENTS
+    ]
+    turn = summarize(parse_log(jsonl(HEADER, *events).encode(), "t.jsonl")).groups["turn"]
+    assert turn.distance_m / turn.duration_s * 3.6 > turn.max_speed_kmh
+    assert turn.avg_speed_kmh == pytest.approx(3.6)

@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-EVENT_TYPES = {"segment", "command", "response", "telemetry", "status", "cue", "state", "phase"}
+EVENT_TYPES = {
+    "segment",
+    "command",
+    "response",
+    "telemetry",
+    "status",
+    "cue",
+    "state",
+    "phase",
+    "heart_rate",
+    "zone",
+}
 PHASES = {"steady", "ramp", "approach", "turn_window", "settle"}
 STATUSES = {
     "console_speed",
@@ -21,6 +32,8 @@ STATUSES = {
     "connection_lost",
     "reconnected",
     "training_status",
+    "strap_connected",
+    "strap_lost",
 }
 STATES = {
     "connecting",
@@ -85,12 +98,23 @@ def _check_event(line: dict[str, Any]) -> None:
     elif kind == "phase":
         assert line["phase"] in PHASES, line
         assert line["facing"] in ("forward", "backward"), line
+    elif kind in ("heart_rate", "zone"):
+        _check_heart_rate_event(line)
     elif kind == "cue":
         assert line["kind"] in CUE_KINDS, line
         assert isinstance(line["text"], str)
         assert line["text"]
     else:
         assert line["state"] in STATES, line
+
+
+def _check_heart_rate_event(line: dict[str, Any]) -> None:
+    if line["type"] == "heart_rate":
+        assert line["state"] in ("fresh", "stale"), line
+        assert ("source" in line) == (line["state"] == "fresh"), line
+        return
+    verdicts = {"below", "above", "in_zone", "catching_up", "at_max", "at_min"}
+    assert line["verdict"] in {*verdicts, "no_heart_rate", "off"}, line
 
 
 def check_log(path: Path) -> list[dict[str, Any]]:

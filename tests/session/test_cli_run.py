@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from tests.conftest import CliResult
 
 BUNDLED = [path.stem for path in profile_files(bundled_dir())]
+ZONES_CONFIG = "[heart_rate]\nmax_bpm = 190\n"
+"""A runner's zones: a bundled profile holds heart-rate zone 2."""
 
 
 @pytest.mark.parametrize("preset", COOPERATIVE_PRESETS)
@@ -31,9 +33,12 @@ def test_every_bundled_profile_finishes_on_every_preset(
     cli: Callable[..., CliResult], tmp_path: Path, profile: str, preset: str
 ) -> None:
     log = tmp_path / "session.jsonl"
+    config = tmp_path / "config.toml"
+    config.write_text(ZONES_CONFIG, encoding="utf-8")  # for the zone profile's zone steps
     result = cli(
-        "run", profile, "--sim", "--sim-preset", preset, "--headless", "--fast", "--log", str(log)
-    )
+        "run", profile, "--sim", "--sim-preset", preset, "--headless", "--fast", "--log", str(log),
+        "--config", str(config),
+    )  # fmt: skip
     assert result.exit_code == 0, result.stdout[-2000:] + result.stderr
     lines = check_log(log)
     assert lines[0]["profile"]["source"] == profile
@@ -101,6 +106,14 @@ def test_headless_prints_cues_and_progress_lines(
         ),
         (["one-minute-alternation", "--sim", "--speedup", "1e400"], "0.1<=x<=1000"),
         (["one-minute-alternation", "--sim", "--speedup", "fast"], "'--speedup': 'fast' is not"),
+        (
+            ["one-minute-alternation", "--device", "x", "--start-at", "20:00"],
+            "--start-at only runs the simulator, never a real treadmill",
+        ),
+        (["one-minute-alternation", "--sim", "--start-at", "99:00"], "past the end of the plan"),
+        (["one-minute-alternation", "--sim", "--start-at", "soon"], "is not a duration"),
+        (["--sim", "--start-at", "1:00"], "--start-at needs a PROFILE"),
+        (["one-minute-alternation", "--sim", "--no-log"], "--no-log writes no log"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

@@ -73,6 +73,14 @@ def counted_times(drive: Drive) -> dict[int, float]:
     return counted
 
 
+WARM_UP_RAMP = """
+name: warm
+steps:
+  - {duration: 3m, ramp: {from: 5, to: 8}}
+  - {duration: 1m, speed: 9}
+"""
+
+
 def cmd(kind: CommandKind, amount: float | None = None) -> UserCommand:
     return UserCommand(kind, amount, source="test")
 
@@ -306,15 +314,46 @@ steps:
     assert "turn window" in refused.reason
 
 
-def test_a_console_speed_change_is_kept_for_the_rest_of_the_interval() -> None:
+def test_plus_during_a_warm_up_ramp_raises_the_rest_of_the_ramp_instead_of_freezing_it() -> None:
+    drive = Drive.start(plan_of(WARM_UP_RAMP))
+    drive.run_until(64.0)  # about a third of the way up
+    before = drive.engine.speed_target
+    assert before is not None
+    assert 5.5 < before < 7.0
+    result = drive.command(cmd(CommandKind.SPEED, 0.5))
+    assert result.reason == f"speed {before + 0.5:.1f} km/h, the ramp goes on to 8.5 km/h"
+    drive.run_until(drive.now + 30.0)
+    assert (drive.engine.speed_target or 0.0) > before + 0.5 + 0.5  # still climbing
+    until_log(drive, "segment", 2)
+    ramp = [c.send.value for c in drive.commands("speed") if c.send.value is not None]
+    assert max(ramp[:-1]) == pytest.approx(8.5, abs=0.05)  # the end moved up by the nudge
+
+
+def test_plus_during_the_climb_to_a_backward_speed_keeps_climbing_at_the_ramp_rate() -> None:
     drive = Drive.start(
         plan_of("""
-name: warm
+name: back
 steps:
-  - {duration: 3m, ramp: {from: 5, to: 8}}
-  - {duration: 1m, speed: 9}
+  - {duration: 1m, speed: 5}
+  - {direction: backward, duration: 2m, speed: 5}
 """)
     )
+    until_log(drive, "segment", 3)  # the backward interval: the belt climbs from turn speed
+    drive.run_until(drive.now + 2.0)
+    climbing = drive.engine.speed_target
+    assert climbing is not None
+    assert climbing < 5.0
+    drive.command(cmd(CommandKind.SPEED, 0.1))
+    drive.run_until(drive.now + 20.0)
+    assert drive.engine.speed_target == pytest.approx(5.1)
+    sent = [(c.t, c.send.value) for c in drive.commands("speed")]
+    after = [(t, v) for t, v in sent if v is not None and v > climbing]
+    for (t0, v0), (t1, v1) in itertools.pairwise(after):
+        assert v1 - v0 <= RAMP_KMH_PER_S * (t1 - t0) + 0.1 + 1e-6  # the backward ramp rate
+
+
+def test_a_console_speed_change_is_kept_for_the_rest_of_the_interval() -> None:
+    drive = Drive.start(plan_of(WARM_UP_RAMP))
     drive.run_until(60.0)
     drive.belt.target_kmh = 7.0  # someone presses the console's buttons
     drive.feed(ConsoleSpeedChanged(drive.now, 7.0))

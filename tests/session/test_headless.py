@@ -58,6 +58,7 @@ def test_lines_are_compact_and_say_what_matters() -> None:
     line = progress_line(handle.snapshot())
     pattern = (
         r"\[1:10\] running 1/5 forward run \| 9\.0 km/h \(9\.0\) 0 % \| 1:1\d left \| 0\.\d\d km"
+        r" \| 1\d kcal est\."
     )
     assert re.fullmatch(pattern, line), line
     assert cue_line(Cue(125.0, CueKind.COUNTDOWN, "3", beeps=1)) == "[2:05] >> 3 (beep)"

@@ -54,6 +54,8 @@ FAULTS = (
     "disconnect",
     "safety_key",
     "heart_rate",
+    "heart_rate_low",
+    "heart_rate_gone",
 )
 schedules = st.lists(st.tuples(st.floats(0.0, 4000.0), st.sampled_from(FAULTS)), max_size=6).map(
     sorted
@@ -94,7 +96,9 @@ def _inject(drive: Drive, kind: str, *, interactive: bool) -> None:  # noqa: C90
         drive.run_until(now + 10.0)
         drive.feed(UserCommand(CommandKind.RESUME))
     else:
-        drive.belt.heart_rate_bpm = 175
+        # High (the guard and zone steps slow down), low (zone steps speed up, within the
+        # caps), or gone (everything that used it holds).
+        drive.belt.heart_rate_bpm = {"heart_rate": 175, "heart_rate_low": 80}.get(kind)
 
 
 def _plan(raw: dict[str, Any]) -> Plan:

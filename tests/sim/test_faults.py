@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         ("console-incline@210:-3", Fault(FaultKind.CONSOLE_INCLINE, 210.0, -3.0)),
         ("console-stop@300", Fault(FaultKind.CONSOLE_STOP, 300.0)),
         ("SAFETY-KEY@300.5", Fault(FaultKind.SAFETY_KEY, 300.5)),
+        ("strap-silent@240:60", Fault(FaultKind.STRAP_SILENT, 240.0, 60.0)),
     ],
 )
 def test_fault_specs_parse(spec: str, fault: Fault) -> None:

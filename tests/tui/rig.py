@@ -98,7 +98,9 @@ class SimSession:
 
     @property
     def log_path(self) -> Path:
-        return self.launched_session.log_path
+        log = self.launched_session.log_path
+        assert log is not None  # the rig always writes a log
+        return log
 
     def launched(self, notice: str | None = None) -> Launched:
         return for_the_app(self.launched_session, notice)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.widgets import Label, Static
 
 from retrorun.recording.log_reader import read_log
-from retrorun.session.api import CommandKind, SessionState, UserCommand
+from retrorun.session.api import CommandKind, SessionEnded, SessionState, Totals, UserCommand
 from retrorun.session.keys import KEY_MAP, help_lines
 from retrorun.tui import Launched, RetrorunApp
 from retrorun.tui.screens import ConfirmQuit, HelpScreen, SessionScreen, SummaryScreen
@@ -15,8 +16,6 @@ from retrorun.tui.text import clock_text
 from retrorun.tui.widgets import CueBanner, StateLine
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from textual.pilot import Pilot
 
     from tests.tui.rig import SimSession
@@ -198,3 +197,35 @@ async def test_ctrl_q_asks_like_q(session: SimSession, tmp_path: Path) -> None:
         await pilot.pause()
         assert session.task.result().outcome == "stopped"
         assert isinstance(app.screen, SummaryScreen)
+
+
+class LongPathReport:
+    """A session log deep in the user data folder, whose path is wider than the screen."""
+
+    log_path = (
+        Path.home() / ".local/share/retrorun/sessions/simulated"
+        / "2026-12-01T19-05-00-one-minute-forward-one-minute-backward.jsonl"
+    )  # fmt: skip
+
+    async def summary_lines(self, width: int) -> list[str]:
+        return [f"a summary {width} columns wide"]
+
+    async def export_fit(self) -> Path:
+        return self.log_path.with_suffix(".fit")
+
+
+async def test_a_long_log_path_wraps_on_the_summary_instead_of_being_cut(tmp_path: Path) -> None:
+    ended = SessionEnded(60.0, "finished", "finished", 0, Totals())
+    app = RetrorunApp(memory_path=tmp_path / "memory.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(SummaryScreen(ended, LongPathReport()))
+        await pilot.pause()
+        label = app.screen.query_one("#summary-log", Label)
+        shown = "~/.local/share/retrorun/sessions/simulated/2026-12-01T19-05-00-one-minute-forward"
+        assert str(label.render()).startswith(f"log: {shown}")
+        assert str(label.render()).endswith("-one-minute-backward.jsonl")
+        # Every character is on screen: the label takes the lines the path needs.
+        lines = [strip.text for strip in label.render_lines(label.region.reset_offset)]
+        assert "".join(line.rstrip()[1:] for line in lines) == str(label.render())
+        assert len(lines) == 2
+        assert label.region.bottom <= SIZE[1] - 1  # above the buttons

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from textual.widgets import OptionList, Static
+from textual.widgets import Label, OptionList, Static
 
 from retrorun.clock import ManualClock
 from retrorun.device import scan_treadmills
@@ -187,3 +187,34 @@ async def test_a_long_profile_name_stays_on_one_line(
             for option in (profiles.get_option_at_index(i) for i in range(profiles.option_count))
         )
         assert profiles.virtual_size.height == profiles.option_count  # one line each
+
+
+async def test_the_plans_next_step_is_shown_and_preselected(
+    launcher: Launcher, user_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three finished sessions of week 1 in the runner's history: week 2 is next, whatever
+    # was chosen last time.
+    from retrorun.cli.tui_session import next_in_plan  # noqa: PLC0415
+    from tests.recording.logs import bundled_plan, play  # noqa: PLC0415
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    folder = tmp_path / "data" / "retrorun" / "sessions"
+    folder.mkdir(parents=True)
+    text = play(bundled_plan("six-week-1")).text
+    text = text.replace('"source": "test"', '"source": "six-week-1"')
+    for day in range(3):
+        (folder / f"2026-11-0{day + 1}T07-00-00-week-1.jsonl").write_text(text)
+    memory = tmp_path / "memory.json"
+    save_choice(memory, Choice("one-minute-alternation", SIMULATOR))
+    app = RetrorunApp(
+        starter=launcher, memory_path=memory, user_folder=user_folder, next_up=next_in_plan()
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = app.screen.query_one("#start-next", Label)
+        assert str(shown.content) == "six-week: next is six-week-2 (step 2 of 6, session 1 of 3)"
+        profiles = app.screen.query_one("#start-profiles", OptionList)
+        assert profiles.highlighted is not None
+        assert str(profiles.get_option_at_index(profiles.highlighted).prompt) == (
+            "six-week-2 (next)"
+        )

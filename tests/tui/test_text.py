@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from retrorun.profiles.heart_zones import HeartRateZones
+from retrorun.profiles.loader import parse_profile
+from retrorun.profiles.plan import compile_plan
 from retrorun.session.api import SegmentPreview
+from retrorun.session.engine import Engine
 from retrorun.tui.bigtext import GLYPHS, big_word
-from retrorun.tui.text import clock_text, pace_text, preview_text
+from retrorun.tui.text import clock_text, heart_rate_text, pace_text, preview_text
 from retrorun.tui.widgets.charts import column_kinds
 from tests.tui.rig import short_plan
 
@@ -56,6 +61,8 @@ def test_next_reads_like_the_announcement() -> None:
     turn = SegmentPreview(2, "turn", "backward", 2.5, 0.0, 15.0, None, "turn")
     assert preview_text(turn) == "Next: TURN to BACKWARD"
     assert preview_text(None) == "Next: finish"
+    warm_up = SegmentPreview(0, "interval", "forward", 8.0, 0.0, 300.0, None, "warm-up", 5.0)
+    assert preview_text(warm_up) == "Next: FORWARD 5:00 at 5.0→8.0 km/h, 0 %"
 
 
 @given(st.text(alphabet="".join(GLYPHS), max_size=12))
@@ -79,3 +86,21 @@ def test_the_progress_bar_marks_each_turn_once(tmp_path: Path) -> None:
         assert kinds.count("turn") == turns
         assert kinds[0] == "forward"
         assert "backward" in kinds or width < turns * 3
+
+
+def test_the_heart_rate_readout_says_lost_and_the_zone_held() -> None:
+    document = parse_profile(
+        "name: z\nsteps:\n"
+        "  - {duration: 5m, speed: 8}\n"
+        "  - {duration: 5m, heart_rate: {zone: 2}, min_speed: 6, max_speed: 9}\n"
+    )
+    plan = compile_plan(document.profile, zones=HeartRateZones.from_max(190))
+    snap = Engine(plan, 0.0).snapshot(0.0)
+    plain, zone = plan.segments
+    assert heart_rate_text(snap, plain) == ""  # never had one
+    fresh = replace(snap, heart_rate_bpm=128, heart_rate_state="fresh")
+    assert heart_rate_text(fresh, plain) == "128 bpm"
+    assert heart_rate_text(fresh, zone) == "128 bpm  zone 2: 114-133"
+    stale = replace(snap, heart_rate_state="stale")
+    assert heart_rate_text(stale, plain) == "lost"
+    assert heart_rate_text(stale, zone) == "lost  zone 2: 114-133"

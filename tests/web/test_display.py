@@ -54,6 +54,11 @@ def test_the_turn_shows_turn_from_the_moment_the_belt_slows() -> None:
     assert (settled["direction"], settled["tone"]) == ("BACKWARD", "backward")
 
 
+def test_a_ramp_coming_next_shows_both_ends() -> None:
+    ramp = replace(BACKWARD_WALK, direction="forward", speed_kmh=8.0, ramp_from_kmh=5.0)
+    assert view(snapshot(next_segment=ramp))["next"] == "Next: FORWARD 0:30 at 5.0→8.0 km/h, 2 %"
+
+
 def test_paused_and_ended_sessions() -> None:
     paused = view(snapshot(state=SessionState.PAUSED, reason="paused by you"))
     assert (paused["tone"], paused["paused"], paused["status"]) == (

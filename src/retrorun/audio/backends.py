@@ -1,6 +1,7 @@
 """What makes sound on this machine: a speech program and a player, found on PATH.
 
-Speech: ``espeak-ng`` (or the older ``espeak``), which renders text to WAV samples.
+Speech: ``espeak-ng`` (or the older ``espeak``), which renders text to WAV samples; on macOS,
+where neither is installed, ``say``, which renders to a WAV file.
 Players: ``paplay`` (PulseAudio or PipeWire), ``aplay`` (ALSA), ``afplay`` (macOS) or
 ``pw-play``. The first two can stay running and take raw samples over a pipe
 (`StreamPlayer`): starting a player costs 150-250 ms on a Raspberry Pi, which a countdown
@@ -24,7 +25,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-SPEECH_PROGRAMS = ("espeak-ng", "espeak")
+SPEECH_PROGRAMS = ("espeak-ng", "espeak", "say")
+# macOS `say` (say(1)): it infers WAVE from the file name, and needs the sample format said.
+_SAY_FORMAT = "--data-format=LEI16@22050"
 PLAYERS = ("paplay", "aplay", "afplay", "pw-play")
 INSTALL_HINT = "install it with: sudo apt install espeak-ng"
 # espeak-ng's amplitude runs 0-200 with 100 as its default loudness.
@@ -77,10 +80,20 @@ class Speaker:
     def available(self) -> bool:
         return self.program is not None
 
+    @property
+    def _macos_say(self) -> bool:
+        return self.program is not None and Path(self.program).name == "say"
+
     def command(self, text: str) -> list[str]:
         """The command line that speaks ``text``."""
         if self.program is None:
             raise RuntimeError("no speech program")
+        if self._macos_say:
+            # The system's own voice (espeak-ng's voice names mean nothing to it); loudness
+            # as the embedded speech command [[volm]], 0 to 1 like ours.
+            rate = str(self.settings.words_per_minute)
+            volume = f"[[volm {self.settings.volume:g}]] "
+            return [self.program, "-r", rate, "--", volume + spoken(text)]
         amplitude = round(self.settings.volume * _ESPEAK_MAX_AMPLITUDE / 2)
         return [
             self.program,
@@ -94,16 +107,29 @@ class Speaker:
             spoken(text),
         ]
 
-    def render_command(self, text: str) -> list[str]:
-        """The command line that writes ``text`` spoken as a WAV file to its stdout."""
+    def render_command(self, text: str, wav: Path | None = None) -> list[str]:
+        """The command line that writes ``text`` spoken as a WAV file: to its stdout, or
+        (macOS ``say``, which cannot) to ``wav``."""
         args = self.command(text)
-        args.insert(-2, "--stdout")
+        if self._macos_say:
+            if wav is None:
+                raise ValueError("say writes its WAV to a file: name one")
+            args[-2:-2] = ["-o", str(wav), _SAY_FORMAT]
+        else:
+            args.insert(-2, "--stdout")
         return args
 
     async def render(self, text: str) -> bytes | None:
         """``text`` spoken, as WAV bytes; None when it could not be rendered."""
         if self.program is None:
             return None
+        if self._macos_say:
+            with tempfile.TemporaryDirectory(prefix="retrorun-say-") as folder:
+                out = Path(folder) / "cue.wav"
+                await _run(self.render_command(text, out))
+                with contextlib.suppress(OSError):
+                    return out.read_bytes() or None
+                return None
         try:
             process = await asyncio.create_subprocess_exec(
                 *self.render_command(text),

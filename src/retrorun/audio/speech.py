@@ -125,5 +125,5 @@ class SpeechClips:
         with contextlib.suppress(OSError):
             info = Path(program).stat()
             stamp = (info.st_size, info.st_mtime_ns)
-        key = json.dumps([_FORMAT, program, stamp, self.speaker.render_command(text)])
+        key = json.dumps([_FORMAT, program, stamp, self.speaker.command(text)])
         return self.cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()}.pcm"

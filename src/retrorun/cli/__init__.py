@@ -38,6 +38,7 @@ from retrorun.cli.audit import audit  # noqa: E402
 from retrorun.cli.bench import bench  # noqa: E402
 from retrorun.cli.check import check  # noqa: E402
 from retrorun.cli.ftms import ftms  # noqa: E402
+from retrorun.cli.history import history  # noqa: E402
 from retrorun.cli.run import run as run_command  # noqa: E402
 from retrorun.cli.scan import scan  # noqa: E402
 from retrorun.cli.sim import sim  # noqa: E402
@@ -53,6 +54,7 @@ for _command in (
     export.summary,
     export.workout,
     ftms,
+    history,
     profiles.plan,
     profiles.validate,
     profiles.list_profiles,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 # Random fault kinds and how their values are drawn (seconds, km/h, %).
 _FAULTS: tuple[tuple[str, tuple[float, float] | None], ...] = (
@@ -121,28 +121,35 @@ def _judge(run: Run, code: int, log: Path) -> Outcome:
     from retrorun.recording.audit import audit  # noqa: PLC0415
     from retrorun.recording.log_reader import read_log  # noqa: PLC0415
 
-    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    summary = lines[-1] if lines and lines[-1].get("type") == "summary" else None
+    events: list[tuple[object, Mapping[str, Any]]]
+    found: tuple[str, ...] = ()
+    try:
+        session = read_log(log)
+    except RetrorunError:
+        # Nothing recorded to audit (the treadmill never sent data): how it ended is all.
+        lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+        summary = lines[-1] if lines and lines[-1].get("type") == "summary" else None
+        events = [(line.get("type"), line) for line in lines]
+    else:
+        summary = session.summary
+        events = [(event.type, event.fields) for event in session.events]
+        found = tuple(f"[{v.t:.0f} s] {v.rule}: {v.message}" for v in audit(session))
     ended = "crash" if summary is None else str(summary["outcome"])
     if summary is not None and summary["outcome"] != "finished":
         ended = f"{summary['outcome']}: {summary['reason']}"
-    try:
-        found = tuple(f"[{v.t:.0f} s] {v.rule}: {v.message}" for v in audit(read_log(log)))
-    except RetrorunError:
-        found = ()  # nothing recorded to audit (the treadmill never sent data)
     return Outcome(
         run,
         code,
         ended,
         int(summary["turns"]) if summary is not None else 0,
-        _at_target(lines),
-        sum(1 for line in lines if line.get("kind") == "alarm"),
+        _at_target(events),
+        sum(1 for _, fields in events if fields.get("kind") == "alarm"),
         found,
         crashed=summary is None or summary.get("ending") == "failure",
     )
 
 
-def _at_target(lines: Sequence[dict[str, Any]]) -> float | None:
+def _at_target(events: Sequence[tuple[object, Mapping[str, Any]]]) -> float | None:
     """The worst long interval's share of its counted time within `AT_TARGET_KMH` of its
     target: for each time interval of `LONG_INTERVAL_S` or more, the telemetry from its clock's
     start (the log's ``"clock": "started"``) to its end, while the session runs."""
@@ -157,8 +164,7 @@ def _at_target(lines: Sequence[dict[str, Any]]) -> float | None:
             shares.append(inside / total)
         counting, inside, total = False, 0, 0
 
-    for line in lines:
-        kind = line.get("type")
+    for kind, line in events:
         if kind == "segment":
             close()
             long_one = (
@@ -249,6 +255,7 @@ def bench(
         for p in dict.fromkeys(profiles)
     }
     runs = plan_runs(profiles, chosen, fault_runs, seed, durations)
+    _import_the_stack()
     with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         outcomes = list(pool.map(one, runs))
     failed = 0
@@ -271,6 +278,20 @@ def bench(
                 click.echo(f"  {line}")
     click.echo(f"\n{len(outcomes) - failed} passed, {failed} failed")
     raise click.exceptions.Exit(1 if failed else 0)
+
+
+def _import_the_stack() -> None:
+    """Import what a run needs before the workers start: forked workers (Linux) share it
+    instead of each importing the whole stack again."""
+    import retrorun.cli.companions  # noqa: PLC0415
+    import retrorun.cli.launch  # noqa: PLC0415
+    import retrorun.device  # noqa: PLC0415
+    import retrorun.headless  # noqa: PLC0415
+    import retrorun.recording.audit  # noqa: PLC0415
+    import retrorun.recording.log_reader  # noqa: PLC0415
+    import retrorun.recording.session_log  # noqa: PLC0415
+    import retrorun.session.runner  # noqa: F401, PLC0415
+    import retrorun_sim  # noqa: F401, PLC0415
 
 
 def _presets(text: str, every: tuple[str, ...], cooperative: tuple[str, ...]) -> tuple[str, ...]:

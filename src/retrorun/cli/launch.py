@@ -26,7 +26,7 @@ import click
 from retrorun.session.inputs import EngineOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
     from pathlib import Path
 
     from retrorun.audio import AudioSettings
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from retrorun.clock import Clock
     from retrorun.config import Config
     from retrorun.device import Backends, RampRates, Treadmill
+    from retrorun.device.heart_rate import StrapEvent
     from retrorun.errors import InputError
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from retrorun.session.runner import SessionRunner
     from retrorun.upload.settings import UploadSettings
     from retrorun.web.settings import WebSettings
-    from retrorun_sim import SimulatedTreadmill
+    from retrorun_sim import SimulatedHeartRateStrap, SimulatedTreadmill
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +55,8 @@ class SimulatorOptions:
     """``--sim-fault``: ``KIND@SECONDS[:VALUE]`` schedule."""
     trace: Callable[[str], None] | None = None
     """``--trace``: receives every byte crossing GATT, as a line."""
+    quirks: tuple[str, ...] = ()
+    """``--sim-quirk``: ``NAME=VALUE`` switches over the preset's."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +75,9 @@ class LaunchOptions:
     """``--mph-in-kmh-fields``: the real treadmill puts mph in its km/h fields."""
     mph_commands: bool = False
     """``--mph-commands``: the real treadmill reads speed commands as mph, reports km/h."""
+    speed_factor: float = 1.0
+    """``--speed-factor`` or the saved settings': the belt's real speed over the speed it
+    shows, as the runner measured it (docs/devices.md)."""
     ramp_rates: RampRates | None = None
     """The belt's ramps as ``retrorun check`` measured them (None: cautious defaults)."""
     backends: Backends | None = None
@@ -79,6 +85,14 @@ class LaunchOptions:
     simulator's in to reach it as if it were a real device)."""
     log_path: Path | None = None
     """The session log (None: the user data folder, named after the profile)."""
+    log_buffered: bool = False
+    """Write the log in blocks rather than line by line (``--fast``: thousands of lines a
+    second, none of them from a runner on a belt)."""
+    write_log: bool = True
+    """``--no-log`` makes it False: nothing of the session is written (no log, no export)."""
+    start_at_s: float | None = None
+    """``--start-at``: start this far into the plan (the simulator only; `retrorun.profiles.
+    part_way`)."""
     clock: Clock | None = None
     """Session time (None: the running loop's clock, real, scaled or virtual)."""
     engine: EngineOptions = field(default_factory=EngineOptions)
@@ -94,6 +108,10 @@ class LaunchOptions:
     """Where ``[export] upload`` sends the session once it has ended (None: nowhere)."""
     web: WebSettings | None = None
     """The browser view of the session (``--web``, ``[web]``), or None."""
+    heart_rate_strap: str | None = None
+    """``--hr`` or ``[heart_rate] device``: the chest strap's name or address (None: the
+    heart rate is what the treadmill relays). With the simulator, a simulated strap of this
+    name is put on the simulated runner."""
 
     @property
     def formats_to_export(self) -> tuple[str, ...]:
@@ -108,11 +126,13 @@ class LaunchedSession:
     runner: SessionRunner
     task: asyncio.Task[SessionEnded]
     """``runner.run()``: done when the session has ended (or failed)."""
-    log_path: Path
-    writer_task: asyncio.Task[None]
-    """The log writer: done once the log has its summary."""
+    log_path: Path | None
+    """None with ``--no-log``."""
+    writer_task: asyncio.Task[None] | None
+    """The log writer: done once the log has its summary (None: no log)."""
     companions: Companions
     simulator: SimulatedTreadmill | None
+    strap_simulator: SimulatedHeartRateStrap | None = None
     _closed: bool = False
 
     @property
@@ -141,15 +161,19 @@ class LaunchedSession:
                 await self._close_beside(ended)
 
     async def _close_beside(self, ended: SessionEnded | None) -> None:
-        if ended is None:  # no summary is coming for the log writer to wait for
-            self.writer_task.cancel()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await self.writer_task
+        if self.writer_task is not None:
+            if ended is None:  # no summary is coming for the log writer to wait for
+                self.writer_task.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await self.writer_task
         await self.companions.stop()
+        if self.strap_simulator is not None:
+            await self.strap_simulator.stop()
         if self.simulator is not None:
             await self.simulator.stop()
-        if self.log_path.exists() and self.log_path.stat().st_size == 0:
-            self.log_path.unlink()  # never connected: no session, no log
+        log = self.log_path
+        if log is not None and log.exists() and log.stat().st_size == 0:
+            log.unlink()  # never connected: no session, no log
 
 
 def check(options: LaunchOptions) -> Plan:
@@ -161,8 +185,19 @@ def check(options: LaunchOptions) -> Plan:
 
     if options.profile is None:
         raise no_profile_error()
+    from retrorun.profiles.heart_zones import NO_ZONES, step_needing_zones  # noqa: PLC0415
+
     document = load_profile(resolve(options.profile))
-    plan = compile_plan(document.profile, options.config.limits, where=document)
+    zones = options.config.heart_rate_zones
+    plan = compile_plan(document.profile, options.config.limits, where=document, zones=zones)
+    needs = step_needing_zones(document.profile) if zones is None else None
+    if needs is not None:
+        raise document.error(NO_ZONES, needs)
+    if options.start_at_s:
+        from retrorun.profiles.part_way import from_point  # noqa: PLC0415
+
+        rest = from_point(document.profile, plan, options.start_at_s)
+        plan = compile_plan(rest, options.config.limits, zones=zones)
     check_simulator(options)
     return plan
 
@@ -186,23 +221,34 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
     plan = check(options)
     clock = options.clock or LoopClock()
     simulated = options.device is None
-    writer = SessionLogWriter(options.log_path or default_log_path(plan.name, simulated=simulated))
-    writer.open()
+    writer = None
+    if options.write_log:
+        writer = SessionLogWriter(
+            options.log_path or default_log_path(plan.name, simulated=simulated),
+            numbered=options.log_path is None,
+            buffered=options.log_buffered,
+        )
+        writer.open()
     simulator = _simulator(options, clock)
+    strap_simulator = None
     if simulator is not None:
         await simulator.start()
     try:
         connect, device_info = _connector(options, simulator, clock)
+        strap, strap_simulator = await _strap(options, simulator, clock)
         runner = SessionRunner(
             plan,
             connect,
             clock=clock,
             options=options.engine,
-            profile_info=_profile_info(plan, options.profile or plan.name),
+            profile_info=_profile_info(plan, options.profile or plan.name, options.start_at_s),
             device_info=device_info,
             snapshot_interval_s=options.snapshot_interval_s,
+            strap=strap,
         )
-        writer_task = asyncio.ensure_future(writer.follow(runner.events()))
+        writer_task = (
+            asyncio.ensure_future(writer.follow(runner.events())) if writer is not None else None
+        )
         companions = await Companions.start(
             runner,
             options,
@@ -211,11 +257,16 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
             device_address=device_info["address"],
         )
     except BaseException:
+        if strap_simulator is not None:
+            await strap_simulator.stop()
         if simulator is not None:
             await simulator.stop()
         raise
     task = asyncio.ensure_future(runner.run())
-    return LaunchedSession(options, runner, task, writer.path, writer_task, companions, simulator)
+    log_path = writer.path if writer is not None else None
+    return LaunchedSession(
+        options, runner, task, log_path, writer_task, companions, simulator, strap_simulator
+    )
 
 
 def no_profile_error() -> InputError:
@@ -235,19 +286,22 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
     if ended is None:
         click.echo("retrorun: stopped before the session started", err=True)
         raise click.exceptions.Exit(3)
-    click.echo(f"retrorun: {final_line(ended)} (log: {session.log_path})")
+    log = session.log_path
+    click.echo(f"retrorun: {final_line(ended)} ({f'log: {log}' if log else 'no log: --no-log'})")
     if session.runner.belt_at_rest is False:
         click.echo(
             "retrorun: the belt was not measured at rest: press stop on the treadmill "
             "or pull the safety key",
             err=True,
         )
-    _export(session.log_path, session.options.formats_to_export, session.options.config.fit_device)
+    if log is None:
+        raise click.exceptions.Exit(ended.exit_code)
+    _export(log, session.options.formats_to_export, session.options.config.fit_device)
     upload = session.options.upload
     if upload is not None and upload.auto:
         from retrorun.upload.service import upload_after  # noqa: PLC0415 - httpx only when asked
 
-        upload_after(session.log_path, upload)
+        upload_after(log, upload)
     raise click.exceptions.Exit(ended.exit_code)
 
 
@@ -268,7 +322,7 @@ def _export(
             click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
 
 
-def _profile_info(plan: Plan, source: str) -> dict[str, Any]:
+def _profile_info(plan: Plan, source: str, start_at_s: float | None) -> dict[str, Any]:
     """What the session log's header says about the profile."""
     return {
         "name": plan.name,
@@ -276,6 +330,7 @@ def _profile_info(plan: Plan, source: str) -> dict[str, Any]:
         "total_duration_s": round(plan.total_duration_s, 3),
         "total_distance_m": round(plan.total_distance_m, 3),
         "segments": len(plan.segments),
+        **({"start_at_s": start_at_s} if start_at_s else {}),
     }
 
 
@@ -287,7 +342,38 @@ def _simulator(options: LaunchOptions, clock: Clock) -> SimulatedTreadmill | Non
     sim = options.simulator
     trace = sim.trace
     sink = (lambda event: trace(f"  trace {event}")) if trace is not None else None
-    return SimulatedTreadmill(preset=sim.preset, faults=sim.faults, trace=sink, clock=clock)
+    return SimulatedTreadmill(
+        preset=sim.preset, quirks=sim.quirks, faults=sim.faults, trace=sink, clock=clock
+    )
+
+
+async def _strap(
+    options: LaunchOptions, simulator: SimulatedTreadmill | None, clock: Clock
+) -> tuple[Callable[[], AsyncIterator[StrapEvent]] | None, SimulatedHeartRateStrap | None]:
+    """The chest strap's events for the runner (None: no strap asked for), and the simulated
+    strap worn by the simulated runner when the session runs on the simulator."""
+    target = options.heart_rate_strap
+    if target is None:
+        return None, None
+    backends, worn = options.backends, None
+    if simulator is not None:
+        from retrorun.device import Backends  # noqa: PLC0415
+        from retrorun_sim import (  # noqa: PLC0415
+            SimulatedHeartRateStrap,
+            SimulatorClient,
+            SimulatorScanner,
+        )
+
+        worn = SimulatedHeartRateStrap(simulator, name=target)
+        await worn.start()
+        backends = Backends(client=SimulatorClient, scanner=SimulatorScanner)
+
+    def follow() -> AsyncIterator[StrapEvent]:
+        from retrorun.device import follow_heart_rate_strap  # noqa: PLC0415 - bleak when used
+
+        return follow_heart_rate_strap(target, clock=clock, backends=backends)
+
+    return follow, worn
 
 
 def _connector(
@@ -319,7 +405,10 @@ def _connector(
             backends=backends,
             mph_in_kmh_fields=mph,
             mph_commands=mph_commands,
+            speed_factor=options.speed_factor,
             ramp_rates=options.ramp_rates,
         )
 
+    if options.speed_factor != 1.0:
+        info["speed_factor"] = options.speed_factor
     return connect, info

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from retrorun.config import Config
     from retrorun.profiles.loader import ProfileDocument
-    from retrorun.profiles.plan import Plan
-    from retrorun.profiles.safety import PersonalLimits
+    from retrorun.profiles.plan import Plan, Segment
 
 EXIT_BAD_INPUT = 2
 
@@ -28,10 +28,10 @@ config_option = click.option(
 )
 
 
-def _personal(config_path: Path | None) -> PersonalLimits:
+def _config(config_path: Path | None) -> Config:
     from retrorun.config import load_config  # noqa: PLC0415 - heavy imports stay lazy
 
-    return load_config(config_path).limits
+    return load_config(config_path)
 
 
 def _load(argument: str) -> ProfileDocument:
@@ -41,24 +41,51 @@ def _load(argument: str) -> ProfileDocument:
     return load_profile(library.resolve(argument))
 
 
-def _compile(document: ProfileDocument, personal: PersonalLimits) -> Plan:
+def _compile(document: ProfileDocument, config: Config) -> Plan:
     from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
 
-    return compile_plan(document.profile, personal, where=document)
+    return compile_plan(
+        document.profile, config.limits, where=document, zones=config.heart_rate_zones
+    )
 
 
-def _length(duration_s: float | None, distance_m: float | None) -> str:
+def _length(seg: Segment) -> str:
+    """``2:00``, ``400 m``; an open step ``≤10:00`` (it ends on skip, at the latest then)."""
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
 
-    if distance_m is not None:
-        return f"{distance_m:.0f} m"
-    return format_duration(duration_s or 0.0)
+    if seg.distance_m is not None:
+        return f"{seg.distance_m:.0f} m"
+    text = format_duration(seg.duration_s or 0.0)
+    return f"≤{text}" if seg.open_ended else text
 
 
-def _speed(ramp_from_kmh: float | None, speed_kmh: float) -> str:
-    if ramp_from_kmh is None:
-        return f"{speed_kmh:.1f}"
-    return f"{ramp_from_kmh:.1f}→{speed_kmh:.1f}"
+def _speed(seg: Segment) -> str:
+    """``9.0``, ``6.0→9.0`` (a ramp), ``6.0-9.0`` (a zone step's range), ``keep``."""
+    if seg.keep_speed:
+        return "keep"
+    if seg.heart_rate is not None:
+        return f"{seg.heart_rate.min_speed_kmh:.1f}-{seg.heart_rate.max_speed_kmh:.1f}"
+    if seg.ramp_from_kmh is None:
+        return f"{seg.speed_kmh:.1f}"
+    return f"{seg.ramp_from_kmh:.1f}→{seg.speed_kmh:.1f}"
+
+
+def _notes(seg: Segment) -> str:
+    """What a step holds or waits for, after its label."""
+    notes = []
+    hold = seg.heart_rate
+    if hold is not None:
+        bpm = (
+            f"{hold.low_bpm}-{hold.high_bpm} bpm"
+            if hold.low_bpm is not None
+            else "needs [heart_rate] max_bpm in the config"
+        )
+        notes.append(bpm if hold.target in seg.label else f"holds {hold.target}: {bpm}")
+    if seg.open_ended:
+        notes.append("until skip/lap")
+    if seg.repeat_round:
+        notes.append(seg.repeat_round)
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def _print_plan(plan: Plan) -> None:
@@ -71,9 +98,8 @@ def _print_plan(plan: Plan) -> None:
     for seg in plan.segments:
         click.echo(
             f"{seg.index:>3}  {format_duration(seg.start_s):>7}  {seg.kind:<8} "
-            f"{seg.direction:<8} {_length(seg.duration_s, seg.distance_m):>8} "
-            f"{_speed(seg.ramp_from_kmh, seg.speed_kmh):>9} {seg.incline_pct:>6.1f}  {seg.label}"
-            + (f" ({seg.repeat_round})" if seg.repeat_round else "")
+            f"{seg.direction:<8} {_length(seg):>8} "
+            f"{_speed(seg):>9} {seg.incline_pct:>6.1f}  {seg.label}" + _notes(seg)
         )
     click.echo(
         f"total {format_duration(plan.total_duration_s)}, {plan.total_distance_m / 1000:.2f} km, "
@@ -92,11 +118,28 @@ def _print_plan(plan: Plan) -> None:
 @config_option
 def plan(profile: str, as_json: bool, config_path: Path | None) -> None:  # noqa: FBT001
     """Show the timeline PROFILE compiles to (a file or a bundled profile's name)."""
-    compiled = _compile(_load(profile), _personal(config_path))
+    compiled = _compile(_load(profile), _config(config_path))
     if as_json:
         click.echo(json.dumps(compiled.to_json(), indent=2))
     else:
         _print_plan(compiled)
+
+
+def _remarks(document: ProfileDocument, compiled: Plan, config: Config) -> None:
+    """What `validate` says of a valid profile: warnings (allowed, but probably a mistake)
+    on stderr, and a note on how it ends when it ends backward."""
+    from retrorun.profiles.heart_zones import NO_ZONES, step_needing_zones  # noqa: PLC0415
+    from retrorun.profiles.plan import finish_note  # noqa: PLC0415
+    from retrorun.profiles.safety import plausibility_warnings  # noqa: PLC0415
+
+    for path, message in plausibility_warnings(document.profile):
+        click.echo(f"warning: {document.error(message, path)}", err=True)
+    needs = step_needing_zones(document.profile)
+    if needs is not None and config.heart_rate_zones is None:
+        click.echo(f"warning: {document.error(NO_ZONES, needs)}", err=True)
+    note = finish_note(document.profile, compiled.limits)
+    if note is not None:
+        click.echo(f"note: {document.error(note[1], note[0])}")
 
 
 @click.command()
@@ -107,11 +150,9 @@ def validate(profiles: tuple[str, ...], config_path: Path | None) -> int:
     when any profile has one. Warnings (allowed, but probably a mistake) do not fail."""
     from retrorun.errors import ProfileError, ProfileErrors  # noqa: PLC0415
     from retrorun.profiles import library  # noqa: PLC0415
-    from retrorun.profiles.plan import finish_note  # noqa: PLC0415
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
-    from retrorun.profiles.safety import plausibility_warnings  # noqa: PLC0415
 
-    personal = _personal(config_path)
+    config = _config(config_path)
     if not profiles:
         profiles = tuple(str(path) for path in library.profile_files(library.user_dir()))
         if not profiles:
@@ -121,12 +162,8 @@ def validate(profiles: tuple[str, ...], config_path: Path | None) -> int:
     for argument in profiles:
         try:
             document = _load(argument)
-            compiled = _compile(document, personal)
-            for path, message in plausibility_warnings(document.profile):
-                click.echo(f"warning: {document.error(message, path)}", err=True)
-            note = finish_note(document.profile, compiled.limits)
-            if note is not None:
-                click.echo(f"note: {document.error(note[1], note[0])}")
+            compiled = _compile(document, config)
+            _remarks(document, compiled, config)
         except ProfileErrors as exc:
             failed = True
             for problem in exc.problems:
@@ -151,7 +188,7 @@ def list_profiles(config_path: Path | None) -> None:
     from retrorun.profiles.loader import load_profile  # noqa: PLC0415
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
 
-    personal = _personal(config_path)
+    config = _config(config_path)
     user = library.user_dir()
     mine = {path.stem for path in library.profile_files(user)}
     for title, folder in (("bundled", library.bundled_dir()), (f"yours ({user})", user)):
@@ -164,7 +201,7 @@ def list_profiles(config_path: Path | None) -> None:
                 click.echo(f"  {path.stem:<32} hidden by yours of the same name")
                 continue
             try:
-                compiled = _compile(load_profile(path), personal)
+                compiled = _compile(load_profile(path), config)
             except ProfileError as exc:
                 first = str(exc).splitlines()[0]
                 click.echo(f"  {path.stem:<32} invalid: {first}")

@@ -20,7 +20,12 @@ import click
 
 from retrorun.cli.mqtt_options import session_mqtt_options
 from retrorun.cli.numbers import FiniteRange
-from retrorun.cli.treadmill_options import device_option, sim_preset_option
+from retrorun.cli.treadmill_options import (
+    device_option,
+    sim_preset_option,
+    sim_quirk_option,
+    speed_factor_option,
+)
 from retrorun.cli.web_options import web_options
 
 if TYPE_CHECKING:
@@ -52,8 +57,17 @@ MAX_SPEEDUP = 1000.0
     help="The treadmill reads speed commands as mph but reports km/h (some firmware): "
     "convert commands only.",
 )
+@click.option(
+    "--hr",
+    "heart_rate_strap",
+    metavar="NAME|ADDRESS",
+    help="A Bluetooth heart-rate strap for the heart-rate guard and zone steps (default: the "
+    "config file's [heart_rate] device; with --sim, a simulated strap of this name).",
+)
 @click.option("--sim", is_flag=True, help="Run against the built-in treadmill simulator.")
+@speed_factor_option
 @sim_preset_option
+@sim_quirk_option
 @click.option(
     "--sim-fault",
     "sim_faults",
@@ -76,6 +90,17 @@ MAX_SPEEDUP = 1000.0
     "log_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Session log file (default: the user data folder).",
+)
+@click.option(
+    "--no-log",
+    is_flag=True,
+    help="Write nothing: no session log, so no export or upload either (for trying things).",
+)
+@click.option(
+    "--start-at",
+    metavar="MM:SS",
+    help="Simulator only: start this far into the plan (the start column of 'retrorun plan'), "
+    "to try the end of a long profile; the belt starts from rest as always.",
 )
 @click.option("--trace", is_flag=True, help="Print every byte crossing GATT (simulator).")
 @click.option(
@@ -102,13 +127,18 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     device: str | None,
     mph: bool,  # noqa: FBT001
     mph_commands: bool,  # noqa: FBT001
+    speed_factor: float | None,
+    heart_rate_strap: str | None,
     sim: bool,  # noqa: FBT001 - click passes flags by name
     sim_preset: str,
+    sim_quirks: tuple[str, ...],
     sim_faults: tuple[str, ...],
     headless: bool,  # noqa: FBT001
     fast: bool,  # noqa: FBT001
     speedup: float | None,
     log_path: Path | None,
+    no_log: bool,  # noqa: FBT001
+    start_at: str | None,
     trace: bool,  # noqa: FBT001
     config_path: Path | None,
     voice: bool | None,  # noqa: FBT001
@@ -170,10 +200,12 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         sim=sim,
         mph=mph,
         mph_commands=mph_commands,
-        simulated=bool(sim_faults) or sim_preset != "strict",
+        simulated=bool(sim_faults or sim_quirks) or sim_preset != "strict",
         fast=fast,
         speedup=speedup,
     )
+    start_at_s = _start_at(start_at, profile=profile, device=device)
+    _check_no_log(no_log=no_log, log_path=log_path)
     tui = not headless and not fast and _terminal()
     if profile is None and not tui:
         from retrorun.cli.launch import no_profile_error  # noqa: PLC0415
@@ -188,17 +220,29 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         fast=fast,
         device=device,
         mph=mph,
-        simulator=(sim_preset, sim_faults, trace),
+        simulator=(sim_preset, sim_quirks, sim_faults, trace),
         log_path=log_path,
         voice=voice,
         mqtt=mqtt,
         export_formats=export_formats,
     )
-    if mph_commands:
-        options = dataclasses.replace(options, mph_commands=True)
+    options = dataclasses.replace(
+        options, mph_commands=mph_commands, write_log=not no_log, start_at_s=start_at_s
+    )
+    if speed_factor is not None:
+        options = dataclasses.replace(options, speed_factor=speed_factor)
+    strap = heart_rate_strap or config.heart_rate_device
+    if strap is not None:
+        options = dataclasses.replace(options, heart_rate_strap=strap.strip())
     if profile is not None:
         _say_when_shadowed(profile)
-    options = _saved_settings(options, explicit_mph=mph or mph_commands)
+    options = _saved_settings(
+        options, explicit_mph=mph or mph_commands, explicit_speed_factor=speed_factor is not None
+    )
+    if no_log:  # once the profile is known to be good
+        from retrorun.cli.tui_session import NO_LOG  # noqa: PLC0415
+
+        click.echo(f"retrorun: {NO_LOG}", err=True)
     if upload.auto:
         options = dataclasses.replace(options, upload=upload)
     if web_settings is not None:
@@ -209,6 +253,35 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         run_tui(options, speedup)
     else:
         _run_headless(options, fast=fast, speedup=speedup)
+
+
+def _check_no_log(*, no_log: bool, log_path: Path | None) -> None:
+    if no_log and log_path is not None:
+        from retrorun.errors import InputError  # noqa: PLC0415
+
+        raise InputError("--no-log writes no log: leave out --log", location="--no-log")
+
+
+def _start_at(text: str | None, *, profile: str | None, device: str | None) -> float | None:
+    """``--start-at MM:SS`` in seconds; refused on a real treadmill (one line)."""
+    if text is None:
+        return None
+    from retrorun.errors import InputError  # noqa: PLC0415
+    from retrorun.profiles.quantities import parse_duration_s  # noqa: PLC0415
+
+    if device:
+        raise InputError(
+            "--start-at only runs the simulator, never a real treadmill", location="--start-at"
+        )
+    if profile is None:
+        raise InputError("--start-at needs a PROFILE to start part-way", location="--start-at")
+    try:
+        seconds = parse_duration_s(text)
+    except ValueError as exc:
+        raise InputError(str(exc), location="--start-at") from exc
+    if not 0 <= seconds < float("inf"):
+        raise InputError(f"{text!r} is not a point of the plan", location="--start-at")
+    return seconds
 
 
 def _say_when_shadowed(profile: str) -> None:
@@ -223,7 +296,9 @@ def _say_when_shadowed(profile: str) -> None:
         )
 
 
-def _saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> LaunchOptions:
+def _saved_settings(
+    options: LaunchOptions, *, explicit_mph: bool, explicit_speed_factor: bool
+) -> LaunchOptions:
     """Apply what ``retrorun check`` saved; refuse backward segments it found unsafe."""
     from retrorun.cli.launch import check  # noqa: PLC0415
     from retrorun.cli.saved_settings import (  # noqa: PLC0415
@@ -231,7 +306,9 @@ def _saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> LaunchOpti
         refuse_unsafe_backward,
     )
 
-    options = apply_saved_settings(options, explicit_mph=explicit_mph)
+    options = apply_saved_settings(
+        options, explicit_mph=explicit_mph, explicit_speed_factor=explicit_speed_factor
+    )
     if options.profile is not None:
         refuse_unsafe_backward(options, check(options))
     return options
@@ -278,7 +355,7 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
     fast: bool,
     device: str | None,
     mph: bool,
-    simulator: tuple[str, tuple[str, ...], bool],
+    simulator: tuple[str, tuple[str, ...], tuple[str, ...], bool],
     log_path: Path | None,
     voice: bool | None,
     mqtt: MqttSettings | None,
@@ -291,7 +368,7 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
     from retrorun.cli.launch import LaunchOptions, SimulatorOptions  # noqa: PLC0415
     from retrorun.session.inputs import EngineOptions  # noqa: PLC0415
 
-    preset, faults, trace = simulator
+    preset, quirks, faults, trace = simulator
     return LaunchOptions(
         profile=profile,
         config=config,
@@ -299,10 +376,12 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
         mph=mph,
         simulator=SimulatorOptions(
             preset=preset,
+            quirks=quirks,
             faults=faults,
             trace=(lambda line: click.echo(line, err=True)) if trace else None,
         ),
         log_path=log_path,
+        log_buffered=fast,
         # The TUI takes a resume at any time; the line view follows the headless rules after
         # a reconnect, and only takes one when keys come from a terminal.
         engine=EngineOptions(

@@ -38,8 +38,11 @@ def _saved(options: LaunchOptions) -> tuple[str, SavedTreadmill] | None:
     return find_saved(load_saved(path), settings_key(options))
 
 
-def apply_saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> LaunchOptions:
-    """`options` with the saved settings of its treadmill applied, after saying so."""
+def apply_saved_settings(
+    options: LaunchOptions, *, explicit_mph: bool, explicit_speed_factor: bool = False
+) -> LaunchOptions:
+    """`options` with the saved settings of its treadmill applied, after saying so (an
+    explicit mph mode or speed factor on the command line wins)."""
     found = _saved(options)
     if found is None:
         if options.device is not None:
@@ -58,6 +61,8 @@ def apply_saved_settings(options: LaunchOptions, *, explicit_mph: bool) -> Launc
             err=True,
         )
     options = dataclasses.replace(options, ramp_rates=entry.ramp_rates())
+    if entry.speed_factor is not None and not explicit_speed_factor:
+        options = dataclasses.replace(options, speed_factor=entry.speed_factor)
     if explicit_mph:
         return options
     return dataclasses.replace(

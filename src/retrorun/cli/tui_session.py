@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 
     from retrorun.cli.launch import LaunchedSession, LaunchOptions
     from retrorun.session.api import SessionEnded
-    from retrorun.tui import FoundDevice, Launched
+    from retrorun.tui import FoundDevice, Launched, NextInPlan
 
 SCAN_S = 5.0
+NO_LOG = "--no-log: nothing of this session is written"
 
 
 @dataclass
@@ -66,8 +67,12 @@ def for_the_app(session: LaunchedSession, notice: str | None = None) -> Launched
     from retrorun.recording.report import LogReport  # noqa: PLC0415
     from retrorun.tui import Launched  # noqa: PLC0415
 
-    report = LogReport(session.log_path, session.writer_task)
-    return Launched(session.runner, report, notice or session.notice)
+    log = session.log_path
+    report = LogReport(log, session.writer_task) if log is not None else None
+    notice = notice or session.notice
+    if log is None:  # said on the screen too: the line before the TUI opened is hidden
+        notice = "; ".join(filter(None, (NO_LOG, notice)))
+    return Launched(session.runner, report, notice)
 
 
 async def scan() -> list[FoundDevice]:
@@ -77,6 +82,20 @@ async def scan() -> list[FoundDevice]:
 
     found = await scan_treadmills(duration_s=SCAN_S)
     return [FoundDevice(f"{t.name or 'unnamed'} ({t.address})", t.address) for t in found]
+
+
+def next_in_plan() -> NextInPlan | None:
+    """The next profile of the plan run most recently, from the runner's own sessions (None
+    when no plan was started, or the plan is done)."""
+    from retrorun.cli.history import past_sessions, plans_next  # noqa: PLC0415
+    from retrorun.recording.session_log import sessions_dir  # noqa: PLC0415
+    from retrorun.tui import NextInPlan  # noqa: PLC0415
+
+    sessions, _ = past_sessions(sessions_dir(), simulated=False)
+    started = [step for step in plans_next(sessions) if step.last_run is not None]
+    if not started or started[0].stem is None:
+        return None
+    return NextInPlan(started[0].stem, started[0].describe())
 
 
 async def _main(shown: TuiSession) -> SessionEnded | None:
@@ -91,7 +110,7 @@ async def _main(shown: TuiSession) -> SessionEnded | None:
         if profile is not None:
             app = RetrorunApp(await shown.launch(profile, shown.options.device))
         else:
-            app = RetrorunApp(starter=starter, scanner=scan)
+            app = RetrorunApp(starter=starter, scanner=scan, next_up=next_in_plan())
 
         shown.on_failure = app.exit
         # A terminal in raw mode turns Ctrl-C into a key (the app stops the session on it),

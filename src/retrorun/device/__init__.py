@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from retrorun.device.heart_rate import (
         HeartRateSample,
         HeartRateStrap,
+        StrapConnected,
+        StrapLost,
+        follow_heart_rate_strap,
         open_heart_rate_strap,
     )
     from retrorun.device.treadmill import Outcome, Treadmill
@@ -59,6 +62,9 @@ _LAZY = {
     "HeartRateSample": "retrorun.device.heart_rate",
     "HeartRateStrap": "retrorun.device.heart_rate",
     "open_heart_rate_strap": "retrorun.device.heart_rate",
+    "follow_heart_rate_strap": "retrorun.device.heart_rate",
+    "StrapConnected": "retrorun.device.heart_rate",
+    "StrapLost": "retrorun.device.heart_rate",
     "Outcome": "retrorun.device.treadmill",
     "Treadmill": "retrorun.device.treadmill",
 }
@@ -90,10 +96,13 @@ __all__ = [
     "RampRates",
     "Reconnected",
     "StatusEvent",
+    "StrapConnected",
+    "StrapLost",
     "Telemetry",
     "TrainingStatusChanged",
     "Treadmill",
     "find_treadmill",
+    "follow_heart_rate_strap",
     "open_heart_rate_strap",
     "open_treadmill",
     "scan_treadmills",

@@ -76,6 +76,7 @@ def build_capabilities(
     inclination_range: bytes | None,
     has_control_point: bool,
     mph_in_kmh_fields: bool = False,
+    speed_factor: float = 1.0,
 ) -> Capabilities:
     """Make sense of the three capability characteristics (None: missing or unreadable)."""
     notes: list[str] = []
@@ -92,6 +93,13 @@ def build_capabilities(
             None if speed.min_increment_kmh is None else speed.min_increment_kmh * KMH_PER_MPH,
         )
         notes.append("speed fields are read as mph (per-device setting)")
+    if speed is not None and speed_factor != 1.0:
+        speed = SpeedRange(
+            speed.min_speed_kmh * speed_factor,
+            speed.max_speed_kmh * speed_factor,
+            None if speed.min_increment_kmh is None else speed.min_increment_kmh * speed_factor,
+        )
+        notes.append(f"speeds are the belt's real ones: shown x {speed_factor:g} (measured)")
     speed = _usable_speed(speed, notes)
 
     advertises_incline = features is not None and bool(

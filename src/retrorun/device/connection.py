@@ -129,7 +129,7 @@ def _advertises_ftms(adv: Advertisement) -> bool:
     return FTMS_SERVICE_UUID16 in adv.service_uuids or FTMS_SERVICE_UUID16 in adv.service_data
 
 
-async def open_treadmill(
+async def open_treadmill(  # noqa: PLR0913 - one keyword per treadmill setting
     target: str | FoundTreadmill,
     *,
     clock: Clock,
@@ -137,6 +137,7 @@ async def open_treadmill(
     backends: Backends | None = None,
     mph_in_kmh_fields: bool = False,
     mph_commands: bool = False,
+    speed_factor: float = 1.0,
     ramp_rates: RampRates | None = None,
     attempts: int = 3,
 ) -> Treadmill:
@@ -167,6 +168,7 @@ async def open_treadmill(
         reconnect=reconnect,
         mph_in_kmh_fields=mph_in_kmh_fields,
         mph_commands=mph_commands,
+        speed_factor=speed_factor,
         ramp_rates=ramp_rates,
     )
     try:

@@ -4,6 +4,9 @@ Many treadmills report no heart rate, or a poor one from hand grips the runner l
 while facing backward; a chest strap is the reliable source. `open_heart_rate_strap` finds
 one by address or name and returns a `HeartRateStrap` whose `measurements()` yields each
 Heart Rate Measurement (0x2A37) as it arrives, stamped on the injected clock.
+`follow_heart_rate_strap` keeps one for a whole session: it connects, yields what the strap
+measures, and when the strap is lost (out of range, battery, a dropped link) says so and
+finds it again with backoff, like the treadmill reconnects, until it is cancelled.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from retrorun.device.link import Advertisement, Link, LinkLost, find
+from retrorun.device.timing import backoff
 from retrorun.errors import DecodeError, DeviceError
 from retrorun.ftms import HEART_RATE_SERVICE_UUID16, Characteristic, decode_heart_rate
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncGenerator, AsyncIterator
 
     from retrorun.clock import Clock
     from retrorun.device.connection import Backends
@@ -99,3 +103,61 @@ async def open_heart_rate_strap(
         await link.disconnect()
         raise
     return HeartRateStrap(link)
+
+
+@dataclass(frozen=True)
+class StrapConnected:
+    """The strap is connected (the first time, or again after it was lost)."""
+
+    name: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class StrapLost:
+    """The strap is not connected: lost, or not found yet; `follow_heart_rate_strap` keeps
+    looking."""
+
+    reason: str
+
+
+StrapEvent = HeartRateSample | StrapConnected | StrapLost
+
+RECONNECT_CAP_S = 10.0
+"""The longest wait between two attempts to find the strap again (as for the treadmill)."""
+
+
+async def follow_heart_rate_strap(
+    target: str, *, clock: Clock, backends: Backends | None = None
+) -> AsyncGenerator[StrapEvent]:
+    """The strap's measurements for as long as the caller iterates, across losses.
+
+    Never ends on its own: a strap not found, or lost, gives one `StrapLost` and is looked
+    for again after 0.5, 1, 2 ... up to `RECONNECT_CAP_S` seconds (on ``clock``).
+    """
+    attempt = 0
+    told_lost = False
+    while True:
+        try:
+            strap = await open_heart_rate_strap(target, clock=clock, backends=backends)
+        except DeviceError as exc:
+            if not told_lost:
+                told_lost = True
+                yield StrapLost(str(exc))
+            await clock.sleep(backoff(attempt, cap=RECONNECT_CAP_S))
+            attempt += 1
+            continue
+        told_lost = False
+        yield StrapConnected(strap.name, attempt + 1)
+        measured = False
+        try:
+            async for sample in strap.measurements():
+                measured = True
+                yield sample
+        finally:
+            await strap.close()
+        # A strap that drops before it measured anything backs off like one not found.
+        attempt = 0 if measured else attempt + 1
+        told_lost = True
+        yield StrapLost(f"heart-rate strap {strap.name!r} disconnected")
+        await clock.sleep(backoff(attempt, cap=RECONNECT_CAP_S))

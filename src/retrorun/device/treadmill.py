@@ -111,6 +111,7 @@ class Treadmill:
         reconnect: Callable[[], Awaitable[Link]] | None = None,
         mph_in_kmh_fields: bool = False,
         mph_commands: bool = False,
+        speed_factor: float = 1.0,
         ramp_rates: RampRates | None = None,
         response_timeout_s: float = 4.0,
         silence_timeout_s: float = 5.0,
@@ -123,6 +124,10 @@ class Treadmill:
         self._mph_commands = mph_commands or mph_in_kmh_fields
         """Speed commands go out in mph (some firmware reads Set Target Speed as mph while
         reporting km/h; the both-ways kind converts everything)."""
+        self._speed_factor = speed_factor
+        """The belt's real speed over the speed the treadmill shows and reports, as the
+        runner measured it: every speed here is the real one, so the backward caps hold
+        for the runner's feet."""
         self._silence_timeout_s = silence_timeout_s
         self._replay_timeout_s = 2 * response_timeout_s + 5.0
 
@@ -136,7 +141,9 @@ class Treadmill:
             not_permitted_retries=not_permitted_retries,
         )
         self._assembler = TreadmillDataAssembler()
-        self._merger = TelemetryMerger(mph_in_kmh_fields=mph_in_kmh_fields)
+        self._merger = TelemetryMerger(
+            mph_in_kmh_fields=mph_in_kmh_fields, speed_factor=speed_factor
+        )
         self._hub: Hub[DeviceEvent] = Hub()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -419,6 +426,7 @@ class Treadmill:
             inclination_range=await self._read_optional(Characteristic.INCLINATION_RANGE),
             has_control_point=link.has(Characteristic.CONTROL_POINT),
             mph_in_kmh_fields=self._mph,
+            speed_factor=self._speed_factor,
         )
         self._spawn(self._listen(link))
         for characteristic in _SUBSCRIBED:
@@ -480,6 +488,7 @@ class Treadmill:
             self._hub.publish(BeltStarted(at))
         elif op == StatusOpCode.TARGET_SPEED_CHANGED and status.new_target_speed_kmh is not None:
             speed = status.new_target_speed_kmh * (KMH_PER_MPH if self._mph else 1.0)
+            speed *= self._speed_factor
             if not self._on_our_speed_path(speed):
                 self._target_speed = speed
                 self._hub.publish(ConsoleSpeedChanged(at, speed))
@@ -600,7 +609,8 @@ class Treadmill:
         return self._current_speed() > 0.0
 
     def _to_wire_speed(self, speed_kmh: float) -> float:
-        return round(speed_kmh / KMH_PER_MPH, 2) if self._mph_commands else speed_kmh
+        shown = speed_kmh / self._speed_factor
+        return round(shown / KMH_PER_MPH if self._mph_commands else shown, 2)
 
     def _require_capabilities(self) -> Capabilities:
         if self.capabilities is None:

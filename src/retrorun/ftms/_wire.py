@@ -11,7 +11,7 @@ value outside the field's wire range with `EncodeError`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from retrorun.errors import EncodeError
 
@@ -32,17 +32,17 @@ class WireField:
     divisor: int = 1
     not_available: int | None = None
     limit: int | None = None
+    # The encodable raw range, worked out once (encoders check every value against it).
+    raw_min: int = field(init=False, repr=False, compare=False)
+    raw_max: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def raw_min(self) -> int:
-        return -(1 << (8 * self.size - 1)) if self.signed else 0
-
-    @property
-    def raw_max(self) -> int:
-        top = (1 << (8 * self.size - 1)) - 1 if self.signed else (1 << (8 * self.size)) - 1
+    def __post_init__(self) -> None:
+        bits = 8 * self.size
+        top = (1 << (bits - 1)) - 1 if self.signed else (1 << bits) - 1
         # The sentinel sits at one end of the range; a real value may not collide with it.
         top = top - 1 if self.not_available == top else top
-        return top if self.limit is None else min(top, self.limit)
+        object.__setattr__(self, "raw_min", -(1 << (bits - 1)) if self.signed else 0)
+        object.__setattr__(self, "raw_max", top if self.limit is None else min(top, self.limit))
 
     @property
     def allowed(self) -> str:
@@ -61,6 +61,14 @@ class WireField:
         if not self.raw_min <= raw <= self.raw_max:
             raise EncodeError(self.name, value, self.allowed)
         return raw
+
+    def raw_or_sentinel(self, value: float | None) -> int:
+        """`to_raw`, or the "not available" sentinel for None (EncodeError when it has none)."""
+        if value is not None:
+            return self.to_raw(value)
+        if self.not_available is None:
+            raise EncodeError(self.name, None, f"a value in {self.allowed} (no 'not available')")
+        return self.not_available
 
 
 def u8(name: str, divisor: int = 1, not_available: int | None = None) -> WireField:
@@ -137,16 +145,11 @@ class Writer:
 
     def not_available(self, field: WireField) -> None:
         """Append the field's "not available" sentinel (EncodeError when it has none)."""
-        if field.not_available is None:
-            raise EncodeError(field.name, None, f"a value in {field.allowed} (no 'not available')")
-        self.raw(field, field.not_available)
+        self.raw(field, field.raw_or_sentinel(None))
 
     def optional(self, field: WireField, value: float | None) -> None:
         """Append ``value``, or the sentinel when it is None."""
-        if value is None:
-            self.not_available(field)
-        else:
-            self.value(field, value)
+        self.raw(field, field.raw_or_sentinel(value))
 
     def raw(self, field: WireField, raw: int) -> None:
         self._buffer += raw.to_bytes(field.size, "little", signed=field.signed)

@@ -14,17 +14,16 @@ there, so records built in code (the simulator) never disagree with their own fl
 
 from __future__ import annotations
 
-import dataclasses
+import itertools
+import struct
 from dataclasses import dataclass
 from enum import IntFlag
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from operator import attrgetter
 
 from retrorun.errors import DecodeError, EncodeError
 from retrorun.ftms._record import tolerance_json
-from retrorun.ftms._wire import Reader, WireField, Writer, s16, u8, u16, u24
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from retrorun.ftms._wire import Reader, WireField, s16, u8, u16, u24
 
 CHARACTERISTIC = "treadmill-data"
 FLAGS = u16("flags")
@@ -106,6 +105,55 @@ _MASKS: tuple[tuple[int, tuple[WireField, ...]], ...] = tuple(
 )
 _MORE_DATA = int(TreadmillDataFlags.MORE_DATA)
 _ELEVATION_FIELDS = {"positive_elevation_gain_m", "negative_elevation_gain_m"}
+# struct codes by (size, signed); a uint24 travels as uint16 + uint8 (struct has no 3-byte code).
+_U24 = 3
+_CODES = {(1, False): "B", (2, False): "H", (2, True): "h", (3, False): "HB", (4, False): "I"}
+
+
+_GROUP_FIELDS = dict(_MASKS)
+_GROUP_SIZES = {mask: sum(f.size for f in fields) for mask, fields in _MASKS}
+
+
+@lru_cache(maxsize=256)
+def _layout(masks: tuple[int, ...]) -> tuple[tuple[WireField, ...], struct.Struct]:
+    """The fields of the groups ``masks`` back to back, and their little-endian packing
+    (one per combination of groups seen; keyed by masks, which hash faster than fields)."""
+    fields = tuple(f for mask in masks for f in _GROUP_FIELDS[mask])
+    return fields, struct.Struct("<" + "".join(_CODES[f.size, f.signed] for f in fields))
+
+
+@lru_cache(maxsize=256)
+def _flagged_masks(raw_flags: int) -> tuple[int, ...]:
+    """The groups a flags word announces, in wire order."""
+    return tuple(mask for mask, _ in _MASKS if bool(raw_flags & mask) != (mask == _MORE_DATA))
+
+
+def _unpack(
+    fields: tuple[WireField, ...], packing: struct.Struct, data: bytes, offset: int
+) -> list[int]:
+    """The raw integers of ``fields`` at ``offset``, when the bytes hold exactly them."""
+    raws = packing.unpack_from(data, offset)
+    if len(raws) == len(fields):
+        return list(raws)
+    out, index = [], 0
+    for field in fields:  # a uint24 came as two parts
+        if field.size == _U24:
+            out.append(raws[index] | raws[index + 1] << 16)
+            index += 2
+        else:
+            out.append(raws[index])
+            index += 1
+    return out
+
+
+def _parts(fields: tuple[WireField, ...], raws: list[int]) -> list[int]:
+    """`_unpack` backwards: the values struct packs for ``raws``."""
+    if all(f.size != _U24 for f in fields):
+        return raws
+    out: list[int] = []
+    for field, raw in zip(fields, raws, strict=True):
+        out.extend((raw & 0xFFFF, raw >> 16) if field.size == _U24 else (raw,))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +242,60 @@ class TreadmillData:
         return out
 
 
+@dataclass(slots=True)
+class _Parts:
+    """What a `TreadmillData` holds, in a form fragments can be merged into cheaply."""
+
+    values: dict[str, float | int]
+    not_available: set[str]
+    missing: list[str]
+    extra_bytes: bytes
+    quirks: list[str]
+    rfu_flags: int
+
+    @classmethod
+    def of(cls, record: TreadmillData) -> _Parts:
+        values = {n: v for n, v in zip(FIELD_NAMES, _VALUES(record), strict=True) if v is not None}
+        return cls(
+            values,
+            set(record.not_available),
+            list(record.missing),
+            record.extra_bytes,
+            list(record.quirks),
+            record.rfu_flags,
+        )
+
+    @property
+    def more_data(self) -> bool:
+        return not (
+            "speed_kmh" in self.values
+            or "speed_kmh" in self.not_available
+            or "speed_kmh" in self.missing
+        )
+
+    def lay_over(self, later: _Parts) -> None:
+        """``later``'s carried fields win (a value, or "not available"); reports combine."""
+        self.values.update(later.values)
+        for name in later.not_available:
+            self.values.pop(name, None)
+        self.not_available -= later.values.keys()
+        self.not_available |= later.not_available
+        self.missing += later.missing
+        self.extra_bytes += later.extra_bytes
+        self.quirks += later.quirks
+        self.rfu_flags |= later.rfu_flags
+
+    def record(self) -> TreadmillData:
+        return TreadmillData(
+            **self.values,  # type: ignore[arg-type]
+            not_available=frozenset(self.not_available),
+            missing=tuple(self.missing),
+            extra_bytes=self.extra_bytes,
+            quirks=tuple(self.quirks),
+            rfu_flags=self.rfu_flags,
+        )
+
+
 def decode_treadmill_data(data: bytes) -> TreadmillData:
     """Decode one Treadmill Data notification, tolerating real-world breakage.
 
@@ -201,75 +303,86 @@ def decode_treadmill_data(data: bytes) -> TreadmillData:
     `missing`; bytes after the last promised field go to `extra_bytes`. Only a record too
     short to hold its flags word raises `DecodeError`.
     """
+    return _decode(data).record()
+
+
+def _decode(data: bytes) -> _Parts:
     reader = Reader(data)
     raw_flags = reader.raw(FLAGS)
     if raw_flags is None:
         raise DecodeError(CHARACTERISTIC, 0, f"{len(data)} byte(s) cannot hold the uint16 flags")
-    values: dict[str, float | int | None] = {}
-    not_available: set[str] = set()
-    missing: list[str] = []
-    quirks: list[str] = []
-    for mask, fields in _MASKS:
-        present = bool(raw_flags & mask)
-        if mask == _MORE_DATA:
-            present = not present
-        if not present:
-            continue
+    fields, packing = _layout(_flagged_masks(raw_flags))
+    raws: list[int | None]
+    if len(data) == 2 + packing.size:
+        # The usual case: the bytes hold exactly the fields promised.
+        raws = list(_unpack(fields, packing, data, 2))
+        rest = b""
+    else:
+        # Once one field does not fit, later ones would be read from the wrong offset.
+        raws = []
         for field in fields:
-            # Once one field does not fit, later ones would be read from the wrong offset.
-            raw = None if missing else reader.raw(field)
-            if raw is None:
-                missing.append(field.name)
-            elif raw == field.not_available:
-                not_available.add(field.name)
-            elif field.name in _ELEVATION_FIELDS and raw in _ELEVATION_MISUSE:
-                not_available.add(field.name)
-                quirks.append(f"{field.name}=0x{raw:04X} used as 'not available'")
-            else:
-                values[field.name] = field.scale(raw)
-    # The reader stopped at the first field that did not fit; what is left is a partial
-    # field, not trailing data.
-    rest = reader.rest()
-    return TreadmillData(
-        **values,  # type: ignore[arg-type]
-        not_available=frozenset(not_available),
-        missing=tuple(missing),
-        extra_bytes=b"" if missing else rest,
-        quirks=tuple(quirks),
-        rfu_flags=raw_flags & _RFU_MASK,
+            raws.append(None if raws and raws[-1] is None else reader.raw(field))
+        # The reader stopped at the first field that did not fit; what is left is a
+        # partial field, not trailing data.
+        rest = reader.rest()
+    parts = _Parts({}, set(), [], b"", [], raw_flags & _RFU_MASK)
+    for field, raw in zip(fields, raws, strict=True):
+        if raw is None:
+            parts.missing.append(field.name)
+        elif raw == field.not_available:
+            parts.not_available.add(field.name)
+        elif field.name in _ELEVATION_FIELDS and raw in _ELEVATION_MISUSE:
+            parts.not_available.add(field.name)
+            parts.quirks.append(f"{field.name}=0x{raw:04X} used as 'not available'")
+        else:
+            parts.values[field.name] = field.scale(raw)
+    parts.extra_bytes = b"" if parts.missing else rest
+    return parts
+
+
+_Group = tuple[int, tuple[WireField, ...], list[int]]
+_VALUES = attrgetter(*FIELD_NAMES)
+# Each group's place among FIELD_NAMES: (mask, fields, start, stop).
+_SLICES = tuple(
+    (mask, fields, start, start + len(fields))
+    for (mask, fields), start in zip(
+        _MASKS, itertools.accumulate((len(f) for _, f in _MASKS), initial=0), strict=False
     )
+)
 
 
-def _encode_groups(record: TreadmillData) -> Iterator[tuple[int, bytes]]:
-    """Each carried field group with its flag mask, in wire order (speed first)."""
+def _raw_groups(record: TreadmillData) -> list[_Group]:
+    """Each carried field group: its flag mask, fields and raw integers, in wire order."""
     if record.missing:
         raise EncodeError("missing", record.missing, "() (a truncated record has no encoding)")
     unknown = record.not_available - set(FIELD_NAMES)
     if unknown:
         raise EncodeError("not_available", sorted(unknown), f"names from {FIELD_NAMES}")
-    for mask, fields in _MASKS:
-        if all(record._absent(f.name) for f in fields):  # noqa: SLF001 - same module
+    values = _VALUES(record)
+    named_na = record.not_available
+    groups: list[_Group] = []
+    for mask, fields, start, stop in _SLICES:
+        group = values[start:stop]
+        if group.count(None) == len(group) and not (
+            named_na and any(f.name in named_na for f in fields)
+        ):
             continue
-        writer = Writer()
-        for field in fields:
-            value = record.value(field.name)
-            if value is None:
-                # A group travels whole: a field left out beside a carried partner is sent
-                # as "not available" (EncodeError when the spec defines no such value).
-                writer.not_available(field)
-            else:
-                writer.value(field, value)
-        yield mask, writer.getvalue()
+        # A group travels whole: a field left out beside a carried partner is sent as "not
+        # available" (EncodeError when the spec defines no such value).
+        raws = [f.raw_or_sentinel(v) for f, v in zip(fields, group, strict=True)]
+        groups.append((mask, fields, raws))
+    return groups
+
+
+def _encode(flags: int, groups: list[_Group], extra: bytes = b"") -> bytes:
+    fields, packing = _layout(tuple(mask for mask, _, _ in groups))
+    raws = [raw for _, _, group_raws in groups for raw in group_raws]
+    return flags.to_bytes(2, "little") + packing.pack(*_parts(fields, raws)) + extra
 
 
 def encode_treadmill_data(record: TreadmillData) -> bytes:
     """The bytes of ``record`` as one notification (may exceed 20 bytes; see `split`)."""
-    writer = Writer()
-    writer.raw(FLAGS, record.flags)
-    for _, chunk in _encode_groups(record):
-        writer.extend(chunk)
-    writer.extend(record.extra_bytes)
-    return writer.getvalue()
+    return _encode(int(record.flags), _raw_groups(record), record.extra_bytes)
 
 
 def split_treadmill_data(
@@ -286,38 +399,32 @@ def split_treadmill_data(
         raise EncodeError("max_payload", max_payload, f">= {smallest}")
     if record.speed_kmh is None:
         raise EncodeError("speed_kmh", None, "a speed: the last fragment must carry it")
-    groups = list(_encode_groups(record))
+    groups = _raw_groups(record)
     fragments = _pack(groups[1:], groups[0], max_payload)
     out: list[bytes] = []
     for index, fragment in enumerate(fragments):
         last = index == len(fragments) - 1
         flags = 0 if last else _MORE_DATA
-        for mask, _ in fragment:
+        for mask, _, _ in fragment:
             if mask != _MORE_DATA:
                 flags |= mask
-        writer = Writer()
-        writer.raw(FLAGS, flags | (record.rfu_flags if last else 0))
-        for _, chunk in fragment:
-            writer.extend(chunk)
-        out.append(writer.getvalue())
+        out.append(_encode(flags | (record.rfu_flags if last else 0), fragment))
     return out
-
-
-_Group = tuple[int, bytes]
 
 
 def _pack(others: list[_Group], speed: _Group, max_payload: int) -> list[list[_Group]]:
     """Field groups packed in order into fragments; the speed group goes into the last."""
 
-    def size(fragment: list[_Group]) -> int:
-        return 2 + sum(len(chunk) for _, chunk in fragment)
-
     fragments: list[list[_Group]] = [[]]
+    used = 2  # the flags word
     for group in others:
-        if fragments[-1] and size(fragments[-1]) + len(group[1]) > max_payload:
+        size = _GROUP_SIZES[group[0]]
+        if fragments[-1] and used + size > max_payload:
             fragments.append([])
+            used = 2
         fragments[-1].append(group)
-    if size(fragments[-1]) + len(speed[1]) > max_payload:
+        used += size
+    if used + _GROUP_SIZES[speed[0]] > max_payload:
         fragments.append([])
     fragments[-1].insert(0, speed)
     return fragments
@@ -325,24 +432,9 @@ def _pack(others: list[_Group], speed: _Group, max_payload: int) -> list[list[_G
 
 def merge_treadmill_data(first: TreadmillData, second: TreadmillData) -> TreadmillData:
     """``second`` laid over ``first``: its carried fields win, reports are combined."""
-    changes: dict[str, object] = {}
-    not_available = set(first.not_available)
-    for name in FIELD_NAMES:
-        if second.value(name) is not None:
-            changes[name] = second.value(name)
-            not_available.discard(name)
-        elif name in second.not_available:
-            changes[name] = None
-            not_available.add(name)
-    return dataclasses.replace(
-        first,
-        **changes,  # type: ignore[arg-type]
-        not_available=frozenset(not_available),
-        missing=first.missing + second.missing,
-        extra_bytes=first.extra_bytes + second.extra_bytes,
-        quirks=first.quirks + second.quirks,
-        rfu_flags=first.rfu_flags | second.rfu_flags,
-    )
+    merged = _Parts.of(first)
+    merged.lay_over(_Parts.of(second))
+    return merged.record()
 
 
 class TreadmillDataAssembler:
@@ -354,26 +446,31 @@ class TreadmillDataAssembler:
     """
 
     def __init__(self) -> None:
-        self._pending: TreadmillData | None = None
+        self._pending: _Parts | None = None
 
     @property
     def pending(self) -> TreadmillData | None:
         """The fragments merged so far, or None between records."""
-        return self._pending
+        return None if self._pending is None else self._pending.record()
 
     def feed(self, data: bytes | bytearray) -> TreadmillData | None:
         """Decode one notification (`DecodeError` as `decode_treadmill_data`)."""
-        return self.feed_record(decode_treadmill_data(bytes(data)))
+        return self._feed(_decode(bytes(data)))
 
     def feed_record(self, fragment: TreadmillData) -> TreadmillData | None:
-        merged = (
-            fragment if self._pending is None else merge_treadmill_data(self._pending, fragment)
-        )
-        if fragment.more_data:
-            self._pending = merged
+        return self._feed(_Parts.of(fragment))
+
+    def _feed(self, fragment: _Parts) -> TreadmillData | None:
+        # Fragments merge as parts; a record is built once, when it is whole.
+        more = fragment.more_data
+        if self._pending is not None:
+            self._pending.lay_over(fragment)
+            fragment = self._pending
+        if more:
+            self._pending = fragment
             return None
         self._pending = None
-        return merged
+        return fragment.record()
 
     def reset(self) -> None:
         """Forget a partial record (after link loss)."""

@@ -2,7 +2,10 @@
 
 A profile is a list of steps. An interval step runs one way (forward or backward) for a
 duration or a distance at a speed (or a from → to ramp) and an incline; a repeat step runs
-its own steps several times and nests. Numbers here are bounded only by what a treadmill can
+its own steps several times and nests. Instead of a speed, a step may hold a heart-rate zone
+(``heart_rate`` between ``min_speed`` and ``max_speed``) or keep the speed the belt already
+runs (``keep_speed``); an ``open`` step ends when the runner presses skip (the lap button),
+at the latest after its duration. Numbers here are bounded only by what a treadmill can
 physically do; the rules that keep a runner safe live in `retrorun.profiles.safety` and are
 checked when a profile is compiled or validated.
 
@@ -84,6 +87,50 @@ class SpeedRamp(_Frozen):
     """Speed at the end of the step."""
 
 
+MIN_HR_BPM = 60
+MAX_HR_BPM = 230
+ZONES = 5
+MIN_PERCENT_MAX = 30.0
+"""The lowest % of max HR a zone step may target (below is standing still)."""
+MAX_PERCENT_MAX = 100.0
+
+
+class HeartRateTarget(_Frozen):
+    """The heart rate a zone step holds: one of a zone, a bpm range or a % of max range."""
+
+    zone: int | None = Field(default=None, ge=1, le=ZONES)
+    """A zone number, 1 to 5, of the runner's zones (config ``[heart_rate]``)."""
+    bpm: tuple[int, int] | None = None
+    """A range in beats per minute, low then high: ``[120, 135]``."""
+    percent_max: tuple[float, float] | None = None
+    """A range in percent of the runner's maximum heart rate: ``[60, 70]``."""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> HeartRateTarget:
+        given = [v for v in (self.zone, self.bpm, self.percent_max) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'zone', 'bpm' or 'percent_max'")
+        if self.bpm is not None and not MIN_HR_BPM <= self.bpm[0] < self.bpm[1] <= MAX_HR_BPM:
+            raise ValueError(
+                f"bpm must be [low, high] with {MIN_HR_BPM} <= low < high <= {MAX_HR_BPM}"
+            )
+        pct = self.percent_max
+        if pct is not None and not MIN_PERCENT_MAX <= pct[0] < pct[1] <= MAX_PERCENT_MAX:
+            raise ValueError(
+                f"percent_max must be [low, high] with {MIN_PERCENT_MAX:g} <= low < high <= 100"
+            )
+        return self
+
+    def describe(self) -> str:
+        """``zone 2``, ``120-135 bpm``, ``60-70 % of max HR``."""
+        if self.zone is not None:
+            return f"zone {self.zone}"
+        if self.bpm is not None:
+            return f"{self.bpm[0]}-{self.bpm[1]} bpm"
+        low, high = self.percent_max or (0.0, 0.0)
+        return f"{low:g}-{high:g} % of max HR"
+
+
 class IntervalStep(_Frozen):
     """One stretch of running or walking in one direction."""
 
@@ -103,14 +150,45 @@ class IntervalStep(_Frozen):
     """A short name shown on screen, e.g. ``"backward jog"``."""
     cue: str | None = Field(default=None, min_length=1, max_length=200)
     """Spoken when the step starts, e.g. ``"Hold the rails"``."""
+    heart_rate: HeartRateTarget | None = None
+    """A zone step: hold this heart rate by changing the speed between ``min_speed`` and
+    ``max_speed`` (``speed``, when given, is where it starts; else ``min_speed``)."""
+    min_speed_kmh: Kmh | None = Field(default=None, alias="min_speed", gt=0, le=MAX_SPEED_KMH)
+    """A zone step's slowest speed."""
+    max_speed_kmh: Kmh | None = Field(default=None, alias="max_speed", gt=0, le=MAX_SPEED_KMH)
+    """A zone step's fastest speed."""
+    keep_speed: bool = False
+    """Keep the speed the belt runs now (after the step before it, nudges included)."""
+    open_ended: bool = Field(default=False, alias="open")
+    """Ends when the runner presses skip (the lap button), at the latest after ``duration``."""
 
     @model_validator(mode="after")
     def _one_length_and_one_speed(self) -> IntervalStep:
         if (self.duration_s is None) == (self.distance_m is None):
             raise ValueError("give exactly one of 'duration' or 'distance'")
-        if (self.speed_kmh is None) == (self.ramp is None):
+        if self.open_ended and self.duration_s is None:
+            raise ValueError("an open step needs 'duration': the most it lasts")
+        if self.keep_speed:
+            if self.speed_kmh is not None or self.ramp is not None or self.heart_rate is not None:
+                raise ValueError("'keep_speed' takes no 'speed', 'ramp' or 'heart_rate'")
+            if self.duration_s is None:
+                raise ValueError("a 'keep_speed' step needs 'duration'")
+        elif self.heart_rate is not None:
+            self._check_zone_step()
+        elif (self.speed_kmh is None) == (self.ramp is None):
             raise ValueError("give exactly one of 'speed' or 'ramp'")
+        if self.heart_rate is None and (self.min_speed_kmh or self.max_speed_kmh):
+            raise ValueError("'min_speed' and 'max_speed' belong to a 'heart_rate' step")
         return self
+
+    def _check_zone_step(self) -> None:
+        low, high = self.min_speed_kmh, self.max_speed_kmh
+        if self.ramp is not None:
+            raise ValueError("a 'heart_rate' step takes no 'ramp'")
+        if low is None or high is None or low >= high:
+            raise ValueError("a 'heart_rate' step needs 'min_speed' below 'max_speed'")
+        if self.speed_kmh is not None and not low <= self.speed_kmh <= high:
+            raise ValueError("a 'heart_rate' step's 'speed' must be between its min and max")
 
     @property
     def start_speed_kmh(self) -> float:
@@ -123,7 +201,12 @@ class IntervalStep(_Frozen):
         return self.ramp.to_kmh if self.ramp else self._speed()
 
     def _speed(self) -> float:
-        assert self.speed_kmh is not None  # noqa: S101 - guaranteed by the validator above
+        """The step's speed; a zone step's start speed. A ``keep_speed`` step has none of its
+        own (the plan takes the speed of the step before it)."""
+        if self.speed_kmh is None and self.min_speed_kmh is not None:
+            return self.min_speed_kmh
+        if self.speed_kmh is None:
+            raise ValueError("a 'keep_speed' step has no speed of its own")
         return self.speed_kmh
 
 
@@ -184,6 +267,19 @@ class ExpertSettings(_Frozen):
     """Raise the backward speed cap from 8.0 km/h up to at most 10.0 km/h."""
 
 
+class Progression(_Frozen):
+    """This profile's place in a plan of several profiles run in order (a progression such
+    as the bundled six-week plan); ``retrorun history`` and the start screen say which one is
+    next."""
+
+    plan: str = Field(min_length=1, max_length=80)
+    """The plan's name, the same in each of its profiles."""
+    step: int = Field(ge=1, le=MAX_REPEAT)
+    """This profile's place in the plan: 1 is run first."""
+    sessions: int = Field(default=1, ge=1, le=MAX_REPEAT)
+    """How many finished sessions of this step come before the next step."""
+
+
 class Profile(_Frozen):
     """An interval workout: a name, who it is for, turn settings and steps."""
 
@@ -203,6 +299,8 @@ class Profile(_Frozen):
     """How a workout whose last step is backward ends: ``turn`` (the runner turns to face
     the console at turn speed before the belt stops) or ``stop`` (the belt slows to turn
     speed and stops with the runner on the rails, still facing away)."""
+    progression: Progression | None = None
+    """Its place in a plan of several profiles, if it has one."""
     steps: tuple[Step, ...] = Field(min_length=1)
     """The steps, in order."""
 
@@ -229,7 +327,7 @@ def _unit_steps(steps: Any, units: SpeedUnits) -> Any:  # noqa: ANN401
             block = step["repeat"]
             step = {**step, "repeat": {**block, "steps": _unit_steps(block.get("steps"), units)}}  # noqa: PLW2901
         elif isinstance(step, dict):
-            step = _unit_keys(step, ("speed",), units)  # noqa: PLW2901
+            step = _unit_keys(step, ("speed", "min_speed", "max_speed"), units)  # noqa: PLW2901
             if isinstance(step.get("ramp"), dict):
                 step = {**step, "ramp": _unit_keys(step["ramp"], ("from", "to"), units)}  # noqa: PLW2901
         out.append(step)
@@ -260,6 +358,7 @@ __all__ = [
     "ExpertSettings",
     "FieldPath",
     "Finish",
+    "HeartRateTarget",
     "IntervalStep",
     "Profile",
     "RepeatBlock",

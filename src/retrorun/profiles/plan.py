@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Protocol
 from retrorun.belt import DEFAULT_RATES
 from retrorun.errors import ProfileError, ProfileErrors
 from retrorun.profiles import safety
+from retrorun.profiles.heart_zones import target_bpm
 from retrorun.profiles.models import IntervalStep, Profile, RepeatStep, format_path
 from retrorun.profiles.quantities import format_duration
 from retrorun.profiles.timeline import (
@@ -48,12 +49,14 @@ from retrorun.profiles.timeline import (
     Plan,
     Segment,
     SpeedStep,
+    ZoneHold,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from retrorun.belt import RampRates
+    from retrorun.profiles.heart_zones import HeartRateZones
     from retrorun.profiles.models import Direction, FieldPath, Step
     from retrorun.profiles.safety import SafetyLimits, Violation
 
@@ -68,6 +71,7 @@ __all__ = [
     "compile_plan",
     "finish_note",
     "ramp_in_s",
+    "unrolled_steps",
 ]
 
 FORWARD_RAMP_STEP_KMH = 0.1
@@ -79,6 +83,7 @@ PREVIEW_LEAD_S = 8.0
 FINAL_HOLD_S = 5.0
 """With ``finish: stop``, how long the belt runs at turn speed before it stops: long enough
 for a runner facing away to take hold of the rails."""
+OPEN_STEP_CUE = "Press skip, the lap button, when you are ready to go on"
 # Nested repeats multiply; a plan longer than this is a typo, not a workout (and would
 # take a long time and much memory to unroll).
 MAX_INTERVALS = 2000
@@ -134,6 +139,12 @@ class _Flat:
     def last_round(self) -> bool:
         """In the final round of a repeated block: its first interval is "the last one"."""
         return self.final and self.repeated
+
+
+def unrolled_steps(profile: Profile) -> tuple[IntervalStep, ...]:
+    """The profile's interval steps in the order they run, repeats unrolled: the plan's
+    interval segments, one for one."""
+    return tuple(flat.step for flat in _unroll(profile.steps, ("steps",)))
 
 
 def _unroll(steps: tuple[Step, ...], path: FieldPath) -> Iterator[_Flat]:
@@ -214,11 +225,14 @@ def compile_plan(
     device: safety.DeviceRange | None = None,
     *,
     where: Locator | None = None,
+    zones: HeartRateZones | None = None,
 ) -> Plan:
     """Check `profile` against the safety layer and compile it into a `Plan`.
 
     Raises `ProfileErrors` listing every violation (named through `where`, usually the
-    loader's `ProfileDocument`, so messages carry file and line).
+    loader's `ProfileDocument`, so messages carry file and line). Zone steps get their bpm
+    range from `zones` (a bpm target needs none; without zones the others stay unresolved:
+    `heart_zones.step_needing_zones` says which step a session could not run).
     """
     limits, _ = safety.resolve_limits(profile, personal, device)
     violations = list(safety.check_profile(profile, personal, device))
@@ -237,7 +251,7 @@ def compile_plan(
     segments: list[Segment] = []
     last_round: frozenset[int] = frozenset()
     if not violations:
-        segments, last_round = _segments(profile, limits, violations)
+        segments, last_round = _segments(profile, limits, violations, zones)
         violations.extend(_too_long(segments))
     if violations:
         unique = list(dict.fromkeys((v.path, v.message) for v in violations))
@@ -262,7 +276,10 @@ def _plain_error(message: str, path: FieldPath) -> ProfileError:
 
 
 def _segments(
-    profile: Profile, limits: SafetyLimits, violations: list[Violation]
+    profile: Profile,
+    limits: SafetyLimits,
+    violations: list[Violation],
+    zones: HeartRateZones | None = None,
 ) -> tuple[list[Segment], frozenset[int]]:
     """Segments in order, and the indices of those in the last round of a repeat."""
     state = _State()
@@ -275,6 +292,18 @@ def _segments(
         turn_needed = step.direction != state.direction or (
             step.direction == "backward" and step.incline_pct != state.incline_pct
         )
+        if step.keep_speed and (turn_needed or not state.started):
+            violations.append(
+                safety.Violation(
+                    (*flat.path, "keep_speed"),
+                    "keep_speed follows a step",
+                    0.0,
+                    0.0,
+                    "a keep_speed step keeps the speed of the step before it: it needs one "
+                    "before it in the same direction (and, backward, at the same incline)",
+                )
+            )
+            continue
         if turn_needed:
             segments.append(
                 _turn(
@@ -288,7 +317,7 @@ def _segments(
             )
         if flat.last_round:
             last_round.add(len(segments))
-        segments.append(_interval(len(segments), flat, state, limits, violations))
+        segments.append(_interval(len(segments), flat, state, limits, violations, zones))
     if state.direction == "backward" and last is not None:
         final = _Flat(last.step, ("finish",), last.repeat_round)
         if profile.finish == "stop":
@@ -398,12 +427,45 @@ def _final_stop(index: int, flat: _Flat, state: _State, limits: SafetyLimits) ->
     return _interval(index, replace(flat, step=hold), state, limits, [])
 
 
+def _zone_hold(step: IntervalStep, zones: HeartRateZones | None) -> ZoneHold | None:
+    target = step.heart_rate
+    if target is None or step.min_speed_kmh is None or step.max_speed_kmh is None:
+        return None
+    bpm = target_bpm(target, zones)
+    return ZoneHold(
+        target.describe(),
+        step.min_speed_kmh,
+        step.max_speed_kmh,
+        bpm[0] if bpm else None,
+        bpm[1] if bpm else None,
+    )
+
+
+def _label(step: IntervalStep, speed_kmh: float) -> str:
+    if step.label:
+        return step.label
+    if step.heart_rate is not None:
+        return f"{step.direction} {step.heart_rate.describe()}"
+    if step.keep_speed:
+        return f"{step.direction} at the same speed"
+    return f"{step.direction} {speed_kmh:.1f} km/h"
+
+
 def _interval(
-    index: int, flat: _Flat, state: _State, limits: SafetyLimits, violations: list[Violation]
+    index: int,
+    flat: _Flat,
+    state: _State,
+    limits: SafetyLimits,
+    violations: list[Violation],
+    zones: HeartRateZones | None = None,
 ) -> Segment:
     step = flat.step
     estimate = safety.step_duration_s(step)
-    if step.ramp is not None:
+    # A keep_speed step commands nothing: the plan estimates it at the speed before it.
+    speed = state.speed_kmh if step.keep_speed else step.end_speed_kmh
+    if step.keep_speed:
+        steps: tuple[SpeedStep, ...] = (SpeedStep(0.0, speed),)
+    elif step.ramp is not None:
         steps = _linear_steps(step.ramp.from_kmh, step.ramp.to_kmh, estimate)
     elif step.direction == "backward":
         ramp = safety.backward_ramp(state.speed_kmh, step.end_speed_kmh, limits, state.since_last_s)
@@ -418,7 +480,7 @@ def _interval(
         distance = _distance(
             steps, state.speed_kmh if state.started else steps[0].speed_kmh, estimate
         )
-    if step.ramp is None and step.duration_s is not None:
+    if step.ramp is None and step.duration_s is not None and not step.keep_speed:
         # The clock starts when the belt is at the speed; the ramp-in comes on top.
         ramp_in = ramp_in_s(steps, state.speed_kmh, DEFAULT_RATES)
         distance += ramp_in * (state.speed_kmh + step.end_speed_kmh) / 2 / 3.6
@@ -428,7 +490,7 @@ def _interval(
         kind="interval",
         direction=step.direction,
         from_direction=step.direction,
-        speed_kmh=step.end_speed_kmh,
+        speed_kmh=speed,
         incline_pct=step.incline_pct,
         incline_offset_s=0.0,
         duration_s=step.duration_s,
@@ -441,33 +503,26 @@ def _interval(
         ramp_to_kmh=step.ramp.to_kmh if step.ramp else None,
         window_s=None,
         settle_s=None,
-        label=step.label or f"{step.direction} {step.end_speed_kmh:.1f} km/h",
+        label=_label(step, speed),
         cue=step.cue,
         source_path=format_path(flat.path),
         repeat_round=flat.repeat_round,
         cues=(),
+        heart_rate=_zone_hold(step, zones),
+        keep_speed=step.keep_speed,
+        open_ended=step.open_ended,
     )
     _advance(state, seg)
     return seg
 
 
-def _text_cues(
-    seg: Segment,
-    position: int,
-    said_before: set[int],
-    preview: tuple[int, str] | None,
-    limits: SafetyLimits,
-) -> list[Cue]:
-    """An interval's own cue at its start (unless said before it) and the cue of the
-    backward interval after the next turn, ahead of the turn warning."""
-    cues = []
-    if seg.cue and position not in said_before:
-        cues.append(Cue(0.0, CueKind.TEXT, seg.cue))
-    if preview is not None:
-        length = seg.estimated_duration_s
-        at = max(0.0, length - min(limits.turn_warning_s, length) - PREVIEW_LEAD_S)
-        cues.append(Cue(at, CueKind.TEXT, preview[1]))
-    return cues
+def _preview_cue(seg: Segment, preview: tuple[int, str] | None, limits: SafetyLimits) -> list[Cue]:
+    """The cue of the backward interval after the next turn, ahead of the turn warning."""
+    if preview is None:
+        return []
+    length = seg.estimated_duration_s
+    at = max(0.0, length - min(limits.turn_warning_s, length) - PREVIEW_LEAD_S)
+    return [Cue(at, CueKind.TEXT, preview[1])]
 
 
 def _previews(segments: list[Segment]) -> dict[int, tuple[int, str]]:
@@ -483,6 +538,17 @@ def _previews(segments: list[Segment]) -> dict[int, tuple[int, str]]:
         ):
             previews[position - 2] = (position, f"Next, backward: {seg.cue}")
     return previews
+
+
+def _opening_cues(seg: Segment, *, own_cue: bool) -> list[Cue]:
+    """What an interval says as it starts: its label, its own cue (unless said before it),
+    how an open step ends."""
+    cues = [Cue(0.0, CueKind.START, seg.label)]
+    if seg.cue and own_cue:
+        cues.append(Cue(0.0, CueKind.TEXT, seg.cue))
+    if seg.open_ended:
+        cues.append(Cue(0.0, CueKind.TEXT, OPEN_STEP_CUE))
+    return cues
 
 
 def _with_cues(
@@ -513,10 +579,10 @@ def _with_cues(
             if position in last_round and not last_round_seen:
                 cues.append(Cue(0.0, CueKind.LAST_INTERVAL, "Last interval"))
                 last_round_seen = True
-            cues.append(Cue(0.0, CueKind.START, seg.label))
-            cues.extend(_text_cues(seg, position, said_before, previews.get(position), limits))
+            cues.extend(_opening_cues(seg, own_cue=position not in said_before))
+            cues.extend(_preview_cue(seg, previews.get(position), limits))
             counted = seg.duration_s if seg.duration_s is not None else length
-            if counted >= HALFWAY_MIN_S:  # halfway through the counted time
+            if counted >= HALFWAY_MIN_S and not seg.open_ended:  # halfway through the counted time
                 cues.append(Cue(length - counted / 2, CueKind.HALFWAY, "Halfway"))
         if following is not None and following.kind == "turn":
             lead = min(limits.turn_warning_s, length)

@@ -67,6 +67,31 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class ZoneHold:
+    """What a zone step holds: a heart-rate range, by speed between a min and a max.
+
+    `low_bpm`/`high_bpm` are None until the runner's zones are known (a zone number or a %
+    of max HR needs them; a bpm range does not)."""
+
+    target: str
+    """As the profile says it: ``zone 2``, ``120-135 bpm``, ``60-70 % of max HR``."""
+    min_speed_kmh: float
+    max_speed_kmh: float
+    low_bpm: int | None = None
+    high_bpm: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "target": self.target,
+            "min_speed_kmh": self.min_speed_kmh,
+            "max_speed_kmh": self.max_speed_kmh,
+        }
+        if self.low_bpm is not None and self.high_bpm is not None:
+            data.update(low_bpm=self.low_bpm, high_bpm=self.high_bpm)
+        return data
+
+
+@dataclass(frozen=True)
 class Segment:
     """One stretch of the plan: an interval, or a turn between directions.
 
@@ -98,6 +123,12 @@ class Segment:
     source_path: str
     repeat_round: str | None
     cues: tuple[Cue, ...]
+    heart_rate: ZoneHold | None = None
+    """A zone step: the session changes the speed to hold this heart rate."""
+    keep_speed: bool = False
+    """The belt keeps the speed it runs (`speed_kmh` is the plan's estimate of it)."""
+    open_ended: bool = False
+    """Ends on skip (the lap button), at the latest after `duration_s`."""
 
     def to_json(self) -> dict[str, Any]:
         """The segment as JSON-ready data (unit-suffixed keys, absent when not set)."""
@@ -131,6 +162,12 @@ class Segment:
             "repeat_round": self.repeat_round,
         }
         data.update({key: value for key, value in optional.items() if value is not None})
+        if self.heart_rate is not None:
+            data["heart_rate"] = self.heart_rate.to_json()
+        if self.keep_speed:
+            data["keep_speed"] = True
+        if self.open_ended:
+            data["open"] = True
         return data
 
 

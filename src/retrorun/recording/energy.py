@@ -1,22 +1,8 @@
 """Energy of a session, for the calories that FIT, TCX, Strava and Garmin Connect show.
 
-**The treadmill's count first.** When the log's telemetry carries ``total_energy_kcal``
-(FTMS Expended Energy), the session's energy is the sum of its increases, counted like
-distance (a count that restarts from zero counts on from there).
-
-**Else an estimate** from the belt: the ACSM metabolic equations (ACSM's Guidelines for
-Exercise Testing and Prescription), gross oxygen cost in ml/kg/min with S in m/min and G
-the grade as a fraction,
-
-* walking (below `RUN_FROM_KMH`): ``VO2 = 0.1 S + 1.8 S G + 3.5``
-* running: ``VO2 = 0.2 S + 0.9 S G + 3.5``
-
-times 5 kcal per litre of oxygen and `BODY_MASS_KG`. Backward minutes cost
-`BACKWARD_FACTOR` times as much: heart rate and VO2 are 17-20 % higher backward than
-forward at the same speed and grade (Lee & Lee 2016; Flynn et al. 1994 found backward
-walking and running significantly costlier). Turns count as forward walking. Only time with
-the belt moving counts; a gap longer than `MAX_GAP_S` between two readings counts as
-`MAX_GAP_S` (a lost connection is not exercise we can vouch for).
+The treadmill's count when the log's telemetry carries ``total_energy_kcal``, else the ACSM
+estimate with its backward factor; both are described in `retrorun.session.energy`, which
+counts the same way while the session runs.
 """
 
 from __future__ import annotations
@@ -25,43 +11,11 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
+from retrorun.session.energy import MAX_GAP_S, energy_gained, kcal_per_s
+
 if TYPE_CHECKING:
     from retrorun.recording.activity import Sample, Span
     from retrorun.recording.log_reader import LogEvent
-
-BODY_MASS_KG = 70.0
-"""The estimate's runner; the treadmill's own count (when it has one) knows better."""
-BACKWARD_FACTOR = 1.2
-RUN_FROM_KMH = 6.0
-KCAL_PER_LITRE_O2 = 5.0
-MAX_GAP_S = 5.0
-MAX_ENERGY_STEP_KCAL = 50.0
-"""A rise of the treadmill's count larger than this between two readings is a carried-over
-total, not energy spent (no runner burns 50 kcal in a few seconds)."""
-
-
-def vo2_ml_per_kg_min(speed_kmh: float, incline_pct: float) -> float:
-    """Gross oxygen cost of walking or running on a treadmill (ACSM)."""
-    metres_per_min = speed_kmh * 1000 / 60
-    grade = max(0.0, incline_pct) / 100
-    if speed_kmh < RUN_FROM_KMH:
-        return 0.1 * metres_per_min + 1.8 * metres_per_min * grade + 3.5
-    return 0.2 * metres_per_min + 0.9 * metres_per_min * grade + 3.5
-
-
-def kcal_per_s(
-    speed_kmh: float,
-    incline_pct: float,
-    *,
-    backward: bool,
-    body_mass_kg: float = BODY_MASS_KG,
-) -> float:
-    """Estimated energy rate at a belt speed and incline, facing `backward` or not."""
-    if speed_kmh <= 0:
-        return 0.0
-    litres_per_min = vo2_ml_per_kg_min(speed_kmh, incline_pct) * body_mass_kg / 1000
-    rate = litres_per_min * KCAL_PER_LITRE_O2 / 60
-    return rate * BACKWARD_FACTOR if backward else rate
 
 
 def with_energy(
@@ -95,8 +49,7 @@ def _treadmill_counts(events: tuple[LogEvent, ...], span: Span) -> list[tuple[fl
         if reported is None:
             continue
         if previous is not None and event.t > span.start_t:
-            gained = reported - previous if reported >= previous else reported
-            total += gained if gained <= MAX_ENERGY_STEP_KCAL else 0.0
+            total += energy_gained(previous, reported)
         previous = reported
         if span.start_t <= event.t <= span.end_t:
             counted.append((event.t, total))

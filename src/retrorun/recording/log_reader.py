@@ -143,7 +143,7 @@ def read_log(path: Path) -> SessionLog:
 def parse_log(data: bytes, source: str) -> SessionLog:
     """Parse the bytes of a session log; `source` names it in errors."""
     objects, skipped, cut_line, last_line = _objects(data, source)
-    header = _header(objects[0], source)
+    header = objects[0][1]  # checked by `session_header`
     started_at = _started_at(header, source, objects[0][0])
     events: list[LogEvent] = []
     summary = None
@@ -172,6 +172,21 @@ def parse_log(data: bytes, source: str) -> SessionLog:
     return SessionLog(source, header, started_at, tuple(events), summary, cut_line, tuple(skipped))
 
 
+def session_header(raw: bytes, source: str, line: int = 1) -> tuple[dict[str, Any], datetime]:
+    """The header line of a session log and its start time; `LogError` naming the line when
+    it is none (what `parse_log` checks of a log's first line)."""
+    try:
+        value = _parse_line(raw)
+    except JSONTextError as exc:
+        raise LogError(
+            f"not JSON ({exc.reason}): not a session log (JSON Lines)", source=source, line=line
+        ) from exc
+    if not isinstance(value, dict):
+        raise LogError("a line is not a JSON object", source=source, line=line)
+    header = _header((line, value), source)
+    return header, _started_at(header, source, line)
+
+
 def _objects(
     data: bytes, source: str
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]], int | None, int]:
@@ -186,23 +201,17 @@ def _objects(
     first_number, last_number = numbered[0][0], numbered[-1][0]
     objects: list[tuple[int, dict[str, Any]]] = []
     skipped: list[tuple[int, str]] = []
-    for number, raw in numbered:
+    header, _ = session_header(numbered[0][1], source, first_number)
+    objects.append((first_number, header))
+    for number, raw in numbered[1:]:
         try:
             value = _parse_line(raw)
         except JSONTextError as exc:
-            if number == first_number:
-                raise LogError(
-                    f"not JSON ({exc.reason}): not a session log (JSON Lines)",
-                    source=source,
-                    line=number,
-                ) from exc
             if number == last_number:
                 return objects, skipped, number, last_number  # being written when it died
             skipped.append((number, f"not JSON: {exc.reason}"))
             continue
         if not isinstance(value, dict):
-            if number == first_number:
-                raise LogError("a line is not a JSON object", source=source, line=number)
             skipped.append((number, "not a JSON object"))
             continue
         objects.append((number, value))

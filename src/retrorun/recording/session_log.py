@@ -30,6 +30,15 @@ LOG_VERSION = 1
 
 KEEP_SIMULATED = 50
 """How many logs of simulated sessions are kept (the oldest go first)."""
+_ENCODER = json.JSONEncoder(separators=(", ", ": "), allow_nan=False)
+
+
+def sessions_dir() -> Path:
+    """Where session logs go: ``<user data dir>/retrorun/sessions`` (simulated sessions in
+    its ``simulated/`` folder)."""
+    import platformdirs  # noqa: PLC0415 - only needed when no --log is given
+
+    return Path(platformdirs.user_data_dir("retrorun")) / "sessions"
 
 
 def default_log_path(
@@ -38,11 +47,9 @@ def default_log_path(
     """``<user data dir>/retrorun/sessions/YYYY-MM-DDTHH-MM-SS-<profile>.jsonl``; a simulated
     session's goes to ``sessions/simulated/``, kept apart from the runner's own sessions and
     pruned to the newest `KEEP_SIMULATED` (a developer's ``--fast`` runs would pile up)."""
-    import platformdirs  # noqa: PLC0415 - only needed when no --log is given
-
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H-%M-%S")
     slug = re.sub(r"[^a-z0-9]+", "-", profile_name.lower()).strip("-") or "session"
-    folder = Path(platformdirs.user_data_dir("retrorun")) / "sessions"
+    folder = sessions_dir()
     if simulated:
         folder /= "simulated"
         prune(folder, KEEP_SIMULATED - 1)
@@ -88,6 +95,8 @@ def summary_line(ended: SessionEnded) -> dict[str, Any]:
         "duration_s": round(totals.duration_s, 3),
         "distance_m": round(totals.distance_m, 2),
         "turns": totals.turns,
+        "energy_kcal": round(totals.energy_kcal, 1),
+        "energy_source": totals.energy_source,
         "forward": part("forward"),
         "backward": part("backward"),
         "turn": part("turn"),
@@ -95,10 +104,21 @@ def summary_line(ended: SessionEnded) -> dict[str, Any]:
 
 
 class SessionLogWriter:
-    """Write one session's log to a new file at ``path`` (parent folders are created)."""
+    """Write one session's log to a new file at ``path`` (parent folders are created).
 
-    def __init__(self, path: Path) -> None:
+    With ``numbered`` (a default path, not the runner's ``--log``), a name already taken,
+    by a session started in the same second, becomes ``<name>-2.jsonl``, ``-3``, and so on.
+    Each line reaches the file as it is written (a killed process loses nothing), unless
+    ``buffered`` (a ``--fast`` session, thousands of lines a second): then in blocks, and
+    whole when the writer closes.
+    """
+
+    NUMBERED_MAX = 100
+
+    def __init__(self, path: Path, *, numbered: bool = False, buffered: bool = False) -> None:
         self.path = path
+        self.numbered = numbered
+        self.buffered = buffered
         self._file: IO[str] | None = None
         self.lines = 0
 
@@ -106,8 +126,7 @@ class SessionLogWriter:
         """Create the file now, so a bad ``--log`` path is reported before the session."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # One session per file: an existing log is never appended to or overwritten.
-            self._file = self.path.open("x", encoding="utf-8")
+            self._file = self._create()
         except FileExistsError as exc:
             raise InputError(
                 "a session log is already there; choose another --log", location=str(self.path)
@@ -116,6 +135,18 @@ class SessionLogWriter:
             raise InputError(
                 f"cannot write the session log: {exc.strerror}", location=str(self.path)
             ) from exc
+
+    def _create(self) -> IO[str]:
+        # One session per file: an existing log is never appended to or overwritten.
+        first, number = self.path, 1
+        while True:
+            try:
+                return self.path.open("x", encoding="utf-8")
+            except FileExistsError:
+                number += 1
+                if not self.numbered or number > self.NUMBERED_MAX:
+                    raise
+                self.path = first.with_name(f"{first.stem}-{number}{first.suffix}")
 
     def write(self, event: SessionEvent) -> bool:
         """Write the line for ``event`` if it has one; True once the summary is written."""
@@ -148,6 +179,7 @@ class SessionLogWriter:
         file = self._file
         if file is None:  # pragma: no cover - open() either sets it or raises
             return
-        file.write(json.dumps(data, separators=(", ", ": "), allow_nan=False) + "\n")
-        file.flush()
+        file.write(_ENCODER.encode(data) + "\n")
         self.lines += 1
+        if not self.buffered:
+            file.flush()

@@ -7,12 +7,14 @@ into lines of text.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from retrorun.profiles.quantities import format_duration
-from retrorun.recording.activity import GROUPS, Activity, Group, build_activity
+from retrorun.recording.activity import GROUPS, Activity, Group, Span, build_activity
 from retrorun.recording.chart import render_session
+from retrorun.session.energy import MAX_GAP_S, energy_text
 
 if TYPE_CHECKING:
     from retrorun.recording.log_reader import LogEvent, SessionLog
@@ -42,10 +44,9 @@ class GroupStats:
     max_speed_kmh: float
     avg_heart_rate_bpm: int | None
     max_heart_rate_bpm: int | None
-
-    @property
-    def avg_speed_kmh(self) -> float:
-        return self.distance_m / self.duration_s * 3.6 if self.duration_s > 0 else 0.0
+    avg_speed_kmh: float = 0.0
+    """The time-weighted mean of the measured speed: never above the maximum, as distance
+    over time can be for a short turn read from a counter of whole metres."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,15 @@ def summarize(log: SessionLog) -> SessionSummary:
         laps = [lap for lap in activity.laps if lap.group == group]
         samples = [s for s in activity.samples if s.group == group]
         rates = [s.heart_rate_bpm for s in samples if s.heart_rate_bpm is not None]
+        duration = sum(lap.timer_s for lap in laps)
+        distance = sum(lap.distance_m for lap in laps)
         groups[group] = GroupStats(
-            duration_s=sum(lap.timer_s for lap in laps),
-            distance_m=sum(lap.distance_m for lap in laps),
+            duration_s=duration,
+            distance_m=distance,
             max_speed_kmh=max((s.speed_kmh for s in samples), default=0.0),
             avg_heart_rate_bpm=round(sum(rates) / len(rates)) if rates else None,
             max_heart_rate_bpm=max(rates) if rates else None,
+            avg_speed_kmh=_mean_speed(activity, group),
         )
     if log.summary is not None:
         outcome = str(log.summary.get("outcome", "finished"))
@@ -98,6 +102,23 @@ def summarize(log: SessionLog) -> SessionSummary:
         overrides=tuple(_overrides(log)),
         faults=tuple(_faults(log)),
     )
+
+
+def _mean_speed(activity: Activity, group: Group) -> float:
+    """The time-weighted mean speed of `group`: between two readings the speed goes from
+    one to the other (the reading's own speed when the next belongs to another group), over
+    the time of it that the session ran (at most `MAX_GAP_S` between two readings)."""
+    weighted = seconds = 0.0
+    for reading, following in itertools.pairwise(activity.samples):
+        if reading.group != group:
+            continue
+        between = Span(reading.t, following.t)
+        ran = min(sum(between.overlap_s(span) for span in activity.active), MAX_GAP_S)
+        same = following.group == group
+        speed = (reading.speed_kmh + following.speed_kmh) / 2 if same else reading.speed_kmh
+        weighted += speed * ran
+        seconds += ran
+    return weighted / seconds if seconds > 0 else 0.0
 
 
 def _pauses(log: SessionLog, activity: Activity) -> tuple[Note, ...]:
@@ -172,7 +193,8 @@ def render_summary(summary: SessionSummary, width: int = 60) -> list[str]:
             f"active {format_duration(activity.timer_s)} "
             f"(elapsed {format_duration(activity.span.duration_s)}), "
             f"{_distance(activity.distance_m)}, "
-            f"{summary.turns} turn{'' if summary.turns == 1 else 's'}"
+            f"{summary.turns} turn{'' if summary.turns == 1 else 's'}, "
+            f"{energy_text(activity.calories_kcal, activity.energy_source)}"
         ),
         "",
         (

@@ -103,6 +103,8 @@ class SegmentPreview:
     duration_s: float | None
     distance_m: float | None
     label: str
+    ramp_from_kmh: float | None = None
+    """Where a ramp of the plan starts (`speed_kmh` is where it ends); None for no ramp."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,9 @@ class Totals:
     turn: DirectionTotals = DirectionTotals()
     turns: int = 0
     """Turns completed."""
+    energy_kcal: float = 0.0
+    """Energy spent so far: the treadmill's count, else the estimate (`energy_source`)."""
+    energy_source: Literal["treadmill", "estimate"] = "estimate"
 
     @property
     def duration_s(self) -> float:
@@ -172,6 +177,9 @@ class Snapshot:
     totals: Totals
     reason: str | None = None
     """Why the state is what it is, when that needs saying ("safety key pulled")."""
+    heart_rate_state: str = "none"
+    """``fresh`` (`heart_rate_bpm` is the one acted on), ``stale`` (readings stopped: the
+    guard and zone steps hold) or ``none`` (no heart rate seen yet)."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -35,7 +35,7 @@ value is logged with its reason and announced once per segment.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from retrorun.device.events import (
@@ -79,15 +79,18 @@ from retrorun.session.cues import (
     turn_warning_text,
 )
 from retrorun.session.following import AT_TARGET_KMH, BeltWatch, Stalled
+from retrorun.session.heart import HR_STALE_S, HeartRateSources
 from retrorun.session.inputs import (
     Action,
     Answer,
     Done,
     EngineOptions,
+    HeartRateReading,
     Publish,
     Ready,
     Request,
     Sample,
+    StrapLink,
     Tick,
 )
 from retrorun.session.ledger import Ledger
@@ -100,6 +103,7 @@ from retrorun.session.lifecycle import (
     Trigger,
 )
 from retrorun.session.view import build_snapshot
+from retrorun.session.zone import ZONE_UPDATE_S, Verdict, Zone, decide
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -111,7 +115,7 @@ if TYPE_CHECKING:
     from retrorun.session.api import Snapshot
     from retrorun.session.totals import Bucket, TotalsCounter
 
-Event = Ready | Sample | Tick | Done | UserCommand | DeviceEvent
+Event = Ready | Sample | Tick | Done | UserCommand | HeartRateReading | StrapLink | DeviceEvent
 
 __all__ = ["Engine", "Event"]
 
@@ -206,7 +210,7 @@ class Engine:
         self._speed_sent_at = -math.inf
         self.measured_speed: float | None = None
         self.measured_incline: float | None = None
-        self.heart_rate: int | None = None
+        self.hr = HeartRateSources()
         self.facing: Direction = "forward"
         self._interval_phase = Phase.STEADY
         # what is due in active time
@@ -218,7 +222,7 @@ class Engine:
         self._ramp_in_until: float | None = None
         """While the belt is on its way to the interval's speed, the active time at which the
         interval's clock starts anyway (see `_interval_progress`)."""
-        self._hr_next = 0.0
+        self._hr_next, self._zone = 0.0, _ZoneState()
         # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
         self._belt_started = False
         self._start_acked = False
@@ -260,9 +264,14 @@ class Engine:
             self._done(event)
         elif isinstance(event, Ready):
             self._ready(event)
+        elif isinstance(event, HeartRateReading):
+            self.hr.feed(event.heart_rate_bpm, "strap", now)
+        elif isinstance(event, StrapLink):
+            self._strap_link(event)
         elif not isinstance(event, Tick):
             self._status(event)
         self._timers()
+        self._heart_rate_freshness()
         self._progress()
         self._note_phase()
         self._publish_snapshot()
@@ -286,6 +295,9 @@ class Engine:
             # Anything due by now has been acted on or waits on telemetry, not on time.
             now, active = self.ledger.now, self.ledger.active
             walls.extend(now + a - active for a in self._due_active() if a > active + EPS)
+            stale_at = self.hr.stale_at(now)
+            if stale_at is not None:  # the moment to say the heart rate went stale
+                walls.append(stale_at + EPS)
         return min(walls) if walls else None
 
     def abort(self, ending: Ending, now: float, detail: str = "") -> list[Action]:
@@ -320,6 +332,12 @@ class Engine:
     @property
     def t(self) -> float:
         return self.ledger.t
+
+    @property
+    def heart_rate(self) -> int | None:
+        """The heart rate to act on now: a fresh one (strap first), else None."""
+        reading = self.hr.current(self.ledger.now)
+        return reading.bpm if reading is not None else None
 
     @property
     def t0(self) -> float:
@@ -576,10 +594,15 @@ class Engine:
             self._cue(CueKind.OVERRIDE, f"Incline limited to {value:.1f} %: {why[0]}.")
         return value
 
-    def _adopt_override(self) -> None:
-        """The console (or a nudge) wins for the rest of this interval: drop the plan's
-        remaining steps, never the turn's."""
+    def _adopt_override(self, by: str = "a change by hand") -> None:
+        """The console (or a nudge, or the heart-rate guard) wins for the rest of this
+        interval: drop the plan's remaining steps, never the turn's, and stop holding a
+        zone."""
         self._queue = [s for s in self._queue if s.turn]
+        seg = self.segment
+        if seg is not None and seg.heart_rate is not None and not self._zone.off:
+            self._zone.off, self._zone.next_at = True, None
+            self._log("zone", verdict="off", reason=f"the speed was set by {by}")
 
     # ------------------------------------------------------------------ ending
 
@@ -686,6 +709,8 @@ class Engine:
             due.append(end)
         if self._ramp_in_until is not None:
             due.append(self._ramp_in_until)
+        if self._zone.next_at is not None:
+            due.append(self._zone.next_at)
         return due
 
     def _progress(self) -> None:
@@ -702,6 +727,66 @@ class Engine:
                 self._send_due_steps()  # a turn prepared just now may have a step due now
                 return
             self._next_segment(ended_at)
+
+    def _zone_control(self, seg: Segment) -> None:
+        """A zone step's decision when one is due (`retrorun.session.zone`)."""
+        hold, zone = seg.heart_rate, self._zone
+        if hold is None or hold.low_bpm is None or hold.high_bpm is None:
+            return
+        if self._interval_phase is not Phase.STEADY or self._queue:
+            return
+        active = self.ledger.active
+        if zone.off:
+            return
+        if zone.next_at is None:
+            zone.next_at = active + ZONE_UPDATE_S
+            return
+        if active + EPS < zone.next_at:
+            return
+        zone.next_at = active + ZONE_UPDATE_S
+        hr = self.heart_rate
+        target = Zone(
+            hold.low_bpm,
+            hold.high_bpm,
+            hold.min_speed_kmh,
+            hold.max_speed_kmh,
+            backward=seg.direction == "backward",
+        )
+        decision = decide(target, hr, zone.last_hr, self._speed_now())
+        zone.last_hr = hr
+        self._log("zone", verdict=decision.verdict, heart_rate_bpm=hr, speed_kmh=decision.speed_kmh)
+        if decision.verdict in ("below", "above", "at_max", "at_min"):
+            why = f"heart-rate zone: {hr} bpm, {hold.target} is {hold.low_bpm}-{hold.high_bpm}"
+            value = self._command_speed(decision.speed_kmh, self.facing, reason=why)
+        else:
+            value = self._speed_now()
+        # In the zone but outside the dead band: "low in", not "below".
+        edge = hr is not None and hold.low_bpm <= hr <= hold.high_bpm
+        self._zone_say(decision.verdict, hr, hold.target, value, edge=edge)
+
+    def _zone_say(
+        self, verdict: Verdict, hr: int | None, target: str, speed: float, *, edge: bool
+    ) -> None:
+        """Say what the zone hold does when that changes (not every 20 s)."""
+        zone = self._zone
+        if verdict in ("catching_up", zone.said):
+            return
+        zone.said = verdict
+        if verdict == "no_heart_rate":
+            if self.hr.freshness(self.ledger.now) == "none":  # stale was said already
+                self._cue(CueKind.ALARM, f"No heart rate yet: holding {speed:g} km/h.")
+            return
+        texts = {
+            "below": f"Heart rate {hr}, {'low in' if edge else 'below'} {target}: "
+            f"speeding up to {speed:g} km/h.",
+            "above": f"Heart rate {hr}, {'high in' if edge else 'above'} {target}: "
+            f"slowing to {speed:g} km/h.",
+            "in_zone": f"In {target}: holding {speed:g} km/h.",
+            "at_max": f"Heart rate {hr}, below {target} at {speed:g} km/h, this step's fastest.",
+            "at_min": f"Heart rate {hr}, above {target} at {speed:g} km/h, this step's slowest. "
+            "Ease off, or stop if you feel unwell.",
+        }
+        self._cue(CueKind.OVERRIDE, texts[verdict])
 
     def _send_due_steps(self) -> None:
         while self._running and self._queue and self._queue[0].at <= self.ledger.active + EPS:
@@ -720,6 +805,7 @@ class Engine:
         if self._ramp_in_until is not None:
             self._ramp_in()
         self._fire_cues(seg)
+        self._zone_control(seg)
         if self._ramp_in_until is not None:
             return None
         if seg.distance_m is not None:
@@ -898,6 +984,7 @@ class Engine:
         self._warned = set()
         self._turn_warned = False
         self._ramp_in_until = None
+        self._zone = _ZoneState()
         ends = {"duration_s": seg.duration_s} if seg.duration_s is not None else {}
         if seg.distance_m is not None:
             ends = {"distance_m": seg.distance_m}
@@ -926,12 +1013,14 @@ class Engine:
             return
         self.turn = None
         self.facing = seg.direction
+        # A keep_speed step commands nothing: the belt goes on as it runs.
         self._queue = [
             _Step(start + s.offset_s, s.speed_kmh, seg.direction, turn=False)
             for s in seg.speed_steps
+            if not seg.keep_speed
         ]
         self._interval_phase = Phase.STEADY
-        if seg.ramp_from_kmh is None and seg.duration_s is not None:
+        if seg.ramp_from_kmh is None and seg.duration_s is not None and not seg.keep_speed:
             # A ramp of the plan runs on the clock, and a distance counts every metre; any
             # other interval counts from the moment the belt is at its speed (`_ramp_in`).
             arrive = self._rates.time_to_change_speed(self._belt_speed(), seg.speed_kmh)
@@ -1010,13 +1099,29 @@ class Engine:
         seg = self.segment
         if seg is None or seg.kind == "turn" or self.phase is Phase.APPROACH:
             return False, "not while turning"
-        self._adopt_override()
+        ramp_end = self._shift_planned_steps(amount)
+        if ramp_end is None:
+            self._adopt_override()
         requested = self._speed_now() + amount
         value = self._command_speed(requested, self.facing, reason="nudge")
         self._cue(CueKind.OVERRIDE, f"Speed {value:g} km/h.")
+        goes_on = f", the ramp goes on to {ramp_end:.1f} km/h" if ramp_end is not None else ""
         if abs(value - requested) > EPS:
-            return True, f"speed {value:g} km/h (limited by the safety layer)"
-        return True, f"speed {value:g} km/h"
+            return True, f"speed {value:.1f} km/h (limited by the safety layer){goes_on}"
+        return True, f"speed {value:.1f} km/h{goes_on}"
+
+    def _shift_planned_steps(self, amount: float) -> float | None:
+        """While the plan's own speed steps are still coming (a ramp, or the gradual climb
+        to a backward speed), a nudge moves the rest of them by `amount`: the ramp goes on,
+        ending that much higher or lower, rather than stopping where it is. The new end
+        (made safe when it is sent, like every step), or None when no such step is left."""
+        planned = [s for s in self._queue if not s.turn and not s.catch_up]
+        if not planned:
+            return None
+        kept = [s for s in self._queue if s.turn]
+        moved = [replace(s, speed_kmh=max(0.0, s.speed_kmh + amount)) for s in planned]
+        self._queue = sorted([*kept, *moved], key=lambda s: s.at)
+        return round(moved[-1].speed_kmh, 2)
 
     def _nudge_incline(self, amount: float) -> tuple[bool, str]:
         if not self._incline_ok:
@@ -1097,15 +1202,26 @@ class Engine:
             self.measured_speed = tel.speed_kmh
         if tel.inclination_pct is not None:
             self.measured_incline = tel.inclination_pct
-        self.heart_rate = tel.heart_rate_bpm
+        self.hr.feed(tel.heart_rate_bpm, "treadmill", self.ledger.now)
         self.tracker.measured(tel.speed_kmh, tel.inclination_pct)
         raw = tel.distance_m if tel.distance_m is not None else tel.integrated_distance_m
-        self.ledger.totals.feed_distance(self.bucket() if self._running else None, raw)
+        bucket = self.bucket() if self._running else None
+        self.ledger.totals.feed_distance(bucket, raw)
+        self.ledger.totals.energy.feed(
+            self.ledger.now,
+            counting=bucket is not None,
+            speed_kmh=tel.speed_kmh,
+            incline_pct=tel.inclination_pct,
+            backward=bucket == "backward",
+            reported_kcal=tel.total_energy_kcal,
+        )
         fields: dict[str, Any] = {"speed_kmh": tel.speed_kmh, "distance_m": round(raw, 2)}
         if tel.inclination_pct is not None:
             fields["inclination_pct"] = tel.inclination_pct
         if tel.heart_rate_bpm is not None:
             fields["heart_rate_bpm"] = tel.heart_rate_bpm
+        if tel.total_energy_kcal is not None:
+            fields["total_energy_kcal"] = tel.total_energy_kcal
         if self._running:  # said before the sample that shows it, so the log reads in order
             self._deck_moved_unannounced()
         self._log("telemetry", **fields)
@@ -1478,6 +1594,42 @@ class Engine:
         self._move(Trigger.LINK_BACK, why)
         self._cue(CueKind.ALARM, say)
 
+    def _strap_link(self, event: StrapLink) -> None:
+        fields: dict[str, object] = {"name": event.name} if event.name else {}
+        if event.detail:
+            fields["reason"] = event.detail
+        self._log("status", status="strap_connected" if event.connected else "strap_lost", **fields)
+
+    def _heart_rate_matters(self) -> bool:
+        """Whether something acts on the heart rate now: a zone step, or the guard in a
+        backward bout."""
+        seg = self.segment
+        if not self._running or seg is None or seg.kind != "interval":
+            return False
+        if seg.heart_rate is not None:
+            return True
+        return self.options.heart_rate is not None and seg.direction == "backward"
+
+    def _heart_rate_freshness(self) -> None:
+        """Log each change of the heart rate's freshness or source; when something acts on
+        it, say so out loud: a stale heart rate is never acted on, the speed holds."""
+        news = self.hr.news(self.ledger.now)
+        if news is None:
+            return
+        before, reading = news
+        if reading is None:
+            self._log("heart_rate", state="stale", after_s=HR_STALE_S)
+            if self._heart_rate_matters():
+                self._cue(
+                    CueKind.ALARM,
+                    f"No heart rate for {HR_STALE_S:g} seconds: "
+                    f"holding {self._speed_now():g} km/h.",
+                )
+        else:
+            self._log("heart_rate", state="fresh", source=reading.source)
+            if before == "stale" and self._heart_rate_matters():
+                self._cue(CueKind.OVERRIDE, f"Heart rate back: {reading.bpm}.")
+
     def _heart_rate_guard(self) -> None:
         guard, seg, hr = self.options.heart_rate, self.segment, self.heart_rate
         if guard is None or seg is None or hr is None or not self._running:
@@ -1493,9 +1645,21 @@ class Engine:
             self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: bout over.")
             self._skip()
             return
-        self._adopt_override()
+        self._adopt_override("the heart-rate guard")
         value = self._command_speed(lower, self.facing, reason="heart-rate guard")
         self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: {value:g} km/h.")
+
+
+@dataclass
+class _ZoneState:
+    """A zone step's control, while it runs (`Engine._zone_control`)."""
+
+    off: bool = False
+    """Switched off for the rest of the step by a change by hand or the heart-rate guard."""
+    next_at: float | None = None
+    """Active time of the next decision (None: not started yet, or off)."""
+    last_hr: int | None = None
+    said: str | None = None
 
 
 def _reasons(source: str | None, limits: Sequence[str]) -> str | None:

@@ -50,6 +50,23 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class HeartRateReading:
+    """One heart rate from the chest strap (the treadmill's own comes with `Sample`)."""
+
+    heart_rate_bpm: int
+
+
+@dataclass(frozen=True)
+class StrapLink:
+    """The chest strap connected (again) or was lost; logged, and the heart rate it gave
+    goes stale on its own (`retrorun.session.heart`)."""
+
+    connected: bool
+    name: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class Tick:
     """A deadline from `Engine.next_deadline` was reached (or any wake-up: harmless)."""
 

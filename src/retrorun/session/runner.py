@@ -25,7 +25,13 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from retrorun.device import CommandRejectedError, NoAnswerError, Telemetry
+from retrorun.device import (
+    CommandRejectedError,
+    HeartRateSample,
+    NoAnswerError,
+    StrapConnected,
+    Telemetry,
+)
 from retrorun.errors import DeviceError
 from retrorun.ftms import ResultCode
 from retrorun.hub import Hub, Subscription
@@ -45,20 +51,23 @@ from retrorun.session.inputs import (
     Answer,
     Done,
     EngineOptions,
+    HeartRateReading,
     Publish,
     Ready,
     Result,
     Sample,
     Send,
+    StrapLink,
     Tick,
 )
 from retrorun.session.lifecycle import Ending
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from retrorun.clock import Clock
     from retrorun.device import Treadmill
+    from retrorun.device.heart_rate import StrapEvent
     from retrorun.profiles.plan import Plan
     from retrorun.profiles.safety import SafetyLimits
 
@@ -99,7 +108,7 @@ def limits_json(limits: SafetyLimits) -> dict[str, Any]:
 class SessionRunner:
     """Runs one session; implements `retrorun.session.api.SessionHandle`."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - one keyword per thing a session is made of
         self,
         plan: Plan,
         connect: Callable[[], Awaitable[Treadmill]],
@@ -110,6 +119,7 @@ class SessionRunner:
         device_info: dict[str, Any] | None = None,
         snapshot_interval_s: float | None = 0.25,
         on_send: Callable[[Send, float | None, float], None] | None = None,
+        strap: Callable[[], AsyncIterator[StrapEvent]] | None = None,
     ) -> None:
         self._plan = plan
         self._connect = connect
@@ -119,6 +129,9 @@ class SessionRunner:
         self._device_info = device_info or {}
         self._snapshot_interval_s = snapshot_interval_s
         self._on_send = on_send
+        self._strap = strap
+        """The chest strap's events for the whole session (it reconnects itself), or None:
+        then the heart rate is only what the treadmill relays."""
         self._hub: Hub[SessionEvent] = Hub(backlog=HUB_BACKLOG)
         self._sends: asyncio.Queue[tuple[Send, float | None]] = asyncio.Queue()
         self._finished: asyncio.Future[None] | None = None
@@ -186,15 +199,7 @@ class SessionRunner:
                     limits=limits_json(self._plan.limits.with_device(rng)),
                 )
             )
-            device_events = treadmill.events()
-            tasks = [
-                asyncio.ensure_future(self._read_device(device_events)),
-                asyncio.ensure_future(self._perform_sends(treadmill)),
-            ]
-            if self._snapshot_interval_s:
-                tasks.append(asyncio.ensure_future(self._publish_snapshots()))
-            for task in tasks:
-                task.add_done_callback(self._task_done)
+            tasks = self._start_tasks(treadmill)
             self._feed(self._stop_first or Ready(rng, incline), None)
             await self._finished
         except BaseException as exc:
@@ -220,6 +225,21 @@ class SessionRunner:
         if ended is None:  # pragma: no cover - the loop only returns once ended
             raise DeviceError("the session ended without a summary")
         return ended
+
+    def _start_tasks(self, treadmill: Treadmill) -> list[asyncio.Task[None]]:
+        """The tasks that feed the engine and perform its commands; one that fails ends the
+        session."""
+        tasks = [
+            asyncio.ensure_future(self._read_device(treadmill.events())),
+            asyncio.ensure_future(self._perform_sends(treadmill)),
+        ]
+        if self._snapshot_interval_s:
+            tasks.append(asyncio.ensure_future(self._publish_snapshots()))
+        if self._strap is not None:
+            tasks.append(asyncio.ensure_future(self._read_strap(self._strap())))
+        for task in tasks:
+            task.add_done_callback(self._task_done)
+        return tasks
 
     async def _take_control(self, treadmill: Treadmill) -> None:
         """Control, or the session ends as "control never granted" (with the reason)."""
@@ -283,6 +303,17 @@ class SessionRunner:
                 self._feed(Sample(event, treadmill.ramp.rates), None)
             else:
                 self._feed(event, None)
+
+    async def _read_strap(self, events: AsyncIterator[StrapEvent]) -> None:
+        async for event in events:
+            if isinstance(event, HeartRateSample):
+                # A strap without skin contact measures nothing worth acting on.
+                if event.sensor_contact is not False:
+                    self._feed(HeartRateReading(event.heart_rate_bpm), None)
+            elif isinstance(event, StrapConnected):
+                self._feed(StrapLink(connected=True, name=event.name), None)
+            else:
+                self._feed(StrapLink(connected=False, detail=event.reason), None)
 
     async def _publish_snapshots(self) -> None:
         interval = self._snapshot_interval_s or 0.25

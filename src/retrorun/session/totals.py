@@ -1,8 +1,9 @@
 """Running totals per direction (forward, backward, turn), as the summary reports them.
 
-Active time is added when a segment's clock stops (end, pause); distance is added as the
-treadmill reports it. The treadmill's own distance counter is preferred; deltas are used so
-a counter that restarts (a power cycle, a reconnect) never subtracts.
+Active time is added when a segment's clock stops (end, pause); distance and energy
+(`retrorun.session.energy`) are added as the treadmill reports them. The treadmill's own
+distance counter is preferred; deltas are used so a counter that restarts (a power cycle, a
+reconnect) never subtracts.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from retrorun.session.api import DirectionTotals, Totals
+from retrorun.session.energy import EnergyCounter
 
 Bucket = str  # "forward" | "backward" | "turn"
 
@@ -29,6 +31,7 @@ class TotalsCounter:
         default_factory=lambda: {"forward": 0.0, "backward": 0.0, "turn": 0.0}
     )
     turns: int = 0
+    energy: EnergyCounter = field(default_factory=EnergyCounter)
     _last_raw_m: float | None = None
 
     @property
@@ -60,4 +63,11 @@ class TotalsCounter:
             extra = running_s if name == bucket else 0.0
             return DirectionTotals(self.duration_s[name] + extra, self.distance_m[name])
 
-        return Totals(one("forward"), one("backward"), one("turn"), self.turns)
+        return Totals(
+            one("forward"),
+            one("backward"),
+            one("turn"),
+            self.turns,
+            self.energy.kcal,
+            self.energy.source,
+        )

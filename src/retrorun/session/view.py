@@ -21,7 +21,15 @@ def preview(seg: Segment) -> SegmentPreview:
         duration_s=seg.duration_s,
         distance_m=seg.distance_m,
         label=seg.label,
+        ramp_from_kmh=seg.ramp_from_kmh,
     )
+
+
+def speed_span(speed_kmh: float, ramp_from_kmh: float | None = None) -> str:
+    """``8.0 km/h``, or ``5.0→8.0 km/h`` for a ramp of the plan."""
+    if ramp_from_kmh is None:
+        return f"{speed_kmh:.1f} km/h"
+    return f"{ramp_from_kmh:.1f}→{speed_kmh:.1f} km/h"
 
 
 def build_snapshot(engine: Engine, now: float) -> Snapshot:
@@ -43,6 +51,7 @@ def build_snapshot(engine: Engine, now: float) -> Snapshot:
         seg_left = max(0.0, seg_left - extra)
     remaining = (seg_left or 0.0) + sum(s.estimated_duration_s for s in following)
     nxt = following[0] if following else None
+    reading = engine.hr.current(now)
     return Snapshot(
         t=now - engine.t0,
         state=engine.state,
@@ -58,7 +67,8 @@ def build_snapshot(engine: Engine, now: float) -> Snapshot:
         target_incline_pct=engine.incline_target,
         measured_speed_kmh=engine.measured_speed,
         measured_incline_pct=engine.measured_incline,
-        heart_rate_bpm=engine.heart_rate,
+        heart_rate_bpm=reading.bpm if reading is not None else None,
+        heart_rate_state=engine.hr.freshness(now),
         distance_m=engine.totals.total_distance_m,
         segment_elapsed_s=engine.segment_elapsed_s + extra,
         segment_remaining_s=seg_left,

@@ -5,13 +5,23 @@ opens on the start screen and asks its `Starter` to launch the choice. See docs/
 """
 
 from retrorun.tui.app import RetrorunApp
-from retrorun.tui.ports import SIMULATOR, Choice, FoundDevice, Launched, Report, Scanner, Starter
+from retrorun.tui.ports import (
+    SIMULATOR,
+    Choice,
+    FoundDevice,
+    Launched,
+    NextInPlan,
+    Report,
+    Scanner,
+    Starter,
+)
 
 __all__ = [
     "SIMULATOR",
     "Choice",
     "FoundDevice",
     "Launched",
+    "NextInPlan",
     "Report",
     "RetrorunApp",
     "Scanner",

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from retrorun.hub import Subscription
     from retrorun.session.api import SessionEvent
-    from retrorun.tui.ports import Choice, Launched, Scanner, Starter
+    from retrorun.tui.ports import Choice, Launched, NextInPlan, Scanner, Starter
 
 
 class RetrorunApp(App[None]):
@@ -67,8 +67,11 @@ class RetrorunApp(App[None]):
         scanner: Scanner | None = None,
         memory_path: Path | None = None,
         user_folder: Path | None = None,
+        next_up: NextInPlan | None = None,
     ) -> None:
         super().__init__()
+        self.next_up = next_up
+        """The plan's next profile, preselected on the start screen."""
         self.launched = launched
         self.starter = starter
         self.scanner = scanner
@@ -92,7 +95,10 @@ class RetrorunApp(App[None]):
 
     def show_start(self) -> None:
         screen = StartScreen(
-            last=load_choice(self.memory_path), scanner=self.scanner, user_folder=self.user_folder
+            last=load_choice(self.memory_path),
+            scanner=self.scanner,
+            user_folder=self.user_folder,
+            next_up=self.next_up,
         )
         self.push_screen(screen, self._chosen)
 

@@ -6,7 +6,8 @@ it in the layers), so it names what it needs from them here, as small protocols 
 * `Launched`: a running session's handle, with its report and the audio notice;
 * `Report`: the session log's summary and FIT export, for the summary screen;
 * `Starter`: turns the start screen's `Choice` into a `Launched` session;
-* `Scanner`: lists treadmills in range for the start screen.
+* `Scanner`: lists treadmills in range for the start screen;
+* `NextInPlan`: the profile next in the plan the runner follows, for the start screen.
 
 Pure: no textual, no I/O.
 """
@@ -59,6 +60,16 @@ class Choice:
     profile: str
     device: str = SIMULATOR
     """`SIMULATOR` or a treadmill's Bluetooth address."""
+
+
+@dataclass(frozen=True)
+class NextInPlan:
+    """The profile that comes next in the plan the runner follows (from the history)."""
+
+    profile: str
+    """The profile's file name without its suffix (``six-week-2``)."""
+    text: str
+    """One line saying so (``six-week: next is six-week-2 (step 2 of 6, session 1 of 3)``)."""
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ display-only. Countdowns come from the snapshot's own remaining times, never fro
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrorun.session import view
 from retrorun.session.api import Phase, SessionState
 
 if TYPE_CHECKING:
@@ -48,6 +50,16 @@ def clock_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def path_text(path: Path, home: Path | None = None) -> str:
+    """A file's path as the runner reads it: the home folder as ``~`` (the screen wraps what
+    is still too long, so no part of it is lost)."""
+    home = home or Path.home()
+    try:
+        return str(Path("~") / path.relative_to(home))
+    except ValueError:
+        return str(path)
+
+
 def pace_text(speed_kmh: float | None) -> str:
     """Minutes per kilometre (``6:40 /km``); ``-:-- /km`` when standing still."""
     if speed_kmh is None or speed_kmh < 1.0:  # slower is standing, not a pace
@@ -61,6 +73,20 @@ def speed_text(speed_kmh: float | None) -> str:
 
 def incline_text(incline_pct: float | None) -> str:
     return "-" if incline_pct is None else f"{incline_pct:g} %"
+
+
+def heart_rate_text(snap: Snapshot, seg: Segment | None = None) -> str:
+    """``142 bpm``; ``lost`` once readings stopped (nothing acts on it then: the guard and
+    zone steps hold); empty when there never was a heart rate. During a zone step (``seg``)
+    the zone it holds follows: ``128 bpm  zone 2: 114-133``."""
+    if snap.heart_rate_bpm is not None:
+        text = f"{snap.heart_rate_bpm} bpm"
+    else:
+        text = "lost" if snap.heart_rate_state == "stale" else ""
+    hold = seg.heart_rate if seg is not None else None
+    if hold is None or hold.low_bpm is None:
+        return text
+    return f"{text or '-'}  {hold.target}: {hold.low_bpm}-{hold.high_bpm}"
 
 
 def distance_text(distance_m: float) -> str:
@@ -108,7 +134,8 @@ def remaining_label(snap: Snapshot) -> str:
 
 
 def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -> str:
-    """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one).
+    """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one); a
+    ramp shows both ends: ``Next: FORWARD 5:00 at 5.0→8.0 km/h, 0 %``.
 
     When the next segment is a turn, `after` (the plan's segment after that turn) says
     where the turn leads: ``Next: turn, then BACKWARD 1:00 at 4.5 km/h, 0 %``.
@@ -118,27 +145,15 @@ def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -
     if preview.kind == "turn":
         if after is None:
             return f"Next: TURN to {preview.direction.upper()}"
-        return "Next: turn, then " + _interval(
-            after.direction, after.distance_m, after.duration_s, after.speed_kmh, after.incline_pct
-        )
-    return "Next: " + _interval(
-        preview.direction,
-        preview.distance_m,
-        preview.duration_s,
-        preview.speed_kmh,
-        preview.incline_pct,
-    )
+        return "Next: turn, then " + _interval(view.preview(after))
+    return "Next: " + _interval(preview)
 
 
-def _interval(
-    direction: str,
-    distance_m: float | None,
-    duration_s: float | None,
-    speed_kmh: float,
-    incline_pct: float,
-) -> str:
+def _interval(preview: SegmentPreview) -> str:
+    distance_m, duration_s = preview.distance_m, preview.duration_s
     length = f"{distance_m:g} m" if distance_m is not None else clock_text(duration_s or 0.0)
-    return f"{direction.upper()} {length} at {speed_kmh:.1f} km/h, {incline_pct:g} %"
+    speed = view.speed_span(preview.speed_kmh, preview.ramp_from_kmh)
+    return f"{preview.direction.upper()} {length} at {speed}, {preview.incline_pct:g} %"
 
 
 def state_text(snap: Snapshot) -> str:

@@ -12,6 +12,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from retrorun.session.api import Phase, SessionState
+from retrorun.session.view import speed_span
 
 if TYPE_CHECKING:
     from retrorun.session.api import SegmentPreview, Snapshot
@@ -97,10 +98,8 @@ def next_text(upcoming: SegmentPreview | None) -> str:
         if upcoming.distance_m is not None
         else clock(upcoming.duration_s or 0.0)
     )
-    return (
-        f"Next: {upcoming.direction.upper()} {length} at "
-        f"{upcoming.speed_kmh:.1f} km/h, {upcoming.incline_pct:g} %"
-    )
+    speed = speed_span(upcoming.speed_kmh, upcoming.ramp_from_kmh)
+    return f"Next: {upcoming.direction.upper()} {length} at {speed}, {upcoming.incline_pct:g} %"
 
 
 def status(snap: Snapshot) -> str:
@@ -128,10 +127,16 @@ def view(snap: Snapshot) -> dict[str, Any]:
         "measured_speed": _number(snap.measured_speed_kmh, "km/h"),
         "incline": _number(snap.measured_incline_pct, "%"),
         "target_incline": _number(snap.target_incline_pct, "%"),
-        "heart_rate": NONE if snap.heart_rate_bpm is None else f"{snap.heart_rate_bpm} bpm",
+        "heart_rate": _heart_rate(snap),
         "distance": f"{snap.distance_m / 1000:.2f} km",
         "session_left": f"{clock(snap.remaining_s)} left",
         "progress": round(snap.elapsed_s / total, 4) if total > 0 else 0.0,
         "next": next_text(snap.next_segment) if not snap.state.ended else "",
         "plan": snap.plan_name,
     }
+
+
+def _heart_rate(snap: Snapshot) -> str:
+    if snap.heart_rate_bpm is not None:
+        return f"{snap.heart_rate_bpm} bpm"
+    return "lost" if snap.heart_rate_state == "stale" else NONE

@@ -54,6 +54,9 @@ SAFETY_NUMBERS: dict[str, SafetyNumber] = {
     "backward_ramp_step": SafetyNumber(
         0.5, "km/h", "largest single backward speed step (small to feel, few to send)"
     ),
+    "backward_zone_speed_cap": SafetyNumber(
+        5.5, "km/h", "fastest a backward heart-rate zone step may go: a walk (jog from ~5.9)"
+    ),
     "forward_speed_plausible": SafetyNumber(
         25.0, "km/h", "faster than home treadmills run (most stop at 16-22 km/h): a warning"
     ),

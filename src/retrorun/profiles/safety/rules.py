@@ -158,8 +158,40 @@ def step_duration_s(step: IntervalStep) -> float:
     return step.distance_m / (mean_kmh / 3.6)
 
 
+BACKWARD_ZONE_MAX_KMH = SAFETY_NUMBERS["backward_zone_speed_cap"].value
+"""A backward zone step walks: its max_speed stays below the backward walk→run transition
+(5.9 km/h, Hreljac 2005; below ~5.5 km/h people walk backward: domain notes §1)."""
+
+
+def _zone_violations(step: IntervalStep, path: FieldPath, limits: SafetyLimits) -> list[Violation]:
+    """A zone step may run anywhere between its min and max speed: the max must be safe, and
+    backward it must be a walk."""
+    fastest = step.max_speed_kmh or 0.0
+    found = [
+        replace(v, path=(*path, "max_speed")) if v.path[-1] == "speed" else v
+        for v in target_violations(step.direction, fastest, step.incline_pct, limits, path)
+    ]
+    if step.direction == "backward" and fastest > BACKWARD_ZONE_MAX_KMH + TOLERANCE:
+        found.append(
+            Violation(
+                (*path, "max_speed"),
+                "backward zone steps walk",
+                fastest,
+                BACKWARD_ZONE_MAX_KMH,
+                f"a backward zone step walks: max_speed {fastest:g} km/h is above "
+                f"{BACKWARD_ZONE_MAX_KMH:g} km/h (backward, people start to jog at about "
+                "5.9 km/h); lower it",
+            )
+        )
+    return found
+
+
 def _step_violations(step: IntervalStep, path: FieldPath, limits: SafetyLimits) -> list[Violation]:
     found: list[Violation] = []
+    if step.keep_speed:
+        return found  # the speed kept is the step before it's, already checked
+    if step.heart_rate is not None:
+        return _zone_violations(step, path, limits)
     if step.ramp is None:
         found.extend(
             target_violations(step.direction, step.end_speed_kmh, step.incline_pct, limits, path)
@@ -227,9 +259,9 @@ def plausibility_warnings(profile: Profile) -> Iterator[tuple[FieldPath, str]]:
     than any home treadmill runs (a typo such as 30 for 3.0, or mph read as km/h)."""
     plausible = SAFETY_NUMBERS["forward_speed_plausible"].value
     for step, path in walk_steps(profile.steps):
-        speed = max(step.start_speed_kmh, step.end_speed_kmh)
-        if step.direction == "backward":
+        if step.direction == "backward" or step.keep_speed:
             continue
+        speed = max(step.start_speed_kmh, step.end_speed_kmh, step.max_speed_kmh or 0.0)
         if speed > plausible:
             yield (
                 (*path, "ramp" if step.ramp else "speed"),

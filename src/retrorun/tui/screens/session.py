@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Digits, Label
 
 from retrorun.session.api import CommandKind, SessionState, UserCommand
+from retrorun.session.energy import energy_text
 from retrorun.session.keys import EXTEND_S, KEY_MAP, Key, KeyAction, ViewAction, shown
 from retrorun.tui import text
 from retrorun.tui.messages import CommandRequested
@@ -129,8 +130,11 @@ class SessionScreen(Screen[None]):
             f"{text.pace_text(snap.measured_speed_kmh)}"
         )
         readouts.incline = text.incline_text(snap.target_incline_pct)
-        readouts.heart_rate = "" if snap.heart_rate_bpm is None else f"{snap.heart_rate_bpm} bpm"
+        index = snap.segment_index
+        current = self.plan.segments[index] if index is not None and not snap.state.ended else None
+        readouts.heart_rate = text.heart_rate_text(snap, current)
         readouts.distance = text.distance_text(snap.distance_m)
+        readouts.energy = energy_text(snap.totals.energy_kcal, snap.totals.energy_source)
         readouts.next_up = "" if snap.state.ended else text.preview_text(*self._next(snap))
         total = self.plan.total_duration_s
         fraction = text.plan_position_s(snap, self._starts_s, total) / total if total else 0.0

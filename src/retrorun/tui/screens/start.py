@@ -18,7 +18,7 @@ from retrorun.profiles.loader import load_profile
 from retrorun.profiles.plan import compile_plan
 from retrorun.profiles.quantities import format_duration
 from retrorun.profiles.safety import PersonalLimits
-from retrorun.tui.ports import SIMULATOR, Choice, FoundDevice
+from retrorun.tui.ports import SIMULATOR, Choice, FoundDevice, NextInPlan
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -75,18 +75,24 @@ class StartScreen(Screen[Choice]):
         last: Choice | None = None,
         scanner: Scanner | None = None,
         user_folder: Path | None = None,
+        next_up: NextInPlan | None = None,
     ) -> None:
         super().__init__()
         self.profiles = profile_choices(user_folder)
         self.last = last
+        self.next_up = next_up
         self.scanner = scanner
         self.devices: list[FoundDevice] = [FoundDevice("Simulator", SIMULATOR)]
         self._descriptions: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Label("retrorun: choose a workout and a treadmill", id="start-title")
+        if self.next_up is not None:
+            yield Label(self.next_up.text, id="start-next")
+        nxt = self.next_up.profile if self.next_up is not None else None
+        labels = [f"{label} (next)" if path.stem == nxt else label for label, path in self.profiles]
         with Horizontal(id="start-main"):
-            yield OptionList(*(Option(label) for label, _ in self.profiles), id="start-profiles")
+            yield OptionList(*(Option(label) for label in labels), id="start-profiles")
             yield Static("", id="start-profile")
         with Vertical(id="start-device-box"):
             yield Label("Treadmill", id="start-device-title")
@@ -99,10 +105,13 @@ class StartScreen(Screen[Choice]):
     def on_mount(self) -> None:
         profiles = self.query_one("#start-profiles", OptionList)
         index = 0
-        if self.last is not None:
-            for number, (_, path) in enumerate(self.profiles):
-                if self.last.profile in (str(path), path.stem):
-                    index = number
+        # The plan's next step comes first; else the profile chosen last time.
+        wanted = self.next_up.profile if self.next_up is not None else None
+        wanted = wanted or (self.last.profile if self.last is not None else None)
+        for number, (_, path) in enumerate(self.profiles):
+            if wanted in (str(path), path.stem):
+                index = number
+                break
         if self.profiles:
             profiles.highlighted = index
         self.query_one("#start-devices", OptionList).highlighted = 0

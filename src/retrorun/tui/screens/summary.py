@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Label, Static
 
 from retrorun.errors import RetrorunError
-from retrorun.tui.text import clock_text
+from retrorun.session.energy import energy_text
+from retrorun.tui.text import clock_text, path_text
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -56,11 +57,12 @@ class SummaryScreen(Screen[None]):
                 f"{totals.distance_m / 1000:>8.2f} km   {totals.turns} turn"
                 f"{'' if totals.turns == 1 else 's'}"
             ),
+            f"{'energy':<9}{energy_text(totals.energy_kcal, totals.energy_source):>19}",
         ]
         with VerticalScroll(id="summary-body"):
             yield Static("\n".join(lines), id="summary-totals")
             yield Static("", id="summary-report")
-        log = f"log: {self.report.log_path}" if self.report else "no session log"
+        log = f"log: {path_text(self.report.log_path)}" if self.report else "no session log"
         yield Label(log, id="summary-log")
         with Horizontal(id="buttons"):
             if self.report is not None:
@@ -90,7 +92,7 @@ class SummaryScreen(Screen[None]):
         except RetrorunError as exc:
             self.exported = f"export failed: {exc}"
         else:
-            self.exported = f"FIT written: {path}"
+            self.exported = f"FIT written: {path_text(path)}"
         self.query_one("#summary-log", Label).update(self.exported)
 
     def action_leave(self) -> None:

@@ -35,12 +35,14 @@ class CueBanner(Widget):
 
 
 class Readouts(Widget):
-    """Speed (target and measured, with pace), incline, heart rate, distance and what's next."""
+    """Speed (target and measured, with pace), incline, heart rate, distance, energy and
+    what's next."""
 
     speed: reactive[str] = reactive("")
     incline: reactive[str] = reactive("")
     heart_rate: reactive[str] = reactive("")
     distance: reactive[str] = reactive("")
+    energy: reactive[str] = reactive("")
     next_up: reactive[str] = reactive("")
 
     def render(self) -> Text:
@@ -56,6 +58,9 @@ class Readouts(Widget):
             text.append("   ")
         text.append("Distance ", style="dim")
         text.append(self.distance, style="bold")
+        if self.energy:
+            text.append("   Energy ", style="dim")
+            text.append(self.energy, style="bold")
         text.append("\n")
         text.append(self.next_up, style="bold")
         return text
