@@ -150,11 +150,16 @@ def test_qz_program_rows_repeats_and_distances(tmp_path: Path) -> None:
     ("row", "line", "words"),
     [
         ('<row speed="6"/>', 2, "row 1 has neither a duration"),
-        ('<row duration="00:01:00"/>', 2, r"row 1: rows without a speed \(keep the current"),
+        ('<row distance="0.5"/>', 2, "row 1: a distance row without a speed is not supported"),
         (
             '<row duration="00:10:00" zonehr="2" looptimehr="10" maxspeed="12"/>',
             2,
-            r"row 1: heart-rate zone rows \(zonehr\) are not supported yet",
+            "row 1: a heart-rate zone row needs minspeed and maxspeed",
+        ),
+        (
+            '<row duration="00:10:00" zonehr="7" minspeed="5" maxspeed="9"/>',
+            2,
+            "row 1: zonehr must be a heart-rate zone 1-5, not '7'",
         ),
         ('<row duration="soon" speed="5"/>', 2, "hh:mm:ss"),
         ('<repeat times="0"><row duration="00:01:00" speed="5"/></repeat>', 2, "whole number"),
@@ -303,3 +308,44 @@ def test_zwift_paces_come_from_the_config_and_pace_replaces_them(
     assert bad.exit_code == 2
     assert bad.stderr.startswith(f"retrorun: {config}:2 runner.paces: 'quick' is not a speed")
     assert cli("import", str(DATA / "pyramid.zwo")).exit_code == 2  # no paces anywhere
+
+
+QZ_ZONES = """<rows>
+  <row duration="00:05:00" speed="6" forcespeed="1"/>
+  <row duration="00:20:00" zonehr="2" minspeed="6" maxspeed="10" looptimehr="10" speed="7"/>
+  <row duration="00:02:00"/>
+  <row duration="00:03:00" speed="5" forcespeed="1"/>
+</rows>
+"""
+
+
+def test_qz_zone_rows_hold_a_zone_and_rows_without_a_speed_keep_it(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    path = tmp_path / "zone.xml"
+    path.write_text(QZ_ZONES)
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "1 zone row gives looptimehr" in result.stderr
+    steps = [step for step, _ in walk_steps(parse_profile(result.stdout).profile.steps)]
+    zone, keep = steps[1], steps[2]
+    assert zone.heart_rate is not None
+    assert zone.heart_rate.zone == 2
+    assert (zone.min_speed_kmh, zone.max_speed_kmh, zone.speed_kmh) == (6.0, 10.0, 7.0)
+    assert keep.keep_speed
+    assert keep.duration_s == 120.0
+    plan = compile_plan(parse_profile(result.stdout).profile)
+    counted = sum(s.duration_s or 0.0 for s in plan.segments)
+    assert counted == pytest.approx(300 + 1200 + 120 + 180)  # the hand count
+
+
+def test_a_qz_program_starting_without_a_speed_is_one_line(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    path = tmp_path / "keep.xml"
+    path.write_text('<rows>\n  <row duration="00:02:00"/>\n</rows>\n')
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert f"retrorun: {path}" in result.stderr
+    assert "keep_speed" in result.stderr

@@ -10,8 +10,10 @@ timeoffset="s" message="…"/>`` inside a time row (as in Zwift files) becomes a
 offset: the row is split there. Other row attributes (fan speed, cadence, resistance, ...)
 steer things a treadmill profile does not have and are ignored. Every step is forward.
 
-Rows retrorun cannot run yet are refused with the row's number and line: rows without a
-speed ("keep the current speed") and heart-rate zone rows (``zonehr``).
+A row without a speed keeps the speed the belt runs (``keep_speed``; it needs a duration);
+a heart-rate zone row (``zonehr``, ``minspeed``, ``maxspeed``) holds that zone of the runner's
+between those speeds (a zone step; QZ's ``looptimehr`` is noted, retrorun's control law has
+its own timing). A row retrorun cannot run is refused with the row's number and line.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from retrorun.profiles.models import ZONES
 from retrorun.profiles.quantities import parse_duration_s
 
 if TYPE_CHECKING:
@@ -49,6 +52,8 @@ class _Reader:
     rows: int = 0
     unforced: int = 0
     """Rows with a speed but no ``forcespeed="1"``."""
+    loop_times: int = 0
+    """Zone rows with QZ's ``looptimehr`` (how often QZ adjusts the speed)."""
     notes: list[str] = field(default_factory=list)
 
     def row(self, row: ET.Element) -> list[Raw]:
@@ -72,24 +77,47 @@ class _Reader:
                 f"row {number} has neither a duration (hh:mm:ss) nor a distance (km); give it one",
                 row,
             )
-        if row.get("zonehr") is not None:
-            raise document.error(
-                f"row {number}: heart-rate zone rows (zonehr) are not supported yet; give the "
-                "row a speed in km/h instead",
-                row,
-            )
         speed = _number(document, row, "speed")
-        if speed is None or speed <= 0:
-            raise document.error(
-                f"row {number}: rows without a speed (keep the current speed) are not "
-                "supported yet; give the row a speed in km/h above 0",
-                row,
-            )
-        if (row.get("forcespeed") or "0").strip() in ("0", "", "false"):
-            self.unforced += 1
-        step["speed"] = speed
+        if row.get("zonehr") is not None:
+            step.update(self.zone(row, number, speed))
+        elif speed is None or speed <= 0:
+            if "duration" not in step:
+                raise document.error(
+                    f"row {number}: a distance row without a speed is not supported; give it "
+                    "a speed in km/h, or a duration to keep the speed the belt runs",
+                    row,
+                )
+            step["keep_speed"] = True
+        else:
+            if (row.get("forcespeed") or "0").strip() in ("0", "", "false"):
+                self.unforced += 1
+            step["speed"] = speed
         step["incline"] = _number(document, row, "inclination") or 0.0
         return _split_at_text_events(step, row)
+
+    def zone(self, row: ET.Element, number: int, speed: float | None) -> Raw:
+        """A heart-rate zone row (``zonehr``, ``minspeed``, ``maxspeed``) as a zone step."""
+        document = self.document
+        zone = _number(document, row, "zonehr")
+        if zone is None or zone != int(zone) or not 1 <= zone <= ZONES:
+            raise document.error(
+                f"row {number}: zonehr must be a heart-rate zone 1-{ZONES}, not "
+                f"{row.get('zonehr')!r}",
+                row,
+            )
+        low, high = _number(document, row, "minspeed"), _number(document, row, "maxspeed")
+        if low is None or high is None or not 0 < low < high:
+            raise document.error(
+                f"row {number}: a heart-rate zone row needs minspeed and maxspeed (km/h, "
+                "minspeed below maxspeed): the speeds the belt may hold the zone within",
+                row,
+            )
+        if row.get("looptimehr") is not None:
+            self.loop_times += 1
+        step: Raw = {"heart_rate": {"zone": int(zone)}, "min_speed": low, "max_speed": high}
+        if speed is not None and low <= speed <= high:
+            step["speed"] = speed
+        return step
 
     def rows_of(self, parent: ET.Element) -> list[Raw]:
         document = self.document
@@ -152,6 +180,12 @@ def qz_to_raw(document: XmlDocument, name: str) -> tuple[Raw, list[str]]:
         notes.append(
             f'{reader.unforced} of {reader.rows} rows have a speed without forcespeed="1" '
             "(QZ leaves those to the runner); retrorun sets every row's speed"
+        )
+    if reader.loop_times:
+        notes.append(
+            f"{reader.loop_times} zone row{'s give' if reader.loop_times > 1 else ' gives'} "
+            "looptimehr (how often QZ adjusts the speed); retrorun holds a zone with its own "
+            "control law (docs/profiles.md)"
         )
     return {
         "name": name[:80],
