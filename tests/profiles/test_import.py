@@ -227,14 +227,15 @@ def test_a_garmin_connect_workout_imports_names_notes_and_repeats_to_a_hand_coun
 GARMIN_REFUSED = [
     pytest.param(
         {2: garmin_workouts.HEART_RATE_ZONE},
-        "step 2 ('Zone 2'): target type 1 zone 2: heart-rate targets are not supported yet",
+        "step 2 ('Zone 2'): target type 1 zone 2: a heart-rate target gives the belt no speed "
+        "range to hold it within, so it is not supported yet",
         id="heart-rate-zone",
     ),
     pytest.param(
-        {0: garmin_workouts.LAP_BUTTON},
-        "step 0 ('Walk until ready'): duration type 5: an open step (it ends on the lap "
-        "button) is not supported yet",
-        id="lap-button",
+        {2: {**garmin_workouts.RECOVER, "duration_type": "calories", "duration_value": 50}},
+        "step 2 ('Recover'): duration type 4: calories are not something a treadmill step can "
+        "end on",
+        id="calories",
     ),
     pytest.param(
         {4: garmin_workouts.POWER},
@@ -263,22 +264,24 @@ def test_garmin_steps_a_treadmill_cannot_run_yet_are_one_line_naming_the_step(
     assert result.stderr.count("\n") == 1
 
 
+def _notes(path: Path, *notes: str) -> list[str]:
+    """The lines `retrorun import` prints on stderr for `notes` about `path`."""
+    return [f"note: {path}: {note}" for note in notes]
+
+
 def test_a_qz_program_keeps_its_cues_at_their_offsets_and_clamps_a_route_incline(
     cli: Callable[..., CliResult],
 ) -> None:
     path = DATA / "qz-hills-and-intervals.xml"
     result = cli("import", str(path))
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.splitlines() == [
-        (
-            f'note: {path}: 2 of 5 rows have a speed without forcespeed="1" (QZ leaves those '
-            "to the runner); retrorun sets every row's speed"
-        ),
-        (
-            f"note: {path}: 1 step had an incline of -20 %, outside the -15 to 40 % a profile "
-            "allows: clamped into that range (the treadmill's own range decides at run time)"
-        ),
-    ]
+    assert result.stderr.splitlines() == _notes(
+        path,
+        '2 of 5 rows have a speed without forcespeed="1" (QZ leaves those to the runner); '
+        "retrorun sets every row's speed",
+        "1 step had an incline of -20 %, outside the -15 to 40 % a profile allows: clamped "
+        "into that range (the treadmill's own range decides at run time)",
+    )
     plan = compile_plan(parse_profile(result.stdout).profile)
     intervals = [s for s in plan.segments if s.kind == "interval"]
     # Hand count: 5 min warm-up, 5 x (2 min + 1 min), 500 m at 7.5 km/h, 3 min.
@@ -349,3 +352,33 @@ def test_a_qz_program_starting_without_a_speed_is_one_line(
     assert result.stderr.count("\n") == 1
     assert f"retrorun: {path}" in result.stderr
     assert "keep_speed" in result.stderr
+
+
+def test_garmin_lap_button_and_no_target_steps_become_open_and_keep_steps(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    path = tmp_path / "w.fit"
+    path.write_bytes(
+        garmin_workouts.track_repeats(
+            replace={
+                2: {**garmin_workouts.RECOVER, "target_type": "open"},
+                4: garmin_workouts.LAP_BUTTON,
+            }
+        )
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == _notes(
+        path,
+        "1 open step ends on the skip key (the lap button), at the latest after 10 min; "
+        "change its duration to taste",
+        "1 step has no target: the belt keeps the speed it runs (keep_speed), which you can "
+        "nudge; give a speed to change it",
+    )
+    steps = [step for step, _ in walk_steps(parse_profile(result.stdout).profile.steps)]
+    recover, last = steps[2], steps[3]
+    assert recover.keep_speed
+    assert recover.duration_s == 90.0
+    assert last.open_ended
+    assert last.duration_s == 600.0
+    assert last.speed_kmh == pytest.approx((1.2 + 1.4) / 2 * 3.6, abs=0.01)

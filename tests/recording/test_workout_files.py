@@ -332,17 +332,17 @@ BAD_FILES = [
         _workout_file([GOOD_STEP], sport=2), "byte", "sport is 2, not running", id="cycling"
     ),
     pytest.param(
-        _workout_file([GOOD_STEP, _step(WktStepDuration.OPEN, 0, WktStepTarget.SPEED)]),
+        _workout_file([GOOD_STEP, _step(4, 50, WktStepTarget.SPEED)]),
         "byte",
-        "step 1: duration type 5: an open step (it ends on the lap button) is not supported "
-        "yet; give the step a time or a distance",
-        id="open",
+        "step 1: duration type 4: calories are not something a treadmill step can end on; "
+        "give the step a time or a distance",
+        id="calories",
     ),
     pytest.param(
         _workout_file([_step(WktStepDuration.TIME, 60_000, WktStepTarget.HEART_RATE)]),
         "byte",
-        "step 0: target type 1: heart-rate targets are not supported yet; give the step a "
-        "custom speed (pace) target",
+        "step 0: target type 1: a heart-rate target gives the belt no speed range to hold it "
+        "within, so it is not supported yet",
         id="heart-rate",
     ),
     pytest.param(_workout_file([]), "", "the workout has no steps", id="empty"),

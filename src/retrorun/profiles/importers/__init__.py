@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from retrorun.errors import ProfileError, ProfileErrors
 from retrorun.profiles.files import read_limited
-from retrorun.profiles.importers.fit_workout import fit_to_raw, is_fit
+from retrorun.profiles.importers.fit_workout import fit_notes, fit_to_raw, is_fit
 from retrorun.profiles.importers.own import clamp_inclines, honest
 from retrorun.profiles.importers.qz_xml import qz_to_raw
 from retrorun.profiles.importers.xmlsafe import MAX_XML_BYTES, parse_xml
@@ -59,6 +59,7 @@ def import_raw(
     notes: list[str] = []
     if _is_fit_file(path):
         raw = fit_to_raw(read_limited(path, MAX_FIT_BYTES), path)
+        notes.extend(fit_notes(raw))
     else:
         document = parse_xml(path)
         if document.root.tag == "rows":

@@ -16,9 +16,11 @@ Reads ``file_id`` (must be a workout), ``workout`` (sport running, or unset) and
   a cue); retrorun's turn steps are dropped (`retrorun.profiles.importers.own`: the plan
   makes the turns again) and the ``incline`` developer field is the incline.
 
-Anything a treadmill cannot follow is refused with the step, its name and its byte offset:
-open durations and heart-rate conditions and targets (not supported yet), targets such as
-cadence or power, and unknown types.
+A step without a target keeps the belt's speed (``keep_speed``); an open step (it ends on
+the lap button) is an ``open`` step of at most `OPEN_STEP_MAX_S`. Anything a treadmill
+cannot follow is refused with the step, its name and its byte offset: heart-rate conditions
+and targets (not supported yet: a heart-rate target carries no speed range), targets such
+as cadence or power, and unknown types.
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ if TYPE_CHECKING:
 Raw = dict[str, Any]
 LABEL_MAX = 60
 CUE_MAX = 200
+OPEN_STEP_MAX_S = 600.0
+"""The most an open (lap-button) step of a FIT file lasts here: a session never waits
+forever for a press (the file gives no length)."""
 _FACING = ("FORWARD (facing the console).", "BACKWARD (facing away from the console).")
 _DURATIONS = {
     2: "a heart-rate condition (hr_less_than) is not supported yet",
     3: "a heart-rate condition (hr_greater_than) is not supported yet",
     4: "calories are not something a treadmill step can end on",
-    WktStepDuration.OPEN: "an open step (it ends on the lap button) is not supported yet",
     7: "repeat until a time is not supported; repeat a number of times",
     8: "repeat until a distance is not supported; repeat a number of times",
     10: "repeat until a heart rate is not supported yet",
@@ -50,8 +54,9 @@ _DURATIONS = {
 }
 """FIT ``wkt_step_duration`` values retrorun cannot run, and why."""
 _TARGETS = {
-    WktStepTarget.HEART_RATE: "heart-rate targets are not supported yet",
-    WktStepTarget.OPEN: "a step without a target (keep the current speed) is not supported yet",
+    WktStepTarget.HEART_RATE: "a heart-rate target gives the belt no speed range to hold it "
+    "within, so it is not supported yet (write it as a zone step: heart_rate, min_speed, "
+    "max_speed)",
     3: "a cadence target is not something a treadmill can follow",
     4: "a power target is not something a treadmill can follow",
     5: "a grade target alone has no speed",
@@ -155,6 +160,8 @@ def _kmh(value: object) -> float | None:
 
 def _length(message: FitMessage, position: int, path: Path) -> Raw:
     duration_type, value = _int(message, 1), _int(message, 2)
+    if duration_type == WktStepDuration.OPEN:
+        return {"duration": OPEN_STEP_MAX_S, "open": True}
     if duration_type == WktStepDuration.TIME and isinstance(value, int) and value > 0:
         return {"duration": value / 1000}
     if duration_type == WktStepDuration.DISTANCE and isinstance(value, int) and value > 0:
@@ -173,6 +180,8 @@ def _length(message: FitMessage, position: int, path: Path) -> Raw:
 def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Raw:
     fields = message.fields
     zone, target = _int(message, 4), _int(message, 3)
+    if target == WktStepTarget.OPEN and _int(message, 1) != WktStepDuration.DISTANCE:
+        return {"keep_speed": True}
     if target != WktStepTarget.SPEED:
         why = _TARGETS.get(target or 0, "it is not a target type retrorun knows")
         zoned = f" zone {zone}" if zone else ""
@@ -236,3 +245,29 @@ def _interval(message: FitMessage, position: int, path: Path, *, ramps: bool) ->
         **_speed(message, position, path, ramps=ramps),
         **_words(message),
     }
+
+
+def fit_notes(raw: Raw) -> list[str]:
+    """Notes on the open (lap-button) steps and the steps without a target of an imported
+    FIT workout."""
+
+    def count(steps: list[Raw], key: str) -> int:
+        return sum(
+            count(step["repeat"]["steps"], key) if "repeat" in step else int(bool(step.get(key)))
+            for step in steps
+        )
+
+    notes = []
+    opened, kept = count(raw["steps"], "open"), count(raw["steps"], "keep_speed")
+    if opened:
+        notes.append(
+            f"{opened} open step{'s end' if opened > 1 else ' ends'} on the skip key (the lap "
+            f"button), at the latest after {OPEN_STEP_MAX_S / 60:g} min; change its duration "
+            "to taste"
+        )
+    if kept:
+        notes.append(
+            f"{kept} step{'s have' if kept > 1 else ' has'} no target: the belt keeps the "
+            "speed it runs (keep_speed), which you can nudge; give a speed to change it"
+        )
+    return notes
