@@ -83,7 +83,9 @@ HILL_REPEATS_WORKOUT = _hill_repeats_workout()
 """Built once: each example below only damages a copy (the export compiles a plan)."""
 
 
-@settings(max_examples=300)
+# No wall-clock deadline: on a shared, loaded machine one example can take longer than
+# hypothesis's 200 ms, which says nothing about the reader (speed is measured in benchmarks/).
+@settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_damaged_records_are_refused_as_bad_input_never_a_crash(data: st.DataObject) -> None:
     body = bytearray(HILL_REPEATS_WORKOUT[:-2])
