@@ -13,6 +13,7 @@ from retrorun.audio import AudioSettings
 from retrorun.config import ENV_VAR, MAX_CONFIG_BYTES, AudioConfig, load_config
 from retrorun.errors import ConfigError
 from retrorun.profiles.safety import PersonalLimits
+from retrorun.profiles.words import CueGroup, CueSettings, Verbosity
 from retrorun.session.inputs import HeartRateGuard
 
 if TYPE_CHECKING:
@@ -106,6 +107,10 @@ def test_environment_variable_and_default_location(
         ("[heart_rate]\nzones = [100, 120, 140, 150, 170]\n", ":2", "max_bpm set"),
         ("[heart_rate]\ndevice = ' '\n", ":2", "heart_rate.device must be a heart-rate strap"),
         ("[device]\nname = 'x'\n\n[limts]\n", ":4", "unknown section [limts]"),
+        ("[cues]\nverbosity = 'loud'\n", ":2", "cues.verbosity must be one of quiet, normal"),
+        ("[cues]\noff = ['turns']\n", ":2", "cues.off must be a list of segments, profile"),
+        ("[cues]\noff = 'halfway'\n", ":2", "cues.off must be a list of"),
+        ("[display]\nunits = 'mph'\n", ":2", "display.units must be one of metric, imperial"),
     ],
 )
 def test_bad_config_names_file_line_and_key(
@@ -132,6 +137,14 @@ def test_audio_section_sets_how_cues_sound(tmp_path: Path) -> None:
     )
     assert load_config(path).audio == AudioConfig(
         voice=False, voice_name="en-gb", volume=0.0, words_per_minute=140, tones=False
+    )
+
+
+def test_cues_section_sets_how_much_is_said(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[cues]\nverbosity = 'quiet'\noff = ['halfway', 'changes']\n")
+    assert load_config(path).cues == CueSettings(
+        Verbosity.QUIET, frozenset({CueGroup.HALFWAY, CueGroup.CHANGES})
     )
 
 
@@ -172,6 +185,18 @@ def test_a_hostile_config_gets_one_line_and_exit_2(
     result = cli("validate", "one-minute-alternation", "--config", str(path))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"retrorun: {path}{message}"), result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_safety_cue_cannot_be_turned_off_in_the_config(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[cues]\noff = ['halfway', 'alarms']\n")
+    result = cli("validate", "one-minute-alternation", "--config", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"retrorun: {path}:2: cues.off must be a list of segments")
+    assert "always said" in result.stderr
     assert result.stderr.count("\n") == 1
 
 

@@ -76,3 +76,31 @@ async def test_ctrl_c_reaches_the_loop(system: str, request: pytest.FixtureReque
         undo()
     if system == "windows":
         assert signal.getsignal(signal.SIGINT) is before
+
+
+@pytest.mark.parametrize(
+    ("system", "version", "needed"),
+    [
+        ("darwin", "12.0", True),
+        ("darwin", "12.2.1", True),
+        ("darwin", "12.3", False),
+        ("darwin", "11.6", False),
+        ("darwin", "14.5", False),
+        ("linux", "", False),
+        ("win32", "", False),
+    ],
+)
+def test_scans_filter_on_the_service_only_where_macos_needs_it(
+    system: str, version: str, *, needed: bool
+) -> None:
+    # bleak #635: macOS 12.0-12.2 hears nothing in a scan without a service filter.
+    assert platforms.scan_needs_service_filter(system, version) is needed
+
+
+def test_the_filter_asks_for_the_service_sought(monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrorun.device import link  # noqa: PLC0415
+
+    assert link._platform_filter(None) == []
+    monkeypatch.setattr(platforms, "scan_needs_service_filter", lambda: True)
+    assert link._platform_filter(None) == ["00001826-0000-1000-8000-00805f9b34fb"]
+    assert link._platform_filter(0x180D) == ["0000180d-0000-1000-8000-00805f9b34fb"]

@@ -4,6 +4,7 @@ Public API::
 
     SimulatedTreadmill(preset=..., quirks=..., faults=..., clock=..., name=..., address=...)
     SimulatedHeartRateStrap(treadmill)  # a strap on the treadmill's runner
+    SimulatedNeighbour(Advertised(...))  # a device in range that is not an FTMS treadmill
     SimulatorClient   # bleak backend: BleakClient(address, backend=SimulatorClient)
     SimulatorScanner  # bleak backend: BleakScanner(backend=SimulatorScanner)
 
@@ -13,6 +14,7 @@ See docs/simulator.md.
 from retrorun_sim.backend import SimulatorClient, SimulatorScanner
 from retrorun_sim.faults import FAULT_KINDS, Fault, FaultKind, parse_fault, parse_faults
 from retrorun_sim.heart_rate_strap import SimulatedHeartRateStrap
+from retrorun_sim.neighbour import NEIGHBOURHOOD, Advertised, SimulatedNeighbour
 from retrorun_sim.peripheral import Peripheral, PeripheralBusyError, PeripheralUnreachableError
 from retrorun_sim.physics import BeltMode, BeltReadings, BeltSpec, PhysicalBelt
 from retrorun_sim.quirks import (
@@ -32,8 +34,10 @@ from retrorun_sim.treadmill import SimulatedTreadmill
 __all__ = [
     "COOPERATIVE_PRESETS",
     "FAULT_KINDS",
+    "NEIGHBOURHOOD",
     "PRESETS",
     "SWITCH_NAMES",
+    "Advertised",
     "BeltMode",
     "BeltReadings",
     "BeltSpec",
@@ -49,6 +53,7 @@ __all__ = [
     "RunnerDirection",
     "RunnerSpec",
     "SimulatedHeartRateStrap",
+    "SimulatedNeighbour",
     "SimulatedTreadmill",
     "SimulatorClient",
     "SimulatorScanner",

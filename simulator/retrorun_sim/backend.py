@@ -55,6 +55,7 @@ class SimulatorClient(BaseBleakClient):
         self._peer: Peripheral | None = None
         self._callbacks: dict[Characteristic, Callable[[bytearray], None]] = {}
         self._mtu = 23
+        self._paired = False
 
     # ------------------------------------------------------------------ ClientLink
 
@@ -85,8 +86,14 @@ class SimulatorClient(BaseBleakClient):
     def is_connected(self) -> bool:
         return self._peer is not None
 
+    @property
+    def paired(self) -> bool:
+        return self._paired
+
     async def connect(self, pair: bool, **kwargs: Any) -> None:  # noqa: ANN401, ARG002, FBT001
-        """Connect to the device at our address (no pairing: the link is not encrypted)."""
+        """Connect to the device at our address; `pair` bonds first (BleakClient's
+        ``pair=True``), which only a ``requires_pairing`` treadmill cares about."""
+        self._paired = pair
         peer = registry.find(self.address)
         if peer is None:
             raise BleakDeviceNotFoundError(self.address, f"no simulated device at {self.address}")
@@ -107,8 +114,10 @@ class SimulatorClient(BaseBleakClient):
         if peer is not None:
             peer.detach(self)
 
-    async def pair(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
-        """Nothing to pair: FTMS works on unencrypted links (field notes §2.1)."""
+    async def pair(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401, ARG002 - bleak's
+        """Bond: FTMS mostly works on unencrypted links (field notes §2.1), but a
+        ``requires_pairing`` treadmill refuses control-point writes until then."""
+        self._paired = True
 
     async def unpair(self) -> None:
         """Nothing was paired."""

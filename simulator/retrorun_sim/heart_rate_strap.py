@@ -25,13 +25,13 @@ from retrorun.ftms import (
 )
 from retrorun_sim import registry
 from retrorun_sim.gatt import CCCD_NOTIFY, CCCD_UUID
+from retrorun_sim.neighbour import Unreadable
 from retrorun_sim.peripheral import (
     SIMULATED_RSSI_DBM,
     ClientLink,
     PeripheralBusyError,
     PeripheralUnreachableError,
 )
-from retrorun_sim.server import AttError, AttErrorCode
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -48,7 +48,7 @@ def _next_address() -> str:
     return f"5E:1A:48:52:{number >> 8 & 0xFF:02X}:{number & 0xFF:02X}"
 
 
-class SimulatedHeartRateStrap:
+class SimulatedHeartRateStrap(Unreadable):
     """A heart-rate strap on the runner of ``wearer``; reachable through bleak while started."""
 
     def __init__(
@@ -159,13 +159,6 @@ class SimulatedHeartRateStrap:
             self._link = None
             self._subscribed = False
             registry.announce(self)
-
-    def read(self, characteristic: Characteristic) -> bytes:
-        raise AttError(AttErrorCode.READ_NOT_PERMITTED, characteristic)
-
-    def write(self, characteristic: Characteristic, data: bytes, *, with_response: bool) -> None:
-        del data, with_response
-        raise AttError(AttErrorCode.WRITE_NOT_PERMITTED, characteristic)
 
     def subscribe(self, characteristic: Characteristic, *, enabled: bool) -> None:
         if characteristic is Characteristic.HEART_RATE_MEASUREMENT:

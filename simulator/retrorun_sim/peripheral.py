@@ -28,6 +28,11 @@ class ClientLink(Protocol):
 
     def lost(self) -> None: ...
 
+    @property
+    def paired(self) -> bool:
+        """Whether the client paired (bonded) with the device, as an encrypted link does."""
+        ...
+
 
 class PeripheralUnreachableError(DeviceError):
     """Nothing answers at this address: not started, stopped, or in an outage."""

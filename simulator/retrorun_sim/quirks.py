@@ -80,6 +80,9 @@ class Quirks:
     # Set Target Inclination always answers 0x04 Operation Failed although the feature bits
     # offer it (Horizon 7.4AT QZ #2311, NoblePro QZ #4880: "some commands always fail").
     rejects_incline: bool = False
+    # Control-point writes answer ATT 0x0F Insufficient Encryption unless the client paired
+    # (bonded) when it connected (bleak #504, #758): `retrorun run --pair`.
+    requires_pairing: bool = False
     # Energy per hour / per minute sent as 0 instead of "not available" (CITYSPORTS, Urevo).
     zero_energy_rates: bool = False
     # Whether Treadmill Data carries the runner model's heart rate.

@@ -9,14 +9,15 @@ Treadmill Data period says what the belt physically does (whatever telemetry rep
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from retrorun.errors import DecodeError
-from retrorun.ftms import Characteristic, decode
+from retrorun.ftms.trace import GattCrossing, decoded
+
+if TYPE_CHECKING:
+    from retrorun.ftms import Characteristic
 
 if TYPE_CHECKING:
     from retrorun_sim.physics import PhysicalBelt
@@ -55,24 +56,11 @@ class TraceEvent:
 
     def decoded(self) -> dict[str, object] | None:
         """The bytes decoded by the codec, as JSON-ready data (None when they cannot be)."""
-        if self.characteristic is None or not self.data or self.kind is TraceKind.SUBSCRIBE:
-            return None
-        try:
-            return decode(self.characteristic, self.data).to_json()
-        except DecodeError:
-            return None
+        return decoded(str(self.kind), self.characteristic, self.data)
 
     def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {"t": round(self.time_s, 3), "kind": str(self.kind)}
-        if self.characteristic is not None:
-            out["characteristic"] = self.characteristic.cli_name
-        if self.data:
-            out["hex"] = self.data.hex()
-        decoded = self.decoded()
-        if decoded is not None:
-            out["decoded"] = decoded
-        if self.note:
-            out["note"] = self.note
+        """`retrorun.ftms.trace.GattCrossing`'s, the format a real treadmill's trace has too."""
+        out = self._crossing().to_json()
         if self.belt is not None:
             out["speed_kmh"] = round(self.belt.speed_kmh, 3)
             out["inclination_pct"] = round(self.belt.inclination_pct, 3)
@@ -87,14 +75,10 @@ class TraceEvent:
                 f"{self.time_s:9.3f}s {self.kind:<10} {belt.speed_kmh:.2f} km/h "
                 f"{belt.inclination_pct:.1f} % {motion}"
             )
-        name = self.characteristic.cli_name if self.characteristic is not None else ""
-        parts = [f"{self.time_s:9.3f}s", f"{self.kind:<10}", f"{name:<17}", self.data.hex(" ")]
-        decoded = self.decoded()
-        if decoded is not None:
-            parts.append(json.dumps(decoded, separators=(",", ":")))
-        if self.note:
-            parts.append(f"({self.note})")
-        return " ".join(part for part in parts if part).rstrip()
+        return str(self._crossing())
+
+    def _crossing(self) -> GattCrossing:
+        return GattCrossing(self.time_s, str(self.kind), self.characteristic, self.data, self.note)
 
 
 TraceSink = Callable[[TraceEvent], None]

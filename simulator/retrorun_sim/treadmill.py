@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Self
 from bleak.backends.scanner import AdvertisementData
 
 from retrorun.clock import Clock, MonotonicClock
-from retrorun.ftms import FTMS_SERVICE_UUID, MachineType, ServiceData, encode_service_data
+from retrorun.ftms import (
+    FTMS_SERVICE_UUID,
+    Characteristic,
+    MachineType,
+    ServiceData,
+    encode_service_data,
+)
 from retrorun_sim import registry
 from retrorun_sim.faults import Fault, FaultKind, parse_faults
 from retrorun_sim.gatt import CCCD_INDICATE, CCCD_NOTIFY, build_services, properties
@@ -29,7 +35,7 @@ from retrorun_sim.peripheral import (
 )
 from retrorun_sim.quirks import Quirks, QuirkValue, preset, resolve_quirks
 from retrorun_sim.runner import RunnerDirection, RunnerSpec
-from retrorun_sim.server import AttError, Delivery, Emission, FtmsServer
+from retrorun_sim.server import AttError, AttErrorCode, Delivery, Emission, FtmsServer
 from retrorun_sim.trace import TraceEvent, TraceKind, TraceSink
 
 if TYPE_CHECKING:
@@ -38,7 +44,6 @@ if TYPE_CHECKING:
 
     from bleak.backends.service import BleakGATTServiceCollection
 
-    from retrorun.ftms import Characteristic
     from retrorun_sim.physics import BeltReadings, PhysicalBelt
     from retrorun_sim.replay import ReplayNotification
 
@@ -314,6 +319,7 @@ class SimulatedTreadmill:
     def write(self, characteristic: Characteristic, data: bytes, *, with_response: bool) -> None:
         kind = TraceKind.WRITE if with_response else TraceKind.WRITE_COMMAND
         try:
+            self._check_pairing(characteristic)
             emissions = self.server.write(
                 characteristic, data, self.clock.now(), with_response=with_response
             )
@@ -322,6 +328,16 @@ class SimulatedTreadmill:
             raise
         self._trace(kind, characteristic, data, note="" if emissions else "ignored")
         self._emit(emissions)
+
+    def _check_pairing(self, characteristic: Characteristic) -> None:
+        """ATT 0x0F for a control-point write over a link that did not pair, on a
+        ``requires_pairing`` treadmill."""
+        if (
+            self.quirks.requires_pairing
+            and characteristic is Characteristic.CONTROL_POINT
+            and not (self._link is not None and self._link.paired)
+        ):
+            raise AttError(AttErrorCode.INSUFFICIENT_ENCRYPTION, characteristic)
 
     def subscribe(self, characteristic: Characteristic, *, enabled: bool) -> None:
         self.server.set_subscription(characteristic, enabled)

@@ -28,6 +28,13 @@ words_per_minute = 165
 tones = true                   # countdown and turn tones
 # device = "hw:1"              # the player's output: an ALSA device or a PulseAudio sink
 
+[display]
+units = "metric"               # or "imperial": mph, miles and min/mi on screen and in speech
+
+[cues]
+verbosity = "normal"           # quiet, normal or chatty (safety cues are always said)
+off = ["halfway"]              # groups not said: segments, profile, halfway, countdowns, changes
+
 [export]
 formats = ["fit"]              # written next to the session log when a session ends
 
@@ -59,6 +66,7 @@ from retrorun.jsontext import MAX_DEPTH, nests_deeper_than
 from retrorun.profiles.heart_zones import ZONE_COUNT, HeartRateZones
 from retrorun.profiles.safety import PersonalLimits
 from retrorun.profiles.safety.limits import TURN_WINDOW_MIN_S
+from retrorun.profiles.words import CueGroup, CueSettings, Units, Verbosity
 from retrorun.session.inputs import HeartRateGuard
 from retrorun.userfiles import UnreadableFile, read_bounded
 
@@ -99,6 +107,11 @@ class Config:
     heart_rate_zones: HeartRateZones | None = None
     """``[heart_rate] max_bpm`` and ``zones``: what zone steps hold; None: not configured."""
     audio: AudioConfig = field(default_factory=AudioConfig)
+    cues: CueSettings = field(default_factory=CueSettings)
+    """``[cues]``: how much is said, and which groups of cues are not."""
+    units: Units = "metric"
+    """``[display] units``: what the screen, the voice and the summary use (the session log,
+    MQTT and the decoded JSON are always metric)."""
     export_formats: tuple[str, ...] = ()
     """``[export] formats``: activity files written next to the log when a session ends."""
     fit_device: tuple[int, int, int | None] | None = None
@@ -221,6 +234,23 @@ class _Audio(_Section):
     )
 
 
+class _Cues(_Section):
+    verbosity: Literal["quiet", "normal", "chatty"] = Field(
+        "normal", description="one of quiet, normal, chatty"
+    )
+    off: list[Literal["segments", "profile", "halfway", "countdowns", "changes"]] = Field(
+        [],
+        description=(
+            "a list of segments, profile, halfway, countdowns, changes (turns, hold the rails, "
+            "pause, stop and alarms are always said)"
+        ),
+    )
+
+
+class _Display(_Section):
+    units: Literal["metric", "imperial"] = Field("metric", description="one of metric, imperial")
+
+
 class _FitDevice(_Section):
     manufacturer: int = Field(ge=1, le=65534, description="a FIT manufacturer id (1: Garmin)")
     product: int = Field(ge=0, le=65534, description="a FIT product id (your watch's)")
@@ -252,6 +282,8 @@ class _File(_Section):
     mqtt: dict[str, Any] = Field({}, description="a table")
     heart_rate: _HeartRate | None = None
     audio: _Audio = _Audio()
+    cues: _Cues = _Cues()
+    display: _Display = _Display()
     export: _Export = _Export()
     runner: _Runner = _Runner()
     # Validated by `retrorun.upload.settings` (with the environment): see docs/upload.md.
@@ -359,6 +391,11 @@ def parse_config(text: str, path: Path) -> Config:
         heart_rate_device=heart.device if heart is not None else None,
         heart_rate_zones=_zones(heart),
         audio=AudioConfig(**file.audio.model_dump()),
+        cues=CueSettings(
+            Verbosity[file.cues.verbosity.upper()],
+            frozenset(CueGroup(name) for name in file.cues.off),
+        ),
+        units=file.display.units,
         export_formats=tuple(dict.fromkeys(file.export.formats)),
         fit_device=(
             (device.manufacturer, device.product, device.serial_number)

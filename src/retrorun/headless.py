@@ -20,18 +20,15 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from retrorun import platforms
-from retrorun.session.api import (
-    Cue,
-    SessionEnded,
-    SessionHandle,
-    SessionState,
-    Snapshot,
-)
+from retrorun.profiles.words import in_units, speed_number, speed_unit, total_distance_text
+from retrorun.session.api import Cue, SessionEnded, SessionHandle, SessionState, Snapshot
 from retrorun.session.energy import energy_text
 from retrorun.session.keys import ViewAction, command_for, find, help_lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+    from retrorun.profiles.words import Units
 
 PROGRESS_EVERY_S = 30.0
 
@@ -46,21 +43,26 @@ def clock_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def progress_line(snap: Snapshot) -> str:
-    """``[3:05] running 4/34 backward walk (1/8) | 4.5 km/h (4.4) 0 % | 0:42 left | 1.23 km``"""
+def _speed(kmh: float | None, units: Units) -> str:
+    return "-" if kmh is None else f"{speed_number(kmh, units):.1f}"
+
+
+def progress_line(snap: Snapshot, units: Units = "metric") -> str:
+    """``[3:05] running 4/34 backward walk (1/8) | 4.5 km/h (4.4) 0 % | 0:42 left | 1.23 km``
+    (``2.8 mph (2.7)`` and ``0.76 mi`` in imperial `units`)."""
     parts = [f"[{clock_text(snap.t)}] {snap.state}"]
     if snap.segment_index is not None:
-        parts.append(f"{snap.segment_index + 1}/{snap.segment_count} {snap.segment_label}")
+        label = in_units(snap.segment_label, units)
+        parts.append(f"{snap.segment_index + 1}/{snap.segment_count} {label}")
     line = " ".join(parts)
-    speed = "-" if snap.target_speed_kmh is None else f"{snap.target_speed_kmh:.1f}"
-    measured = "-" if snap.measured_speed_kmh is None else f"{snap.measured_speed_kmh:.1f}"
-    line += f" | {speed} km/h ({measured})"
+    speed, measured = _speed(snap.target_speed_kmh, units), _speed(snap.measured_speed_kmh, units)
+    line += f" | {speed} {speed_unit(units)} ({measured})"
     if snap.target_incline_pct is not None:
         line += f" {snap.target_incline_pct:g} %"
     if snap.segment_remaining_s is not None:
         line += f" | {clock_text(snap.segment_remaining_s)} left"
     energy = energy_text(snap.totals.energy_kcal, snap.totals.energy_source)
-    line += f" | {snap.distance_m / 1000:.2f} km | {energy}"
+    line += f" | {total_distance_text(snap.distance_m, units)} | {energy}"
     if snap.heart_rate_bpm is not None:
         line += f" | HR {snap.heart_rate_bpm}"
     elif snap.heart_rate_state == "stale":
@@ -75,21 +77,27 @@ def cue_line(cue: Cue) -> str:
     return f"[{clock_text(cue.t)}] >> {cue.text}{beeps}"
 
 
-def final_line(ended: SessionEnded) -> str:
+def final_line(ended: SessionEnded, units: Units = "metric") -> str:
     totals = ended.totals
     why = ended.outcome if ended.reason == ended.outcome else f"{ended.outcome}: {ended.reason}"
+    why = in_units(why, units)
     return (
         f"{why} after {clock_text(totals.duration_s)} active, "
-        f"{totals.distance_m / 1000:.2f} km, {totals.turns} turn{'' if totals.turns == 1 else 's'}"
+        f"{total_distance_text(totals.distance_m, units)}, "
+        f"{totals.turns} turn{'' if totals.turns == 1 else 's'}"
         f", {energy_text(totals.energy_kcal, totals.energy_source)}"
     )
 
 
 async def show(
-    handle: SessionHandle, write: Callable[[str], None], *, every_s: float = PROGRESS_EVERY_S
+    handle: SessionHandle,
+    write: Callable[[str], None],
+    *,
+    every_s: float = PROGRESS_EVERY_S,
+    units: Units = "metric",
 ) -> SessionEnded | None:
-    """Print cues and progress until the session ends; its `SessionEnded` (None when the
-    stream closed without one)."""
+    """Print cues and progress (in `units`) until the session ends; its `SessionEnded` (None
+    when the stream closed without one)."""
     subscription = handle.events()
     last_index: int | None = -1
     last_state = ""
@@ -103,7 +111,7 @@ async def show(
                 if changed or event.t >= next_progress:
                     last_index, last_state = event.segment_index, str(event.state)
                     next_progress = event.t + every_s
-                    write(progress_line(event))
+                    write(progress_line(event, units))
             elif isinstance(event, SessionEnded):
                 return event
     finally:
@@ -129,7 +137,7 @@ async def _press(handle: SessionHandle, write: Callable[[str], None], character:
 
 
 @contextlib.contextmanager
-def _cbreak(stream: TextIO) -> Iterator[None]:
+def cbreak(stream: TextIO) -> Iterator[None]:
     import termios  # noqa: PLC0415 - POSIX terminals only
     import tty  # noqa: PLC0415
 
@@ -158,7 +166,7 @@ async def read_keys(
     keys: asyncio.Queue[str] = asyncio.Queue()
     fd = stream.fileno()
     write(KEY_HELP)
-    with _cbreak(stream):
+    with cbreak(stream):
 
         def readable() -> None:
             # Straight from the descriptor: a buffered reader would hold back the second

@@ -292,8 +292,17 @@ async def test_start_prepares_the_digits_then_the_plans_turns_and_cues() -> None
         "Turn around now.",
         "Settle in, facing forward.",
     ]
-    assert "Backward in 10 seconds. Slow down and hold the rails." in texts
+    assert "Backward in 10 seconds. The belt is slowing — hold the rails." in texts
     assert {"run", "walk", "Halfway"} <= set(texts)
+
+
+async def test_an_imperial_runner_gets_the_plan_prepared_in_mph() -> None:
+    plan = compile_plan(parse_profile("name: p\nsteps:\n  - {duration: 2m, speed: 9}\n").profile)
+    announcer = _announcer(ManualClock())
+    await announcer.start(plan, "imperial")
+    assert isinstance(announcer.speech, FixedSpeech)
+    assert "forward 5.6 mph" in announcer.speech.prepared_texts
+    assert not [t for t in announcer.speech.prepared_texts if "km" in t]
 
 
 ALTERNATION = """

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from retrorun.audio import AudioSettings, Speaker, clips, tones
-from retrorun.audio.backends import spoken
 from retrorun.audio.speech import SpeechClips
+from retrorun.profiles.words import in_units, spoken
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -120,19 +120,45 @@ def test_a_clip_cut_short_fades_out() -> None:
         (
             "Speed limited to 3.2 km/h: treadmill minimum is 3.2 km/h.",
             (
-                "Speed limited to 3.2 kilometres per hour: treadmill minimum is 3.2 kilometres per "
-                "hour."
+                "Speed limited to three point two kilometres per hour: treadmill minimum is "
+                "three point two kilometres per hour."
             ),
         ),
         (
             "Next: BACKWARD 0:30 at 4.0 km/h, 2 %",
-            "Next: BACKWARD 0:30 at 4.0 kilometres per hour, 2 percent",
+            "Next: BACKWARD 0:30 at four kilometres per hour, two percent",
         ),
-        ("400 m backward, then 1.2 km", "400 metres backward, then 1.2 kilometres"),
-        ("Walk at 2 mph for 3 min", "Walk at 2 miles per hour for 3 min"),
+        ("Speed 4.5 km/h.", "Speed four and a half kilometres per hour."),
+        ("Speed 0.5 km/h.", "Speed zero point five kilometres per hour."),
+        (
+            "400 m backward, then 1.2 km",
+            "four hundred metres backward, then one point two kilometres",
+        ),
+        ("Walk at 1 mph for 3 min", "Walk at one mile per hour for 3 min"),
+        ("Incline -1.5 %.", "Incline minus one and a half percent."),
+        ("0.25 mi at 6:00/km", "zero point two five miles at 6:00/km"),
+        ("Backward in 10 seconds.", "Backward in 10 seconds."),
     ],
 )
 def test_units_are_spoken_as_words_and_the_screen_keeps_its_symbols(shown: str, said: str) -> None:
     # espeak-ng reads "km/h" as "kay em slash aitch"; the runner facing away hears words.
     assert spoken(shown) == said
     assert Speaker(AudioSettings(), program="espeak-ng").command(shown)[-1] == said
+
+
+@pytest.mark.parametrize(
+    ("metric", "imperial"),
+    [
+        (
+            "Speed limited to 3.2 km/h: treadmill minimum is 3.2 km/h.",
+            "Speed limited to 2 mph: treadmill minimum is 2 mph.",
+        ),
+        ("backward 4.5 km/h", "backward 2.8 mph"),
+        ("400 m backward, then 1.2 km", "0.25 mi backward, then 0.75 mi"),
+        ("easy pace 6:00/km for 5 min", "easy pace 9:39/mi for 5 min"),
+        ("Incline 2 %.", "Incline 2 %."),
+    ],
+)
+def test_a_text_in_imperial_units_says_miles(metric: str, imperial: str) -> None:
+    assert in_units(metric, "imperial") == imperial
+    assert in_units(metric, "metric") == metric

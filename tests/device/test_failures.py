@@ -25,7 +25,10 @@ def test_a_treadmill_nobody_runs_is_not_found_in_words() -> None:
             return str(raised.value)
 
     # Scanning waits on the clock; on virtual time the ten seconds pass at once.
-    assert run_virtual(main()) == "no treadmill named 'Garage Treadmill' found in 10 s"
+    assert run_virtual(main()) == (
+        "no treadmill named 'Garage Treadmill' found in 10 s (is another app connected to it? "
+        "close it; 'retrorun scan --all' lists what is heard)"
+    )
 
 
 def test_an_address_nobody_answers_at_is_not_found_in_words() -> None:
@@ -34,7 +37,9 @@ def test_an_address_nobody_answers_at_is_not_found_in_words() -> None:
             await open_treadmill("AA:BB:CC:DD:EE:FF", clock=LoopClock(), backends=SIM)
         return str(raised.value)
 
-    assert run_virtual(main()) == "no treadmill at address 'AA:BB:CC:DD:EE:FF' found in 10 s"
+    assert run_virtual(main()).startswith(
+        "no treadmill at address 'AA:BB:CC:DD:EE:FF' found in 10 s (is another app"
+    )
 
 
 def test_a_treadmill_is_found_by_name_in_any_case() -> None:

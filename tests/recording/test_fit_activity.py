@@ -54,6 +54,18 @@ def test_the_tiny_session_decodes_to_its_hand_computed_totals() -> None:
     assert activity["total_timer_time"] == 9.0
 
 
+def test_a_runner_who_picks_imperial_units_gets_steps_named_in_mph() -> None:
+    fit = decode(export_fit(parse_log(TINY.encode(), "s.jsonl"), units="imperial"))
+    laps, steps = fit["lap_mesgs"], fit["workout_step_mesgs"]
+    assert [steps[lap["wkt_step_index"]]["wkt_step_name"] for lap in laps] == [
+        "FORWARD 5.6 mph",
+        "TURN to backward",
+        "BACKWARD 4.5 mph",
+    ]
+    # The numbers stay metric, as FIT's are.
+    assert [lap["total_distance"] for lap in laps] == [10.0, 2.0, 6.0]
+
+
 def test_records_are_1_hz_with_distance_speed_grade_and_heart_rate() -> None:
     fit = _fit(TINY)
     records = fit["record_mesgs"]

@@ -8,11 +8,10 @@ what the engine asked of it. No asyncio: the driver steps time from deadline to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from retrorun.device import RampRates, Telemetry
-from retrorun.ftms import TreadmillData
 from retrorun.session.api import (
     CommandResult,
     LogEntry,
@@ -24,6 +23,7 @@ from retrorun.session.api import (
 )
 from retrorun.session.engine import Engine, Event
 from retrorun.session.inputs import Answer, Done, EngineOptions, Publish, Ready, Sample, Send, Tick
+from retrorun.session.rehearsal import ModelBelt
 
 if TYPE_CHECKING:
     from retrorun.profiles.plan import Plan
@@ -31,17 +31,10 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class FakeBelt:
+class FakeBelt(ModelBelt):
     accel_kmh_per_s: float = 0.5
     decel_kmh_per_s: float = 0.8
     reaction_s: float = 0.3
-    start_countdown_s: float = 3.0
-    speed_kmh: float = 0.0
-    target_kmh: float = 0.0
-    incline_pct: float = 0.0
-    distance_m: float = 0.0
-    running: bool = False
-    runs_from: float | None = None
     heart_rate_bpm: int | None = None
     reject_next: bool = False
     pause_speed_kmh: float = 0.0
@@ -50,8 +43,6 @@ class FakeBelt:
     """Requests this belt never answers (a treadmill that ignores them)."""
     reports_distance: bool = True
     """False: like treadmills without Total Distance, only the integrated distance."""
-    pending: list[tuple[float, float]] = field(default_factory=list)
-    """(effective at, target) set-points not yet reacted to."""
 
     def perform(self, send: Send, now: float) -> Done | None:
         if send.request in self.unanswered:
@@ -59,54 +50,15 @@ class FakeBelt:
         if self.reject_next and send.request != "stop":
             self.reject_next = False
             return Done(send.seq, "operation_failed", reason="operation failed")
-        if send.request == "start":
-            if not self.running:
-                self.runs_from = now + self.start_countdown_s
-            self.running = True
-        elif send.request == "pause" and self.pause_speed_kmh > 0:
+        if send.request == "pause" and self.pause_speed_kmh > 0:
             self.target_kmh = self.pause_speed_kmh
             self.pending.clear()
-        elif send.request in ("stop", "pause"):
-            self.running = False
-            self.runs_from = None
-            self.target_kmh = 0.0
-            self.pending.clear()
-        elif send.request == "speed" and send.value is not None:
-            self.pending.append((now + self.reaction_s, send.value))
-        elif send.request == "incline" and send.value is not None:
-            self.incline_pct = send.value
-        return Done(send.seq, "success", outcome="sent")
-
-    def advance(self, start: float, end: float) -> None:
-        """Move the belt from ``start`` to ``end`` (small steps: speed is piecewise linear)."""
-        t = start
-        while t < end - 1e-9:
-            dt = min(0.25, end - t)
-            t += dt
-            while self.pending and self.pending[0][0] <= t:
-                self.target_kmh = self.pending.pop(0)[1]
-            moving = self.running and (self.runs_from is None or t >= self.runs_from)
-            goal = max(self.target_kmh, 1.0) if moving else 0.0
-            if self.speed_kmh < goal:
-                self.speed_kmh = min(goal, self.speed_kmh + self.accel_kmh_per_s * dt)
-            elif self.speed_kmh > goal:
-                self.speed_kmh = max(goal, self.speed_kmh - self.decel_kmh_per_s * dt)
-            self.distance_m += self.speed_kmh / 3.6 * dt
+            return Done(send.seq, "success", outcome="sent")
+        return super().perform(send, now)
 
     def sample(self, now: float) -> Telemetry:
-        speed = round(self.speed_kmh, 2)
-        return Telemetry(
-            at=now,
-            speed_kmh=speed,
-            inclination_pct=self.incline_pct,
-            distance_m=round(self.distance_m) if self.reports_distance else None,
-            integrated_distance_m=self.distance_m,
-            elapsed_time_s=None,
-            heart_rate_bpm=self.heart_rate_bpm,
-            step_count=None,
-            total_energy_kcal=None,
-            record=TreadmillData(speed_kmh=speed),
-        )
+        telemetry = self.telemetry(now, heart_rate_bpm=self.heart_rate_bpm)
+        return telemetry if self.reports_distance else replace(telemetry, distance_m=None)
 
     @property
     def rates(self) -> RampRates:

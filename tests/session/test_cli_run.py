@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from retrorun.profiles.library import bundled_dir, profile_files
+from retrorun.profiles.words import spoken
 from retrorun.session.engine import STOP_ANSWER_WAIT_S
 from retrorun_sim import COOPERATIVE_PRESETS
 from tests.session.logcheck import check_log
@@ -76,6 +78,80 @@ def test_headless_prints_cues_and_progress_lines(
     out = result.stdout.splitlines()
     assert any(">> Turn around now." in line for line in out)
     assert any("km/h (" in line and "| 0:" in line for line in out)
+
+
+def test_quiet_cues_from_the_config_leave_out_all_but_the_safety_cues(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[cues]\nverbosity = "quiet"\n')
+    result = cli(
+        "run", "first-backward-walk", "--fast", "--config", str(config),
+        "--log", str(tmp_path / "walk.jsonl"),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    said = [line for line in result.stdout.splitlines() if ">> " in line]
+    assert any(">> Turn around now." in line for line in said)
+    assert any("The belt is slowing — hold the rails." in line for line in said)
+    assert not any("Halfway" in line or "Clip the safety key" in line for line in said)
+
+
+def test_plan_cues_prints_what_a_session_says_from_the_session_engine_itself(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    log = tmp_path / "walk.jsonl"
+    ran = cli("run", "first-backward-walk", "--sim", "--fast", "--headless", "--log", str(log))
+    assert ran.exit_code == 0
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    session = [(c["kind"], c["text"]) for c in lines if c.get("type") == "cue"]
+    planned = cli("plan", "first-backward-walk", "--cues", "--json")
+    assert planned.exit_code == 0
+    rehearsed = [(c["kind"], c["text"]) for c in json.loads(planned.stdout)]
+
+    def seconds_apart(cues: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        # The simulator's belt slows faster than the defaults the rehearsal assumes: a
+        # warning may say "in 10 seconds" where the rehearsal says "in 11 seconds".
+        return [(kind, re.sub(r"\d+ seconds", "N seconds", text)) for kind, text in cues]
+
+    assert seconds_apart(rehearsed) == seconds_apart(session)
+    shown = cli("plan", "first-backward-walk", "--cues").stdout.splitlines()
+    first = "  0:00.0  start         Starting First backward walk. The belt starts moving."
+    assert shown[0] == first
+    assert any(line.endswith("countdown     3 (beep)") for line in shown)
+    assert shown[-1] == f"{len(session)} cues"
+
+
+def test_a_runner_who_picks_imperial_units_hears_and_reads_mph_and_miles(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    # A treadmill whose minimum is 2 mph clamps every turn: the clamp is said in mph too.
+    config = tmp_path / "config.toml"
+    config.write_text('[display]\nunits = "imperial"\n')
+    log = tmp_path / "imperial.jsonl"
+    result = cli(
+        "run", "one-minute-alternation", "--sim", "--sim-preset", "floor-2mph", "--fast",
+        "--headless", "--config", str(config), "--log", str(log),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert "km" not in result.stdout + result.stderr
+    progress = [line for line in result.stdout.splitlines() if " | " in line]
+    assert all(" mph (" in line and " mi" in line for line in progress)
+    assert "retrorun: finished after " in result.stdout
+    assert " mi, 16 turns" in result.stdout
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    said = [line["text"] for line in lines if line.get("type") == "cue"]
+    clamp = "Speed limited to 2 mph: treadmill minimum is 2 mph."
+    assert clamp in said
+    assert (
+        spoken(clamp)
+        == "Speed limited to two miles per hour: treadmill minimum is two miles per hour."
+    )
+    # The log's numbers stay metric (its contract): the commands are in km/h.
+    assert any(line.get("speed_kmh") == 3.2 for line in lines if line.get("type") == "command")
+    summary = cli("summary", str(log), "--config", str(config))
+    assert summary.exit_code == 0
+    assert "avg mph" in summary.stdout
+    assert "km" not in summary.stdout
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from retrorun.device import (
 from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.plan import Plan, compile_plan
 from retrorun.profiles.safety import SAFETY_NUMBERS
+from retrorun.profiles.words import CueGroup, CueSettings, Verbosity
 from retrorun.session.api import CommandKind, Phase, SessionEnded, SessionState, UserCommand
 from retrorun.session.cues import turn_warning_text
 from retrorun.session.engine import STOP_ANSWER_WAIT_S
@@ -143,14 +144,11 @@ def test_with_unknown_rates_the_window_waits_for_the_belt_never_cues_early() -> 
     assert turns[0].fields["late_s"] > 0  # defaults believe in a faster belt
 
 
-def test_the_window_holds_turn_speed_beeps_and_settles_then_ramps_in_steps() -> None:
+def test_the_window_holds_turn_speed_and_settles_then_ramps_in_steps() -> None:
     drive = Drive.start(plan_of(ALT))
     drive.run_to_end()
     held = [s for s in drive.commands("speed") if s.phase in (Phase.TURN_WINDOW, Phase.SETTLE)]
     assert held == []
-    beeps = [c for c in drive.cues("countdown") if c.fields.get("beeps") == 1]
-    turn_at = drive.cues("turn_now")[0].t
-    assert [c.fields["text"] for c in beeps if turn_at < c.t < turn_at + 10] == ["3", "2", "1"]
     assert any("Settle in" in c.fields["text"] for c in drive.cues("start"))
     backward = [s for s in drive.commands("speed") if s.facing == "backward"]
     assert backward[-1].send.value == TURN_KMH  # the ramp down before turning forward again
@@ -226,8 +224,8 @@ steps:
   - repeat:
       times: 2
       steps:
-        - {duration: 1m, speed: 8, cue: Tall posture}
-        - {duration: 1m, speed: 6}
+        - {duration: 2m, speed: 8, cue: Tall posture}
+        - {duration: 2m, speed: 6}
 """)
     )
     drive.run_to_end()
@@ -240,7 +238,7 @@ steps:
     assert kinds[-2:] == ["finish", "pause"]  # then "The belt has stopped. You can step off."
     start = next(e.t for e in drive.log("phase") if e.fields.get("clock") == "started")
     halfway = drive.cues("halfway")[0]
-    assert halfway.t == pytest.approx(start + 30.0)
+    assert halfway.t == pytest.approx(start + 60.0)
 
 
 # ---------------------------------------------------------------------------- commands
@@ -547,6 +545,83 @@ def test_every_countdown_leads_into_the_turn_whichever_way_it_turns(
         assert abs(warning_error_s) <= 1.0  # "Forward in 10 seconds" means ten
         assert digits == ["3", "2", "1"]
         assert last_digit_before_s == pytest.approx(1.0, abs=0.05)
+
+
+def test_a_turn_has_one_countdown_and_it_ends_when_the_runner_turns() -> None:
+    # A second 3-2-1 inside the window would end in nothing the runner feels (the belt
+    # stays at turn speed): the only countdown of a turn ends at "Turn around now".
+    drive = Drive.start(plan_of(ALT))
+    drive.run_to_end()
+    digits = [c for c in drive.cues("countdown") if c.fields.get("beeps") == 1]
+    turns_now = [c.t for c in drive.cues("turn_now")]
+    settles = [c.t for c in drive.cues("start") if "Settle in" in c.fields["text"]]
+    assert len(turns_now) == len(settles) == 2
+    for turn_at, settle_at in zip(turns_now, settles, strict=True):
+        assert not [d for d in digits if turn_at <= d.t <= settle_at]
+        before = [d for d in digits if turn_at - 3.5 < d.t < turn_at]
+        assert [d.fields["text"] for d in before] == ["3", "2", "1"]
+        assert turn_at - before[-1].t == pytest.approx(1.0, abs=0.05)
+    # Every countdown of the session leads into a turn or a change of speed: in threes.
+    assert len(digits) == 3 * (len(turns_now) + 1)
+
+
+SHORT_BACKWARD = """
+name: short backward bout
+steps:
+  - {duration: 3m, speed: 4.5, label: easy walk}
+  - {direction: backward, duration: 45s, speed: 2.5, label: backward walk, cue: Short steps}
+  - {duration: 3m, speed: 4.5, label: forward walk}
+  - {duration: 2m, speed: 6, label: faster}
+"""
+
+
+def _bout_cues(settings: CueSettings) -> tuple[list[str], list[str]]:
+    """What is said from the start of the 45 s backward bout to "Turn around now" back to
+    forward, and the whole session's texts."""
+    drive = Drive.start(plan_of(SHORT_BACKWARD), options=EngineOptions(cues=settings))
+    drive.run_to_end()
+    bout_at = next(e.t for e in drive.log("segment") if e.fields["label"] == "backward walk")
+    back_at = drive.cues("turn_now")[1].t
+    texts = [c.fields["text"] for c in drive.cues()]
+    return [c.fields["text"] for c in drive.cues() if bout_at <= c.t < back_at], texts
+
+
+def test_a_short_backward_bout_says_only_what_a_runner_facing_away_needs() -> None:
+    bout, texts = _bout_cues(CueSettings())
+    # The heads-up and the countdown into the turn: no name (the turn just said "facing
+    # backward"), no halfway, and its own words were said before the turn into it, while
+    # the runner still faced the console. The belt is already at turn speed (2.5 km/h
+    # backward): nothing to say about slowing.
+    assert bout == ["Forward in 10 seconds. Hold the rails.", "3", "2", "1"]
+    assert texts.index("Next, backward: Short steps") < texts.index("Turn around now.")
+    chatty, _ = _bout_cues(CueSettings(Verbosity.CHATTY))
+    assert chatty == ["backward walk", "Halfway", *bout]
+
+
+def test_quiet_cues_and_groups_turned_off_never_silence_a_safety_cue() -> None:
+    everything = set(_bout_cues(CueSettings(Verbosity.CHATTY))[1])
+    quiet = set(_bout_cues(CueSettings(Verbosity.QUIET))[1])
+    no_groups = set(_bout_cues(CueSettings(off=frozenset(CueGroup) - {CueGroup.SAFETY}))[1])
+    safety = {
+        "Starting short backward bout. The belt starts moving.",
+        "Backward in 10 seconds. The belt is slowing — hold the rails.",
+        "Forward in 10 seconds. Hold the rails.",
+        "Turn around now.",
+        "Settle in, facing backward.",
+        "Settle in, facing forward.",
+        "3",
+        "Workout complete. Well done!",
+        "The belt has stopped. You can step off.",
+    }
+    assert safety <= quiet
+    assert quiet == no_groups == safety | {"2", "1"}
+    # The 3-2-1 into the last change of speed is a countdown a runner can turn off.
+    assert {
+        "easy walk",
+        "Next, backward: Short steps",
+        "Halfway",
+        "Change in 10 seconds",
+    } <= everything - quiet
 
 
 def test_a_belt_that_never_stops_ends_in_bounded_time_and_never_as_a_success() -> None:

@@ -72,11 +72,12 @@ class SimSession:
         *,
         faults: tuple[str, ...] = (),
         clock: ManualClock | None = None,
+        config: Config | None = None,
     ) -> SimSession:
         clock = clock or ManualClock()
         options = LaunchOptions(
             profile=str(profile),
-            config=Config(),
+            config=config or Config(),
             simulator=SimulatorOptions(faults=faults),
             log_path=log,
             clock=clock,

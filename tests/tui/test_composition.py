@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import io
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -127,6 +128,7 @@ def test_an_mph_treadmill_on_the_tui_path_runs_at_the_commanded_speed(
     monkeypatch.setattr(device, "open_treadmill", open_over_the_simulator)
     monkeypatch.setattr(RetrorunApp, "run_async", run_for_a_while)
     monkeypatch.setattr(asyncio, "run", run_virtual)
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))  # the safety key is clipped on
     try:
         result = cli(
             "run", str(profile), "--device", "Garage Treadmill", "--mph-in-kmh-fields",

@@ -7,18 +7,19 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Label, Static
 
+from retrorun.config import Config
 from retrorun.recording.log_reader import read_log
 from retrorun.session.api import CommandKind, SessionEnded, SessionState, Totals, UserCommand
 from retrorun.session.keys import KEY_MAP, help_lines
 from retrorun.tui import Launched, RetrorunApp
 from retrorun.tui.screens import ConfirmQuit, HelpScreen, SessionScreen, SummaryScreen
 from retrorun.tui.text import clock_text
-from retrorun.tui.widgets import CueBanner, StateLine
+from retrorun.tui.widgets import CueBanner, Readouts, StateLine
+from tests.tui.rig import SimSession, short_profile
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
-    from tests.tui.rig import SimSession
 
 SIZE = (80, 24)
 
@@ -114,6 +115,39 @@ async def test_the_end_of_the_plan_shows_the_summary_and_exports_fit(
         assert isinstance(session_screen, SessionScreen)
         assert session_screen.query_one(StateLine).state == "finished"
     assert read_log(session.log_path).complete
+
+
+async def test_a_runner_who_picks_imperial_units_sees_mph_and_miles_everywhere(
+    tmp_path: Path,
+) -> None:
+    session = await SimSession.start(
+        short_profile(tmp_path), tmp_path / "session.jsonl", config=Config(units="imperial")
+    )
+    try:
+        app = _app(session, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await session.advance_until(lambda s: s.state == SessionState.RUNNING)
+            await session.advance(10)
+            await pilot.pause()
+            readouts = app.screen.query_one(Readouts)
+            assert readouts.speed.startswith("3.7 mph (now ")  # 6 km/h
+            assert readouts.speed.endswith(" /mi")
+            assert readouts.distance.endswith(" mi")
+            assert readouts.next_up == "Next: turn, then BACKWARD 0:30 at 2.5 mph, 2 %"
+            await session.clock.run_until(session.task, limit=600)
+            await pilot.pause()
+            summary = app.screen
+            assert isinstance(summary, SummaryScreen)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            totals = str(summary.query_one("#summary-totals", Static).render())
+            report = str(summary.query_one("#summary-report", Static).render())
+            assert " mi" in totals
+            assert "avg mph" in report
+            assert "mph └" in report  # the speed chart's axis
+            assert "km" not in totals + report
+    finally:
+        await session.close()
 
 
 async def test_the_audio_notice_is_shown_once_in_the_banner(

@@ -15,7 +15,7 @@ from retrorun.errors import InputError
 from retrorun.session.api import SessionState
 from retrorun.tui import SIMULATOR, Choice, FoundDevice, Launched, RetrorunApp
 from retrorun.tui.memory import load_choice, save_choice
-from retrorun.tui.screens import HelpScreen, SessionScreen, StartScreen
+from retrorun.tui.screens import HelpScreen, SafetyKeyScreen, SessionScreen, StartScreen
 from tests.tui.rig import SHORT_PROFILE, SIM_BACKENDS, SimSession
 
 if TYPE_CHECKING:
@@ -130,9 +130,49 @@ async def test_a_scan_lists_treadmills_in_range_beside_the_simulator(
             devices.highlighted = 1
             await pilot.press("s")
             await pilot.pause()
+            assert isinstance(app.screen, SafetyKeyScreen)  # a real treadmill: key first
+            assert launcher.choices == []
+            await pilot.press("enter")
+            await pilot.pause()
             assert launcher.choices[-1].device == nearby.address
     finally:
         await nearby.stop()
+
+
+@pytest.mark.parametrize("key", ["q", "escape", "ctrl+c"])
+async def test_leaving_at_the_safety_key_starts_nothing(
+    launcher: Launcher, user_folder: Path, tmp_path: Path, key: str
+) -> None:
+    async def scanner() -> list[FoundDevice]:
+        return [FoundDevice("Garage Treadmill (AA:BB:CC:DD:EE:FF)", "AA:BB:CC:DD:EE:FF")]
+
+    said: list[str] = []
+
+    async def speaker(text: str) -> None:
+        said.append(text)
+
+    app = RetrorunApp(
+        starter=launcher,
+        scanner=scanner,
+        speaker=speaker,
+        memory_path=tmp_path / "memory.json",
+        user_folder=user_folder,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.query_one("#start-devices", OptionList).highlighted = 1
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SafetyKeyScreen)
+        shown = str(app.screen.query_one("#safety-key-prompt", Label).render())
+        assert shown == "Clip the safety key to your clothing, then press Enter"
+        await app.workers.wait_for_complete()
+        assert said == [shown]  # spoken too
+        await pilot.press(key)
+        await pilot.pause()
+    assert app.safety_key_refused
+    assert launcher.choices == []
 
 
 async def test_a_launch_that_fails_says_why_and_returns_to_the_start(

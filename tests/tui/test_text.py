@@ -63,6 +63,8 @@ def test_next_reads_like_the_announcement() -> None:
     assert preview_text(None) == "Next: finish"
     warm_up = SegmentPreview(0, "interval", "forward", 8.0, 0.0, 300.0, None, "warm-up", 5.0)
     assert preview_text(warm_up) == "Next: FORWARD 5:00 at 5.0→8.0 km/h, 0 %"
+    # Both ends of a ramp in the runner's units (the end alone used to be converted).
+    assert preview_text(warm_up, units="imperial") == "Next: FORWARD 5:00 at 3.1→5.0 mph, 0 %"
 
 
 @given(st.text(alphabet="".join(GLYPHS), max_size=12))

@@ -35,6 +35,15 @@ def test_a_forward_interval_before_a_turn() -> None:
     assert shown["progress"] == round(11.2 / 124, 4)
 
 
+def test_a_runner_who_picks_imperial_units_reads_mph_and_miles() -> None:
+    shown = view(snapshot(next_segment=BACKWARD_WALK), "imperial")
+    assert shown["target_speed"] == "3.7 mph"
+    assert shown["measured_speed"] == "3.7 mph"
+    assert shown["distance"] == "0.01 mi"
+    assert "km" not in shown["next"]
+    assert " mph, " in shown["next"]
+
+
 def test_the_turn_shows_turn_from_the_moment_the_belt_slows() -> None:
     approach = snapshot(
         segment_index=1,

@@ -148,3 +148,9 @@ def test_what_the_page_is_sent() -> None:
         "reason": "stopped by you",
     }
     assert json.loads(messages.refused("wrong PIN")) == {"type": "refused", "reason": "wrong PIN"}
+
+
+def test_the_state_message_keeps_the_snapshot_metric_and_the_words_in_the_runners_units() -> None:
+    message = json.loads(messages.state(snapshot(), "imperial"))
+    assert message["snapshot"]["target_speed_kmh"] == 6.0
+    assert message["view"]["target_speed"] == "3.7 mph"

@@ -30,8 +30,9 @@ from retrorun.audio.backends import INSTALL_HINT, AudioSettings, Speaker, Stream
 from retrorun.audio.outputs import PlayerGone, ProcessOutput, StreamOutput
 from retrorun.audio.soundpath import SoundPath, find_sound_path
 from retrorun.audio.speech import SpeechClips
+from retrorun.profiles.words import in_units
 from retrorun.session.api import Cue, CueKind
-from retrorun.session.cues import settle_text, turn_now_text, turn_warning_text
+from retrorun.session.cues import settle_text, slows, turn_now_text, turn_warning_text
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from retrorun.audio.outputs import Output
     from retrorun.clock import Clock
     from retrorun.profiles.plan import Plan
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SessionEvent
 
 _GAP = clips.silence(0.03)
@@ -140,16 +142,16 @@ class Announcer:
         """What cues are played through (once started)."""
         return None if self._output is None else self._output.description
 
-    async def start(self, plan: Plan | None = None) -> None:
+    async def start(self, plan: Plan | None = None, units: Units = "metric") -> None:
         """Find the sound path and start the player (unless given), and render in the
-        background what `plan` will say. Starting twice is harmless."""
+        background what `plan` will say (in `units`). Starting twice is harmless."""
         if self._started:
             return
         self._started = True
         if self._output is None:
             self._output = await self._open_output()
         if self._speaks:
-            self.speech.prepare(texts_to_prepare(plan))
+            self.speech.prepare(texts_to_prepare(plan, units))
         for sound in (tones.COUNTDOWN, tones.TURN_NOW, tones.ALARM):
             self._tone_clip(sound)
 
@@ -342,20 +344,29 @@ class Announcer:
         return ()
 
 
-def texts_to_prepare(plan: Plan | None) -> Iterator[str]:
-    """What a session of `plan` will say that can be known before it starts, the most
-    time-critical first: countdown digits, then the turns, then the plan's own cues."""
+def texts_to_prepare(plan: Plan | None, units: Units = "metric") -> Iterator[str]:
+    """What a session of `plan` will say (in `units`) that can be known before it starts,
+    the most time-critical first: countdown digits, then the turns, then the plan's own
+    cues."""
     yield from ("3", "2", "1")
     if plan is None:
         return
-    turns = [seg for seg in plan.segments if seg.kind == "turn"]
-    for seg in turns:
+    turns = [
+        (seg, slows(plan.segments[seg.index - 1].speed_kmh if seg.index else 0.0, seg.speed_kmh))
+        for seg in plan.segments
+        if seg.kind == "turn"
+    ]
+    for seg, _ in turns:
         yield turn_now_text(seg)
         yield settle_text(seg)
     for seconds in _TURN_WARNING_SECONDS:
-        for seg in turns:
-            yield turn_warning_text(seg, seconds)
+        for seg, slowing in turns:
+            yield turn_warning_text(seg, seconds, slowing=slowing)
     spoken_by_the_session = {CueKind.TURN_WARNING, CueKind.FINISH}
     for seg in plan.segments:
         if seg.kind != "turn":
-            yield from (cue.text for cue in seg.cues if cue.kind not in spoken_by_the_session)
+            yield from (
+                in_units(cue.text, units)
+                for cue in seg.cues
+                if cue.kind not in spoken_by_the_session
+            )

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import re
 import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from retrorun.profiles.words import spoken
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,24 +50,6 @@ class AudioSettings:
     """Play countdown and turn tones."""
     device: str | None = None
     """The player's output: a PulseAudio/PipeWire sink or an ALSA device (None: default)."""
-
-
-# Units as a runner hears them: espeak-ng reads "km/h" as "kay em slash aitch".
-_SPOKEN_UNITS = (
-    (re.compile(r"(?<=\d) ?km/h\b"), " kilometres per hour"),
-    (re.compile(r"\bkm/h\b"), "kilometres per hour"),
-    (re.compile(r"(?<=\d) ?mph\b"), " miles per hour"),
-    (re.compile(r"(?<=\d) ?%"), " percent"),
-    (re.compile(r"(?<=\d) ?km\b"), " kilometres"),
-    (re.compile(r"(?<=\d) ?m\b"), " metres"),
-)
-
-
-def spoken(text: str) -> str:
-    """`text` as it should be said: units in words (the screen keeps the symbols)."""
-    for pattern, words in _SPOKEN_UNITS:
-        text = pattern.sub(words, text)
-    return text
 
 
 class Speaker:

@@ -37,6 +37,7 @@ from retrorun.cli import export, profiles  # noqa: E402
 from retrorun.cli.audit import audit  # noqa: E402
 from retrorun.cli.bench import bench  # noqa: E402
 from retrorun.cli.check import check  # noqa: E402
+from retrorun.cli.doctor import doctor  # noqa: E402
 from retrorun.cli.ftms import ftms  # noqa: E402
 from retrorun.cli.history import history  # noqa: E402
 from retrorun.cli.run import run as run_command  # noqa: E402
@@ -50,6 +51,7 @@ for _command in (
     audit,
     bench,
     check,
+    doctor,
     export.export,
     export.summary,
     export.workout,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 import click
 
-from retrorun.cli.treadmill_options import device_option, sim_preset_option
+from retrorun.cli.treadmill_options import device_option, one_treadmill, sim_preset_option
 
 _T = TypeVar("_T")
 
@@ -107,12 +107,18 @@ class TerminalRunner:
 @click.option(
     "--no-save", is_flag=True, help="Do not save what the check learned (the settings file)."
 )
+@click.option(
+    "--pair",
+    is_flag=True,
+    help="Pair (bond) with the treadmill when connecting: some refuse control otherwise.",
+)
 def check(
     device: str | None,
     sim: bool,  # noqa: FBT001 - click passes flags by name
     sim_preset: str,
     yes: bool,  # noqa: FBT001
     no_save: bool,  # noqa: FBT001
+    pair: bool,  # noqa: FBT001
 ) -> None:
     """Meet a treadmill: what it says about itself, and whether its belt does what it is told.
 
@@ -131,16 +137,8 @@ def check(
         settings_summary,
         verdict_of,
     )
-    from retrorun.errors import InputError  # noqa: PLC0415
 
-    if device and sim:
-        raise InputError("--device and --sim exclude each other", location="--sim")
-    if not device and not sim:
-        raise InputError(
-            "name the treadmill with --device ADDR|NAME, or use --sim", location="--device"
-        )
-    if device and sim_preset != "strict":
-        raise InputError("--sim-preset only applies to the simulator", location="--sim-preset")
+    one_treadmill(device, sim=sim, sim_preset=sim_preset)
     from retrorun.config import treadmills_path  # noqa: PLC0415
     from retrorun.treadmill_settings import load_saved  # noqa: PLC0415
 
@@ -148,7 +146,9 @@ def check(
     if not no_save:
         load_saved(path)  # a bad settings file: one line, before the belt moves
     findings = (
-        _check_simulator(sim_preset, yes=yes) if sim else _check_device(device or "", yes=yes)
+        _check_simulator(sim_preset, yes=yes)
+        if sim
+        else _check_device(device or "", yes=yes, pair=pair)
     )
     verdict = verdict_of(findings)
     for line in result_lines(findings):
@@ -211,17 +211,23 @@ def _check_simulator(preset: str, *, yes: bool) -> Findings:
     return run_virtual(main())
 
 
-def _check_device(device: str, *, yes: bool) -> Findings:
+def _check_device(device: str, *, yes: bool, pair: bool) -> Findings:
     import asyncio  # noqa: PLC0415
 
     from retrorun.clock import MonotonicClock  # noqa: PLC0415
 
     runner = TerminalRunner(yes=yes, blocking=False)
-    return asyncio.run(_check(device, MonotonicClock(), None, runner, key=None))
+    return asyncio.run(_check(device, MonotonicClock(), None, runner, key=None, pair=pair))
 
 
 async def _check(
-    target: str, clock: Clock, backends: Backends | None, runner: TerminalRunner, *, key: str | None
+    target: str,
+    clock: Clock,
+    backends: Backends | None,
+    runner: TerminalRunner,
+    *,
+    key: str | None,
+    pair: bool = False,
 ) -> Findings:
     """Open the treadmill, run the check in a task that Ctrl-C cancels, close it."""
     import asyncio  # noqa: PLC0415
@@ -231,7 +237,7 @@ async def _check(
     from retrorun.device import find_treadmill, open_treadmill  # noqa: PLC0415
 
     found = await find_treadmill(target, within_s=10.0, backends=backends)
-    treadmill = await open_treadmill(found, clock=clock, backends=backends)
+    treadmill = await open_treadmill(found, clock=clock, backends=backends, pair=pair)
     try:
         check = TreadmillCheck(
             treadmill,

@@ -68,7 +68,7 @@ class Companions:
             announcer = Announcer(options.audio, clock=clock, speech=speech)
             # Finds the sound path and starts the player now, so `notice` can warn of a
             # silent setup before the belt moves; the plan's cues render in the background.
-            await announcer.start(runner.plan)
+            await announcer.start(runner.plan, options.config.units)
             tasks += [
                 asyncio.ensure_future(announcer.follow(runner.events())),
                 asyncio.ensure_future(announcer.run()),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from retrorun.profiles.words import Units
     from retrorun.recording.log_reader import SessionLog
 
 FORMATS = ("fit", "tcx")
@@ -38,6 +39,16 @@ def read_session_log(log: Path) -> SessionLog:
     return session
 
 
+units_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file whose [display] units (km/h or mph) the output uses (default: "
+    "$RETRORUN_CONFIG or the user config folder).",
+)
+
+
 @click.command()
 @click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -50,9 +61,12 @@ def read_session_log(log: Path) -> SessionLog:
     default=None,
     help="Where to write (default: next to the log, with the format's suffix).",
 )
-def export(log: Path, file_format: str, output: Path | None) -> None:
+@units_option
+def export(log: Path, file_format: str, output: Path | None, config_path: Path | None) -> None:
     """Export a session LOG as a FIT or TCX activity for Strava or Garmin Connect."""
-    export_session_log(log, file_format, output)
+    from retrorun.config import load_config  # noqa: PLC0415
+
+    export_session_log(log, file_format, output, units=load_config(config_path).units)
 
 
 def export_session_log(
@@ -60,11 +74,13 @@ def export_session_log(
     file_format: str,
     output: Path | None = None,
     fit_device: tuple[int, int, int | None] | None = None,
+    units: Units = "metric",
 ) -> Path:
     """Write ``log`` as ``file_format`` (default: next to the log); return where it went.
 
     `fit_device` is the config file's ``[export] fit_device`` (manufacturer, product,
-    serial number) a FIT file names as its creator; None: retrorun itself."""
+    serial number) a FIT file names as its creator; None: retrorun itself. `units` are the
+    config file's ``[display] units``, for the laps' names and notes."""
     session = read_session_log(log)
     if file_format == "fit":
         from retrorun.recording.fit_activity import (  # noqa: PLC0415
@@ -75,11 +91,12 @@ def export_session_log(
 
         identity = RETRORUN_DEVICE if fit_device is None else DeviceIdentity(*fit_device)
         offset = session.started_at.astimezone().utcoffset()
-        data = export_fit(session, round(offset.total_seconds()) if offset else 0, identity)
+        local = round(offset.total_seconds()) if offset else 0
+        data = export_fit(session, local, identity, units)
     else:
         from retrorun.recording.tcx import export_tcx  # noqa: PLC0415
 
-        data = export_tcx(session).encode("utf-8")
+        data = export_tcx(session, units).encode("utf-8")
     if not session.complete:
         click.echo(
             f"note: {log} ends without a summary (interrupted session); "
@@ -100,11 +117,14 @@ def export_session_log(
     show_default=True,
     help="Chart width in columns (20 to 1000).",
 )
-def summary(log: Path, width: int) -> None:
+@units_option
+def summary(log: Path, width: int, config_path: Path | None) -> None:
     """Print a session LOG: per direction time, distance, speed, HR; pauses, overrides, faults."""
+    from retrorun.config import load_config  # noqa: PLC0415
     from retrorun.recording.summary import render_summary, summarize  # noqa: PLC0415
 
-    for line in render_summary(summarize(read_session_log(log)), width):
+    units = load_config(config_path).units
+    for line in render_summary(summarize(read_session_log(log)), width, units):
         click.echo(line.rstrip())
 
 

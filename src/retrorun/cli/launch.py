@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
@@ -35,9 +35,11 @@ if TYPE_CHECKING:
     from retrorun.config import Config
     from retrorun.device import Backends, RampRates, Treadmill
     from retrorun.device.heart_rate import StrapEvent
+    from retrorun.device.trace import GattTrace
     from retrorun.errors import InputError
     from retrorun.mqtt.settings import MqttSettings
     from retrorun.profiles.plan import Plan
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SessionEnded
     from retrorun.session.runner import SessionRunner
     from retrorun.upload.settings import UploadSettings
@@ -112,6 +114,16 @@ class LaunchOptions:
     """``--hr`` or ``[heart_rate] device``: the chest strap's name or address (None: the
     heart rate is what the treadmill relays). With the simulator, a simulated strap of this
     name is put on the simulated runner."""
+    saved_settings: dict[str, Any] | None = None
+    """The saved per-treadmill settings applied (as in treadmills.toml, with ``address``,
+    the key they were found under), for the session log; None: none."""
+    trace_to: Path | None = None
+    """``--trace FILE``: every byte crossing GATT, recorded at the device layer as JSON lines
+    (the simulator's replay reads them); ``-`` prints them as text on stderr instead."""
+    pair: bool = False
+    """``--pair``: bond with the treadmill when connecting (some want it for control)."""
+    rehearse: bool = False
+    """``--rehearse``: the same session at walking speeds (`retrorun.profiles.rehearsal`)."""
 
     @property
     def formats_to_export(self) -> tuple[str, ...]:
@@ -133,6 +145,8 @@ class LaunchedSession:
     companions: Companions
     simulator: SimulatedTreadmill | None
     strap_simulator: SimulatedHeartRateStrap | None = None
+    trace_file: TextIO | None = None
+    """``--trace FILE``, open while the session runs."""
     _closed: bool = False
 
     @property
@@ -171,6 +185,8 @@ class LaunchedSession:
             await self.strap_simulator.stop()
         if self.simulator is not None:
             await self.simulator.stop()
+        if self.trace_file is not None:
+            self.trace_file.close()
         log = self.log_path
         if log is not None and log.exists() and log.stat().st_size == 0:
             log.unlink()  # never connected: no session, no log
@@ -189,17 +205,37 @@ def check(options: LaunchOptions) -> Plan:
 
     document = load_profile(resolve(options.profile))
     zones = options.config.heart_rate_zones
-    plan = compile_plan(document.profile, options.config.limits, where=document, zones=zones)
     needs = step_needing_zones(document.profile) if zones is None else None
     if needs is not None:
         raise document.error(NO_ZONES, needs)
+    profile = document.profile
+    if options.rehearse:
+        from retrorun.profiles.rehearsal import rehearsal  # noqa: PLC0415
+
+        profile = rehearsal(profile).profile
+    limits = options.config.limits
+    plan = compile_plan(profile, limits, where=document, zones=zones)
     if options.start_at_s:
         from retrorun.profiles.part_way import from_point  # noqa: PLC0415
 
-        rest = from_point(document.profile, plan, options.start_at_s)
-        plan = compile_plan(rest, options.config.limits, zones=zones)
+        plan = compile_plan(from_point(profile, plan, options.start_at_s), limits, zones=zones)
+    if options.rehearse:
+        from retrorun.profiles.rehearsal import announced  # noqa: PLC0415
+
+        plan = announced(plan)
     check_simulator(options)
     return plan
+
+
+def rehearsal_info(options: LaunchOptions) -> dict[str, float] | None:
+    """What the session log's header says about a rehearsal (None: not one)."""
+    if not options.rehearse or options.profile is None:
+        return None
+    from retrorun.profiles.library import resolve  # noqa: PLC0415
+    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
+    from retrorun.profiles.rehearsal import rehearsal  # noqa: PLC0415
+
+    return rehearsal(load_profile(resolve(options.profile)).profile).to_json()
 
 
 def check_simulator(options: LaunchOptions) -> None:
@@ -231,17 +267,18 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
         writer.open()
     simulator = _simulator(options, clock)
     strap_simulator = None
+    trace_file, trace = _gatt_trace(options, clock)
     if simulator is not None:
         await simulator.start()
     try:
-        connect, device_info = _connector(options, simulator, clock)
+        connect, device_info = _connector(options, simulator, clock, trace)
         strap, strap_simulator = await _strap(options, simulator, clock)
         runner = SessionRunner(
             plan,
             connect,
             clock=clock,
             options=options.engine,
-            profile_info=_profile_info(plan, options.profile or plan.name, options.start_at_s),
+            profile_info=_profile_info(plan, options.profile or plan.name, options),
             device_info=device_info,
             snapshot_interval_s=options.snapshot_interval_s,
             strap=strap,
@@ -261,12 +298,60 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
             await strap_simulator.stop()
         if simulator is not None:
             await simulator.stop()
+        if trace_file is not None:
+            trace_file.close()
         raise
     task = asyncio.ensure_future(runner.run())
     log_path = writer.path if writer is not None else None
     return LaunchedSession(
-        options, runner, task, log_path, writer_task, companions, simulator, strap_simulator
+        options,
+        runner,
+        task,
+        log_path,
+        writer_task,
+        companions,
+        simulator,
+        strap_simulator,
+        trace_file,
     )
+
+
+def _gatt_trace(options: LaunchOptions, clock: Clock) -> tuple[TextIO | None, GattTrace | None]:
+    """The device layer's trace ``--trace`` asked for: a new file of JSON lines, or text on
+    stderr (``-``, on a real treadmill; the simulator traces itself there)."""
+    if options.trace_to is None:
+        return None, None
+    from retrorun.device.trace import GattTrace  # noqa: PLC0415
+
+    if str(options.trace_to) == "-":
+        if options.device is None:
+            return None, None
+
+        def to_stderr(line: str) -> None:
+            click.echo(f"  trace {line}", err=True)
+
+        return None, GattTrace(to_stderr, clock=clock, as_json=False)
+    file = open_trace_file(options.trace_to)
+
+    def to_file(line: str) -> None:
+        file.write(line + "\n")
+        file.flush()  # a crash loses at most the line being written
+
+    return file, GattTrace(to_file, clock=clock, as_json=True)
+
+
+def open_trace_file(path: Path) -> TextIO:
+    """A new trace file; an existing one is refused (a capture is never overwritten)."""
+    from retrorun.errors import InputError  # noqa: PLC0415
+
+    try:
+        return path.open("x", encoding="utf-8")
+    except FileExistsError:
+        raise InputError("the file exists: name a new one", location=f"--trace {path}") from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot write it ({exc.strerror or exc})", location=f"--trace {path}"
+        ) from None
 
 
 def no_profile_error() -> InputError:
@@ -287,7 +372,9 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
         click.echo("retrorun: stopped before the session started", err=True)
         raise click.exceptions.Exit(3)
     log = session.log_path
-    click.echo(f"retrorun: {final_line(ended)} ({f'log: {log}' if log else 'no log: --no-log'})")
+    units = session.options.config.units
+    where = f"log: {log}" if log else "no log: --no-log"
+    click.echo(f"retrorun: {final_line(ended, units)} ({where})")
     if session.runner.belt_at_rest is False:
         click.echo(
             "retrorun: the belt was not measured at rest: press stop on the treadmill "
@@ -296,7 +383,8 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
         )
     if log is None:
         raise click.exceptions.Exit(ended.exit_code)
-    _export(log, session.options.formats_to_export, session.options.config.fit_device)
+    config = session.options.config
+    _export(log, session.options.formats_to_export, config.fit_device, config.units)
     upload = session.options.upload
     if upload is not None and upload.auto:
         from retrorun.upload.service import upload_after  # noqa: PLC0415 - httpx only when asked
@@ -306,7 +394,10 @@ def exit_with(ended: SessionEnded | None, session: LaunchedSession) -> NoReturn:
 
 
 def _export(
-    log: Path, formats: tuple[str, ...], fit_device: tuple[int, int, int | None] | None
+    log: Path,
+    formats: tuple[str, ...],
+    fit_device: tuple[int, int, int | None] | None,
+    units: Units,
 ) -> None:
     """Write these activity files for a session log that exists; a failure to export is
     reported, never fatal: the log stays."""
@@ -317,21 +408,34 @@ def _export(
         return
     for file_format in formats:
         try:
-            export_session_log(log, file_format, fit_device=fit_device)
+            export_session_log(log, file_format, fit_device=fit_device, units=units)
         except RetrorunError as exc:
             click.echo(f"retrorun: could not export {file_format.upper()}: {exc}", err=True)
 
 
-def _profile_info(plan: Plan, source: str, start_at_s: float | None) -> dict[str, Any]:
+def _profile_info(plan: Plan, source: str, options: LaunchOptions) -> dict[str, Any]:
     """What the session log's header says about the profile."""
-    return {
+    info: dict[str, Any] = {
         "name": plan.name,
         "source": source,
         "total_duration_s": round(plan.total_duration_s, 3),
         "total_distance_m": round(plan.total_distance_m, 3),
         "segments": len(plan.segments),
-        **({"start_at_s": start_at_s} if start_at_s else {}),
+        **({"start_at_s": options.start_at_s} if options.start_at_s else {}),
     }
+    rehearsing = rehearsal_info(options)
+    if rehearsing is not None:
+        info["rehearsal"] = rehearsing
+    return info
+
+
+def _settings_in_force(options: LaunchOptions) -> dict[str, Any]:
+    """The log header's word on the mph modes in force and the saved settings applied."""
+    mph_mode = "mph" if options.mph else "mph_commands" if options.mph_commands else "kmh"
+    info: dict[str, Any] = {"mph_mode": mph_mode}
+    if options.saved_settings is not None:
+        info["saved_settings"] = options.saved_settings
+    return info
 
 
 def _simulator(options: LaunchOptions, clock: Clock) -> SimulatedTreadmill | None:
@@ -377,13 +481,17 @@ async def _strap(
 
 
 def _connector(
-    options: LaunchOptions, simulator: SimulatedTreadmill | None, clock: Clock
+    options: LaunchOptions,
+    simulator: SimulatedTreadmill | None,
+    clock: Clock,
+    trace: GattTrace | None = None,
 ) -> tuple[Callable[[], Awaitable[Treadmill]], dict[str, Any]]:
     """How the runner opens its treadmill, and what the log's header says about it."""
     if simulator is None:
         address, backends, mph = options.device or "", options.backends, options.mph
         mph_commands = options.mph_commands
         info: dict[str, Any] = {"address": address, "simulated": False}
+        info |= _settings_in_force(options)
     else:
         from retrorun.device import Backends  # noqa: PLC0415
         from retrorun_sim import SimulatorClient, SimulatorScanner  # noqa: PLC0415
@@ -395,6 +503,7 @@ def _connector(
         # runner says so (`--mph-in-kmh-fields`, `--mph-commands`), as on a real one.
         mph, mph_commands = options.mph, options.mph_commands
         info = {"address": address, "simulated": True, "preset": simulator.preset}
+        info |= _settings_in_force(options)
 
     async def connect() -> Treadmill:
         from retrorun.device import open_treadmill  # noqa: PLC0415 - bleak only when used
@@ -407,6 +516,8 @@ def _connector(
             mph_commands=mph_commands,
             speed_factor=options.speed_factor,
             ramp_rates=options.ramp_rates,
+            trace=trace,
+            pair=options.pair,
         )
 
     if options.speed_factor != 1.0:

@@ -6,6 +6,7 @@ stays instant.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,14 +113,51 @@ def _print_plan(plan: Plan) -> None:
         click.echo(line.rstrip())
 
 
+def _print_cues(plan: Plan, config: Config, *, as_json: bool) -> None:
+    """What a session of `plan` says, and when (rehearsed by the session engine itself)."""
+    from retrorun.session.inputs import EngineOptions  # noqa: PLC0415
+    from retrorun.session.rehearsal import rehearse  # noqa: PLC0415
+
+    options = EngineOptions(interactive=False, headless=True, cues=config.cues, units=config.units)
+    said = rehearse(plan, options)
+    if as_json:
+        click.echo(json.dumps([cue.__dict__ for cue in said], indent=2))
+        return
+    for cue in said:
+        minutes, seconds = divmod(cue.t, 60)
+        beeps = " (beep)" if cue.beeps else ""
+        click.echo(f"{int(minutes):>3}:{seconds:04.1f}  {cue.kind:<13} {cue.text}{beeps}")
+    click.echo(f"{len(said)} cues")
+
+
 @click.command()
 @click.argument("profile")
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan (or the cues) as JSON.")
+@click.option(
+    "--cues",
+    is_flag=True,
+    help="Print what a session says and when, with the config's [cues] settings.",
+)
+@click.option("--rehearse", is_flag=True, help="The rehearsal's plan: every speed at most 3 km/h.")
 @config_option
-def plan(profile: str, as_json: bool, config_path: Path | None) -> None:  # noqa: FBT001
+def plan(
+    profile: str,
+    as_json: bool,  # noqa: FBT001
+    cues: bool,  # noqa: FBT001
+    rehearse: bool,  # noqa: FBT001
+    config_path: Path | None,
+) -> None:
     """Show the timeline PROFILE compiles to (a file or a bundled profile's name)."""
-    compiled = _compile(_load(profile), _config(config_path))
-    if as_json:
+    config = _config(config_path)
+    document = _load(profile)
+    if rehearse:
+        from retrorun.profiles.rehearsal import rehearsal  # noqa: PLC0415
+
+        document = dataclasses.replace(document, profile=rehearsal(document.profile).profile)
+    compiled = _compile(document, config)
+    if cues:
+        _print_cues(compiled, config, as_json=as_json)
+    elif as_json:
         click.echo(json.dumps(compiled.to_json(), indent=2))
     else:
         _print_plan(compiled)

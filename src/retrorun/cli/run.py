@@ -75,6 +75,17 @@ MAX_SPEEDUP = 1000.0
     metavar="KIND@SECONDS[:VALUE]",
     help="Schedule a simulator fault (repeatable), e.g. safety-key@300.",
 )
+@click.option(
+    "--rehearse",
+    is_flag=True,
+    help="The same session at walking speeds (every speed scaled to at most 3 km/h), to "
+    "learn its cues and turns on the treadmill.",
+)
+@click.option(
+    "--pair",
+    is_flag=True,
+    help="Pair (bond) with the treadmill when connecting: some refuse control otherwise.",
+)
 @click.option("--headless", is_flag=True, help="Print cues and progress as lines (no TUI).")
 @click.option(
     "--fast", is_flag=True, help="Simulator only: virtual time, as fast as the CPU allows."
@@ -102,7 +113,16 @@ MAX_SPEEDUP = 1000.0
     help="Simulator only: start this far into the plan (the start column of 'retrorun plan'), "
     "to try the end of a long profile; the belt starts from rest as always.",
 )
-@click.option("--trace", is_flag=True, help="Print every byte crossing GATT (simulator).")
+@click.option(
+    "--trace",
+    "trace",
+    is_flag=False,
+    flag_value="-",
+    default=None,
+    metavar="[FILE]",
+    help="Every byte crossing GATT, decoded, with its time: printed (alone), or written to "
+    "a new FILE as JSON lines that the simulator's replay reads.",
+)
 @click.option(
     "--voice/--no-voice", default=None, help="Speak cues (default: the config file's [audio])."
 )
@@ -133,13 +153,15 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
     sim_preset: str,
     sim_quirks: tuple[str, ...],
     sim_faults: tuple[str, ...],
+    rehearse: bool,  # noqa: FBT001
+    pair: bool,  # noqa: FBT001
     headless: bool,  # noqa: FBT001
     fast: bool,  # noqa: FBT001
     speedup: float | None,
     log_path: Path | None,
     no_log: bool,  # noqa: FBT001
     start_at: str | None,
-    trace: bool,  # noqa: FBT001
+    trace: str | None,
     config_path: Path | None,
     voice: bool | None,  # noqa: FBT001
     export_formats: tuple[str, ...],
@@ -184,6 +206,8 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         table=config.document.get("web"),
         where=str(config.path or "config file"),
     )
+    if web_settings is not None:
+        web_settings = dataclasses.replace(web_settings, units=config.units)
     mqtt = resolve_mqtt(
         config,
         mqtt_url=mqtt_url,
@@ -203,6 +227,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         simulated=bool(sim_faults or sim_quirks) or sim_preset != "strict",
         fast=fast,
         speedup=speedup,
+        trace=trace,
     )
     start_at_s = _start_at(start_at, profile=profile, device=device)
     _check_no_log(no_log=no_log, log_path=log_path)
@@ -226,15 +251,20 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         mqtt=mqtt,
         export_formats=export_formats,
     )
-    options = dataclasses.replace(
-        options, mph_commands=mph_commands, write_log=not no_log, start_at_s=start_at_s
-    )
-    if speed_factor is not None:
-        options = dataclasses.replace(options, speed_factor=speed_factor)
     strap = heart_rate_strap or config.heart_rate_device
-    if strap is not None:
-        options = dataclasses.replace(options, heart_rate_strap=strap.strip())
+    options = dataclasses.replace(
+        options,
+        mph_commands=mph_commands,
+        write_log=not no_log,
+        start_at_s=start_at_s,
+        speed_factor=options.speed_factor if speed_factor is None else speed_factor,
+        heart_rate_strap=options.heart_rate_strap if strap is None else strap.strip(),
+        pair=pair,
+        rehearse=rehearse,
+    )
     if profile is not None:
+        if rehearse:  # (without a profile the start screen picks one, and it is rehearsed)
+            _say_rehearsal(options)
         _say_when_shadowed(profile)
     options = _saved_settings(
         options, explicit_mph=mph or mph_commands, explicit_speed_factor=speed_factor is not None
@@ -284,6 +314,21 @@ def _start_at(text: str | None, *, profile: str | None, device: str | None) -> f
     return seconds
 
 
+def _say_rehearsal(options: LaunchOptions) -> None:
+    """One line: how a rehearsal scales the profile, and its totals."""
+    from retrorun.cli.launch import check, rehearsal_info  # noqa: PLC0415
+    from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+
+    plan = check(options)
+    info = rehearsal_info(options) or {}
+    click.echo(
+        f"retrorun: rehearsal: every speed x{info.get('scale', 1.0):.2f}, at most "
+        f"{info.get('max_speed_kmh', 0.0):g} km/h; {format_duration(plan.total_duration_s)}, "
+        f"{plan.total_distance_m / 1000:.2f} km, {plan.turns} turns",
+        err=True,
+    )
+
+
 def _say_when_shadowed(profile: str) -> None:
     """One line when the runner's own profile hides a bundled one of the same name."""
     from retrorun.profiles import library  # noqa: PLC0415
@@ -323,6 +368,7 @@ def _check_choices(
     simulated: bool,
     fast: bool,
     speedup: float | None,
+    trace: str | None = None,
 ) -> None:
     """Options that exclude each other: one line naming the option, before anything runs."""
     from retrorun.errors import InputError  # noqa: PLC0415
@@ -340,6 +386,8 @@ def _check_choices(
         )
     if fast and speedup:
         raise InputError("--fast and --speedup exclude each other", location="--speedup")
+    if trace not in {None, "-"} and Path(str(trace)).exists():
+        raise InputError("the file exists: name a new one", location=f"--trace {trace}")
     if device and (fast or speedup):
         raise InputError(
             "--fast and --speedup only run the simulator, never a real treadmill",
@@ -355,7 +403,7 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
     fast: bool,
     device: str | None,
     mph: bool,
-    simulator: tuple[str, tuple[str, ...], tuple[str, ...], bool],
+    simulator: tuple[str, tuple[str, ...], tuple[str, ...], str | None],
     log_path: Path | None,
     voice: bool | None,
     mqtt: MqttSettings | None,
@@ -368,7 +416,7 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
     from retrorun.cli.launch import LaunchOptions, SimulatorOptions  # noqa: PLC0415
     from retrorun.session.inputs import EngineOptions  # noqa: PLC0415
 
-    preset, quirks, faults, trace = simulator
+    preset, quirks, faults, trace = simulator  # trace: "-" prints, else a file
     return LaunchOptions(
         profile=profile,
         config=config,
@@ -378,8 +426,9 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
             preset=preset,
             quirks=quirks,
             faults=faults,
-            trace=(lambda line: click.echo(line, err=True)) if trace else None,
+            trace=(lambda line: click.echo(line, err=True)) if trace == "-" else None,
         ),
+        trace_to=None if trace is None else Path(trace),
         log_path=log_path,
         log_buffered=fast,
         # The TUI takes a resume at any time; the line view follows the headless rules after
@@ -388,6 +437,8 @@ def _launch_options(  # noqa: PLR0913 - one parameter per option that shapes the
             interactive=tui or sys.stdin.isatty(),
             headless=not tui,
             heart_rate=config.heart_rate,
+            cues=config.cues,
+            units=config.units,
         ),
         # The TUI's countdowns are drawn from snapshots about 4 times a second; on virtual
         # time (--fast) snapshots would only cost time.
@@ -449,8 +500,11 @@ async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, Launch
     from retrorun.cli.signals import on_stop_signals  # noqa: PLC0415
     from retrorun.headless import read_keys, show  # noqa: PLC0415
 
+    if options.device is not None:  # a real treadmill: nothing moves before the key is on
+        await _confirm_safety_key(options)
     session = await launch_session(options)
-    view_task = asyncio.ensure_future(show(session.runner, click.echo))
+    units = options.config.units
+    view_task = asyncio.ensure_future(show(session.runner, click.echo, units=units))
     keys_task = asyncio.ensure_future(read_keys(session.runner, click.echo))
     if session.notice:
         click.echo(f"retrorun: {session.notice}", err=True)
@@ -465,3 +519,16 @@ async def _headless(options: LaunchOptions) -> tuple[SessionEnded | None, Launch
             keys_task.cancel()
             await asyncio.gather(view_task, keys_task, return_exceptions=True)
     return ended, session
+
+
+async def _confirm_safety_key(options: LaunchOptions) -> None:
+    """Ask for the safety key; leave with exit code 3 (nothing connected) without it."""
+    from retrorun.cli.safety_key import (  # noqa: PLC0415
+        NOT_CONFIRMED,
+        NOT_CONFIRMED_EXIT,
+        confirm_safety_key,
+    )
+
+    if not await confirm_safety_key(options.audio, lambda line: click.echo(f"retrorun: {line}")):
+        click.echo(f"retrorun: {NOT_CONFIRMED}", err=True)
+        raise click.exceptions.Exit(NOT_CONFIRMED_EXIT)

@@ -52,8 +52,13 @@ def apply_saved_settings(
                 err=True,
             )
         return options
-    _address, entry = found
-    click.echo(f"retrorun: using saved settings for {entry.name}: {entry.summary()}", err=True)
+    address, entry = found
+    from retrorun.profiles.words import in_units  # noqa: PLC0415
+
+    summary = in_units(entry.summary(), options.config.units)
+    click.echo(f"retrorun: using saved settings for {entry.name}: {summary}", err=True)
+    in_force = {"address": address, **entry.model_dump(mode="json", exclude_none=True)}
+    options = dataclasses.replace(options, saved_settings=in_force)
     if entry.console_start:
         click.echo(
             "retrorun: this treadmill takes Start from its console only: press Start there "

@@ -27,3 +27,18 @@ speed_factor_option = click.option(
     help="The belt's real speed over the speed it shows, as measured (docs/devices.md; "
     f"{SPEED_FACTOR_MIN:g} to {SPEED_FACTOR_MAX:g}; default: the saved settings', else 1).",
 )
+
+
+def one_treadmill(device: str | None, *, sim: bool, sim_preset: str) -> None:
+    """Exactly one of ``--device`` and ``--sim``, and ``--sim-preset`` only with ``--sim``:
+    one `InputError` naming the option otherwise."""
+    from retrorun.errors import InputError  # noqa: PLC0415
+
+    if device and sim:
+        raise InputError("--device and --sim exclude each other", location="--sim")
+    if not device and not sim:
+        raise InputError(
+            "name the treadmill with --device ADDR|NAME, or use --sim", location="--device"
+        )
+    if device and sim_preset != "strict":
+        raise InputError("--sim-preset only applies to the simulator", location="--sim-preset")

@@ -16,6 +16,8 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import click
+
 from retrorun.cli.signals import on_stop_signals
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ class TuiSession:
 
     options: LaunchOptions
     session: LaunchedSession | None = None
+    safety_key_refused: bool = False
+    """The runner left at the safety-key confirmation: nothing was started."""
     on_failure: Callable[[], object] | None = None
     """Called when the session fails before it could end (the app closes on it)."""
 
@@ -68,11 +72,12 @@ def for_the_app(session: LaunchedSession, notice: str | None = None) -> Launched
     from retrorun.tui import Launched  # noqa: PLC0415
 
     log = session.log_path
-    report = LogReport(log, session.writer_task) if log is not None else None
+    units = session.options.config.units
+    report = LogReport(log, session.writer_task, units) if log is not None else None
     notice = notice or session.notice
     if log is None:  # said on the screen too: the line before the TUI opened is hidden
         notice = "; ".join(filter(None, (NO_LOG, notice)))
-    return Launched(session.runner, report, notice)
+    return Launched(session.runner, report, notice, units)
 
 
 async def scan() -> list[FoundDevice]:
@@ -105,12 +110,27 @@ async def _main(shown: TuiSession) -> SessionEnded | None:
         device = None if choice.device == SIMULATOR else choice.device
         return await shown.launch(choice.profile, device)
 
-    profile = shown.options.profile
+    async def speaker(text: str) -> None:
+        from retrorun.cli.safety_key import say  # noqa: PLC0415
+
+        await say(shown.options.audio, text)
+
+    profile, device = shown.options.profile, shown.options.device
+    if profile is not None and device is not None:
+        # A real treadmill named on the command line: the safety key goes on before the
+        # screen changes, the session is launched and anything moves.
+        from retrorun.cli.safety_key import confirm_safety_key  # noqa: PLC0415
+
+        if not await confirm_safety_key(shown.options.audio, click.echo):
+            shown.safety_key_refused = True
+            return None
     try:
         if profile is not None:
-            app = RetrorunApp(await shown.launch(profile, shown.options.device))
+            app = RetrorunApp(await shown.launch(profile, device))
         else:
-            app = RetrorunApp(starter=starter, scanner=scan, next_up=next_in_plan())
+            app = RetrorunApp(
+                starter=starter, scanner=scan, speaker=speaker, next_up=next_in_plan()
+            )
 
         shown.on_failure = app.exit
         # A terminal in raw mode turns Ctrl-C into a key (the app stops the session on it),
@@ -121,6 +141,7 @@ async def _main(shown: TuiSession) -> SessionEnded | None:
             await app.run_async()
         finally:
             undo_signals()
+            shown.safety_key_refused = app.safety_key_refused
     finally:
         ended = await shown.finish()
     return ended
@@ -128,8 +149,6 @@ async def _main(shown: TuiSession) -> SessionEnded | None:
 
 def run_tui(options: LaunchOptions, speedup: float | None) -> None:
     """Run the TUI session; exit with the session's exit code."""
-    import click  # noqa: PLC0415
-
     from retrorun.cli.launch import check, check_simulator, exit_with  # noqa: PLC0415
     from retrorun.clock import run_scaled  # noqa: PLC0415
 
@@ -139,6 +158,11 @@ def run_tui(options: LaunchOptions, speedup: float | None) -> None:
     shown = TuiSession(options)
     main = _main(shown)
     ended = run_scaled(main, speedup=speedup) if speedup else asyncio.run(main)
+    if shown.safety_key_refused:
+        from retrorun.cli.safety_key import NOT_CONFIRMED, NOT_CONFIRMED_EXIT  # noqa: PLC0415
+
+        click.echo(f"retrorun: {NOT_CONFIRMED}", err=True)
+        raise click.exceptions.Exit(NOT_CONFIRMED_EXIT)
     if shown.session is None:  # left the start screen without starting anything
         raise click.exceptions.Exit(0)
     exit_with(ended, shown.session)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         FoundTreadmill,
         find_treadmill,
         open_treadmill,
+        scan_devices,
         scan_treadmills,
     )
     from retrorun.device.control import CommandRejectedError, NoAnswerError
@@ -56,6 +57,7 @@ _LAZY = {
     "FoundTreadmill": "retrorun.device.connection",
     "find_treadmill": "retrorun.device.connection",
     "open_treadmill": "retrorun.device.connection",
+    "scan_devices": "retrorun.device.connection",
     "scan_treadmills": "retrorun.device.connection",
     "CommandRejectedError": "retrorun.device.control",
     "NoAnswerError": "retrorun.device.control",
@@ -105,5 +107,6 @@ __all__ = [
     "follow_heart_rate_strap",
     "open_heart_rate_strap",
     "open_treadmill",
+    "scan_devices",
     "scan_treadmills",
 ]

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from retrorun.device.link import Advertisement, Link, find, scan
+from retrorun.device.link import Advertisement, Link, find, scan, stale_cache_hint
 from retrorun.device.treadmill import Treadmill
-from retrorun.errors import DecodeError, DeviceError
-from retrorun.ftms import FTMS_SERVICE_UUID16, MachineType, decode_service_data
+from retrorun.errors import DecodeError, DeviceError, InputError
+from retrorun.ftms import FTMS_SERVICE_UUID16, Characteristic, MachineType, decode_service_data
 
 if TYPE_CHECKING:
     from bleak.backends.client import BaseBleakClient
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from retrorun.clock import Clock
     from retrorun.device.ramp import RampRates
+    from retrorun.device.trace import GattTrace
 
 _ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
 
@@ -39,6 +40,8 @@ class FoundTreadmill:
     """``treadmill``, another FTMS type, or ``unknown`` when the service data is missing."""
     available: bool | None
     advertisement: Advertisement
+    ftms: bool = True
+    """Whether it advertises the Fitness Machine Service (``scan --all`` lists others too)."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -47,6 +50,7 @@ class FoundTreadmill:
             "rssi": self.rssi,
             "machine_type": self.machine_type,
             "available": self.available,
+            "ftms": self.ftms,
         }
 
 
@@ -60,6 +64,16 @@ class Backends:
 
 def describe(advertisement: Advertisement) -> FoundTreadmill:
     """Read the FTMS service data of an advertisement (absent on some Sole machines)."""
+    if not _advertises_ftms(advertisement):
+        return FoundTreadmill(
+            advertisement.name,
+            advertisement.address,
+            advertisement.rssi,
+            "-",
+            None,
+            advertisement,
+            ftms=False,
+        )
     machine_type = "unknown"
     available: bool | None = None
     data = advertisement.service_data.get(FTMS_SERVICE_UUID16)
@@ -98,6 +112,15 @@ async def scan_treadmills(
     return [describe(adv) for adv in found]
 
 
+async def scan_devices(
+    *, duration_s: float, backends: Backends | None = None
+) -> list[FoundTreadmill]:
+    """Every device heard within ``duration_s`` seconds, FTMS or not, strongest first."""
+    backends = backends or Backends()
+    found = await scan(duration_s=duration_s, service_uuid=None, backend=backends.scanner)
+    return [describe(adv) for adv in found]
+
+
 def matches(found: FoundTreadmill, target: str) -> bool:
     """Whether ``target`` (an address, or a name, case-insensitive) names this device."""
     wanted = target.strip().lower()
@@ -115,14 +138,38 @@ async def find_treadmill(
     """
     backends = backends or Backends()
 
+    # A device that matches but does not advertise FTMS is taken too: some treadmills
+    # leave the service out of a crowded advertisement. Connecting tells (`Link.connect`).
     def wanted(adv: Advertisement) -> bool:
-        return _advertises_ftms(adv) and matches(describe(adv), target)
+        return matches(describe(adv), target)
 
-    adv = await find(wanted, within_s=within_s, backend=backends.scanner)
+    adv = await find(
+        wanted, within_s=within_s, backend=backends.scanner, service_uuid=FTMS_SERVICE_UUID16
+    )
     if adv is None:
         kind = "at address" if _ADDRESS.match(target.strip()) else "named"
-        raise DeviceError(f"no treadmill {kind} {target!r} found in {within_s:g} s")
+        raise DeviceError(
+            f"no treadmill {kind} {target!r} found in {within_s:g} s (is another app "
+            "connected to it? close it; 'retrorun scan --all' lists what is heard)"
+        )
     return describe(adv)
+
+
+def not_a_treadmill(found: FoundTreadmill) -> InputError:
+    """The device named offers no FTMS treadmill: the wrong device, or a proprietary one."""
+    name = f"{found.name} ({found.address})" if found.name else found.address
+    if found.ftms:  # it says FTMS over the air: the table seen may be an old one
+        return InputError(
+            f"{name} advertises FTMS but offers no Treadmill Data (0x2ACD)"
+            f"{stale_cache_hint(found.address)}",
+            location="--device",
+        )
+    return InputError(
+        f"{name} is not an FTMS treadmill: it offers no Treadmill Data (0x2ACD); name "
+        "another device ('retrorun scan' lists FTMS treadmills), or the machine may use a "
+        "proprietary protocol that retrorun does not speak",
+        location="--device",
+    )
 
 
 def _advertises_ftms(adv: Advertisement) -> bool:
@@ -140,8 +187,11 @@ async def open_treadmill(  # noqa: PLR0913 - one keyword per treadmill setting
     speed_factor: float = 1.0,
     ramp_rates: RampRates | None = None,
     attempts: int = 3,
+    trace: GattTrace | None = None,
+    pair: bool = False,
 ) -> Treadmill:
-    """Find (unless given), connect and open a treadmill that reconnects itself."""
+    """Find (unless given), connect and open a treadmill that reconnects itself; `trace`
+    records every byte crossing GATT, over reconnections too; `pair` bonds first."""
     backends = backends or Backends()
     found = (
         target
@@ -150,16 +200,30 @@ async def open_treadmill(  # noqa: PLR0913 - one keyword per treadmill setting
     )
 
     async def connect() -> Link:
-        return await Link.connect(
-            found.advertisement, clock=clock, backend=backends.client, attempts=attempts
+        link = await Link.connect(
+            found.advertisement,
+            clock=clock,
+            backend=backends.client,
+            attempts=attempts,
+            trace=trace,
+            pair=pair,
         )
+        if not link.has(Characteristic.TREADMILL_DATA.uuid16):
+            await link.disconnect()
+            raise not_a_treadmill(found)
+        return link
 
     async def reconnect() -> Link:
         # The device may come back with a new advertisement object (and, on some
         # platforms, a new handle); look for it again before connecting.
         again = await find_treadmill(found.address, within_s=scan_timeout, backends=backends)
         return await Link.connect(
-            again.advertisement, clock=clock, backend=backends.client, attempts=attempts
+            again.advertisement,
+            clock=clock,
+            backend=backends.client,
+            attempts=attempts,
+            trace=trace,
+            pair=pair,
         )
 
     treadmill = Treadmill(

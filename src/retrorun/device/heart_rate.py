@@ -93,7 +93,9 @@ async def open_heart_rate_strap(
 
     scanner = backends.scanner if backends is not None else None
     client = backends.client if backends is not None else None
-    adv = await find(matches, within_s=within_s, backend=scanner)
+    adv = await find(
+        matches, within_s=within_s, backend=scanner, service_uuid=HEART_RATE_SERVICE_UUID16
+    )
     if adv is None:
         raise DeviceError(f"no heart-rate strap named {target!r} found in {within_s:g} s")
     link = await Link.connect(adv, clock=clock, backend=client)

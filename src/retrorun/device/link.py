@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bleak import BleakClient, BleakScanner
@@ -26,8 +26,9 @@ from bleak.exc import (
 )
 from bleak_retry_connector import establish_connection
 
+from retrorun import platforms
 from retrorun.errors import DeviceError
-from retrorun.ftms import uuid16_of, uuid128
+from retrorun.ftms import FTMS_SERVICE_UUID16, uuid16_of, uuid128
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 
     from retrorun.clock import Clock
+    from retrorun.device.trace import GattTrace
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,27 @@ class Advertisement:
     service_data: dict[int, bytes]
     device: object
     """The backend's `BLEDevice`, handed back to `Link.connect` to connect without a rescan."""
+    manufacturer_data: dict[int, bytes] = field(default_factory=dict)
+    """Manufacturer-specific data by company identifier."""
+    tx_power: int | None = None
+    service_uuids_full: tuple[str, ...] = ()
+    """Every advertised service UUID as text (128-bit ones included, which
+    `service_uuids` leaves out)."""
+
+    def to_json(self) -> dict[str, object]:
+        """The scan record as data (for ``retrorun scan --json`` and ``retrorun doctor``)."""
+        return {
+            "address": self.address,
+            "name": self.name,
+            "rssi": self.rssi,
+            "tx_power": self.tx_power,
+            "service_uuids": list(self.service_uuids_full)
+            or [f"{uuid:04x}" for uuid in self.service_uuids],
+            "service_data": {f"{uuid:04x}": data.hex() for uuid, data in self.service_data.items()},
+            "manufacturer_data": {
+                f"{company:04x}": data.hex() for company, data in self.manufacturer_data.items()
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -76,17 +99,23 @@ LinkEvent = Notification | LinkLost
 async def scan(
     *,
     duration_s: float,
-    service_uuid: int,
+    service_uuid: int | None,
     backend: type[BaseBleakScanner] | None = None,
 ) -> list[Advertisement]:
-    """Scan for ``duration_s`` seconds; return devices that advertise ``service_uuid``.
+    """Scan for ``duration_s`` seconds; return devices that advertise ``service_uuid``
+    (None: every device heard), strongest first.
 
     A device counts when the UUID is in its service list *or* its service data (some
     treadmills send one without the other).
     """
-    wanted = uuid128(service_uuid)
+    wanted = None if service_uuid is None else uuid128(service_uuid)
     try:
-        if backend is None:
+        only = _platform_filter(service_uuid)
+        if backend is None and only:
+            found = await BleakScanner.discover(
+                timeout=duration_s, return_adv=True, service_uuids=only
+            )
+        elif backend is None:
             found = await BleakScanner.discover(timeout=duration_s, return_adv=True)
         else:
             found = await BleakScanner.discover(
@@ -98,9 +127,18 @@ async def scan(
         raise DeviceError(f"scanning failed: {exc}") from exc
     result = []
     for device, adv in found.values():
-        if wanted in adv.service_uuids or wanted in adv.service_data:
+        if wanted is None or wanted in adv.service_uuids or wanted in adv.service_data:
             result.append(_advertisement(device, adv))
     return sorted(result, key=lambda a: -(a.rssi if a.rssi is not None else -999))
+
+
+def _platform_filter(service_uuid: int | None) -> list[str]:
+    """The scan's service filter where the platform hears nothing without one (macOS
+    12.0-12.2): the service asked for, else FTMS (then only FTMS devices are heard);
+    empty elsewhere."""
+    if not platforms.scan_needs_service_filter():
+        return []
+    return [uuid128(service_uuid or FTMS_SERVICE_UUID16)]
 
 
 async def find(
@@ -108,6 +146,7 @@ async def find(
     *,
     within_s: float,
     backend: type[BaseBleakScanner] | None = None,
+    service_uuid: int | None = None,
 ) -> Advertisement | None:
     """The first device whose advertisement satisfies ``match``, as soon as it is heard.
 
@@ -123,7 +162,12 @@ async def find(
         return False
 
     try:
-        if backend is None:
+        only = _platform_filter(service_uuid)
+        if backend is None and only:
+            device = await BleakScanner.find_device_by_filter(
+                wanted, timeout=within_s, service_uuids=only
+            )
+        elif backend is None:
             device = await BleakScanner.find_device_by_filter(wanted, timeout=within_s)
         else:
             device = await BleakScanner.find_device_by_filter(
@@ -146,6 +190,9 @@ def _advertisement(device: BLEDevice, adv: AdvertisementData) -> Advertisement:
         service_uuids=uuids,
         service_data=data,
         device=device,
+        manufacturer_data={k: bytes(v) for k, v in adv.manufacturer_data.items()},
+        tx_power=adv.tx_power,
+        service_uuids_full=tuple(adv.service_uuids),
     )
 
 
@@ -170,12 +217,17 @@ class Link:
     drops; it then ends.
     """
 
-    def __init__(self, client: BleakClient, *, clock: Clock, name: str) -> None:
+    def __init__(
+        self, client: BleakClient, *, clock: Clock, name: str, trace: GattTrace | None = None
+    ) -> None:
         self._client = client
         self._clock = clock
         self.name = name
         self._queue: asyncio.Queue[LinkEvent] = asyncio.Queue()
         self._lost = False
+        self._trace = trace
+        self.address = name
+        """The device's address (as scanned), for the hints that name it."""
 
     @classmethod
     async def connect(
@@ -185,8 +237,12 @@ class Link:
         clock: Clock,
         backend: type[BaseBleakClient] | None = None,
         attempts: int = 3,
+        trace: GattTrace | None = None,
+        pair: bool = False,
     ) -> Link:
-        """Connect to an advertised device, retrying transient failures."""
+        """Connect to an advertised device, retrying transient failures; `trace` records
+        every crossing of the link; `pair` bonds with it first (some treadmills refuse
+        control-point writes on a link that is not encrypted)."""
         link: Link | None = None
 
         def on_disconnect(_client: BleakClient) -> None:
@@ -202,6 +258,7 @@ class Link:
                 disconnected_callback=on_disconnect,
                 max_attempts=attempts,
                 backend=backend,
+                pair=pair,
             )
         except (BleakBluetoothNotAvailableError, OSError) as exc:
             raise DeviceError(_no_bluetooth(exc), device=name) from exc
@@ -211,7 +268,10 @@ class Link:
             raise DeviceError(f"connection refused by device ({exc})", device=name) from exc
         except TimeoutError as exc:
             raise DeviceError("the device did not answer the connection", device=name) from exc
-        link = cls(client, clock=clock, name=name)
+        link = cls(client, clock=clock, name=name, trace=trace)
+        link.address = target.address
+        if trace is not None:
+            trace.record("connect", note=f"{name} {target.address} mtu {client.mtu_size}")
         return link
 
     @property
@@ -222,6 +282,30 @@ class Link:
         """Whether the server has this characteristic."""
         return self._characteristic(uuid) is not None
 
+    def gatt_table(self) -> list[dict[str, object]]:
+        """Every service, characteristic (with its properties) and descriptor the server
+        offers, as data."""
+        return [
+            {
+                "uuid": service.uuid,
+                "handle": service.handle,
+                "description": service.description,
+                "characteristics": [
+                    {
+                        "uuid": char.uuid,
+                        "handle": char.handle,
+                        "description": char.description,
+                        "properties": list(char.properties),
+                        "descriptors": [
+                            {"uuid": d.uuid, "handle": d.handle} for d in char.descriptors
+                        ],
+                    }
+                    for char in service.characteristics
+                ],
+            }
+            for service in self._client.services
+        ]
+
     def properties(self, uuid: int) -> frozenset[str]:
         """The GATT properties of a characteristic (``read``, ``write``, ``notify``, ...)."""
         char = self._characteristic(uuid)
@@ -230,7 +314,10 @@ class Link:
     async def read(self, uuid: int) -> bytes:
         char = self._require(uuid)
         async with self._translated(f"reading {uuid:#06x}"):
-            return bytes(await self._client.read_gatt_char(char))
+            data = bytes(await self._client.read_gatt_char(char))
+        if self._trace is not None:
+            self._trace.record("read", uuid, data)
+        return data
 
     async def write(self, uuid: int, data: bytes) -> None:
         """Write, with response when the characteristic allows it, else without.
@@ -240,16 +327,25 @@ class Link:
         """
         char = self._require(uuid)
         with_response = "write" in char.properties
+        if self._trace is not None:
+            self._trace.record("write" if with_response else "write-cmd", uuid, data)
         async with self._translated(f"writing {uuid:#06x}"):
             await self._client.write_gatt_char(char, data, response=with_response)
 
     async def subscribe(self, uuid: int) -> None:
         """Start notifications or indications; their bytes arrive through `events()`."""
         char = self._require(uuid)
+        # bleak does not say which of the two arrived; a characteristic that only
+        # indicates can only have indicated.
+        kind = "indicate" if "notify" not in char.properties else "notify"
 
         def on_value(_char: BleakGATTCharacteristic, data: bytearray) -> None:
+            if self._trace is not None:
+                self._trace.record(kind, uuid, bytes(data))
             self._queue.put_nowait(Notification(uuid, bytes(data), self._clock.now()))
 
+        if self._trace is not None:
+            self._trace.record("subscribe", uuid)
         async with self._translated(f"subscribing to {uuid:#06x}"):
             await self._client.start_notify(char, on_value)
 
@@ -265,6 +361,8 @@ class Link:
         """Report the connection as lost (once), e.g. when notifications stop arriving."""
         if not self._lost:
             self._lost = True
+            if self._trace is not None:
+                self._trace.record("disconnect", note=reason)
             self._queue.put_nowait(LinkLost(self._clock.now(), reason))
 
     async def drop(self, reason: str) -> None:
@@ -286,7 +384,10 @@ class Link:
     def _require(self, uuid: int) -> BleakGATTCharacteristic:
         char = self._characteristic(uuid)
         if char is None:
-            raise DeviceError(f"the device has no characteristic {uuid:#06x}", device=self.name)
+            raise DeviceError(
+                f"the device has no characteristic {uuid:#06x}{stale_cache_hint(self.address)}",
+                device=self.name,
+            )
         return char
 
     @contextlib.asynccontextmanager
@@ -294,11 +395,45 @@ class Link:
         try:
             yield
         except BleakGATTProtocolError as exc:
-            raise GattRefusedError(doing, int(exc.code), str(exc), device=self.name) from exc
+            hint = bluetooth_hint(int(exc.code), str(exc), self.address)
+            raise GattRefusedError(doing, int(exc.code), f"{exc}{hint}", device=self.name) from exc
         except BleakError as exc:
             if not self._client.is_connected:
                 self.mark_lost(str(exc))
-            raise DeviceError(f"{doing} failed: {exc}", device=self.name) from exc
+            hint = bluetooth_hint(None, str(exc), self.address)
+            raise DeviceError(f"{doing} failed: {exc}{hint}", device=self.name) from exc
+
+
+# ATT error codes (Core Spec Vol 3 Part F §3.4.1.1) that mean "pair with me first".
+_ATT_INVALID_HANDLE = 0x01
+_ATT_NEEDS_PAIRING = frozenset({0x05, 0x08, 0x0C, 0x0F})
+"""Insufficient Authentication, Authorization, Encryption Key Size, Encryption."""
+_PAIRING_WORDS = ("not paired", "insufficient encryption", "insufficient authentication")
+_STALE_WORDS = ("invalid handle", "characteristic not found")
+
+
+def stale_cache_hint(address: str) -> str:
+    """What to do when the GATT table retrorun sees may be an old one BlueZ kept."""
+    return (
+        "; if the treadmill's firmware changed, BlueZ may hold a stale copy of its GATT "
+        f"table: run 'bluetoothctl remove {address}' and try again"
+    )
+
+
+def bluetooth_hint(code: int | None, text: str, address: str) -> str:
+    """A hint for a refused or failed GATT request ("" when none applies): pairing for
+    "not paired" and insufficient authentication or encryption, the stale BlueZ cache for
+    an invalid handle or a characteristic that is not found."""
+    lowered = text.lower()
+    if code in _ATT_NEEDS_PAIRING or any(word in lowered for word in _PAIRING_WORDS):
+        return (
+            "; the treadmill wants to be paired first: run again with --pair, or pair it "
+            f"once (for example 'bluetoothctl pair {address}', or the system's Bluetooth "
+            "settings) and try again"
+        )
+    if code == _ATT_INVALID_HANDLE or any(word in lowered for word in _STALE_WORDS):
+        return stale_cache_hint(address)
+    return ""
 
 
 class GattRefusedError(DeviceError):

@@ -272,6 +272,11 @@ class Treadmill:
         self._started = True
         self._spawn(self._replay_cached())
 
+    def gatt_table(self) -> list[dict[str, object]]:
+        """The treadmill's GATT table: services, characteristics with their properties,
+        descriptors (for a bug report)."""
+        return self._link.gatt_table()
+
     async def device_information(self) -> dict[str, str]:
         """What the Device Information service (0x180A) says: manufacturer, model, serial,
         hardware, firmware and software revisions; empty when the treadmill offers none."""

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from retrorun.belt import DEFAULT_RATES
 from retrorun.errors import ProfileError, ProfileErrors
-from retrorun.profiles import safety
+from retrorun.profiles import safety, words
 from retrorun.profiles.heart_zones import target_bpm
 from retrorun.profiles.models import IntervalStep, Profile, RepeatStep, format_path
 from retrorun.profiles.quantities import format_duration
@@ -87,7 +87,8 @@ OPEN_STEP_CUE = "Press skip, the lap button, when you are ready to go on"
 # Nested repeats multiply; a plan longer than this is a typo, not a workout (and would
 # take a long time and much memory to unroll).
 MAX_INTERVALS = 2000
-# Cue thresholds: a halfway cue only makes sense in a bout long enough to need one, and a
+# Cue thresholds: a halfway cue only makes sense in a bout long enough to need one (in a
+# short one, only for a runner who asks for chatty cues: `words.SHORT_BOUT_S`), and a
 # countdown only when the bout is longer than the countdown itself.
 HALFWAY_MIN_S = 40.0
 COUNTDOWN_LEAD_S = 10.0
@@ -561,6 +562,10 @@ def _with_cues(
     starts moving (a safety-key reminder), and a backward interval that comes after a turn
     has its cue said in the interval before the turn, ahead of the turn warning (form cues
     before the first backward steps, not once the turn is over).
+
+    A turn's own cues ("Turn around now", its countdown, "Settle in") hang on its window,
+    which opens only when the belt is measured at turn speed: the session says them
+    (`retrorun.session.cues`), and ``retrorun plan --cues`` shows when.
     """
     last_round_seen = False
     opening = next((i for i, seg in enumerate(segments) if seg.kind == "interval"), -1)
@@ -570,40 +575,33 @@ def _with_cues(
         following = segments[position + 1] if position + 1 < len(segments) else None
         length = seg.estimated_duration_s
         cues: list[Cue] = []
-        if seg.kind == "turn":
-            cues.append(Cue(0.0, CueKind.START, f"Slow down: {seg.label}"))
-            cues.append(
-                Cue(seg.incline_offset_s + (seg.window_s or 0.0), CueKind.START, "Settle in")
-            )
-        else:
+        if seg.kind == "interval":
             if position in last_round and not last_round_seen:
-                cues.append(Cue(0.0, CueKind.LAST_INTERVAL, "Last interval"))
+                cues.append(Cue(0.0, CueKind.LAST_INTERVAL, words.LAST_INTERVAL))
                 last_round_seen = True
             cues.extend(_opening_cues(seg, own_cue=position not in said_before))
             cues.extend(_preview_cue(seg, previews.get(position), limits))
             counted = seg.duration_s if seg.duration_s is not None else length
             if counted >= HALFWAY_MIN_S and not seg.open_ended:  # halfway through the counted time
-                cues.append(Cue(length - counted / 2, CueKind.HALFWAY, "Halfway"))
+                cues.append(Cue(length - counted / 2, CueKind.HALFWAY, words.HALFWAY))
         if following is not None and following.kind == "turn":
             lead = min(limits.turn_warning_s, length)
             cues.append(
                 Cue(
                     length - lead,
                     CueKind.TURN_WARNING,
-                    f"{following.label.capitalize()} in {lead:.0f} seconds",
+                    words.segment_warning(following, lead, slowing=True),
                 )
             )
         elif following is not None and seg.kind == "interval" and length > COUNTDOWN_LEAD_S:
-            what = (
-                "The belt slows to stop"
-                if following.label == FINAL_STOP_LABEL and following.source_path == "finish"
-                else "Change"
-            )
+            stopping = following.label == FINAL_STOP_LABEL and following.source_path == "finish"
             cues.append(
                 Cue(
                     length - COUNTDOWN_LEAD_S,
                     CueKind.COUNTDOWN,
-                    f"{what} in {COUNTDOWN_LEAD_S:.0f} seconds",
+                    words.stopping_in(COUNTDOWN_LEAD_S)
+                    if stopping
+                    else words.change_in(COUNTDOWN_LEAD_S),
                 )
             )
         if seg.kind == "interval" and length > COUNTDOWN_BEEPS_S[0]:
@@ -611,5 +609,5 @@ def _with_cues(
                 Cue(length - beep, CueKind.COUNTDOWN, f"{beep:.0f}") for beep in COUNTDOWN_BEEPS_S
             )
         if following is None:
-            cues.append(Cue(length, CueKind.FINISH, "Workout complete"))
+            cues.append(Cue(length, CueKind.FINISH, words.FINISH))
         yield replace(seg, cues=tuple(sorted(cues, key=lambda cue: cue.offset_s)))

@@ -36,7 +36,7 @@ class CueKind(enum.StrEnum):
     COUNTDOWN = "countdown"
     """10 s and 3-2-1 before a change (3-2-1 also beeps)."""
     TURN_WARNING = "turn_warning"
-    """"Backward in ten seconds. Slow down and hold the rails." """
+    """"Backward in 10 seconds. The belt is slowing — hold the rails." """
     LAST_INTERVAL = "last_interval"
     FINISH = "finish"
     TURN_NOW = "turn_now"

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 from retrorun.profiles.chart import FILL, LEGEND
 from retrorun.profiles.quantities import format_duration
+from retrorun.profiles.words import speed_number, speed_unit
 
 if TYPE_CHECKING:
+    from retrorun.profiles.words import Units
     from retrorun.recording.activity import Sample
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -31,17 +33,23 @@ def _columns(
 
 
 def render_session(
-    samples: tuple[Sample, ...], start_t: float, end_t: float, width: int = 60, height: int = 6
+    samples: tuple[Sample, ...],
+    start_t: float,
+    end_t: float,
+    width: int = 60,
+    height: int = 6,
+    units: Units = "metric",
 ) -> list[str]:
-    """Speed (km/h) over session time, and a heart-rate line when there is heart rate."""
+    """Speed (km/h or mph) over session time, and a heart-rate line when there is heart
+    rate."""
     columns = _columns(samples, start_t, end_t, width)
-    top = max([1.0, *(s.speed_kmh for s in samples)])
+    top = speed_number(max([1.0, *(s.speed_kmh for s in samples)]), units)
     bars: list[tuple[int, str]] = []
     for column in columns:
         if not column:
             bars.append((0, " "))
             continue
-        speed = sum(s.speed_kmh for s in column) / len(column)
+        speed = speed_number(sum(s.speed_kmh for s in column) / len(column), units)
         # A turn is short next to a session: any turn reading claims its column.
         group = "turn" if any(s.group == "turn" for s in column) else column[-1].group
         level = math.ceil(speed / top * height) if speed > 0 else 0
@@ -50,7 +58,7 @@ def render_session(
     for row in range(height, 0, -1):
         label = f"{top * row / height:4.1f}" if row in (height, math.ceil(height / 2)) else ""
         lines.append(f"{label:>5} ┤" + "".join(f if level >= row else " " for level, f in bars))
-    lines.append(f"{'km/h':>5} └{'─' * width}")
+    lines.append(f"{speed_unit(units):>5} └{'─' * width}")
     rates = [
         [s.heart_rate_bpm for s in column if s.heart_rate_bpm is not None] for column in columns
     ]

@@ -43,11 +43,13 @@ from retrorun.fit.profile import (
 )
 from retrorun.fit.wire import BaseType, Field, FitWriter, field, fit_time, text
 from retrorun.fit.workout import WorkoutStep, write_workout
+from retrorun.profiles.words import in_units, speed_number, speed_unit
 from retrorun.recording.activity import Activity, Lap, build_activity
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from retrorun.profiles.words import Units
     from retrorun.recording.log_reader import SessionLog
 
 PRODUCT = 1
@@ -82,10 +84,14 @@ DIRECTION_CODES = {
 
 
 def export_fit(
-    log: SessionLog, utc_offset_s: int = 0, identity: DeviceIdentity = RETRORUN_DEVICE
+    log: SessionLog,
+    utc_offset_s: int = 0,
+    identity: DeviceIdentity = RETRORUN_DEVICE,
+    units: Units = "metric",
 ) -> bytes:
     """The session as a FIT activity file. `utc_offset_s` only sets the activity's local time;
-    `identity` is the device the file names as its creator (default: retrorun itself)."""
+    `identity` is the device the file names as its creator (default: retrorun itself);
+    `units` are those of the steps' names and notes (the numbers are metric, as FIT is)."""
     activity = build_activity(log)
     writer = FitWriter()
     created = fit_time(activity.started_at)
@@ -104,7 +110,7 @@ def export_fit(
         writer, (developer.LAP_DIRECTION, developer.RECORD_DIRECTION, developer.STEP_INCLINE)
     )
     _devices(writer, log, created, identity)
-    write_workout(writer, activity.name, None, tuple(_step(lap) for lap in activity.laps))
+    write_workout(writer, activity.name, None, tuple(_step(lap, units) for lap in activity.laps))
     for _, _, write in sorted(_timeline(activity), key=lambda item: (item[0], item[1])):
         write(writer)
     _session(writer, activity, utc_offset_s)
@@ -149,15 +155,17 @@ def _software_version(version: str) -> int | None:
     return int(parts[0]) * 100 + int(parts[1])
 
 
-def _step(lap: Lap) -> WorkoutStep:
+def _step(lap: Lap, units: Units) -> WorkoutStep:
     speed = lap.target_speed_kmh
     if lap.kind == "turn":
         name = f"TURN to {lap.direction}"
+    elif speed is None:
+        name = lap.group.upper()
     else:
-        name = f"{lap.group.upper()} {speed:.1f} km/h" if speed is not None else lap.group.upper()
+        name = f"{lap.group.upper()} {speed_number(speed, units):.1f} {speed_unit(units)}"
     return WorkoutStep(
         name=name,
-        notes=lap.label or None,
+        notes=in_units(lap.label, units) or None,
         duration_s=lap.duration_target_s,
         distance_m=lap.distance_target_m,
         speed_low_kmh=speed,

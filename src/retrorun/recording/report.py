@@ -17,11 +17,16 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable
     from pathlib import Path
 
+    from retrorun.profiles.words import Units
+
 
 class LogReport:
     """The log at `log_path`, complete once `written` (the writer's task) is done."""
 
-    def __init__(self, log_path: Path, written: Awaitable[object] | None = None) -> None:
+    def __init__(
+        self, log_path: Path, written: Awaitable[object] | None = None, units: Units = "metric"
+    ) -> None:
+        self.units = units
         self._path = log_path
         self._written = written
 
@@ -37,7 +42,7 @@ class LogReport:
     async def summary_lines(self, width: int) -> list[str]:
         """`render_summary` of the log, with its chart `width` columns wide."""
         await self._complete()
-        return render_summary(summarize(read_log(self._path)), width)
+        return render_summary(summarize(read_log(self._path)), width, self.units)
 
     async def export_fit(self) -> Path:
         """Write ``<log>.fit`` (local time offset of the session's start) and return it."""
@@ -46,7 +51,8 @@ class LogReport:
         offset = log.started_at.astimezone().utcoffset()
         output = self._path.with_suffix(".fit")
         try:
-            output.write_bytes(export_fit(log, round(offset.total_seconds()) if offset else 0))
+            local = round(offset.total_seconds()) if offset else 0
+            output.write_bytes(export_fit(log, local, units=self.units))
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror}", location=str(output)) from exc
         return output

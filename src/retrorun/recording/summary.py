@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from retrorun.profiles.quantities import format_duration
+from retrorun.profiles.words import distance_text, in_units, speed_number, speed_unit
 from retrorun.recording.activity import GROUPS, Activity, Group, Span, build_activity
 from retrorun.recording.chart import render_session
 from retrorun.session.energy import MAX_GAP_S, energy_text
 
 if TYPE_CHECKING:
+    from retrorun.profiles.words import Units
     from retrorun.recording.log_reader import LogEvent, SessionLog
 
 _CONSOLE = {
@@ -175,30 +177,27 @@ def _faults(log: SessionLog) -> list[Note]:
     return notes
 
 
-def _distance(metres: float) -> str:
-    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.2f} km"  # noqa: PLR2004
-
-
 def _cell(value: float | None, pattern: str) -> str:
     return pattern.format(value) if value is not None else "-"
 
 
-def render_summary(summary: SessionSummary, width: int = 60) -> list[str]:
-    """The summary as lines of text for a terminal."""
+def render_summary(summary: SessionSummary, width: int = 60, units: Units = "metric") -> list[str]:
+    """The summary as lines of text for a terminal, in `units`."""
     activity = summary.activity
+    unit = speed_unit(units)
     start = activity.moment(activity.span.start_t)
     lines = [
         f"{activity.name}: {start:%Y-%m-%d %H:%M} UTC, {summary.outcome}",
         (
             f"active {format_duration(activity.timer_s)} "
             f"(elapsed {format_duration(activity.span.duration_s)}), "
-            f"{_distance(activity.distance_m)}, "
+            f"{distance_text(activity.distance_m, units)}, "
             f"{summary.turns} turn{'' if summary.turns == 1 else 's'}, "
             f"{energy_text(activity.calories_kcal, activity.energy_source)}"
         ),
         "",
         (
-            f"{'':9}{'time':>8}{'distance':>10}{'avg km/h':>10}{'max km/h':>10}"
+            f"{'':9}{'time':>8}{'distance':>10}{'avg ' + unit:>10}{'max ' + unit:>10}"
             f"{'avg HR':>8}{'max HR':>8}"
         ),
     ]
@@ -206,8 +205,9 @@ def render_summary(summary: SessionSummary, width: int = 60) -> list[str]:
         stats = summary.groups[group]
         lines.append(
             f"{group:<9}{format_duration(stats.duration_s):>8}"
-            f"{_distance(stats.distance_m):>10}{stats.avg_speed_kmh:>10.1f}"
-            f"{stats.max_speed_kmh:>10.1f}"
+            f"{distance_text(stats.distance_m, units):>10}"
+            f"{speed_number(stats.avg_speed_kmh, units):>10.1f}"
+            f"{speed_number(stats.max_speed_kmh, units):>10.1f}"
             f"{_cell(stats.avg_heart_rate_bpm, '{:d}'):>8}"
             f"{_cell(stats.max_heart_rate_bpm, '{:d}'):>8}"
         )
@@ -218,9 +218,11 @@ def render_summary(summary: SessionSummary, width: int = 60) -> list[str]:
         ("faults", summary.faults),
     ):
         lines.append(f"{title}: {len(notes) if notes else 'none'}")
-        lines.extend(f"  {format_duration(note.t)}  {note.text}" for note in notes)
+        lines.extend(f"  {format_duration(note.t)}  {in_units(note.text, units)}" for note in notes)
     lines.append("")
     lines.extend(
-        render_session(activity.samples, activity.span.start_t, activity.span.end_t, width)
+        render_session(
+            activity.samples, activity.span.start_t, activity.span.end_t, width, units=units
+        )
     )
     return lines

@@ -20,11 +20,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
+from retrorun.profiles.words import in_units
 from retrorun.recording.activity import Activity, Lap, Sample, build_activity
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from retrorun.profiles.words import Units
     from retrorun.recording.log_reader import SessionLog
 
 TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
@@ -57,8 +59,9 @@ def _bpm(parent: ET.Element, name: str, value: int | None) -> None:
         _child(_child(parent, name), "Value", str(min(value, 255)))
 
 
-def export_tcx(log: SessionLog) -> str:
-    """The session as TCX text (UTF-8 XML declaration included)."""
+def export_tcx(log: SessionLog, units: Units = "metric") -> str:
+    """The session as TCX text (UTF-8 XML declaration included); the laps' notes in `units`
+    (the numbers are metric, as TCX is)."""
     ET.register_namespace("", TCX_NS)
     ET.register_namespace("ax", EXT_NS)
     ET.register_namespace("xsi", XSI_NS)
@@ -70,14 +73,14 @@ def export_tcx(log: SessionLog) -> str:
     node.set("Sport", "Running")
     _child(node, "Id", _time(activity.moment(activity.span.start_t)))
     for lap in activity.laps:
-        _lap(node, activity, lap)
+        _lap(node, activity, lap, units)
     _child(node, "Notes", f"{activity.name} (retrorun, treadmill)")
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-def _lap(parent: ET.Element, activity: Activity, lap: Lap) -> None:
+def _lap(parent: ET.Element, activity: Activity, lap: Lap, units: Units) -> None:
     node = _child(parent, "Lap")
     node.set("StartTime", _time(activity.moment(lap.span.start_t)))
     _child(node, "TotalTimeSeconds", f"{lap.timer_s:.3f}")
@@ -99,7 +102,8 @@ def _lap(parent: ET.Element, activity: Activity, lap: Lap) -> None:
         for sample in track:
             _point(element, activity, sample)
     direction = lap.group.upper()
-    _child(node, "Notes", f"{direction}: {lap.label}" if lap.label else direction)
+    label = in_units(lap.label, units)
+    _child(node, "Notes", f"{direction}: {label}" if label else direction)
     extension = ET.SubElement(_child(node, "Extensions"), _ext("LX"))
     ET.SubElement(extension, _ext("AvgSpeed")).text = f"{lap.avg_speed_kmh / 3.6:.3f}"
 

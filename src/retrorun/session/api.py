@@ -197,7 +197,8 @@ class Cue:
     t: float
     kind: CueKind
     text: str
-    """A short spoken-first sentence: "Backward in ten seconds. Slow down and hold the rails." """
+    """A short spoken-first sentence: "Backward in 10 seconds. The belt is slowing — hold the
+    rails." """
     beeps: int = 0
     """Countdown tones to play (3-2-1 cues carry 1 each; 0: none)."""
 

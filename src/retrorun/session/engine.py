@@ -51,6 +51,7 @@ from retrorun.device.events import (
 )
 from retrorun.device.ramp import DEFAULT_RATES
 from retrorun.ftms.training_status import TrainingStatusCode
+from retrorun.profiles import words
 from retrorun.profiles.safety import (
     SAFETY_NUMBERS,
     backward_ramp,
@@ -58,6 +59,7 @@ from retrorun.profiles.safety import (
     clamp_speed,
     limit_speed_change,
 )
+from retrorun.profiles.words import CueGroup, Verbosity, group_of
 from retrorun.session import turn as turns
 from retrorun.session.api import (
     CommandKind,
@@ -75,6 +77,7 @@ from retrorun.session.cues import (
     PendingCue,
     interval_cues,
     settle_text,
+    slows,
     turn_now_text,
     turn_warning_text,
 )
@@ -427,12 +430,37 @@ class Engine:
         self._out.append(send)
         return send.seq
 
-    def _cue(self, kind: CueKind, text: str, *, beeps: int = 0, **extra: object) -> None:
+    def _cue(
+        self,
+        kind: CueKind,
+        text: str,
+        *,
+        beeps: int = 0,
+        group: CueGroup | None = None,
+        level: Verbosity = Verbosity.NORMAL,
+        **extra: object,
+    ) -> None:
+        """Say `text` (and log it) in the runner's units, unless the runner's cue settings
+        leave it out: safety cues are always said."""
+        if not self.options.cues.says(group or group_of(kind), level):
+            return
+        text = words.in_units(text, self._units)
         self._out.append(Publish(Cue(self.t, kind, text, beeps)))
         fields: dict[str, object] = {"text": text, "kind": str(kind)}
         if beeps:
             fields["beeps"] = beeps
         self._log("cue", **fields, **{k: v for k, v in extra.items() if v is not None})
+
+    @property
+    def _units(self) -> words.Units:
+        return self.options.units
+
+    def _turn_kmh(self, seg: Segment) -> float:
+        """The turn speed the belt is really told for the turn `seg` (a treadmill's minimum
+        may raise it)."""
+        return clamp_speed(
+            seg.from_direction, seg.speed_kmh, self.incline_target or 0.0, self.limits
+        ).value
 
     def _log(self, type_: str, **fields: object) -> None:
         self._out.append(Publish(LogEntry(self.t, type_, fields)))
@@ -557,7 +585,7 @@ class Engine:
         if clamped.limited and clamped.reasons[0] not in self._warned:
             # Caps are announced (once per segment); pacing by the ramp rate is only logged.
             self._warned.add(clamped.reasons[0])
-            self._cue(CueKind.OVERRIDE, f"Speed limited to {value:.1f} km/h: {clamped.reasons[0]}.")
+            self._cue(CueKind.OVERRIDE, words.speed_limited(value, clamped.reasons[0], self._units))
         return value
 
     def _command_incline(
@@ -591,7 +619,7 @@ class Engine:
         self.incline_target = value
         if why and why[0] not in self._warned:
             self._warned.add(why[0])
-            self._cue(CueKind.OVERRIDE, f"Incline limited to {value:.1f} %: {why[0]}.")
+            self._cue(CueKind.OVERRIDE, words.incline_limited(value, why[0]))
         return value
 
     def _adopt_override(self, by: str = "a change by hand") -> None:
@@ -617,7 +645,7 @@ class Engine:
         self.reason = info.reason
         self._log("state", state=info.outcome, reason=info.reason)
         if ending is Ending.FINISHED:
-            self._cue(CueKind.FINISH, "Workout complete. Well done!")
+            self._cue(CueKind.FINISH, words.FINISH)
         else:
             self._cue(CueKind.ALARM, f"Session over: {info.reason}.")
         if self._belt_started:
@@ -647,7 +675,7 @@ class Engine:
         # and run on, others refuse a Stop of a belt the safety key already stopped.
         measured = self.measured_speed
         if sampled and measured is not None and measured < AT_REST_KMH:
-            self._cue(CueKind.PAUSE, "The belt has stopped. You can step off.")
+            self._cue(CueKind.PAUSE, words.BELT_STOPPED)
             self._finalize()
             return
         now = self.ledger.now
@@ -844,9 +872,7 @@ class Engine:
         if turn is None:
             return None
         seg = turn.segment
-        turn_kmh = clamp_speed(
-            seg.from_direction, seg.speed_kmh, self.incline_target or 0.0, self.limits
-        ).value
+        turn_kmh = self._turn_kmh(seg)
         if self.speed_target is not None:  # slower than turn speed stays slower
             turn_kmh = min(turn_kmh, self.speed_target)
         events = turn.advance(
@@ -865,7 +891,7 @@ class Engine:
         """Say and do what a step of the turn asks for."""
         seg = turn.segment
         if isinstance(event, turns.Beep):
-            self._cue(CueKind.COUNTDOWN, str(event.digit), beeps=1)
+            self._cue(CueKind.COUNTDOWN, str(event.digit), beeps=1, group=CueGroup.SAFETY)
         elif isinstance(event, turns.WindowOpened):
             for step in self._queue:  # anything still queued is late: send it now
                 self._command_speed(step.speed_kmh, step.facing, step=step)
@@ -879,9 +905,9 @@ class Engine:
             )
             self._command_incline(seg.incline_pct, in_turn=True)
         elif isinstance(event, turns.Settling):
-            self._cue(CueKind.START, settle_text(seg))
+            self._cue(CueKind.START, settle_text(seg), group=CueGroup.SAFETY)
         elif isinstance(event, turns.WindowExtended) and turn.extended_s <= event.by_s + EPS:
-            self._cue(CueKind.START, "Hold the rails: the incline is still moving.")
+            self._cue(CueKind.START, words.DECK_MOVING, group=CueGroup.SAFETY)
 
     def _turn_overdue(
         self, event: turns.ArrivalOverdue | turns.DeckOverdue, turn_kmh: float
@@ -950,7 +976,7 @@ class Engine:
                 if nxt is not None:
                     self._warn_turn(nxt)
             else:
-                self._cue(cue.kind, cue.text, beeps=cue.beeps)
+                self._cue(cue.kind, cue.text, beeps=cue.beeps, group=cue.group, level=cue.level)
         self._cues = keep
 
     def _warn_turn(self, nxt: Segment) -> None:
@@ -961,7 +987,8 @@ class Engine:
         # slowed to turn speed, after the end of this interval.
         offset = turns.window_offset_s(nxt, self._speed_now(), self._rates)
         seconds = (self.segment_remaining_s() or 0.0) + offset
-        self._cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds))
+        slowing = slows(self._speed_now(), self._turn_kmh(nxt))
+        self._cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds, slowing=slowing))
 
     def _next_segment(self, start: float | None = None) -> None:
         """End the current segment and begin the next at active time ``start`` (now when
@@ -1009,7 +1036,8 @@ class Engine:
                 for s in seg.speed_steps
             ]
             if not warned:
-                self._cue(CueKind.TURN_WARNING, turn_warning_text(seg, offset))
+                slowing = slows(self._belt_speed(), self._turn_kmh(seg))
+                self._cue(CueKind.TURN_WARNING, turn_warning_text(seg, offset, slowing=slowing))
             return
         self.turn = None
         self.facing = seg.direction
@@ -1028,7 +1056,13 @@ class Engine:
             self._interval_phase = Phase.RAMP
         nxt = self._next_turn()
         delay = turns.window_offset_s(nxt, seg.speed_kmh, self._rates) if nxt is not None else 0.0
-        self._cues = interval_cues(seg, window_delay_s=delay)
+        before = self.plan.segments[index - 1] if index > 0 else None
+        self._cues = interval_cues(
+            seg,
+            window_delay_s=delay,
+            into_turn=nxt is not None,
+            after_turn=before is not None and before.kind == "turn",
+        )
         self._command_incline(seg.incline_pct, in_turn=False)
 
     def _skip(self) -> tuple[bool, str]:
@@ -1064,7 +1098,7 @@ class Engine:
         if kind is CommandKind.PAUSE:
             self._cause = "user"
             self._move(Trigger.PAUSE, "paused by you")
-            self._cue(CueKind.PAUSE, "Paused.")
+            self._cue(CueKind.PAUSE, words.PAUSED)
             self._send("pause")
             return CommandResult(cmd, accepted=True, reason="paused")
         if kind is CommandKind.SKIP:
@@ -1104,11 +1138,16 @@ class Engine:
             self._adopt_override()
         requested = self._speed_now() + amount
         value = self._command_speed(requested, self.facing, reason="nudge")
-        self._cue(CueKind.OVERRIDE, f"Speed {value:g} km/h.")
-        goes_on = f", the ramp goes on to {ramp_end:.1f} km/h" if ramp_end is not None else ""
+        self._cue(CueKind.OVERRIDE, words.speed_set(value, self._units))
+        speed = words.speed_text(value, self._units)
+        goes_on = (
+            f", the ramp goes on to {words.speed_text(ramp_end, self._units)}"
+            if ramp_end is not None
+            else ""
+        )
         if abs(value - requested) > EPS:
-            return True, f"speed {value:.1f} km/h (limited by the safety layer){goes_on}"
-        return True, f"speed {value:.1f} km/h{goes_on}"
+            return True, f"speed {speed} (limited by the safety layer){goes_on}"
+        return True, f"speed {speed}{goes_on}"
 
     def _shift_planned_steps(self, amount: float) -> float | None:
         """While the plan's own speed steps are still coming (a ramp, or the gradual climb
@@ -1132,7 +1171,7 @@ class Engine:
         self._adopt_override()
         requested = (self.incline_target or 0.0) + amount
         value = self._command_incline(requested, in_turn=in_window, reason="nudge")
-        self._cue(CueKind.OVERRIDE, f"Incline {value:g} %.")
+        self._cue(CueKind.OVERRIDE, words.incline_set(requested if value is None else value))
         return True, f"incline {value:g} %"
 
     # ------------------------------------------------------------------ the treadmill
@@ -1185,10 +1224,10 @@ class Engine:
         self.limits = self.plan.limits.with_device(ready.device)
         self._incline_ok = ready.incline_control
         self._move(Trigger.READY, "starting the belt")
-        # The first step's own cue (a safety-key reminder) comes before the belt moves.
-        opening = self.plan.opening_cue
-        said = f" {opening.rstrip('.!')}." if opening else ""
-        self._cue(CueKind.START, f"Starting {self.plan.name}.{said} The belt starts moving.")
+        self._cue(CueKind.START, words.session_start(self.plan.name), group=CueGroup.SAFETY)
+        if self.plan.opening_cue:
+            # The first step's own cue (a safety-key reminder) comes before the belt moves.
+            self._cue(CueKind.TEXT, self.plan.opening_cue)
         self._start_tries = 1
         self._send_start()
 
@@ -1325,11 +1364,7 @@ class Engine:
         measured = self.measured_speed
         if self.life.stage is not Stage.PAUSED or measured is None or measured < PAUSED_KMH:
             return
-        self._cue(
-            CueKind.ALARM,
-            f"The belt did not stop: it runs {measured:.1f} km/h. "
-            "Press stop on the treadmill or pull the safety key.",
-        )
+        self._cue(CueKind.ALARM, words.belt_still_runs_after_pause(measured, self._units))
         self._send("stop", reason=f"the pause left the belt at {measured:.1f} km/h")
 
     def _no_data(self) -> None:
@@ -1361,7 +1396,7 @@ class Engine:
         self._cause = None
         self._lost_at = None
         self._move(trigger, None, logged="resumed", why=reason)
-        self._cue(CueKind.PAUSE, "Resumed.")
+        self._cue(CueKind.PAUSE, words.RESUMED)
         if self.speed_target is not None:  # judged from where the belt is now
             self.watch.target(self.speed_target, self.ledger.now, self.measured_speed)
 
@@ -1486,11 +1521,10 @@ class Engine:
             self._speed_sent_at = self.ledger.now
             self.speed_target = safe.value
             self._cue(
-                CueKind.ALARM,
-                f"The console set {speed:g} km/h: back to {safe.value:g} km/h, {reason}.",
+                CueKind.ALARM, words.console_speed_refused(speed, safe.value, reason, self._units)
             )
             return
-        self._cue(CueKind.OVERRIDE, f"Console speed {speed:g} km/h kept for this interval.")
+        self._cue(CueKind.OVERRIDE, words.console_speed_kept(speed, self._units))
 
     def _console_incline(self, incline: float) -> None:
         if not self.life.live or self._index is None:
@@ -1505,11 +1539,10 @@ class Engine:
             self._send("incline", safe.value, reason=f"console {incline:g} %: {safe.reasons[0]}")
             self.incline_target = safe.value
             self._cue(
-                CueKind.ALARM,
-                f"The console set {incline:g} %: back to {safe.value:g} %, {safe.reasons[0]}.",
+                CueKind.ALARM, words.console_incline_refused(incline, safe.value, safe.reasons[0])
             )
         else:
-            self._cue(CueKind.OVERRIDE, f"Console incline {incline:g} % kept for this interval.")
+            self._cue(CueKind.OVERRIDE, words.console_incline_kept(incline))
         # A steeper deck lowers the backward speed cap: the speed follows at once.
         if self.facing == "backward" and self.speed_target is not None:
             speed = clamp_speed("backward", self.speed_target, incline, self.limits)
@@ -1586,7 +1619,8 @@ class Engine:
             say = "Connection back, but the treadmill sends no data yet. Resume when ready."
         elif measured is not None and measured >= AT_REST_KMH:
             why = f"connection back; the belt ran {measured:.1f} km/h, so it was paused"
-            say = f"Connection back. The belt ran {measured:.1f} km/h: pausing it. Hold the rails."
+            ran = words.speed_text(measured, self._units)
+            say = f"Connection back. The belt ran {ran}: pausing it. Hold the rails."
             self._send("pause")
         else:
             why = "connection back; the belt had stopped: resume when ready"
@@ -1642,12 +1676,12 @@ class Engine:
         self._hr_next = active + guard.every_s
         lower = self._speed_now() - guard.step_kmh
         if guard.action == "end-bout" or lower < self.limits.turn_speed_kmh - EPS:
-            self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: bout over.")
+            self._cue(CueKind.ALARM, words.heart_rate_bout_over(hr, guard.ceiling_bpm))
             self._skip()
             return
         self._adopt_override("the heart-rate guard")
         value = self._command_speed(lower, self.facing, reason="heart-rate guard")
-        self._cue(CueKind.ALARM, f"Heart rate {hr} above {guard.ceiling_bpm}: {value:g} km/h.")
+        self._cue(CueKind.ALARM, words.heart_rate_slower(hr, guard.ceiling_bpm, value, self._units))
 
 
 @dataclass

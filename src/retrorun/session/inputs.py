@@ -7,13 +7,16 @@ inputs (plus the device layer's own typed events, `retrorun.device.DeviceEvent`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+
+from retrorun.profiles.words import CueSettings
 
 if TYPE_CHECKING:
     from retrorun.device.events import Telemetry
     from retrorun.device.ramp import RampRates
     from retrorun.profiles.safety import DeviceRange
+    from retrorun.profiles.words import Units
     from retrorun.session.api import CommandResult, SessionEvent
 
 Request = Literal["speed", "incline", "start", "pause", "stop", "request_control"]
@@ -148,3 +151,7 @@ class EngineOptions:
     heart_rate: HeartRateGuard | None = None
     reconnect_wait_s: float = 60.0
     """Headless only: end as interrupted when the link stays down this long."""
+    cues: CueSettings = field(default_factory=CueSettings)
+    """Which cues are said (``[cues]`` in the config file): safety cues always are."""
+    units: Units = "metric"
+    """The units of every speed and distance a cue says (``[display] units``)."""

@@ -18,6 +18,13 @@ from retrorun.session.api import CommandKind, UserCommand
 
 EXTEND_S = 30.0
 
+SAFETY_KEY_PROMPT = "Clip the safety key to your clothing, then press Enter"
+"""Said and shown before every session on a real treadmill, before the belt can move."""
+SAFETY_KEY_CONFIRM = ("\r", "\n")
+"""The keys that confirm the safety key is clipped."""
+SAFETY_KEY_LEAVE = ("q", "Q", "\x1b", "\x03")
+"""The keys that leave instead (q, Escape, Ctrl-C): the belt is never started."""
+
 
 class ViewAction(StrEnum):
     """What a key does in the view itself, rather than as one command."""

@@ -195,7 +195,14 @@ class SessionRunner:
                 SessionStarted(
                     started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     profile=self._profile_info,
-                    device={"name": treadmill.name, **self._device_info},
+                    device={
+                        "name": treadmill.name,
+                        **self._device_info,
+                        # What retrorun assumed where the treadmill said nothing useful.
+                        "capability_notes": list(treadmill.capabilities.notes)
+                        if treadmill.capabilities is not None
+                        else [],
+                    },
                     limits=limits_json(self._plan.limits.with_device(rng)),
                 )
             )

@@ -15,7 +15,9 @@ the plan. One `Turn` object runs one turn, through the phases of `TRANSITIONS`:
   and pauses, and the whole window is held again after the resume.
 * WINDOW: "Turn around now." The belt is held at turn speed for the turn window while the
   runner turns on the rails; the next interval's incline is set here (the only moment the
-  deck moves under a backward runner); 3-2-1 counts to the end of the window.
+  deck moves under a backward runner). No countdown: the end of the window changes nothing
+  the runner feels (the belt stays at turn speed), so a turn has one 3-2-1, the one that
+  ends at "Turn around now".
 * SETTLE: turned; a few seconds at turn speed facing the new way.
 * DONE: the next interval begins (and ramps up at the backward ramp rate).
 
@@ -47,6 +49,8 @@ ARRIVAL_TOLERANCE_KMH = 0.2
 MAX_DECK_WAIT_S = 60.0
 """How long a window is held past its end for a deck still moving to its incline before
 the turn is overdue (an incline motor can take 16 s or more for 0 to 8 %)."""
+DECK_RECHECK_S = 3.0
+"""A window held for a deck still moving is held this much longer at a time."""
 MAX_ARRIVAL_WAIT_S = 30.0
 """A belt that is not at turn speed this long after the window was due (console held,
 firmware ignoring us) is overdue: the engine alarms and pauses; the window never opens on a
@@ -194,7 +198,7 @@ class Turn:
         if self.phase is TurnPhase.OVERDUE:
             return []
         if self.phase is TurnPhase.WINDOW:
-            return [*self.beeps, self.window_end or 0.0]
+            return [self.window_end or 0.0]
         if self.phase is TurnPhase.SETTLE and self.settle_start is not None:
             return [self.settle_start + (self.segment.settle_s or 0.0)]
         return []
@@ -230,27 +234,22 @@ class Turn:
 
     def _window(self, active: float, *, deck_ready: bool) -> list[TurnEvent]:
         end = self.window_end
-        if end is None:
+        if end is None or active + EPS < end:
             return []
-        said = self._beeps_due(active, end, say=deck_ready)
-        if active + EPS < end:
-            return said
         if not deck_ready:
             # The runner must not turn back to running on a moving deck: hold the window,
-            # and count down again once the deck is there.
+            # a few seconds at a time.
             if self.extended_s + EPS >= MAX_DECK_WAIT_S:
                 self.fire(TurnInput.DECK_LATE)
-                return [*said, DeckOverdue()]
-            by = active + BEEP_TIMES_S[0] - end
+                return [DeckOverdue()]
+            by = active + DECK_RECHECK_S - end
             self.window_start = (self.window_start or 0.0) + by
             self.extended_s += by
-            new_end = end + by
-            self.beeps = [new_end - b for b in BEEP_TIMES_S]
             self.fire(TurnInput.DECK_MOVING)
-            return [*said, WindowExtended(by)]
+            return [WindowExtended(by)]
         self.settle_start = end
         self.fire(TurnInput.WINDOW_OVER)
-        return [*said, Settling()]
+        return [Settling()]
 
     def hold_again(self, active: float) -> None:
         """A pause: before the window is over, the whole window is held again from now."""
@@ -279,16 +278,14 @@ class Turn:
         # milliseconds, never the runner a part of the turn).
         start = active
         self.window_start = start
-        window = self.segment.window_s or 0.0
-        self.beeps = [start + window - b for b in BEEP_TIMES_S if b < window]
+        self.beeps = []
         return [*said, WindowOpened(max(0.0, waited))]
 
-    def _beeps_due(self, active: float, moment: float, *, say: bool = True) -> list[TurnEvent]:
+    def _beeps_due(self, active: float, moment: float) -> list[TurnEvent]:
         said: list[TurnEvent] = []
         while self.beeps and self.beeps[0] <= active + EPS:
             self.beeps.pop(0)
-            if say:
-                said.append(Beep(max(1, round(moment - active))))
+            said.append(Beep(max(1, round(moment - active))))
         return said
 
 

@@ -25,13 +25,6 @@ def preview(seg: Segment) -> SegmentPreview:
     )
 
 
-def speed_span(speed_kmh: float, ramp_from_kmh: float | None = None) -> str:
-    """``8.0 km/h``, or ``5.0→8.0 km/h`` for a ramp of the plan."""
-    if ramp_from_kmh is None:
-        return f"{speed_kmh:.1f} km/h"
-    return f"{ramp_from_kmh:.1f}→{speed_kmh:.1f} km/h"
-
-
 def build_snapshot(engine: Engine, now: float) -> Snapshot:
     """The state of ``engine`` at ``now`` (``now`` may be after its last event: the
     running clocks are carried forward, nothing else changes)."""

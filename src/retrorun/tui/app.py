@@ -26,6 +26,7 @@ from retrorun.session.api import (
     Snapshot,
     UserCommand,
 )
+from retrorun.session.keys import SAFETY_KEY_PROMPT
 from retrorun.tui.memory import default_path, load_choice, save_choice
 from retrorun.tui.messages import (
     CommandAnswered,
@@ -34,15 +35,16 @@ from retrorun.tui.messages import (
     SessionFinished,
     SnapshotArrived,
 )
+from retrorun.tui.ports import SIMULATOR
 from retrorun.tui.screens import SessionScreen, StartScreen, SummaryScreen
-from retrorun.tui.screens.dialogs import ConfirmQuit
+from retrorun.tui.screens.dialogs import ConfirmQuit, SafetyKeyScreen
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from retrorun.hub import Subscription
     from retrorun.session.api import SessionEvent
-    from retrorun.tui.ports import Choice, Launched, NextInPlan, Scanner, Starter
+    from retrorun.tui.ports import Choice, Launched, NextInPlan, Scanner, Speaker, Starter
 
 
 class RetrorunApp(App[None]):
@@ -65,6 +67,7 @@ class RetrorunApp(App[None]):
         *,
         starter: Starter | None = None,
         scanner: Scanner | None = None,
+        speaker: Speaker | None = None,
         memory_path: Path | None = None,
         user_folder: Path | None = None,
         next_up: NextInPlan | None = None,
@@ -75,6 +78,7 @@ class RetrorunApp(App[None]):
         self.launched = launched
         self.starter = starter
         self.scanner = scanner
+        self.speaker = speaker
         self.memory_path = memory_path or default_path()
         self.user_folder = user_folder
         self.session_screen: SessionScreen | None = None
@@ -84,6 +88,8 @@ class RetrorunApp(App[None]):
         """Every answer to a key or button, in order."""
         self.launch_error: str | None = None
         """Why the last launch from the start screen failed, if it did."""
+        self.safety_key_refused = False
+        """The runner left at the safety-key confirmation (nothing was started)."""
 
     def on_mount(self) -> None:
         if self.launched is not None:
@@ -106,7 +112,21 @@ class RetrorunApp(App[None]):
         if choice is None or self.starter is None:
             return
         save_choice(self.memory_path, choice)
-        self.run_worker(self._launch(self.starter, choice), group="start")
+        if choice.device == SIMULATOR:
+            self.run_worker(self._launch(self.starter, choice), group="start")
+            return
+        # A real treadmill: the safety key goes on before anything connects or moves.
+        starter = self.starter
+        self.push_screen(SafetyKeyScreen(), lambda clipped: self._clipped(starter, choice, clipped))
+        if self.speaker is not None:
+            self.run_worker(self.speaker(SAFETY_KEY_PROMPT), group="speech")
+
+    def _clipped(self, starter: Starter, choice: Choice, clipped: bool | None) -> None:  # noqa: FBT001
+        if not clipped:
+            self.safety_key_refused = True
+            self.exit()
+            return
+        self.run_worker(self._launch(starter, choice), group="start")
 
     async def _launch(self, starter: Starter, choice: Choice) -> None:
         try:
@@ -125,7 +145,7 @@ class RetrorunApp(App[None]):
         self.launched = launched
         handle = launched.handle
         subscription = handle.events()
-        screen = SessionScreen(handle.plan, handle.snapshot())
+        screen = SessionScreen(handle.plan, handle.snapshot(), launched.units)
         self.session_screen = screen
         self.push_screen(screen)
         if launched.notice:
@@ -153,7 +173,8 @@ class RetrorunApp(App[None]):
         launched = self.launched
         if self.session_screen is not None and launched is not None:
             self.session_screen.show(launched.handle.snapshot())
-        self.push_screen(SummaryScreen(message.ended, launched.report if launched else None))
+        report, units = (launched.report, launched.units) if launched else (None, "metric")
+        self.push_screen(SummaryScreen(message.ended, report, units))
 
     def on_command_requested(self, message: CommandRequested) -> None:
         self.send_command(message.command)
@@ -181,6 +202,8 @@ class RetrorunApp(App[None]):
     async def action_interrupt(self) -> None:
         """Ctrl-C: stop a running session (the belt stops), then leave; whoever composed
         the app waits for the session's end and reports it."""
+        if isinstance(self.screen, SafetyKeyScreen):
+            self.safety_key_refused = True
         if self.launched is not None and self.session_running:
             stop = UserCommand(CommandKind.STOP, source="key")
             self.answers.append(await self.launched.handle.command(stop))

@@ -8,6 +8,7 @@ it in the layers), so it names what it needs from them here, as small protocols 
 * `Starter`: turns the start screen's `Choice` into a `Launched` session;
 * `Scanner`: lists treadmills in range for the start screen;
 * `NextInPlan`: the profile next in the plan the runner follows, for the start screen.
+* `Speaker`: says a sentence out loud.
 
 Pure: no textual, no I/O.
 """
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SessionHandle
 
 SIMULATOR = "simulator"
@@ -51,6 +53,8 @@ class Launched:
     report: Report | None = None
     notice: str | None = None
     """A one-time line for the runner (for example: speech is not available)."""
+    units: Units = "metric"
+    """What speeds, distances and paces are shown in (``[display] units``)."""
 
 
 @dataclass(frozen=True)
@@ -84,3 +88,5 @@ Starter = Callable[[Choice], Awaitable[Launched]]
 """Starts the session the start screen chose."""
 Scanner = Callable[[], Awaitable[list[FoundDevice]]]
 """Lists the treadmills in range."""
+Speaker = Callable[[str], Awaitable[None]]
+"""Says a sentence out loud (the safety-key confirmation); returns once it was said."""

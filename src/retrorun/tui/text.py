@@ -10,11 +10,13 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrorun.profiles.words import in_units, speed_number, speed_span, speed_unit
 from retrorun.session import view
 from retrorun.session.api import Phase, SessionState
 
 if TYPE_CHECKING:
     from retrorun.profiles.plan import Segment
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SegmentPreview, Snapshot
 
 STATE_TEXT: dict[SessionState, str] = {
@@ -60,15 +62,27 @@ def path_text(path: Path, home: Path | None = None) -> str:
         return str(path)
 
 
-def pace_text(speed_kmh: float | None) -> str:
-    """Minutes per kilometre (``6:40 /km``); ``-:-- /km`` when standing still."""
+def pace_text(speed_kmh: float | None, units: Units = "metric") -> str:
+    """Minutes per kilometre (``6:40 /km``) or per mile (``10:44 /mi``); ``-:-- /km`` when
+    standing still."""
+    per = "/mi" if units == "imperial" else "/km"
     if speed_kmh is None or speed_kmh < 1.0:  # slower is standing, not a pace
-        return "-:-- /km"
-    return f"{clock_text(3600 / speed_kmh)} /km"
+        return f"-:-- {per}"
+    return f"{clock_text(3600 / speed_number(speed_kmh, units))} {per}"
 
 
-def speed_text(speed_kmh: float | None) -> str:
-    return "-" if speed_kmh is None else f"{speed_kmh:.1f}"
+def speed_text(speed_kmh: float | None, units: Units = "metric") -> str:
+    """The number only (`speed_unit` says km/h or mph)."""
+    return "-" if speed_kmh is None else f"{speed_number(speed_kmh, units):.1f}"
+
+
+def speed_readout(snap: Snapshot, units: Units = "metric") -> str:
+    """``4.5 km/h (now 4.4)  13:38 /km``"""
+    return (
+        f"{speed_text(snap.target_speed_kmh, units)} {speed_unit(units)} "
+        f"(now {speed_text(snap.measured_speed_kmh, units)})  "
+        f"{pace_text(snap.measured_speed_kmh, units)}"
+    )
 
 
 def incline_text(incline_pct: float | None) -> str:
@@ -89,10 +103,6 @@ def heart_rate_text(snap: Snapshot, seg: Segment | None = None) -> str:
     return f"{text or '-'}  {hold.target}: {hold.low_bpm}-{hold.high_bpm}"
 
 
-def distance_text(distance_m: float) -> str:
-    return f"{distance_m / 1000:.2f} km"
-
-
 def turning(snap: Snapshot) -> bool:
     """Whether the screen shows TURN: a turn segment before the runner has turned."""
     return snap.segment_kind == "turn" and snap.phase in TURNING_PHASES
@@ -103,7 +113,7 @@ def direction_word(snap: Snapshot) -> str:
     return "TURN" if turning(snap) else snap.direction.upper()
 
 
-def direction_detail(snap: Snapshot) -> str:
+def direction_detail(snap: Snapshot, units: Units = "metric") -> str:
     """The line under the direction: what the turn is, or the segment's own label."""
     if turning(snap):
         return f"to {snap.direction.upper()}: hold the rails"
@@ -111,7 +121,8 @@ def direction_detail(snap: Snapshot) -> str:
         return f"slowing down: turn to {snap.next_segment.direction.upper()} next"
     if snap.segment_index is None:
         return ""
-    return f"{snap.segment_label} ({snap.segment_index + 1}/{snap.segment_count})"
+    label = in_units(snap.segment_label, units)
+    return f"{label} ({snap.segment_index + 1}/{snap.segment_count})"
 
 
 def remaining_digits(snap: Snapshot) -> str:
@@ -133,7 +144,9 @@ def remaining_label(snap: Snapshot) -> str:
     return "turn ends in" if turning(snap) else "left in segment"
 
 
-def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -> str:
+def preview_text(
+    preview: SegmentPreview | None, after: Segment | None = None, units: Units = "metric"
+) -> str:
     """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one); a
     ramp shows both ends: ``Next: FORWARD 5:00 at 5.0→8.0 km/h, 0 %``.
 
@@ -145,15 +158,17 @@ def preview_text(preview: SegmentPreview | None, after: Segment | None = None) -
     if preview.kind == "turn":
         if after is None:
             return f"Next: TURN to {preview.direction.upper()}"
-        return "Next: turn, then " + _interval(view.preview(after))
-    return "Next: " + _interval(preview)
+        return "Next: turn, then " + _interval(view.preview(after), units)
+    return "Next: " + _interval(preview, units)
 
 
-def _interval(preview: SegmentPreview) -> str:
+def _interval(preview: SegmentPreview, units: Units) -> str:
     distance_m, duration_s = preview.distance_m, preview.duration_s
     length = f"{distance_m:g} m" if distance_m is not None else clock_text(duration_s or 0.0)
-    speed = view.speed_span(preview.speed_kmh, preview.ramp_from_kmh)
-    return f"{preview.direction.upper()} {length} at {speed}, {preview.incline_pct:g} %"
+    speed = speed_span(preview.speed_kmh, preview.ramp_from_kmh, units)
+    return in_units(
+        f"{preview.direction.upper()} {length} at {speed}, {preview.incline_pct:g} %", units
+    )
 
 
 def state_text(snap: Snapshot) -> str:

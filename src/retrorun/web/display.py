@@ -11,10 +11,18 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from retrorun.profiles.words import (
+    distance_text,
+    in_units,
+    speed_number,
+    speed_span,
+    speed_unit,
+    total_distance_text,
+)
 from retrorun.session.api import Phase, SessionState
-from retrorun.session.view import speed_span
 
 if TYPE_CHECKING:
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SegmentPreview, Snapshot
 
 # Each state shows as its name in capitals, except the treadmill's countdown, which a runner
@@ -53,7 +61,7 @@ def tone(snap: Snapshot) -> str:
     return "turn" if turning(snap) else snap.direction
 
 
-def detail(snap: Snapshot) -> str:
+def detail(snap: Snapshot, units: Units = "metric") -> str:
     if snap.state.ended:
         return snap.reason or str(snap.state)
     if turning(snap):
@@ -62,15 +70,18 @@ def detail(snap: Snapshot) -> str:
         return f"slowing down: turn to {snap.next_segment.direction.upper()} next"
     if snap.segment_index is None:
         return ""
-    return f"{snap.segment_label} ({snap.segment_index + 1}/{snap.segment_count})"
+    label = in_units(snap.segment_label, units)
+    return f"{label} ({snap.segment_index + 1}/{snap.segment_count})"
 
 
-def remaining(snap: Snapshot) -> tuple[str, str]:
+def remaining(snap: Snapshot, units: Units = "metric") -> tuple[str, str]:
     """The big digits and what they count."""
     if snap.state.ended:
         return clock(snap.elapsed_s), "active time"
     if snap.segment_remaining_m is not None:
-        return f"{max(0, math.ceil(snap.segment_remaining_m))} m", "left in segment"
+        left = max(0, math.ceil(snap.segment_remaining_m))
+        shown = f"{left} m" if units == "metric" else distance_text(left, units)
+        return shown, "left in segment"
     if snap.segment_remaining_s is None:
         return "-:--", "left in segment"
     return clock(snap.segment_remaining_s), "turn ends in" if turning(snap) else "left in segment"
@@ -88,7 +99,7 @@ def turn_countdown(snap: Snapshot) -> str:
     return ""
 
 
-def next_text(upcoming: SegmentPreview | None) -> str:
+def next_text(upcoming: SegmentPreview | None, units: Units = "metric") -> str:
     if upcoming is None:
         return "Next: finish"
     if upcoming.kind == "turn":
@@ -98,8 +109,11 @@ def next_text(upcoming: SegmentPreview | None) -> str:
         if upcoming.distance_m is not None
         else clock(upcoming.duration_s or 0.0)
     )
-    speed = speed_span(upcoming.speed_kmh, upcoming.ramp_from_kmh)
-    return f"Next: {upcoming.direction.upper()} {length} at {speed}, {upcoming.incline_pct:g} %"
+    speed = speed_span(upcoming.speed_kmh, upcoming.ramp_from_kmh, units)
+    return in_units(
+        f"Next: {upcoming.direction.upper()} {length} at {speed}, {upcoming.incline_pct:g} %",
+        units,
+    )
 
 
 def status(snap: Snapshot) -> str:
@@ -109,29 +123,33 @@ def status(snap: Snapshot) -> str:
     return f"{words}  {reason}" if reason and reason != str(snap.state) else words
 
 
-def view(snap: Snapshot) -> dict[str, Any]:
-    """Every string the page shows, keyed by the element that shows it."""
-    digits, digits_label = remaining(snap)
+def _speed(kmh: float | None, units: Units) -> str:
+    return _number(None if kmh is None else speed_number(kmh, units), speed_unit(units))
+
+
+def view(snap: Snapshot, units: Units = "metric") -> dict[str, Any]:
+    """Every string the page shows (in `units`), keyed by the element that shows it."""
+    digits, digits_label = remaining(snap, units)
     total = snap.elapsed_s + snap.remaining_s
     return {
         "direction": "TURN" if turning(snap) else snap.direction.upper(),
         "tone": tone(snap),
-        "detail": detail(snap),
+        "detail": detail(snap, units),
         "remaining": digits,
         "remaining_label": digits_label,
         "turn": turn_countdown(snap),
         "status": status(snap),
         "paused": snap.state is SessionState.PAUSED,
         "ended": snap.state.ended,
-        "target_speed": _number(snap.target_speed_kmh, "km/h"),
-        "measured_speed": _number(snap.measured_speed_kmh, "km/h"),
+        "target_speed": _speed(snap.target_speed_kmh, units),
+        "measured_speed": _speed(snap.measured_speed_kmh, units),
         "incline": _number(snap.measured_incline_pct, "%"),
         "target_incline": _number(snap.target_incline_pct, "%"),
         "heart_rate": _heart_rate(snap),
-        "distance": f"{snap.distance_m / 1000:.2f} km",
+        "distance": total_distance_text(snap.distance_m, units),
         "session_left": f"{clock(snap.remaining_s)} left",
         "progress": round(snap.elapsed_s / total, 4) if total > 0 else 0.0,
-        "next": next_text(snap.next_segment) if not snap.state.ended else "",
+        "next": next_text(snap.next_segment, units) if not snap.state.ended else "",
         "plan": snap.plan_name,
     }
 

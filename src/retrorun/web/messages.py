@@ -34,6 +34,7 @@ from retrorun.session.api import CommandKind, UserCommand
 from retrorun.web.display import view
 
 if TYPE_CHECKING:
+    from retrorun.profiles.words import Units
     from retrorun.session.api import CommandResult, Cue, SessionEnded, Snapshot
 
 MAX_MESSAGE_CHARS = 512
@@ -138,8 +139,10 @@ def refused(reason: str) -> str:
     return compact_json({"type": "refused", "reason": reason})
 
 
-def state(snapshot: Snapshot) -> str:
-    return compact_json({"type": "state", "snapshot": snapshot.to_json(), "view": view(snapshot)})
+def state(snapshot: Snapshot, units: Units = "metric") -> str:
+    """The snapshot (metric, as its field names say) and the page's words (in `units`)."""
+    view_json = view(snapshot, units)
+    return compact_json({"type": "state", "snapshot": snapshot.to_json(), "view": view_json})
 
 
 def cue(event: Cue) -> str:

@@ -315,7 +315,7 @@ class WebView:
     def _state_text(self, snap: Snapshot) -> str:
         """The snapshot's message, encoded once however many browsers get it."""
         if self._encoded is None or self._encoded[0] is not snap:
-            self._encoded = (snap, messages.state(snap))
+            self._encoded = (snap, messages.state(snap, self._settings.units))
         return self._encoded[1]
 
     async def _write(self, client: _Client) -> None:

@@ -29,6 +29,8 @@ from retrorun.errors import ConfigError, shown_name
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from retrorun.profiles.words import Units
+
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - a phone on the LAN is the point of the web view
 RANDOM_PIN = "random"
 """The value of ``--web-pin`` given without a PIN (and of ``pin = true``): make one up."""
@@ -52,6 +54,8 @@ class WebSettings:
     """False: view only (the page shows no controls and every command is refused)."""
     where: str = "--web"
     """Where the address was given, for the one-line error when the port is taken."""
+    units: Units = "metric"
+    """What the page shows speeds and distances in (the config file's ``[display] units``)."""
 
 
 def random_pin() -> str:

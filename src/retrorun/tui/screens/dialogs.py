@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from retrorun.session import keys
+from retrorun.session.keys import SAFETY_KEY_PROMPT
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -73,3 +74,26 @@ class ConfirmQuit(ModalScreen[bool]):
 
     def action_answer(self, stop: bool) -> None:  # noqa: FBT001 - an action's argument
         self.dismiss(stop)
+
+
+class SafetyKeyScreen(ModalScreen[bool]):
+    """Before a session on a real treadmill: dismisses with True once the runner pressed
+    Enter with the safety key clipped on, False when they leave (q, Escape)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "answer(True)", "clipped"),
+        Binding("q,escape", "answer(False)", "leave"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="safety-key"):
+            yield Label(SAFETY_KEY_PROMPT, id="safety-key-prompt")
+            yield Static("The belt does not move before you do. q leaves.", id="safety-key-hint")
+            with Horizontal(id="confirm-buttons"):
+                yield Button(
+                    "Enter Clipped", action="screen.answer(True)", variant="success", compact=True
+                )
+                yield Button("q Leave", action="screen.answer(False)", compact=True)
+
+    def action_answer(self, clipped: bool) -> None:  # noqa: FBT001 - an action's argument
+        self.dismiss(clipped)

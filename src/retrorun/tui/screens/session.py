@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Digits, Label
 
+from retrorun.profiles.words import total_distance_text
 from retrorun.session.api import CommandKind, SessionState, UserCommand
 from retrorun.session.energy import energy_text
 from retrorun.session.keys import EXTEND_S, KEY_MAP, Key, KeyAction, ViewAction, shown
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from retrorun.profiles.plan import Plan, Segment
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SegmentPreview, Snapshot
     from retrorun.tui.messages import CommandAnswered, CueArrived, SnapshotArrived
 
@@ -73,9 +75,10 @@ class SessionScreen(Screen[None]):
         for key in KEY_MAP
     ]
 
-    def __init__(self, plan: Plan, first: Snapshot) -> None:
+    def __init__(self, plan: Plan, first: Snapshot, units: Units = "metric") -> None:
         super().__init__()
         self.plan = plan
+        self.units: Units = units
         self.last = first
         self._starts_s = tuple(segment.start_s for segment in plan.segments)
         self._banner_t: float | None = None
@@ -114,7 +117,7 @@ class SessionScreen(Screen[None]):
             if snap.state.ended or snap.segment_index is None
             else ("turn" if text.turning(snap) else snap.direction)
         )
-        direction.detail = text.direction_detail(snap)
+        direction.detail = text.direction_detail(snap, self.units)
         digits = self.query_one("#remaining", Digits)
         value = text.remaining_digits(snap)
         if digits.value != value:
@@ -124,18 +127,15 @@ class SessionScreen(Screen[None]):
         if str(label.content) != words:
             label.update(words)
         readouts = self.query_one(Readouts)
-        readouts.speed = (
-            f"{text.speed_text(snap.target_speed_kmh)} km/h "
-            f"(now {text.speed_text(snap.measured_speed_kmh)})  "
-            f"{text.pace_text(snap.measured_speed_kmh)}"
-        )
+        readouts.speed = text.speed_readout(snap, self.units)
         readouts.incline = text.incline_text(snap.target_incline_pct)
         index = snap.segment_index
         current = self.plan.segments[index] if index is not None and not snap.state.ended else None
         readouts.heart_rate = text.heart_rate_text(snap, current)
-        readouts.distance = text.distance_text(snap.distance_m)
+        readouts.distance = total_distance_text(snap.distance_m, self.units)
         readouts.energy = energy_text(snap.totals.energy_kcal, snap.totals.energy_source)
-        readouts.next_up = "" if snap.state.ended else text.preview_text(*self._next(snap))
+        next_up = "" if snap.state.ended else text.preview_text(*self._next(snap), self.units)
+        readouts.next_up = next_up
         total = self.plan.total_duration_s
         fraction = text.plan_position_s(snap, self._starts_s, total) / total if total else 0.0
         self.query_one(WorkoutProgress).fraction = fraction

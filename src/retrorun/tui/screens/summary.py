@@ -11,12 +11,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Label, Static
 
 from retrorun.errors import RetrorunError
+from retrorun.profiles.words import total_distance_text
 from retrorun.session.energy import energy_text
 from retrorun.tui.text import clock_text, path_text
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
+    from retrorun.profiles.words import Units
     from retrorun.session.api import SessionEnded
     from retrorun.tui.ports import Report
 
@@ -33,8 +35,9 @@ class SummaryScreen(Screen[None]):
         Binding("x", "export", "export FIT"),
     ]
 
-    def __init__(self, ended: SessionEnded, report: Report | None) -> None:
+    def __init__(self, ended: SessionEnded, report: Report | None, units: Units = "metric") -> None:
         super().__init__()
+        self.units: Units = units
         self.ended = ended
         self.report = report
         self.exported: str | None = None
@@ -45,7 +48,8 @@ class SummaryScreen(Screen[None]):
         lines = [
             f"{'':9}{'time':>8}{'distance':>11}",
             *(
-                f"{name:<9}{clock_text(part.duration_s):>8}{part.distance_m / 1000:>8.2f} km"
+                f"{name:<9}{clock_text(part.duration_s):>8}"
+                f"{total_distance_text(part.distance_m, self.units):>11}"
                 for name, part in (
                     ("forward", totals.forward),
                     ("backward", totals.backward),
@@ -54,7 +58,7 @@ class SummaryScreen(Screen[None]):
             ),
             (
                 f"{'total':<9}{clock_text(totals.duration_s):>8}"
-                f"{totals.distance_m / 1000:>8.2f} km   {totals.turns} turn"
+                f"{total_distance_text(totals.distance_m, self.units):>11}   {totals.turns} turn"
                 f"{'' if totals.turns == 1 else 's'}"
             ),
             f"{'energy':<9}{energy_text(totals.energy_kcal, totals.energy_source):>19}",
