@@ -37,6 +37,9 @@ off = ["halfway"]              # groups not said: segments, profile, halfway, co
 
 [export]
 formats = ["fit"]              # written next to the session log when a session ends
+
+[runner]
+paces = { 5k = "5:00/km", 10k = "5:15/km" }   # reference paces for Zwift run workouts
 ```
 
 Every value in ``[limits]`` can only make a session safer (see `PersonalLimits`). The file
@@ -114,6 +117,9 @@ class Config:
     fit_device: tuple[int, int, int | None] | None = None
     """``[export] fit_device``: (manufacturer, product, serial number) the FIT files name as
     their creator; None: retrorun itself (manufacturer ``development``)."""
+    paces: tuple[str, ...] = ()
+    """``[runner] paces`` as ``"5k=5:00/km"`` strings (the form ``retrorun import --pace``
+    takes): the reference paces of Zwift run workouts."""
     mqtt: dict[str, Any] = field(default_factory=dict)
     """The raw ``[mqtt]`` table; `retrorun.mqtt.settings` validates it."""
     mqtt_locations: dict[str, str] = field(default_factory=dict)
@@ -263,6 +269,14 @@ class _Export(_Section):
     )
 
 
+class _Runner(_Section):
+    paces: dict[Literal["mile", "5k", "10k", "half", "marathon"], str] = Field(
+        {},
+        description="a table of paces by reference (mile, 5k, 10k, half, marathon), like "
+        '{ 5k = "5:00/km" }',
+    )
+
+
 class _File(_Section):
     limits: _Limits = _Limits()
     mqtt: dict[str, Any] = Field({}, description="a table")
@@ -271,6 +285,7 @@ class _File(_Section):
     cues: _Cues = _Cues()
     display: _Display = _Display()
     export: _Export = _Export()
+    runner: _Runner = _Runner()
     # Validated by `retrorun.upload.settings` (with the environment): see docs/upload.md.
     # Validated by `retrorun.web.settings` (with the --web options): see docs/web.md.
     web: dict[str, Any] = Field({}, description="a table")
@@ -387,6 +402,7 @@ def parse_config(text: str, path: Path) -> Config:
             if (device := file.export.fit_device) is not None
             else None
         ),
+        paces=tuple(f"{name}={pace}" for name, pace in file.runner.paces.items()),
         mqtt=mqtt,
         mqtt_locations={
             key: f"{where_in_toml(path, text, 'mqtt', key)} mqtt.{shown_name(key)}" for key in mqtt

@@ -11,6 +11,8 @@ from retrorun.profiles import library
 from retrorun.profiles.heart_zones import HeartRateZones
 from retrorun.profiles.loader import load_profile
 from retrorun.profiles.plan import compile_plan
+from retrorun.profiles.timeline import CueKind
+from retrorun_sim.runner import RunnerDirection, RunnerSpec, steady_heart_rate_bpm
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -91,3 +93,59 @@ def test_resolve_prefers_existing_paths_then_user_then_bundled(tmp_path: Path) -
     assert library.resolve("one-minute-alternation", tmp_path) == mine
     assert library.resolve(str(mine)) == mine
     assert library.resolve("track-warm-up", tmp_path).parent == library.bundled_dir()
+
+
+WALK_TO_RUN_BACKWARD_KMH = 5.9
+"""Backward preferred walk-to-run transition, 1.63 m/s (Hreljac et al. 2005)."""
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_backward_labels_say_walk_or_jog_as_the_speed_is(path: Path) -> None:
+    plan = compile_plan(load_profile(path).profile)
+    for seg in plan.segments:
+        if seg.kind != "interval" or seg.direction != "backward":
+            continue
+        if any(word in seg.label for word in ("jog", "run")):
+            assert seg.speed_kmh >= WALK_TO_RUN_BACKWARD_KMH, seg.label
+        if "walk" in seg.label:
+            assert seg.speed_kmh < WALK_TO_RUN_BACKWARD_KMH, seg.label
+
+
+def test_the_cool_down_brings_the_heart_rate_down_all_the_way() -> None:
+    """By the simulator's runner model (backward costs 18.5 % more at the same speed), every
+    step of the cool-down settles lower than the one before."""
+    plan = compile_plan(load_profile(library.resolve("backward-cool-down")).profile)
+    spec = RunnerSpec()
+    steady = [
+        steady_heart_rate_bpm(spec, seg.speed_kmh, seg.incline_pct, RunnerDirection(seg.direction))
+        for seg in plan.segments
+        if seg.kind == "interval"
+    ]
+    assert steady == sorted(steady, reverse=True)
+    first = plan.segments[0]
+    assert first.ramp_from_kmh is not None
+    assert first.ramp_from_kmh > first.speed_kmh  # it starts by slowing down
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_cues_come_before_the_runner_needs_them(path: Path) -> None:
+    """The first step's cue is said before the belt moves; a backward step's cue before the
+    turn that leads to it, ahead of the turn warning."""
+    profile = load_profile(path).profile
+    plan = compile_plan(profile)
+    first = next(seg for seg in plan.segments if seg.kind == "interval")
+    assert plan.opening_cue == first.cue
+    assert all(cue.text != first.cue for cue in first.cues)
+    for before, turn, seg in zip(plan.segments, plan.segments[1:], plan.segments[2:], strict=False):
+        if seg.kind != "interval" or turn.kind != "turn" or not seg.cue:
+            continue
+        if seg.direction == "backward":
+            (preview,) = [c for c in before.cues if c.text == f"Next, backward: {seg.cue}"]
+            (warning,) = [c for c in before.cues if c.kind == CueKind.TURN_WARNING]
+            assert preview.offset_s < warning.offset_s
+            assert all(c.text != seg.cue for c in seg.cues)
+
+
+def test_first_backward_walk_reminds_of_the_safety_key_before_the_belt_moves() -> None:
+    plan = compile_plan(load_profile(library.resolve("first-backward-walk")).profile)
+    assert plan.opening_cue == "Clip the safety key to your clothes"

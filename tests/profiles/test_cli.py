@@ -179,3 +179,67 @@ def test_validate_warns_of_a_forward_speed_no_treadmill_runs_and_checks_your_fol
     (warning,) = result.stderr.strip().splitlines()
     assert warning.startswith("warning: ")
     assert "typo.yaml:3 steps[0].speed: 30 km/h forward" in warning
+
+
+ENDS_BACKWARD = """name: ends backward
+{finish}steps:
+  - {{duration: 1m, speed: 6}}
+  - repeat:
+      times: 2
+      steps:
+        - {{duration: 1m, speed: 6}}
+        - {{direction: backward, duration: 1m, speed: 5}}
+"""
+
+
+def test_a_workout_ending_backward_ends_with_a_turn_that_plan_shows_and_validate_explains(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    path = tmp_path / "ends-backward.yaml"
+    path.write_text(ENDS_BACKWARD.format(finish=""))
+    shown = cli("plan", str(path))
+    assert shown.exit_code == 0, shown.stderr
+    last = [line for line in shown.stdout.splitlines() if "turn to" in line][-1]
+    assert "turn     forward" in last
+    assert "2.5" in last
+    assert "turn to forward to finish" in last
+    data = json.loads(cli("plan", str(path), "--json").stdout)
+    assert [data["segments"][-1][key] for key in ("kind", "from_direction", "direction")] == [
+        "turn",
+        "backward",
+        "forward",
+    ]
+    checked = cli("validate", str(path))
+    assert checked.exit_code == 0
+    assert (
+        f"note: {path}:8 steps[1].repeat.steps[1]: the workout ends backward: the plan adds a "
+        "turn to forward at the turn speed (2.5 km/h)"
+    ) in checked.stdout
+
+
+def test_finish_stop_slows_to_turn_speed_and_warns_before_the_belt_stops(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    path = tmp_path / "ends-backward.yaml"
+    path.write_text(ENDS_BACKWARD.format(finish="finish: stop\n"))
+    data = json.loads(cli("plan", str(path), "--json").stdout)
+    last = data["segments"][-1]
+    assert (last["kind"], last["direction"], last["speed_kmh"]) == ("interval", "backward", 2.5)
+    assert last["speed_steps"][-1] == [8.0, 2.5]
+    assert {"offset_s": 0.0, "kind": "text", "text": "Hold the rails, the belt is stopping"} in (
+        last["cues"]
+    )
+    before = data["segments"][-2]["cues"]
+    assert "The belt slows to stop in 10 seconds" in [cue["text"] for cue in before]
+    checked = cli("validate", str(path))
+    assert 'stops after "Hold the rails, the belt is stopping" (finish: stop)' in checked.stdout
+
+
+def test_a_workout_ending_forward_gets_no_extra_turn(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    path = tmp_path / "ends-forward.yaml"
+    path.write_text(ENDS_BACKWARD.format(finish="") + "  - {duration: 1m, speed: 5}\n")
+    data = json.loads(cli("plan", str(path), "--json").stdout)
+    assert data["segments"][-1]["kind"] == "interval"
+    assert "note:" not in cli("validate", str(path)).stdout

@@ -29,14 +29,16 @@ def test_profile_examples_validate_and_plan() -> None:
 def test_repeat_example_is_a_valid_step_list() -> None:
     (repeat,) = [block for block in _blocks("yaml") if block.startswith("- repeat:")]
     assert (
-        compile_plan(parse_profile(f"name: r\nsteps:\n{repeat}").profile).turns == 5
-    )  # ends backward
+        compile_plan(parse_profile(f"name: r\nsteps:\n{repeat}").profile).turns == 6
+    )  # ends backward, so a last turn to forward
 
 
-def test_config_example_is_valid() -> None:
-    (toml,) = _blocks("toml")
-    limits = parse_config(toml, Path("config.toml")).limits
+def test_config_examples_are_valid() -> None:
+    limits_example, paces_example = _blocks("toml")
+    limits = parse_config(limits_example, Path("config.toml")).limits
     assert limits.backward_speed_max_kmh == 6.0
+    paces = parse_config(paces_example, Path("config.toml")).paces
+    assert paces == ("5k=5:00/km", "10k=5:15/km", "half=5:30/km")
 
 
 def test_the_safety_docs_show_the_one_table_of_safety_numbers() -> None:

@@ -89,6 +89,7 @@ def test_backward_incline_change_without_direction_change_gets_a_turn() -> None:
         ("interval", "backward", 4.0),
         ("turn", "backward", 8.0),
         ("interval", "backward", 8.0),
+        ("turn", "forward", 8.0),  # it ends backward: the runner turns before the stop
     ]
     assert plan.segments[0].from_direction == "forward"  # the runner starts facing the console
 

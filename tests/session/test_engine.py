@@ -587,13 +587,15 @@ def _bout_cues(settings: CueSettings) -> tuple[list[str], list[str]]:
 
 
 def test_a_short_backward_bout_says_only_what_a_runner_facing_away_needs() -> None:
-    bout, _ = _bout_cues(CueSettings())
-    # Its own words, the heads-up and the countdown into the turn: no name (the turn just
-    # said "facing backward"), no halfway. The belt is already at turn speed (2.5 km/h
+    bout, texts = _bout_cues(CueSettings())
+    # The heads-up and the countdown into the turn: no name (the turn just said "facing
+    # backward"), no halfway, and its own words were said before the turn into it, while
+    # the runner still faced the console. The belt is already at turn speed (2.5 km/h
     # backward): nothing to say about slowing.
-    assert bout == ["Short steps", "Forward in 10 seconds. Hold the rails.", "3", "2", "1"]
+    assert bout == ["Forward in 10 seconds. Hold the rails.", "3", "2", "1"]
+    assert texts.index("Next, backward: Short steps") < texts.index("Turn around now.")
     chatty, _ = _bout_cues(CueSettings(Verbosity.CHATTY))
-    assert chatty == ["backward walk", "Short steps", "Halfway", *bout[1:]]
+    assert chatty == ["backward walk", "Halfway", *bout]
 
 
 def test_quiet_cues_and_groups_turned_off_never_silence_a_safety_cue() -> None:
@@ -614,7 +616,12 @@ def test_quiet_cues_and_groups_turned_off_never_silence_a_safety_cue() -> None:
     assert safety <= quiet
     assert quiet == no_groups == safety | {"2", "1"}
     # The 3-2-1 into the last change of speed is a countdown a runner can turn off.
-    assert {"easy walk", "Short steps", "Halfway", "Change in 10 seconds"} <= everything - quiet
+    assert {
+        "easy walk",
+        "Next, backward: Short steps",
+        "Halfway",
+        "Change in 10 seconds",
+    } <= everything - quiet
 
 
 def test_a_belt_that_never_stops_ends_in_bounded_time_and_never_as_a_success() -> None:

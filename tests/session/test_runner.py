@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, TypeAlias
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from retrorun.clock import ManualClock
 from retrorun.device import open_treadmill
 from retrorun.errors import DeviceError
-from retrorun.profiles.loader import parse_profile
+from retrorun.profiles import library
+from retrorun.profiles.loader import load_profile, parse_profile
 from retrorun.profiles.plan import Plan, compile_plan
 from retrorun.recording.session_log import SessionLogWriter
 from retrorun.session.api import (
@@ -56,7 +58,12 @@ class Session:
     """A runner wired to a simulated treadmill, with a log and a record of its cues."""
 
     def __init__(
-        self, sim: SimulatedTreadmill, clock: ManualClock, log: Path, options: EngineOptions
+        self,
+        sim: SimulatedTreadmill,
+        clock: ManualClock,
+        log: Path,
+        options: EngineOptions,
+        plan: Plan | None = None,
     ) -> None:
         self.sim, self.clock = sim, clock
 
@@ -69,7 +76,7 @@ class Session:
             )
 
         self.runner = SessionRunner(
-            short_plan(),
+            plan or short_plan(),
             connect,
             clock=clock,
             options=options,
@@ -80,6 +87,9 @@ class Session:
         self.writer = SessionLogWriter(log)
         self.logging = asyncio.ensure_future(self.writer.follow(self.runner.events()))
         self.task: asyncio.Future[SessionEnded] = asyncio.ensure_future(self.runner.run())
+
+    def runner_done(self) -> bool:
+        return self.task.done()
 
     async def run_for(self, seconds: float) -> None:
         await self.clock.advance(seconds)
@@ -104,6 +114,7 @@ async def make_session(tmp_path: Path) -> AsyncIterator[MakeSession]:
         *,
         interactive: bool = True,
         headless: bool = False,
+        plan: Plan | None = None,
     ) -> Session:
         clock = ManualClock()
         sim = SimulatedTreadmill(preset=preset, faults=faults, clock=clock)
@@ -114,6 +125,7 @@ async def make_session(tmp_path: Path) -> AsyncIterator[MakeSession]:
             clock,
             tmp_path / f"{preset}.jsonl",
             EngineOptions(interactive=interactive, headless=headless),
+            plan,
         )
 
     yield make
@@ -238,3 +250,111 @@ async def test_a_session_torn_down_mid_run_sees_the_belt_at_rest_or_says_it_did_
     assert session.task.done()
     assert session.runner.belt_at_rest is at_rest
     assert session.sim.physical().moving is not at_rest
+
+
+ENDS_BACKWARD = """
+name: ends backward
+{finish}
+steps:
+  - {{duration: 30s, speed: 5.5}}
+  - {{direction: backward, duration: 30s, speed: 5, incline: 2}}
+"""
+
+
+async def _ride(session: Session, limit_s: float = 600.0) -> list[tuple[float, float]]:
+    """(time, speed) of the simulator's physical belt every half second until the session
+    ends and the belt has had time to come to rest."""
+    samples: list[tuple[float, float]] = []
+    while not session.runner_done() and session.clock.now() < limit_s:
+        await session.clock.advance(0.5)
+        samples.append((session.clock.now(), session.sim.physical().speed_kmh))
+    for _ in range(20):
+        await session.clock.advance(0.5)
+        samples.append((session.clock.now(), session.sim.physical().speed_kmh))
+    await session.logging
+    return samples
+
+
+def _slow_before_rest(samples: list[tuple[float, float]], at_most_kmh: float) -> float:
+    """How long the belt ran at or below `at_most_kmh` (but moving) before it came to rest."""
+    moving = [t for t, speed in samples if speed > 0.0]
+    fast = [t for t, speed in samples if speed > at_most_kmh]
+    return moving[-1] - fast[-1]
+
+
+@pytest.mark.parametrize(
+    ("finish", "slow_s", "last_cue"),
+    [
+        ("", 15.0, "Settle in, facing forward."),
+        ("finish: stop", 5.0, "Hold the rails, the belt is stopping"),
+    ],
+)
+async def test_a_workout_ending_backward_never_stops_the_belt_under_a_runner_facing_away(
+    make_session: MakeSession, finish: str, slow_s: float, last_cue: str
+) -> None:
+    document = parse_profile(ENDS_BACKWARD.format(finish=finish))
+    plan = compile_plan(document.profile, where=document)
+    session = await make_session(interactive=False, headless=True, plan=plan)
+    samples = await _ride(session)
+    assert session.task.result().outcome == "finished"
+    assert session.sim.physical().speed_kmh == 0.0
+    # The belt was at turn speed (2.5 km/h, measured within 0.2) at least the turn window
+    # and settle (turn) or the hold (stop) before it came to rest: never from 5 km/h.
+    assert _slow_before_rest(samples, 2.7) >= slow_s
+    texts = [line["text"] for line in check_log(session.writer.path) if line["type"] == "cue"]
+    said = texts.index(last_cue)
+    assert said > max(i for i, text in enumerate(texts) if "backward" in text)
+    assert said < texts.index("Workout complete. Well done!")
+
+
+def _bundled_plan(name: str) -> Plan:
+    document = load_profile(library.resolve(name))
+    return compile_plan(document.profile, where=document)
+
+
+@pytest.mark.parametrize("preset", ["strict", "laggy"])
+async def test_every_stride_holds_its_speed_on_the_belt_however_slowly_it_speeds_up(
+    make_session: MakeSession, preset: str
+) -> None:
+    session = await make_session(
+        preset, interactive=False, headless=True, plan=_bundled_plan("track-warm-up")
+    )
+    samples = await _ride(session, limit_s=3000.0)
+    assert session.task.result().outcome == "finished"
+    at_speed: list[float] = []
+    since = None
+    for t, speed in samples:
+        if speed >= 12.8 and since is None:
+            since = t
+        elif speed < 12.8 and since is not None:
+            at_speed.append(t - since)
+            since = None
+    # Three strides, each at 13 km/h (measured within 0.2) for 15 s or more, on a belt that
+    # takes 2 s to react and speeds up at 0.3 km/h per s too.
+    assert len(at_speed) == 3
+    assert min(at_speed) >= 15.0
+
+
+async def test_the_safety_key_reminder_comes_before_the_belt_moves_and_form_cues_before_the_turn(
+    make_session: MakeSession,
+) -> None:
+    session = await make_session(
+        interactive=False, headless=True, plan=_bundled_plan("first-backward-walk")
+    )
+    moved_at = None
+    while moved_at is None:
+        await session.clock.advance(0.1)
+        if session.sim.physical().moving:
+            moved_at = session.clock.now()
+    await session.clock.advance(400.0)
+    session.task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await session.task
+    await session.logging
+    cues = [line for line in check_log(session.writer.path) if line["type"] == "cue"]
+    (reminder,) = [c for c in cues if "Clip the safety key" in c["text"]]
+    assert reminder["t"] < moved_at - 1.0
+    form = "Hold the rails, short steps, land on the balls of your feet"
+    first_form = min(c["t"] for c in cues if form in c["text"])
+    first_turn = min(c["t"] for c in cues if c["kind"] == "turn_now")
+    assert first_form < first_turn - 10.0

@@ -154,7 +154,7 @@ def workout(profile: str, file_format: str, output: Path | None) -> None:
 
     path = library.resolve(profile)
     document = load_profile(path)
-    compile_plan(document.profile, where=document)  # only safe profiles leave retrorun
+    plan = compile_plan(document.profile, where=document)  # only safe profiles leave retrorun
     kept = next(
         (path for step, path in walk_steps(document.profile.steps) if step.keep_speed), None
     )
@@ -167,9 +167,9 @@ def workout(profile: str, file_format: str, output: Path | None) -> None:
     if file_format == "fit":
         from retrorun.profiles.exporters.fit_workout import export_fit_workout  # noqa: PLC0415
 
-        data = export_fit_workout(document.profile)
+        data = export_fit_workout(document.profile, plan)
     else:
         from retrorun.profiles.exporters.zwo import export_zwo  # noqa: PLC0415
 
-        data = export_zwo(document.profile).encode("utf-8")
+        data = export_zwo(document.profile, plan).encode("utf-8")
     _write(output or Path(f"{path.stem}.{file_format}"), data)

@@ -163,6 +163,23 @@ def plan(
         _print_plan(compiled)
 
 
+def _remarks(document: ProfileDocument, compiled: Plan, config: Config) -> None:
+    """What `validate` says of a valid profile: warnings (allowed, but probably a mistake)
+    on stderr, and a note on how it ends when it ends backward."""
+    from retrorun.profiles.heart_zones import NO_ZONES, step_needing_zones  # noqa: PLC0415
+    from retrorun.profiles.plan import finish_note  # noqa: PLC0415
+    from retrorun.profiles.safety import plausibility_warnings  # noqa: PLC0415
+
+    for path, message in plausibility_warnings(document.profile):
+        click.echo(f"warning: {document.error(message, path)}", err=True)
+    needs = step_needing_zones(document.profile)
+    if needs is not None and config.heart_rate_zones is None:
+        click.echo(f"warning: {document.error(NO_ZONES, needs)}", err=True)
+    note = finish_note(document.profile, compiled.limits)
+    if note is not None:
+        click.echo(f"note: {document.error(note[1], note[0])}")
+
+
 @click.command()
 @click.argument("profiles", nargs=-1)
 @config_option
@@ -171,9 +188,7 @@ def validate(profiles: tuple[str, ...], config_path: Path | None) -> int:
     when any profile has one. Warnings (allowed, but probably a mistake) do not fail."""
     from retrorun.errors import ProfileError, ProfileErrors  # noqa: PLC0415
     from retrorun.profiles import library  # noqa: PLC0415
-    from retrorun.profiles.heart_zones import NO_ZONES, step_needing_zones  # noqa: PLC0415
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
-    from retrorun.profiles.safety import plausibility_warnings  # noqa: PLC0415
 
     config = _config(config_path)
     if not profiles:
@@ -186,11 +201,7 @@ def validate(profiles: tuple[str, ...], config_path: Path | None) -> int:
         try:
             document = _load(argument)
             compiled = _compile(document, config)
-            for path, message in plausibility_warnings(document.profile):
-                click.echo(f"warning: {document.error(message, path)}", err=True)
-            needs = step_needing_zones(document.profile)
-            if needs is not None and config.heart_rate_zones is None:
-                click.echo(f"warning: {document.error(NO_ZONES, needs)}", err=True)
+            _remarks(document, compiled, config)
         except ProfileErrors as exc:
             failed = True
             for problem in exc.problems:
@@ -247,7 +258,8 @@ def list_profiles(config_path: Path | None) -> None:
     multiple=True,
     metavar="PACE",
     help="Reference pace for .zwo files: '5:00/km' for all, or per reference like "
-    "'5k=5:00/km' (mile, 5k, 10k, half, marathon). Repeatable.",
+    "'5k=5:00/km' (mile, 5k, 10k, half, marathon). Repeatable; replaces the config's "
+    "[runner] paces.",
 )
 @click.option(
     "-o",
@@ -256,11 +268,22 @@ def list_profiles(config_path: Path | None) -> None:
     default=None,
     help="Write the profile here instead of printing it.",
 )
-def import_workout(file: Path, paces: tuple[str, ...], output: Path | None) -> None:
+@config_option
+def import_workout(
+    file: Path, paces: tuple[str, ...], output: Path | None, config_path: Path | None
+) -> None:
     """Turn a FIT workout, a Zwift run workout (.zwo) or a QZ XML program into a profile."""
     from retrorun.profiles.importers import import_file  # noqa: PLC0415
 
-    text = import_file(file, paces)
+    location = "--pace"
+    if not paces:
+        from retrorun.config import load_config  # noqa: PLC0415
+
+        config = load_config(config_path)
+        paces, location = config.paces, config.where("runner", "paces")
+    text, notes = import_file(file, paces, location)
+    for note in notes:
+        click.echo(f"note: {file}: {note}", err=True)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -7,7 +7,8 @@
   for every command at run time.
 * `plan` — compiles a profile into a `timeline.Plan`: a flat, checked list of segments with
   turns; `chart` draws one as text.
-* `library` — bundled profiles (package data in ``bundled/``) and the user's profile folder.
+* `library` — bundled profiles (top-level ``profiles/``; in a wheel, ``bundled/`` here) and
+  the user's profile folder.
 * `importers` — Zwift run workouts (.zwo) and QZ XML programs into profiles.
 
 Everything here is pure: no I/O except the loader's and importers' file reads, no asyncio.

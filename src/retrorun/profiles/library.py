@@ -1,8 +1,10 @@
-"""Where profiles live: the bundled ones (inside the package) and the user's profile folder.
+"""Where profiles live: the bundled ones and the user's profile folder.
 
-Bundled profiles are package data under ``retrorun/profiles/bundled/`` so an installed
-retrorun finds them without a source checkout; the user's own profiles live in
-``platformdirs.user_data_dir("retrorun")/profiles``. A PROFILE argument on the command line
+The bundled profiles are kept once, in the project's top-level ``profiles/`` folder beside the
+profile schema. A wheel carries that folder inside the package as ``retrorun/profiles/bundled/``
+(``pyproject.toml``), so an installed retrorun finds them without a source checkout; run from
+a checkout (an editable install) retrorun reads ``profiles/`` itself. The user's own profiles
+live in ``platformdirs.user_data_dir("retrorun")/profiles``. A PROFILE argument on the command line
 is a path when such a file exists, otherwise the name (file stem) of a user profile, then of
 a bundled one.
 """
@@ -15,11 +17,17 @@ from pathlib import Path
 from retrorun.errors import ProfileError
 
 SUFFIXES = (".yaml", ".yml", ".json")
+SCHEMA_NAME = "schema.json"
+"""The profile schema, which sits beside the bundled profiles and is not one."""
+CHECKOUT_PROFILES = Path(__file__).resolve().parents[3] / "profiles"
+"""``profiles/`` of the checkout this module is in (``src/retrorun/profiles/library.py``)."""
 
 
 def bundled_dir() -> Path:
-    """The folder holding the bundled profiles."""
-    return Path(str(resources.files("retrorun.profiles") / "bundled"))
+    """The folder holding the bundled profiles: in the installed package, or the checkout's
+    top-level ``profiles/`` when running from source."""
+    packaged = Path(str(resources.files("retrorun.profiles") / "bundled"))
+    return packaged if profile_files(packaged) else CHECKOUT_PROFILES
 
 
 def user_dir() -> Path:
@@ -30,10 +38,15 @@ def user_dir() -> Path:
 
 
 def profile_files(folder: Path) -> list[Path]:
-    """Profile files directly in `folder`, sorted by name; none when it does not exist."""
+    """Profile files directly in `folder`, sorted by name; none when it does not exist (the
+    profile schema is not a profile)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in SUFFIXES and p.is_file() and p.name != SCHEMA_NAME
+    )
 
 
 def resolve(argument: str, user_folder: Path | None = None) -> Path:

@@ -15,7 +15,7 @@ attribute names carry the unit of the parsed number, the file uses the short key
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -37,6 +37,8 @@ from retrorun.profiles.quantities import (
 )
 from retrorun.profiles.timeline import Direction
 
+Finish = Literal["turn", "stop"]
+"""How a workout that ends backward ends (`Profile.finish`)."""
 FieldPath = tuple[str | int, ...]
 """Where a value sits in a profile file: ``("steps", 2, "repeat", "steps", 1, "speed")``."""
 
@@ -293,6 +295,10 @@ class Profile(_Frozen):
     """How turns are run."""
     expert: ExpertSettings = ExpertSettings()
     """Expert settings (off by default)."""
+    finish: Finish = "turn"
+    """How a workout whose last step is backward ends: ``turn`` (the runner turns to face
+    the console at turn speed before the belt stops) or ``stop`` (the belt slows to turn
+    speed and stops with the runner on the rails, still facing away)."""
     progression: Progression | None = None
     """Its place in a plan of several profiles, if it has one."""
     steps: tuple[Step, ...] = Field(min_length=1)
@@ -351,6 +357,7 @@ __all__ = [
     "Direction",
     "ExpertSettings",
     "FieldPath",
+    "Finish",
     "HeartRateTarget",
     "IntervalStep",
     "Profile",

@@ -69,11 +69,20 @@ __all__ = [
     "SpeedStep",
     "approach_s",
     "compile_plan",
+    "finish_note",
     "ramp_in_s",
     "unrolled_steps",
 ]
 
 FORWARD_RAMP_STEP_KMH = 0.1
+FINAL_TURN_LABEL = "turn to forward to finish"
+FINAL_STOP_LABEL = "slow down to stop"
+FINAL_STOP_CUE = "Hold the rails, the belt is stopping"
+PREVIEW_LEAD_S = 8.0
+"""A backward step's cue is said this long before the turn warning that leads to it."""
+FINAL_HOLD_S = 5.0
+"""With ``finish: stop``, how long the belt runs at turn speed before it stops: long enough
+for a runner facing away to take hold of the rails."""
 OPEN_STEP_CUE = "Press skip, the lap button, when you are ready to go on"
 # Nested repeats multiply; a plan longer than this is a typo, not a workout (and would
 # take a long time and much memory to unroll).
@@ -277,7 +286,9 @@ def _segments(
     state = _State()
     segments: list[Segment] = []
     last_round: set[int] = set()
+    last: _Flat | None = None
     for flat in _unroll(profile.steps, ("steps",)):
+        last = flat
         step = flat.step
         turn_needed = step.direction != state.direction or (
             step.direction == "backward" and step.incline_pct != state.incline_pct
@@ -295,11 +306,55 @@ def _segments(
             )
             continue
         if turn_needed:
-            segments.append(_turn(len(segments), step, flat, state, limits))
+            segments.append(
+                _turn(
+                    len(segments),
+                    step.direction,
+                    step.incline_pct,
+                    flat,
+                    state,
+                    limits,
+                )
+            )
         if flat.last_round:
             last_round.add(len(segments))
         segments.append(_interval(len(segments), flat, state, limits, violations, zones))
+    if state.direction == "backward" and last is not None:
+        final = _Flat(last.step, ("finish",), last.repeat_round)
+        if profile.finish == "stop":
+            segments.append(_final_stop(len(segments), final, state, limits))
+        else:
+            turn = _turn(len(segments), "forward", state.incline_pct, final, state, limits)
+            segments.append(replace(turn, label=FINAL_TURN_LABEL))
     return segments, frozenset(last_round)
+
+
+def finish_note(profile: Profile, limits: SafetyLimits) -> tuple[FieldPath, str] | None:
+    """Why a plan ends the way it does, when its last step is backward (None otherwise):
+    the runner never rides a stopping belt facing away without a turn or a warning."""
+    steps: tuple[Step, ...] = profile.steps
+    path: FieldPath = ("steps",)
+    while True:
+        last = steps[-1]
+        path = (*path, len(steps) - 1)
+        if not isinstance(last, RepeatStep):
+            break
+        steps, path = last.repeat.steps, (*path, "repeat", "steps")
+    if last.direction != "backward":
+        return None
+    speed = f"{limits.turn_speed_kmh:g} km/h"
+    if profile.finish == "stop":
+        why = (
+            f"the workout ends backward: the belt slows to the turn speed ({speed}) and "
+            f'stops after "{FINAL_STOP_CUE}" (finish: stop)'
+        )
+    else:
+        why = (
+            f"the workout ends backward: the plan adds a turn to forward at the turn speed "
+            f"({speed}) so the runner faces the console when the belt stops (set "
+            "'finish: stop' to stop at turn speed facing backward instead)"
+        )
+    return path, why
 
 
 def _advance(state: _State, seg: Segment) -> None:
@@ -312,7 +367,12 @@ def _advance(state: _State, seg: Segment) -> None:
 
 
 def _turn(
-    index: int, step: IntervalStep, flat: _Flat, state: _State, limits: SafetyLimits
+    index: int,
+    direction: Direction,
+    incline_pct: float,
+    flat: _Flat,
+    state: _State,
+    limits: SafetyLimits,
 ) -> Segment:
     turn_kmh = limits.turn_speed_kmh
     if state.direction == "backward" and state.speed_kmh > turn_kmh:
@@ -322,14 +382,13 @@ def _turn(
         steps = (SpeedStep(0.0, turn_kmh),)
     window_start = approach_s(steps, state.speed_kmh, DEFAULT_RATES)
     duration = window_start + limits.turn_window_s + limits.settle_s
-    facing = "backward" if step.direction == "backward" else "forward"
     seg = Segment(
         index=index,
         kind="turn",
-        direction=step.direction,
+        direction=direction,
         from_direction=state.direction,
         speed_kmh=turn_kmh,
-        incline_pct=step.incline_pct,
+        incline_pct=incline_pct,
         incline_offset_s=window_start,
         duration_s=duration,
         distance_m=None,
@@ -341,8 +400,8 @@ def _turn(
         ramp_to_kmh=None,
         window_s=limits.turn_window_s,
         settle_s=limits.settle_s,
-        label=f"turn to {facing}"
-        if step.direction != state.direction
+        label=f"turn to {direction}"
+        if direction != state.direction
         else "incline change on the rails",
         cue=None,
         source_path=format_path(flat.path),
@@ -351,6 +410,22 @@ def _turn(
     )
     _advance(state, seg)
     return seg
+
+
+def _final_stop(index: int, flat: _Flat, state: _State, limits: SafetyLimits) -> Segment:
+    """The belt slowed to turn speed in backward steps and held there `FINAL_HOLD_S` with
+    the runner on the rails, then the session's Stop: a workout ending backward with
+    ``finish: stop``. The hold counts from the belt at turn speed, so a slow-down longer
+    than the hold is fine here."""
+    hold = IntervalStep(
+        direction="backward",
+        duration_s=FINAL_HOLD_S,
+        speed_kmh=limits.turn_speed_kmh,
+        incline_pct=state.incline_pct,
+        label=FINAL_STOP_LABEL,
+        cue=FINAL_STOP_CUE,
+    )
+    return _interval(index, replace(flat, step=hold), state, limits, [])
 
 
 def _zone_hold(step: IntervalStep, zones: HeartRateZones | None) -> ZoneHold | None:
@@ -442,10 +517,35 @@ def _interval(
     return seg
 
 
-def _opening_cues(seg: Segment) -> list[Cue]:
-    """What an interval says as it starts: its label, its own cue, how an open step ends."""
+def _preview_cue(seg: Segment, preview: tuple[int, str] | None, limits: SafetyLimits) -> list[Cue]:
+    """The cue of the backward interval after the next turn, ahead of the turn warning."""
+    if preview is None:
+        return []
+    length = seg.estimated_duration_s
+    at = max(0.0, length - min(limits.turn_warning_s, length) - PREVIEW_LEAD_S)
+    return [Cue(at, CueKind.TEXT, preview[1])]
+
+
+def _previews(segments: list[Segment]) -> dict[int, tuple[int, str]]:
+    """Backward intervals after a turn whose cue is said before it: the index of the interval
+    before the turn → (the backward interval's index, what to say)."""
+    previews: dict[int, tuple[int, str]] = {}
+    for position in range(2, len(segments)):
+        before, turn, seg = segments[position - 2 : position + 1]
+        if (
+            seg.cue
+            and seg.direction == "backward"
+            and (before.kind, turn.kind, seg.kind) == ("interval", "turn", "interval")
+        ):
+            previews[position - 2] = (position, f"Next, backward: {seg.cue}")
+    return previews
+
+
+def _opening_cues(seg: Segment, *, own_cue: bool) -> list[Cue]:
+    """What an interval says as it starts: its label, its own cue (unless said before it),
+    how an open step ends."""
     cues = [Cue(0.0, CueKind.START, seg.label)]
-    if seg.cue:
+    if seg.cue and own_cue:
         cues.append(Cue(0.0, CueKind.TEXT, seg.cue))
     if seg.open_ended:
         cues.append(Cue(0.0, CueKind.TEXT, OPEN_STEP_CUE))
@@ -457,11 +557,20 @@ def _with_cues(
 ) -> Iterator[Segment]:
     """Attach cue times: start, text, halfway, 10 s and 3-2-1 before a change, turn warning.
 
+    A step's cue is said when it starts, with two exceptions that put it before the runner
+    needs it: the first interval's cue is the plan's `Plan.opening_cue`, said before the belt
+    starts moving (a safety-key reminder), and a backward interval that comes after a turn
+    has its cue said in the interval before the turn, ahead of the turn warning (form cues
+    before the first backward steps, not once the turn is over).
+
     A turn's own cues ("Turn around now", its countdown, "Settle in") hang on its window,
     which opens only when the belt is measured at turn speed: the session says them
     (`retrorun.session.cues`), and ``retrorun plan --cues`` shows when.
     """
     last_round_seen = False
+    opening = next((i for i, seg in enumerate(segments) if seg.kind == "interval"), -1)
+    previews = _previews(segments)
+    said_before = {target for target, _ in previews.values()} | {opening}
     for position, seg in enumerate(segments):
         following = segments[position + 1] if position + 1 < len(segments) else None
         length = seg.estimated_duration_s
@@ -470,7 +579,8 @@ def _with_cues(
             if position in last_round and not last_round_seen:
                 cues.append(Cue(0.0, CueKind.LAST_INTERVAL, words.LAST_INTERVAL))
                 last_round_seen = True
-            cues.extend(_opening_cues(seg))
+            cues.extend(_opening_cues(seg, own_cue=position not in said_before))
+            cues.extend(_preview_cue(seg, previews.get(position), limits))
             counted = seg.duration_s if seg.duration_s is not None else length
             if counted >= HALFWAY_MIN_S and not seg.open_ended:  # halfway through the counted time
                 cues.append(Cue(length - counted / 2, CueKind.HALFWAY, words.HALFWAY))
@@ -484,11 +594,14 @@ def _with_cues(
                 )
             )
         elif following is not None and seg.kind == "interval" and length > COUNTDOWN_LEAD_S:
+            stopping = following.label == FINAL_STOP_LABEL and following.source_path == "finish"
             cues.append(
                 Cue(
                     length - COUNTDOWN_LEAD_S,
                     CueKind.COUNTDOWN,
-                    words.change_in(COUNTDOWN_LEAD_S),
+                    words.stopping_in(COUNTDOWN_LEAD_S)
+                    if stopping
+                    else words.change_in(COUNTDOWN_LEAD_S),
                 )
             )
         if seg.kind == "interval" and length > COUNTDOWN_BEEPS_S[0]:

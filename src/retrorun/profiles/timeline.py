@@ -193,6 +193,13 @@ class Plan:
     limits: SafetyLimits
 
     @property
+    def opening_cue(self) -> str | None:
+        """The first interval's own cue: said before the belt starts moving (not when the
+        interval starts, so a "clip the safety key" comes in time)."""
+        first = next((s for s in self.segments if s.kind == "interval"), None)
+        return first.cue if first is not None else None
+
+    @property
     def total_duration_s(self) -> float:
         """Whole plan, turns included (distance segments estimated)."""
         return sum(s.estimated_duration_s for s in self.segments)
@@ -297,6 +304,7 @@ class Plan:
             "turn_distance_m": round(self.turn_distance_m, 3),
             "turns": self.turns,
             "backward_share": round(self.backward_share, 4),
+            **({"opening_cue": self.opening_cue} if self.opening_cue else {}),
             "limits": _limits_json(self.limits),
             "segments": [segment.to_json() for segment in self.segments],
         }

@@ -209,6 +209,11 @@ def change_in(seconds: float) -> str:
     return f"Change in {seconds:.0f} seconds"
 
 
+def stopping_in(seconds: float) -> str:
+    """Before the last slow-down of a workout that ends backward with ``finish: stop``."""
+    return f"The belt slows to stop in {seconds:.0f} seconds"
+
+
 def in_seconds(seconds: float) -> str:
     """``in 1 second``, ``in 10 seconds`` (rounded, at least 1)."""
     whole = max(1, round(seconds))

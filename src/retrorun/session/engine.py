@@ -1225,6 +1225,9 @@ class Engine:
         self._incline_ok = ready.incline_control
         self._move(Trigger.READY, "starting the belt")
         self._cue(CueKind.START, words.session_start(self.plan.name), group=CueGroup.SAFETY)
+        if self.plan.opening_cue:
+            # The first step's own cue (a safety-key reminder) comes before the belt moves.
+            self._cue(CueKind.TEXT, self.plan.opening_cue)
         self._start_tries = 1
         self._send_start()
 

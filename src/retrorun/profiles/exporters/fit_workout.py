@@ -3,6 +3,8 @@
 Each interval step becomes a ``workout_step``: its duration (time in ms or distance in cm),
 a custom speed target and the direction in the name (``"BACKWARD 4.0 km/h"`` or
 ``"BACKWARD backward walk"``) and notes (``"BACKWARD (facing away from the console). <cue>"``).
+Every turn becomes three timed steps, slow, turn and settle (`retrorun.profiles.exporters.steps`),
+intensity ``recovery``, their speed range from the speed before down to the turn speed.
 A repeat block becomes its steps followed by a repeat step pointing at the first of them.
 
 Speed targets are a range, as watches expect: a steady speed is ±`SPEED_BAND_KMH` around it
@@ -18,18 +20,38 @@ from typing import TYPE_CHECKING
 from retrorun.fit import developer
 from retrorun.fit.profile import MANUFACTURER_DEVELOPMENT, FileType, Intensity, MesgNum
 from retrorun.fit.wire import BaseType, Field, FitWriter, text
-from retrorun.fit.workout import WorkoutStep, write_workout
-from retrorun.profiles.models import IntervalStep, RepeatStep
+from retrorun.fit.workout import DESCRIPTION_SIZE, WorkoutStep, write_workout
+from retrorun.profiles.exporters.steps import FACING, Block, TurnPhase, export_items
 
 if TYPE_CHECKING:
-    from retrorun.profiles.models import Profile, Step
+    from retrorun.profiles.exporters.steps import Item
+    from retrorun.profiles.models import IntervalStep, Profile
+    from retrorun.profiles.timeline import Plan
 
 SPEED_BAND_KMH = 0.2
+ELLIPSIS = "…"
+OWN_PRODUCT_NAME = "retrorun"
+"""``file_id`` product name of our files: the importer reads their ramps back as ramps."""
 PRODUCT = 1
-FACING = {
-    "forward": "FORWARD (facing the console)",
-    "backward": "BACKWARD (facing away from the console)",
-}
+
+
+def whole_sentences(text: str, size: int) -> str:
+    """`text` cut to at most `size` UTF-8 bytes at the end of a sentence, or at a word with
+    "…" when the first sentence alone is too long (inside the word only when that alone is
+    too long); never inside a character."""
+    if len(text.encode("utf-8")) <= size:
+        return text
+    room = _cut(text, size)
+    end = room.rfind(". ")
+    if end > 0:
+        return room[: end + 1]
+    room = _cut(text, size - len(ELLIPSIS.encode("utf-8")))
+    space = room.rfind(" ")
+    return (room[:space] if space > 0 else room).rstrip(",;: ") + ELLIPSIS
+
+
+def _cut(text: str, size: int) -> str:
+    return text.encode("utf-8")[:size].decode("utf-8", errors="ignore")
 
 
 def speed_text(step: IntervalStep) -> str:
@@ -70,25 +92,41 @@ def _interval(step: IntervalStep) -> WorkoutStep:
     )
 
 
-def workout_steps(steps: tuple[Step, ...]) -> tuple[WorkoutStep, ...]:
-    """The FIT steps of a profile's steps, repeats as repeat steps (nested ones too)."""
+def _turn(phase: TurnPhase) -> WorkoutStep:
+    low, high = sorted((phase.from_kmh, phase.speed_kmh))
+    return WorkoutStep(
+        name=phase.name,
+        notes=phase.text,
+        duration_s=round(phase.duration_s, 3),
+        speed_low_kmh=low,
+        speed_high_kmh=high,
+        intensity=Intensity.RECOVERY,
+        incline_pct=phase.incline_pct,
+    )
+
+
+def workout_steps(items: tuple[Item, ...]) -> tuple[WorkoutStep, ...]:
+    """The FIT steps of a profile's export items, blocks as repeat steps (nested ones too)."""
     out: list[WorkoutStep] = []
 
-    def walk(level: tuple[Step, ...]) -> None:
-        for step in level:
-            if isinstance(step, RepeatStep):
+    def walk(level: tuple[Item, ...]) -> None:
+        for item in level:
+            if isinstance(item, Block):
                 first = len(out)
-                walk(step.repeat.steps)
-                out.append(WorkoutStep(repeat_from=first, repeat_times=step.repeat.times))
+                walk(item.items)
+                out.append(WorkoutStep(repeat_from=first, repeat_times=item.times))
+            elif isinstance(item, TurnPhase):
+                out.append(_turn(item))
             else:
-                out.append(_interval(step))
+                out.append(_interval(item))
 
-    walk(steps)
+    walk(items)
     return tuple(out)
 
 
-def export_fit_workout(profile: Profile, created: int = 0) -> bytes:
-    """`profile` as a FIT workout file; `created` is the FIT time_created (0: unknown)."""
+def export_fit_workout(profile: Profile, plan: Plan, created: int = 0) -> bytes:
+    """`profile` (compiled into `plan`) as a FIT workout file; `created` is the FIT
+    time_created (0: unknown)."""
     writer = FitWriter()
     writer.message(
         MesgNum.FILE_ID,
@@ -97,9 +135,10 @@ def export_fit_workout(profile: Profile, created: int = 0) -> bytes:
             Field(1, BaseType.UINT16, MANUFACTURER_DEVELOPMENT),
             Field(2, BaseType.UINT16, PRODUCT),
             Field(4, BaseType.UINT32, created),
-            text(8, "retrorun", 16),
+            text(8, OWN_PRODUCT_NAME, 16),
         ),
     )
     developer.declare(writer, (developer.STEP_INCLINE,))
-    write_workout(writer, profile.name, profile.description, workout_steps(profile.steps))
+    description = whole_sentences(profile.description, DESCRIPTION_SIZE - 1)
+    write_workout(writer, profile.name, description, workout_steps(export_items(profile, plan)))
     return writer.finish()

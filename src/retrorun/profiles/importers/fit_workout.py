@@ -6,15 +6,21 @@ Reads ``file_id`` (must be a workout), ``workout`` (sport running, or unset) and
 * duration ``time`` (ms) or ``distance`` (cm) → ``duration`` / ``distance``;
   ``repeat_until_steps_cmplt`` wraps the steps from ``duration_value`` up to it in a repeat
   block of ``target_value`` times (blocks nest);
-* a custom speed target (mm/s) → ``speed`` at the middle of the range, or a ``ramp`` across it
-  when the step's intensity is ``warmup`` (rising) or ``cooldown`` (falling), which is how
-  `retrorun.profiles.exporters.fit_workout` writes ramps;
-* a step name starting ``BACKWARD`` makes a backward step (retrorun's own files); the rest of
-  the name becomes the label, the notes after retrorun's facing sentence the cue, and the
-  ``incline`` developer field the incline.
+* a custom speed target (mm/s) → ``speed`` at the middle of the range; in retrorun's own
+  files (``file_id`` product name ``retrorun``) a ``ramp`` across it when the step's
+  intensity is ``warmup`` (rising) or ``cooldown`` (falling), which is how
+  `retrorun.profiles.exporters.fit_workout` writes ramps (a watch's warm-up with a pace range
+  is a range to stay in, not a ramp);
+* the step name becomes the label and the notes the cue. A name starting ``BACKWARD`` makes
+  a backward step (retrorun's own files, whose notes start with a facing sentence that is not
+  a cue); retrorun's turn steps are dropped (`retrorun.profiles.importers.own`: the plan
+  makes the turns again) and the ``incline`` developer field is the incline.
 
-Anything a treadmill cannot follow (open or heart-rate durations, zone or heart-rate targets)
-is refused with the step and its byte offset named.
+A step without a target keeps the belt's speed (``keep_speed``); an open step (it ends on
+the lap button) is an ``open`` step of at most `OPEN_STEP_MAX_S`. Anything a treadmill
+cannot follow is refused with the step, its name and its byte offset: heart-rate conditions
+and targets (not supported yet: a heart-rate target carries no speed range), targets such
+as cadence or power, and unknown types.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 from retrorun.errors import ProfileError
 from retrorun.fit.profile import FileType, Intensity, MesgNum, Sport, WktStepDuration, WktStepTarget
 from retrorun.fit.reader import FitMessage, read_fit
+from retrorun.profiles.exporters.fit_workout import OWN_PRODUCT_NAME
+from retrorun.profiles.importers.own import TurnSteps, fold_first_round, read_back
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,7 +39,29 @@ if TYPE_CHECKING:
 Raw = dict[str, Any]
 LABEL_MAX = 60
 CUE_MAX = 200
+OPEN_STEP_MAX_S = 600.0
+"""The most an open (lap-button) step of a FIT file lasts here: a session never waits
+forever for a press (the file gives no length)."""
 _FACING = ("FORWARD (facing the console).", "BACKWARD (facing away from the console).")
+_DURATIONS = {
+    2: "a heart-rate condition (hr_less_than) is not supported yet",
+    3: "a heart-rate condition (hr_greater_than) is not supported yet",
+    4: "calories are not something a treadmill step can end on",
+    7: "repeat until a time is not supported; repeat a number of times",
+    8: "repeat until a distance is not supported; repeat a number of times",
+    10: "repeat until a heart rate is not supported yet",
+    11: "repeat until a heart rate is not supported yet",
+}
+"""FIT ``wkt_step_duration`` values retrorun cannot run, and why."""
+_TARGETS = {
+    WktStepTarget.HEART_RATE: "a heart-rate target gives the belt no speed range to hold it "
+    "within, so it is not supported yet (write it as a zone step: heart_rate, min_speed, "
+    "max_speed)",
+    3: "a cadence target is not something a treadmill can follow",
+    4: "a power target is not something a treadmill can follow",
+    5: "a grade target alone has no speed",
+}
+"""FIT ``wkt_step_target`` values other than speed, and why they cannot be run."""
 
 
 def is_fit(head: bytes) -> bool:
@@ -46,6 +76,13 @@ def _int(message: FitMessage, number: int) -> int | None:
 
 def _error(path: Path, message: FitMessage, text: str) -> ProfileError:
     return ProfileError(text, file=f"{path}: byte {message.offset}")
+
+
+def _step_error(path: Path, message: FitMessage, position: int, text: str) -> ProfileError:
+    """An error about step `position`, named by its index and its name when it has one."""
+    name = message.fields.get(0)
+    named = f" ({name!r})" if isinstance(name, str) and name else ""
+    return _error(path, message, f"step {position}{named}: {text}")
 
 
 def fit_to_raw(data: bytes, path: Path) -> Raw:
@@ -77,16 +114,23 @@ def fit_to_raw(data: bytes, path: Path) -> Raw:
     name = workout.fields.get(8) if workout is not None else None
     description = workout.fields.get(17) if workout is not None else None
     origin = "Imported from a FIT workout."
-    return {
+    turns = TurnSteps()
+    raw = {
         "name": (name if isinstance(name, str) and name else path.stem)[:80],
         "description": f"{description} {origin}".strip()[:2000]
         if isinstance(description, str)
         else origin,
-        "steps": _steps(steps, path),
+        "steps": _steps(steps, path, turns, ramps=_own_file(file_ids[0])),
     }
+    return read_back(raw, turns)
 
 
-def _steps(messages: list[FitMessage], path: Path) -> list[Raw]:
+def _own_file(file_id: FitMessage) -> bool:
+    """Whether retrorun wrote the file (its ``file_id`` product name)."""
+    return file_id.fields.get(8) == OWN_PRODUCT_NAME
+
+
+def _steps(messages: list[FitMessage], path: Path, turns: TurnSteps, *, ramps: bool) -> list[Raw]:
     level: list[tuple[int, Raw]] = []
     for position, message in enumerate(messages):
         duration_type = message.fields.get(1)
@@ -95,14 +139,19 @@ def _steps(messages: list[FitMessage], path: Path) -> list[Raw]:
             times = _int(message, 4)
             block = [raw for index, raw in level if first is not None and index >= first]
             if first is None or times is None or times < 1 or not block:
-                raise _error(
-                    path, message, f"step {position}: a repeat needs steps before it and a count"
+                raise _step_error(
+                    path, message, position, "a repeat needs steps before it and a count"
                 )
             level = [(index, raw) for index, raw in level if index < first]
             level.append((first, {"repeat": {"times": times, "steps": block}}))
-        else:
-            level.append((position, _interval(message, position, path)))
-    return [raw for _, raw in level]
+        elif not turns.take(_text(message, 0) + " " + _text(message, 8)):
+            level.append((position, _interval(message, position, path, ramps=ramps)))
+    return fold_first_round([raw for _, raw in level])
+
+
+def _text(message: FitMessage, number: int) -> str:
+    value = message.fields.get(number)
+    return value if isinstance(value, str) else ""
 
 
 def _kmh(value: object) -> float | None:
@@ -111,37 +160,54 @@ def _kmh(value: object) -> float | None:
 
 def _length(message: FitMessage, position: int, path: Path) -> Raw:
     duration_type, value = _int(message, 1), _int(message, 2)
+    if duration_type == WktStepDuration.OPEN:
+        return {"duration": OPEN_STEP_MAX_S, "open": True}
     if duration_type == WktStepDuration.TIME and isinstance(value, int) and value > 0:
         return {"duration": value / 1000}
     if duration_type == WktStepDuration.DISTANCE and isinstance(value, int) and value > 0:
         return {"distance": value / 100}
-    raise _error(
+    why = _DURATIONS.get(duration_type or 0, "it is not a duration type retrorun knows")
+    if duration_type in (WktStepDuration.TIME, WktStepDuration.DISTANCE):
+        why = "its length is 0"
+    raise _step_error(
         path,
         message,
-        f"step {position}: duration type {duration_type} is not supported; a treadmill "
-        "step needs a time or a distance",
+        position,
+        f"duration type {duration_type}: {why}; give the step a time or a distance",
     )
 
 
-def _speed(message: FitMessage, position: int, path: Path) -> Raw:
+def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Raw:
     fields = message.fields
     zone, target = _int(message, 4), _int(message, 3)
-    if target != WktStepTarget.SPEED or (zone is not None and zone > 0):
-        raise _error(
+    if target == WktStepTarget.OPEN and _int(message, 1) != WktStepDuration.DISTANCE:
+        return {"keep_speed": True}
+    if target != WktStepTarget.SPEED:
+        why = _TARGETS.get(target or 0, "it is not a target type retrorun knows")
+        zoned = f" zone {zone}" if zone else ""
+        raise _step_error(
             path,
             message,
-            f"step {position}: a treadmill step needs a custom speed (pace) target, "
-            f"not target type {target}" + (f" zone {zone}" if zone else ""),
+            position,
+            f"target type {target}{zoned}: {why}; give the step a custom speed (pace) target",
+        )
+    if zone is not None and zone > 0:
+        raise _step_error(
+            path,
+            message,
+            position,
+            f"speed zone {zone} needs the watch's own zone table, which the file does not "
+            "carry; give the step a custom speed (pace) range",
         )
     low, high = _kmh(fields.get(5)), _kmh(fields.get(6))
     if low is None or high is None:
         low = high = low if low is not None else high
     if low is None or high is None:
-        raise _error(path, message, f"step {position}: the speed target has no range")
+        raise _step_error(path, message, position, "the speed target has no range")
     intensity = fields.get(7)
-    if low != high and intensity == Intensity.WARMUP:
+    if ramps and low != high and intensity == Intensity.WARMUP:
         return {"ramp": {"from": low, "to": high}}
-    if low != high and intensity == Intensity.COOLDOWN:
+    if ramps and low != high and intensity == Intensity.COOLDOWN:
         return {"ramp": {"from": high, "to": low}}
     return {"speed": round((low + high) / 2, 2)}
 
@@ -173,9 +239,35 @@ def _words(message: FitMessage) -> Raw:
     return step
 
 
-def _interval(message: FitMessage, position: int, path: Path) -> Raw:
+def _interval(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Raw:
     return {
         **_length(message, position, path),
-        **_speed(message, position, path),
+        **_speed(message, position, path, ramps=ramps),
         **_words(message),
     }
+
+
+def fit_notes(raw: Raw) -> list[str]:
+    """Notes on the open (lap-button) steps and the steps without a target of an imported
+    FIT workout."""
+
+    def count(steps: list[Raw], key: str) -> int:
+        return sum(
+            count(step["repeat"]["steps"], key) if "repeat" in step else int(bool(step.get(key)))
+            for step in steps
+        )
+
+    notes = []
+    opened, kept = count(raw["steps"], "open"), count(raw["steps"], "keep_speed")
+    if opened:
+        notes.append(
+            f"{opened} open step{'s end' if opened > 1 else ' ends'} on the skip key (the lap "
+            f"button), at the latest after {OPEN_STEP_MAX_S / 60:g} min; change its duration "
+            "to taste"
+        )
+    if kept:
+        notes.append(
+            f"{kept} step{'s have' if kept > 1 else ' has'} no target: the belt keeps the "
+            "speed it runs (keep_speed), which you can nudge; give a speed to change it"
+        )
+    return notes

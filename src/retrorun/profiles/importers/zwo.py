@@ -15,9 +15,12 @@ run semantics as QZ implements them in qdomyos-zwift ``src/zwiftworkout.cpp``):
   OffPower), ``FreeRide`` and ``MaxEffort`` (no target: refused, a treadmill needs a speed).
   ``textevent`` children (timeoffset or distoffset, message) become cues.
 
-Every step is forward (Zwift has no direction). A text event part-way through a steady or
-ramp step whose offset is in the step's own unit splits the step there so the cue lands at
-the right moment; any other text event is spoken when its step starts.
+Zwift has no direction: every step is forward, except in retrorun's own exports, whose
+first text event (``"BACKWARD: backward walk, incline 2 %. <cue>"``) gives the direction,
+label, incline and cue, and whose turn steps are dropped (the plan makes the turns again;
+`retrorun.profiles.importers.own`). A text event part-way through a steady or ramp step
+whose offset is in the step's own unit splits the step there so the cue lands at the right
+moment; any other text event is spoken when its step starts.
 """
 
 from __future__ import annotations
@@ -27,9 +30,12 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from retrorun.errors import ConfigError
+from retrorun.profiles.exporters.zwo import STEP_MESSAGE
+from retrorun.profiles.importers.own import TurnSteps, read_back
 from retrorun.profiles.quantities import parse_speed_kmh
 
 if TYPE_CHECKING:
+    import re
     import xml.etree.ElementTree as ET
     from collections.abc import Mapping
 
@@ -40,24 +46,26 @@ Raw = dict[str, Any]
 REFERENCES = ("mile", "5k", "10k", "half", "marathon")
 """The ``pace`` attribute's values 0-4, by the names ``--pace`` accepts."""
 CUE_MAX = 200
+LABEL_MAX = 60
 _TEXT_TAGS = ("textevent", "TextEvent")
 _LABELS = {"SteadyState": "steady", "Warmup": "warm-up", "Cooldown": "cool-down", "Ramp": "ramp"}
 
 
-def parse_paces(options: tuple[str, ...]) -> dict[int | None, float]:
-    """``--pace`` values → reference speeds in km/h by ``pace`` index (None = every index)."""
+def parse_paces(options: tuple[str, ...], location: str = "--pace") -> dict[int | None, float]:
+    """``--pace`` values (``"5:00/km"``, ``"5k=5:00/km"``) → reference speeds in km/h by
+    ``pace`` index (None = every index); `location` names where they were written."""
     references: dict[int | None, float] = {}
     for option in options:
         name, _, pace = option.rpartition("=")
         if name and name not in REFERENCES:
             raise ConfigError(
                 f"unknown reference {name!r}; use one of {', '.join(REFERENCES)}",
-                location="--pace",
+                location=location,
             )
         try:
             speed = parse_speed_kmh(pace.strip(), "pace")
         except ValueError as exc:
-            raise ConfigError(str(exc), location="--pace") from exc
+            raise ConfigError(str(exc), location=location) from exc
         references[REFERENCES.index(name) if name else None] = speed
     return references
 
@@ -66,6 +74,7 @@ class _Zwo:
     def __init__(self, document: XmlDocument, references: Mapping[int | None, float]) -> None:
         self.doc = document
         self.references = references
+        self.turns = TurnSteps()
         root = document.root
         threshold = _text(root, "thresholdSecPerKm")
         self.threshold_kmh = None
@@ -100,7 +109,9 @@ class _Zwo:
                 f"{REFERENCES[index]}=" if index is not None and index < len(REFERENCES) else ""
             )
             raise self.doc.error(
-                f"needs a reference pace: pass --pace {wanted}5:00/km (your own pace)", element
+                f"needs a reference pace: pass --pace {wanted}5:00/km (your own pace) or set "
+                "[runner] paces in the config",
+                element,
             )
         return round(reference * power, 2)
 
@@ -120,6 +131,12 @@ class _Zwo:
 
     def element(self, element: ET.Element) -> list[Raw]:
         tag = element.tag
+        first = next((e.get("message", "") for e in element if e.tag in _TEXT_TAGS), "")
+        if tag in _LABELS and self.turns.take(first):
+            return []
+        own = STEP_MESSAGE.match(first) if tag in _LABELS else None
+        if own is not None:
+            return [self.own_step(element, own)]
         if tag == "SteadyState":
             speed = self.speed(element, "Power")
             return self.split(element, self.attr(element, "Duration"), speed, speed)
@@ -137,6 +154,27 @@ class _Zwo:
         if tag in _TEXT_TAGS:
             return []  # a workout-level message has no step to belong to
         raise self.doc.error(f"unsupported element {tag}", element)
+
+    def own_step(self, element: ET.Element, message: re.Match[str]) -> Raw:
+        """A step of retrorun's own export: everything but the length and speed is in its
+        message."""
+        if element.tag == "SteadyState":
+            start = end = self.speed(element, "Power")
+        else:
+            start, end = self.speed(element, "PowerLow"), self.speed(element, "PowerHigh")
+        if message["distance"]:
+            step: Raw = {"distance": float(message["distance"])}
+        else:
+            step = self.length(self.attr(element, "Duration"))
+        step.update({"speed": start} if start == end else {"ramp": {"from": start, "to": end}})
+        step["direction"] = message["direction"].lower()
+        if not message["label"].endswith("km/h"):
+            step["label"] = message["label"][:LABEL_MAX]
+        if message["incline"]:
+            step["incline"] = float(message["incline"])
+        if message["cue"]:
+            step["cue"] = message["cue"][:CUE_MAX]
+        return step
 
     def intervals(self, element: ET.Element) -> Raw:
         repeat = self.attr(element, "Repeat")
@@ -209,8 +247,10 @@ def _text(root: ET.Element, tag: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def zwo_to_raw(document: XmlDocument, references: Mapping[int | None, float]) -> Raw:
-    """A parsed .zwo file → raw profile data (not yet validated)."""
+def zwo_to_raw(
+    document: XmlDocument, references: Mapping[int | None, float]
+) -> tuple[Raw, list[str]]:
+    """A parsed .zwo file → raw profile data (not yet validated), and notes."""
     root = document.root
     if root.tag != "workout_file":
         raise document.error("not a Zwift workout: the root element must be <workout_file>", root)
@@ -225,8 +265,15 @@ def zwo_to_raw(document: XmlDocument, references: Mapping[int | None, float]) ->
     description = _text(root, "description")
     author = _text(root, "author")
     origin = f"Imported from a Zwift run workout{f' by {author}' if author else ''}."
-    return {
+    raw = {
         "name": name[:80],
         "description": f"{description} {origin}".strip()[:2000],
         "steps": zwo.steps(),
     }
+    notes = []
+    if root.find("durationType") is None:
+        notes.append(
+            "the file has no <durationType>, so its durations are read as metres, as in "
+            "Zwift's run workouts; if they are seconds, add <durationType>time</durationType>"
+        )
+    return read_back(raw, zwo.turns), notes
