@@ -15,6 +15,7 @@ there, so records built in code (the simulator) never disagree with their own fl
 from __future__ import annotations
 
 import itertools
+import operator
 import struct
 from dataclasses import dataclass
 from enum import IntFlag
@@ -399,17 +400,48 @@ def split_treadmill_data(
         raise EncodeError("max_payload", max_payload, f">= {smallest}")
     if record.speed_kmh is None:
         raise EncodeError("speed_kmh", None, "a speed: the last fragment must carry it")
-    groups = _raw_groups(record)
-    fragments = _pack(groups[1:], groups[0], max_payload)
+    if record.missing:
+        raise EncodeError("missing", record.missing, "() (a truncated record has no encoding)")
+    values = _VALUES(record)
+    key = (tuple(map(operator.is_, values, _NONES)), record.not_available, max_payload)
+    plan = _SPLITS.get(key)
+    if plan is None:
+        plan = _split_plan(record, max_payload)
+        if len(_SPLITS) >= _SPLITS_KEPT:
+            _SPLITS.clear()
+        _SPLITS[key] = plan
     out: list[bytes] = []
+    for flags, places, fields, packing in plan:
+        raws = [f.raw_or_sentinel(values[i]) for i, f in zip(places, fields, strict=True)]
+        out.append(flags.to_bytes(2, "little") + packing.pack(*_parts(fields, raws)))
+    if record.rfu_flags:
+        last = int.from_bytes(out[-1][:2], "little") | record.rfu_flags
+        out[-1] = last.to_bytes(2, "little") + out[-1][2:]
+    return out
+
+
+# How a record of one shape (which fields it carries, which it marks "not available") is
+# split: per fragment its flags, its fields' places among FIELD_NAMES, the fields and their
+# packing. A simulator sends thousands of records of the same shape.
+_Fragment = tuple[int, tuple[int, ...], tuple[WireField, ...], struct.Struct]
+_SPLITS: dict[tuple[tuple[bool, ...], frozenset[str], int], tuple[_Fragment, ...]] = {}
+_SPLITS_KEPT = 64
+_NONES = (None,) * len(FIELD_NAMES)
+_PLACES = {name: index for index, name in enumerate(FIELD_NAMES)}
+
+
+def _split_plan(record: TreadmillData, max_payload: int) -> tuple[_Fragment, ...]:
+    groups = _raw_groups(record)  # also refuses what cannot be encoded
+    fragments = _pack(groups[1:], groups[0], max_payload)
+    plan: list[_Fragment] = []
     for index, fragment in enumerate(fragments):
-        last = index == len(fragments) - 1
-        flags = 0 if last else _MORE_DATA
+        flags = 0 if index == len(fragments) - 1 else _MORE_DATA
         for mask, _, _ in fragment:
             if mask != _MORE_DATA:
                 flags |= mask
-        out.append(_encode(flags | (record.rfu_flags if last else 0), fragment))
-    return out
+        fields, packing = _layout(tuple(mask for mask, _, _ in fragment))
+        plan.append((flags, tuple(_PLACES[f.name] for f in fields), fields, packing))
+    return tuple(plan)
 
 
 def _pack(others: list[_Group], speed: _Group, max_payload: int) -> list[list[_Group]]:
