@@ -61,7 +61,7 @@ def parse_json(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:  # noqa
         except UnicodeDecodeError as exc:
             raise JSONTextError(f"not UTF-8 text (byte {exc.start})") from exc
     try:
-        value = json.loads(text, parse_constant=_no_constant)
+        value = _DECODER.decode(text)
     except JSONTextError:
         raise
     except json.JSONDecodeError as exc:
@@ -178,3 +178,7 @@ def _too_deep(text: str, max_depth: int) -> JSONTextError:
         elif lexeme in "]}":
             depth -= 1
     return JSONTextError(f"nested more than {max_depth} levels deep")
+
+
+# One decoder for every call (json.loads builds a new one whenever it is given an option).
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
