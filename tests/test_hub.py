@@ -37,3 +37,15 @@ async def test_subscribing_after_close_ends_at_once() -> None:
     hub: Hub[int] = Hub()
     hub.close()
     assert [event async for event in hub.subscribe()] == []
+
+
+async def test_a_subscription_for_one_type_is_offered_only_that_type() -> None:
+    # A reader that wants only snapshots is not woken for every cue and sample.
+    hub: Hub[int | str] = Hub()
+    words = hub.subscribe(only=str)
+    every = hub.subscribe()
+    for event in (1, "one", 2, "two"):
+        hub.publish(event)
+    hub.close()
+    assert [event async for event in words] == ["one", "two"]
+    assert [event async for event in every] == [1, "one", 2, "two"]

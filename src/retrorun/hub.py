@@ -30,8 +30,10 @@ class Subscription(Generic[_E]):
     session passes thousands of events a second through these.)
     """
 
-    def __init__(self, hub: Hub[_E], backlog: int) -> None:
+    def __init__(self, hub: Hub[_E], backlog: int, only: type | None = None) -> None:
         self._hub = hub
+        self.only = only
+        """Receive only events of this type (None: every event)."""
         self._events: deque[_E | _Closed] = deque(maxlen=backlog)
         self._waiter: asyncio.Future[None] | None = None
 
@@ -79,7 +81,8 @@ class Hub(Generic[_E]):
 
     def publish(self, event: _E) -> None:
         for subscriber in self._subscribers:
-            subscriber.offer(event)
+            if subscriber.only is None or isinstance(event, subscriber.only):
+                subscriber.offer(event)
 
     def close(self) -> None:
         """End every subscription (their `async for` loops finish)."""
@@ -87,9 +90,10 @@ class Hub(Generic[_E]):
         for subscriber in self._subscribers:
             subscriber.offer(_CLOSED)
 
-    def subscribe(self) -> Subscription[_E]:
-        """Events published from now until `close`."""
-        subscription = Subscription(self, self._backlog)
+    def subscribe(self, *, only: type | None = None) -> Subscription[_E]:
+        """Events published from now until `close` (``only`` those of one type: a reader
+        that wants few of them is not woken for the rest)."""
+        subscription = Subscription(self, self._backlog, only)
         if self._closed:
             subscription.offer(_CLOSED)
         else:

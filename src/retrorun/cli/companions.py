@@ -111,7 +111,7 @@ async def _turn_with_the_session(runner: SessionRunner, simulator: SimulatedTrea
     from retrorun.session.api import Snapshot  # noqa: PLC0415
 
     facing = "forward"
-    async for event in runner.events():
+    async for event in runner.events(only=Snapshot):
         if isinstance(event, Snapshot) and event.direction != facing:
             facing = event.direction
             simulator.set_runner_direction(facing)

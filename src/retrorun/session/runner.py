@@ -153,8 +153,8 @@ class SessionRunner:
     def snapshot(self) -> Snapshot:
         return self._engine.snapshot(self._clock.now())
 
-    def events(self) -> Subscription[SessionEvent]:
-        return self._hub.subscribe()
+    def events(self, *, only: type | None = None) -> Subscription[SessionEvent]:
+        return self._hub.subscribe(only=only)
 
     async def command(self, command: UserCommand) -> CommandResult:
         if self._engine.ended is not None or self._finished is None:
