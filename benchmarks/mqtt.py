@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrorun.clock import LoopClock, run_virtual
-from retrorun.hub import Hub
+from retrorun.hub import Hub, Only
 from retrorun.mqtt.bridge import BridgeTuning, MqttBridge
 from retrorun.mqtt.outbox import Lane, Outbox, Outgoing
 from retrorun.mqtt.payloads import cue_payload
@@ -92,8 +92,8 @@ class LoopSession:
     def snapshot(self) -> Snapshot:
         return self.current
 
-    def events(self) -> Subscription[SessionEvent]:
-        return self.hub.subscribe()
+    def events(self, *, only: Only = None) -> Subscription[SessionEvent]:
+        return self.hub.subscribe(only=only)
 
     async def command(self, command: UserCommand) -> CommandResult:
         raise NotImplementedError(f"the benchmark session takes no commands ({command})")

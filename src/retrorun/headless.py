@@ -98,7 +98,7 @@ async def show(
 ) -> SessionEnded | None:
     """Print cues and progress (in `units`) until the session ends; its `SessionEnded` (None
     when the stream closed without one)."""
-    subscription = handle.events()
+    subscription = handle.events(only=(Cue, Snapshot, SessionEnded))
     last_index: int | None = -1
     last_state = ""
     next_progress = 0.0

@@ -20,6 +20,9 @@ class _Closed:
 
 _CLOSED = _Closed()
 
+Only = type | tuple[type, ...] | None
+"""What a subscription takes: events of a type, of any of several types, or (None) all."""
+
 
 class Subscription(Generic[_E]):
     """An async iterator over the events of one `Hub`, from subscription until close.
@@ -30,10 +33,10 @@ class Subscription(Generic[_E]):
     session passes thousands of events a second through these.)
     """
 
-    def __init__(self, hub: Hub[_E], backlog: int, only: type | None = None) -> None:
+    def __init__(self, hub: Hub[_E], backlog: int, only: Only = None) -> None:
         self._hub = hub
         self.only = only
-        """Receive only events of this type (None: every event)."""
+        """Receive only events of this type or these types (None: every event)."""
         self._events: deque[_E | _Closed] = deque(maxlen=backlog)
         self._waiter: asyncio.Future[None] | None = None
 
@@ -90,9 +93,9 @@ class Hub(Generic[_E]):
         for subscriber in self._subscribers:
             subscriber.offer(_CLOSED)
 
-    def subscribe(self, *, only: type | None = None) -> Subscription[_E]:
-        """Events published from now until `close` (``only`` those of one type: a reader
-        that wants few of them is not woken for the rest)."""
+    def subscribe(self, *, only: Only = None) -> Subscription[_E]:
+        """Events published from now until `close` (``only`` those of a type or types: a
+        reader that wants few of them is not woken for the rest)."""
         subscription = Subscription(self, self._backlog, only)
         if self._closed:
             subscription.offer(_CLOSED)

@@ -34,7 +34,7 @@ from retrorun.session.api import (
 
 if TYPE_CHECKING:
     from retrorun.clock import Clock
-    from retrorun.hub import Subscription
+    from retrorun.hub import Only, Subscription
     from retrorun.profiles.plan import Plan
     from retrorun.session.api import SessionEvent
 
@@ -78,8 +78,8 @@ class FakeSession:
     def snapshot(self) -> Snapshot:
         return self._current
 
-    def events(self) -> Subscription[SessionEvent]:
-        return self._hub.subscribe()
+    def events(self, *, only: Only = None) -> Subscription[SessionEvent]:
+        return self._hub.subscribe(only=only)
 
     async def command(self, command: UserCommand) -> CommandResult:
         self.received.append(command)

@@ -24,7 +24,7 @@ from tests.session.belt import Drive
 from tests.session.test_engine import ALT, plan_of
 
 if TYPE_CHECKING:
-    from retrorun.hub import Subscription
+    from retrorun.hub import Only, Subscription
     from retrorun.profiles.plan import Plan
     from retrorun.session.api import Snapshot
 
@@ -44,8 +44,8 @@ class FakeHandle:
     def snapshot(self) -> Snapshot:
         return self.drive.snapshot()
 
-    def events(self) -> Subscription[SessionEvent]:
-        return self.hub.subscribe()
+    def events(self, *, only: Only = None) -> Subscription[SessionEvent]:
+        return self.hub.subscribe(only=only)
 
     async def command(self, command: UserCommand) -> CommandResult:
         self.commands.append(command)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from retrorun.hub import Hub, Subscription
+from retrorun.hub import Hub, Only, Subscription
 from retrorun.session.api import (
     CommandKind,
     CommandResult,
@@ -49,9 +49,9 @@ class StillSession:
     def snapshot(self) -> Snapshot:
         return self.still
 
-    def events(self) -> Subscription[SessionEvent]:
+    def events(self, *, only: Only = None) -> Subscription[SessionEvent]:
         hub: Hub[SessionEvent] = Hub()
-        subscription = hub.subscribe()
+        subscription = hub.subscribe(only=only)
         if self.cue is not None:
             hub.publish(self.cue)
         return subscription

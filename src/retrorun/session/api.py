@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from retrorun.profiles.timeline import CueKind, Direction, SegmentKind
 
 if TYPE_CHECKING:
-    from retrorun.hub import Subscription
+    from retrorun.hub import Only, Subscription
     from retrorun.profiles.plan import Plan
 
 __all__ = [
@@ -310,8 +310,9 @@ class SessionHandle(Protocol):
         """The state right now."""
         ...
 
-    def events(self) -> Subscription[SessionEvent]:
-        """Every event from now on (``cancel()`` the subscription when done)."""
+    def events(self, *, only: Only = None) -> Subscription[SessionEvent]:
+        """Every event from now on, or ``only`` those of a type or types (``cancel()`` the
+        subscription when done)."""
         ...
 
     async def command(self, command: UserCommand) -> CommandResult:

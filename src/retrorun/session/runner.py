@@ -34,7 +34,7 @@ from retrorun.device import (
 )
 from retrorun.errors import DeviceError
 from retrorun.ftms import ResultCode
-from retrorun.hub import Hub, Subscription
+from retrorun.hub import Hub, Only, Subscription
 from retrorun.profiles.safety import DeviceRange
 from retrorun.session.api import (
     CommandKind,
@@ -153,7 +153,7 @@ class SessionRunner:
     def snapshot(self) -> Snapshot:
         return self._engine.snapshot(self._clock.now())
 
-    def events(self, *, only: type | None = None) -> Subscription[SessionEvent]:
+    def events(self, *, only: Only = None) -> Subscription[SessionEvent]:
         return self._hub.subscribe(only=only)
 
     async def command(self, command: UserCommand) -> CommandResult:
