@@ -251,7 +251,11 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
     """Start the session `options` describe; it runs until it ends or is closed."""
     from retrorun.cli.companions import Companions  # noqa: PLC0415
     from retrorun.clock import LoopClock  # noqa: PLC0415
-    from retrorun.recording.session_log import SessionLogWriter, default_log_path  # noqa: PLC0415
+    from retrorun.recording.session_log import (  # noqa: PLC0415
+        LOGGED,
+        SessionLogWriter,
+        default_log_path,
+    )
     from retrorun.session.runner import SessionRunner  # noqa: PLC0415
 
     plan = check(options)
@@ -284,7 +288,9 @@ async def launch_session(options: LaunchOptions) -> LaunchedSession:
             strap=strap,
         )
         writer_task = (
-            asyncio.ensure_future(writer.follow(runner.events())) if writer is not None else None
+            asyncio.ensure_future(writer.follow(runner.events(only=LOGGED)))
+            if writer is not None
+            else None
         )
         companions = await Companions.start(
             runner,

@@ -184,7 +184,8 @@ def _placed(events: Sequence[LogEvent]) -> Iterator[_Placed]:
 
 
 def _number(value: object) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    # A parsed log holds exact ints and floats (and bools, which are no number here).
+    return (type(value) is float or type(value) is int) and math.isfinite(value)
 
 
 def _text(value: object) -> str | None:

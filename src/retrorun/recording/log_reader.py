@@ -158,7 +158,8 @@ def parse_log(data: bytes, source: str) -> SessionLog:
             summary = value
             break  # a complete log ends here; anything after it is not part of the session
         else:
-            rest = {k: v for k, v in value.items() if k not in ("t", "type")}
+            rest = dict(value)  # every field but the two every event has
+            del rest["t"], rest["type"]
             events.append(LogEvent(float(t), kind, rest, number))
     skipped.sort()
     if not any(event.type in ("segment", "telemetry") for event in events):

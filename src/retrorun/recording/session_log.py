@@ -31,6 +31,8 @@ LOG_VERSION = 1
 KEEP_SIMULATED = 50
 """How many logs of simulated sessions are kept (the oldest go first)."""
 _ENCODER = json.JSONEncoder(separators=(", ", ": "), allow_nan=False)
+LOGGED = (SessionStarted, LogEntry, SessionEnded)
+"""The session events that have a line in the log (`SessionLogWriter.write`)."""
 
 
 def sessions_dir() -> Path:
