@@ -152,6 +152,11 @@ def test_a_runner_who_picks_imperial_units_hears_and_reads_mph_and_miles(
     assert summary.exit_code == 0
     assert "avg mph" in summary.stdout
     assert "km" not in summary.stdout
+    plan = cli("plan", "four-hundred-forward-backward", "--config", str(config))
+    assert plan.exit_code == 0
+    assert "km" not in plan.stdout  # the table, its distances, totals and chart in miles
+    assert " mph " in plan.stdout.splitlines()[1]
+    assert "  mph └" in plan.stdout
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from retrorun.config import Config
     from retrorun.profiles.loader import ProfileDocument
     from retrorun.profiles.plan import Plan, Segment
+    from retrorun.profiles.words import Units
 
 EXIT_BAD_INPUT = 2
 
@@ -50,25 +51,33 @@ def _compile(document: ProfileDocument, config: Config) -> Plan:
     )
 
 
-def _length(seg: Segment) -> str:
-    """``2:00``, ``400 m``; an open step ``≤10:00`` (it ends on skip, at the latest then)."""
+def _length(seg: Segment, units: Units) -> str:
+    """``2:00``, ``400 m`` (``0.25 mi``); an open step ``≤10:00`` (it ends on skip, at the
+    latest then)."""
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+    from retrorun.profiles.words import distance_text  # noqa: PLC0415
 
     if seg.distance_m is not None:
-        return f"{seg.distance_m:.0f} m"
+        return distance_text(seg.distance_m, units)
     text = format_duration(seg.duration_s or 0.0)
     return f"≤{text}" if seg.open_ended else text
 
 
-def _speed(seg: Segment) -> str:
-    """``9.0``, ``6.0→9.0`` (a ramp), ``6.0-9.0`` (a zone step's range), ``keep``."""
+def _speed(seg: Segment, units: Units) -> str:
+    """``9.0``, ``6.0→9.0`` (a ramp), ``6.0-9.0`` (a zone step's range), ``keep``; in the
+    runner's units."""
+    from retrorun.profiles.words import speed_number  # noqa: PLC0415
+
+    def shown(kmh: float) -> str:
+        return f"{speed_number(kmh, units):.1f}"
+
     if seg.keep_speed:
         return "keep"
     if seg.heart_rate is not None:
-        return f"{seg.heart_rate.min_speed_kmh:.1f}-{seg.heart_rate.max_speed_kmh:.1f}"
+        return f"{shown(seg.heart_rate.min_speed_kmh)}-{shown(seg.heart_rate.max_speed_kmh)}"
     if seg.ramp_from_kmh is None:
-        return f"{seg.speed_kmh:.1f}"
-    return f"{seg.ramp_from_kmh:.1f}→{seg.speed_kmh:.1f}"
+        return shown(seg.speed_kmh)
+    return f"{shown(seg.ramp_from_kmh)}→{shown(seg.speed_kmh)}"
 
 
 def _notes(seg: Segment) -> str:
@@ -89,27 +98,31 @@ def _notes(seg: Segment) -> str:
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-def _print_plan(plan: Plan) -> None:
+def _print_plan(plan: Plan, units: Units) -> None:
     from retrorun.profiles.chart import render  # noqa: PLC0415
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+    from retrorun.profiles.words import in_units, speed_unit, total_distance_text  # noqa: PLC0415
 
     click.echo(plan.name)
-    header = f"{'#':>3}  {'start':>7}  {'kind':<8} {'dir':<8} {'length':>8} {'km/h':>9} "
+    unit = speed_unit(units)
+    header = f"{'#':>3}  {'start':>7}  {'kind':<8} {'dir':<8} {'length':>8} {unit:>9} "
     click.echo(header + f"{'incl %':>6}  label")
     for seg in plan.segments:
         click.echo(
             f"{seg.index:>3}  {format_duration(seg.start_s):>7}  {seg.kind:<8} "
-            f"{seg.direction:<8} {_length(seg):>8} "
-            f"{_speed(seg):>9} {seg.incline_pct:>6.1f}  {seg.label}" + _notes(seg)
+            f"{seg.direction:<8} {_length(seg, units):>8} "
+            f"{_speed(seg, units):>9} {seg.incline_pct:>6.1f}  {in_units(seg.label, units)}"
+            + _notes(seg)
         )
     click.echo(
-        f"total {format_duration(plan.total_duration_s)}, {plan.total_distance_m / 1000:.2f} km, "
+        f"total {format_duration(plan.total_duration_s)}, "
+        f"{total_distance_text(plan.total_distance_m, units)}, "
         f"{plan.turns} turns; forward {format_duration(plan.forward_duration_s)}, "
         f"backward {format_duration(plan.backward_duration_s)} "
         f"({plan.backward_share:.0%}), turns {format_duration(plan.turn_duration_s)}"
     )
     click.echo("")
-    for line in render(plan):
+    for line in render(plan, units=units):
         click.echo(line.rstrip())
 
 
@@ -160,7 +173,7 @@ def plan(
     elif as_json:
         click.echo(json.dumps(compiled.to_json(), indent=2))
     else:
-        _print_plan(compiled)
+        _print_plan(compiled, config.units)
 
 
 def _remarks(document: ProfileDocument, compiled: Plan, config: Config) -> None:

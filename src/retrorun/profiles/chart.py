@@ -10,9 +10,11 @@ import math
 from typing import TYPE_CHECKING
 
 from retrorun.profiles.quantities import format_duration
+from retrorun.profiles.words import speed_number, speed_unit
 
 if TYPE_CHECKING:
     from retrorun.profiles.plan import Plan, Segment
+    from retrorun.profiles.words import Units
 
 FILL = {"forward": "█", "backward": "▒", "turn": "·"}
 LEGEND = "█ forward  ▒ backward  · turn"
@@ -36,8 +38,9 @@ def segment_at(plan: Plan, t_s: float) -> Segment:
     return plan.segments[-1]
 
 
-def render(plan: Plan, width: int = 60, height: int = 8) -> list[str]:
-    """Speed over time as `height` rows of `width` columns, with an axis and a legend."""
+def render(plan: Plan, width: int = 60, height: int = 8, units: Units = "metric") -> list[str]:
+    """Speed over time as `height` rows of `width` columns, with an axis (in `units`) and a
+    legend."""
     total = plan.total_duration_s
     top = max([1.0, *(step.speed_kmh for seg in plan.segments for step in seg.speed_steps)])
     columns: list[tuple[int, str]] = []
@@ -59,10 +62,11 @@ def render(plan: Plan, width: int = 60, height: int = 8) -> list[str]:
         columns.append((max(1, math.ceil(speed / top * height)), FILL[segment.direction]))
     lines = []
     for row in range(height, 0, -1):
-        label = f"{top * row / height:4.1f}" if row in (height, math.ceil(height / 2)) else ""
+        value = speed_number(top * row / height, units)
+        label = f"{value:4.1f}" if row in (height, math.ceil(height / 2)) else ""
         bar = "".join(fill if level >= row else " " for level, fill in columns)
         lines.append(f"{label:>5} ┤{bar}")
-    lines.append(f"{'km/h':>5} └{'─' * width}")
+    lines.append(f"{speed_unit(units):>5} └{'─' * width}")
     finish = format_duration(total)
     lines.append(f"{'':6}0:00{finish:>{width - 4}}")
     lines.append(f"{'':6}{LEGEND}")

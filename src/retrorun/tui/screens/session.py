@@ -93,7 +93,7 @@ class SessionScreen(Screen[None]):
         yield CueBanner(id="banner")
         yield Readouts(id="readouts")
         yield WorkoutProgress(self.plan, id="progress")
-        yield ProfileChart(self.plan, id="chart")
+        yield ProfileChart(self.plan, id="chart", units=self.units)
         with Horizontal(id="buttons"):
             for label, action in BUTTONS:
                 yield Button(label, action=f"screen.{action}", compact=True)

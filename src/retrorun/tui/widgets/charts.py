@@ -17,6 +17,7 @@ from retrorun.profiles.chart import render as render_chart
 
 if TYPE_CHECKING:
     from retrorun.profiles.plan import Plan
+    from retrorun.profiles.words import Units
 
 # Columns the plan chart spends on its speed axis ("  9.0 ┤") before the bars start.
 CHART_AXIS_COLUMNS = 7
@@ -116,8 +117,15 @@ class ProfileChart(_PlanWidget):
     """The plan's speed over time (backward bars shaded, turns dotted) with the current
     column highlighted and a ``▲`` under it."""
 
-    def __init__(self, plan: Plan, *, id: str | None = None) -> None:  # noqa: A002 - textual's name
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        id: str | None = None,  # noqa: A002 - textual's name
+        units: Units = "metric",
+    ) -> None:
         super().__init__(plan, id=id)
+        self.units: Units = units
         self._cache: tuple[tuple[int, int], list[str]] | None = None
 
     def _width(self) -> int:
@@ -126,7 +134,7 @@ class ProfileChart(_PlanWidget):
     def _lines(self, width: int, height: int) -> list[str]:
         key = (width, height)
         if self._cache is None or self._cache[0] != key:
-            self._cache = (key, render_chart(self.plan, width=width, height=height))
+            self._cache = (key, render_chart(self.plan, width, height, self.units))
         return self._cache[1]
 
     def render(self) -> Text:
