@@ -800,18 +800,19 @@ class Engine:
         if verdict in ("catching_up", zone.said):
             return
         zone.said = verdict
+        shown = words.speed_text(speed, self._units)
         if verdict == "no_heart_rate":
             if self.hr.freshness(self.ledger.now) == "none":  # stale was said already
-                self._cue(CueKind.ALARM, f"No heart rate yet: holding {speed:g} km/h.")
+                self._cue(CueKind.ALARM, f"No heart rate yet: holding {shown}.")
             return
         texts = {
             "below": f"Heart rate {hr}, {'low in' if edge else 'below'} {target}: "
-            f"speeding up to {speed:g} km/h.",
+            f"speeding up to {shown}.",
             "above": f"Heart rate {hr}, {'high in' if edge else 'above'} {target}: "
-            f"slowing to {speed:g} km/h.",
-            "in_zone": f"In {target}: holding {speed:g} km/h.",
-            "at_max": f"Heart rate {hr}, below {target} at {speed:g} km/h, this step's fastest.",
-            "at_min": f"Heart rate {hr}, above {target} at {speed:g} km/h, this step's slowest. "
+            f"slowing to {shown}.",
+            "in_zone": f"In {target}: holding {shown}.",
+            "at_max": f"Heart rate {hr}, below {target} at {shown}, this step's fastest.",
+            "at_min": f"Heart rate {hr}, above {target} at {shown}, this step's slowest. "
             "Ease off, or stop if you feel unwell.",
         }
         self._cue(CueKind.OVERRIDE, texts[verdict])
@@ -1646,7 +1647,10 @@ class Engine:
 
     def _heart_rate_freshness(self) -> None:
         """Log each change of the heart rate's freshness or source; when something acts on
-        it, say so out loud: a stale heart rate is never acted on, the speed holds."""
+        it, say so out loud: a stale heart rate is never acted on, the speed holds. Nothing
+        once the session has ended (its summary is the log's last line)."""
+        if self.ended is not None:
+            return
         news = self.hr.news(self.ledger.now)
         if news is None:
             return
@@ -1657,7 +1661,7 @@ class Engine:
                 self._cue(
                     CueKind.ALARM,
                     f"No heart rate for {HR_STALE_S:g} seconds: "
-                    f"holding {self._speed_now():g} km/h.",
+                    f"holding {words.speed_text(self._speed_now(), self._units)}.",
                 )
         else:
             self._log("heart_rate", state="fresh", source=reading.source)
