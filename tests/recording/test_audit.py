@@ -271,6 +271,16 @@ def test_a_belt_coming_down_in_time_from_a_console_change_is_not_a_violation() -
     assert _parse(lines) == []
 
 
+def test_a_deck_left_beyond_the_backward_range_counts_only_while_the_belt_moves() -> None:
+    # A treadmill refused to lower its deck after the turn: the session paused the belt,
+    # and the deck stays at 11 % under a runner standing still. Moving, it is a violation.
+    refused = [*_backward()[:9], _cmd(11.0, incline_pct=0.0), *_backward()[9:]]
+    standing = [_tel(20.0 + s, 0.0, 11.0) for s in range(60)]
+    assert _parse([*refused, {"t": 19.5, "type": "state", "state": "paused"}, *standing]) == []
+    moving = [_tel(20.0 + s, 2.5, 11.0) for s in range(60)]
+    assert [v.rule for v in _parse([*refused, *moving])] == ["backward_deck"]
+
+
 def test_each_episode_is_reported_once() -> None:
     lines = [*_backward(), _cmd(20.0, speed_kmh=9.0), *(_tel(21.0 + s, 9.0) for s in range(60))]
     assert [v.rule for v in _parse(lines)].count("backward_belt_speed") == 1

@@ -171,6 +171,20 @@ def _check_turns(drive: Drive, plan: Plan) -> None:
     [(0.0, "heart_rate"), (0.5, "disconnect")],
     False,  # not interactive
 )
+# Found by CI: a refused incline was retried while the session was paused for it.
+@example(
+    {
+        "name": "random",
+        "turn": {},
+        "steps": [
+            {"direction": "forward", "duration": 15, "speed": 1.0, "incline": 11.0},
+            {"direction": "backward", "speed": 1.0, "incline": 0.0, "duration": 80},
+            {"direction": "forward", "duration": 15, "speed": 1.0, "incline": 0.0},
+        ],
+    },
+    [(0.0, "pause"), (0.0, "reject")],
+    True,  # interactive
+)
 def test_random_sessions_keep_every_safety_rule_and_log_completely(
     raw: dict[str, Any], schedule: list[tuple[float, str]], interactive: bool
 ) -> None:

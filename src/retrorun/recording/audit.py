@@ -469,6 +469,9 @@ def _deck_beyond_range(placed: list[_Placed], limits: AuditLimits) -> Iterator[V
         incline = _value(where.event, "inclination_pct")
         if not where.backward or incline is None:
             return None
+        speed = _value(where.event, "speed_kmh")
+        if speed is not None and speed < AT_REST_KMH:
+            return None  # a belt at rest carries nobody backward up (or down) the deck
         # How far past the range; past the tolerance is over.
         return max(incline - high, low - incline), DECK_TOLERANCE_PCT
 

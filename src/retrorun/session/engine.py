@@ -287,11 +287,9 @@ class Engine:
             return None
         if self.life.stage is Stage.STOPPING:
             return min((w for w in (self._stop_by, self._stop_again_at) if w), default=None)
-        walls = [
-            w
-            for w in (self._begin_by, self._verify_by, self.tracker.retry_at, self._pause_check_at)
-            if w
-        ]
+        # Retries wait while the session does not run (`_timers`): no deadline for them then.
+        retry_at = self.tracker.retry_at if self.life.stage is Stage.RUNNING else None
+        walls = [w for w in (self._begin_by, self._verify_by, retry_at, self._pause_check_at) if w]
         if self._lost_at is not None and self.options.headless:
             walls.append(self._lost_at + self.options.reconnect_wait_s)
         if self._running:
@@ -1201,7 +1199,9 @@ class Engine:
             and now >= self._lost_at + self.options.reconnect_wait_s - EPS
         ):
             self._end(Ending.CONNECTION_LOST)
-        if not self.life.live:
+        if self.life.stage is not Stage.RUNNING:
+            # Paused, the belt was halted: nothing is sent until the runner resumes (which
+            # sends the targets again); reconnecting, nothing can be.
             return
         retry = self.tracker.due_retries(now)
         window = self.phase is Phase.TURN_WINDOW
