@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import time
 
 import pytest
@@ -15,6 +16,7 @@ from retrorun.clock import (
     ScaledTimeLoop,
     run_scaled,
     run_virtual,
+    wall_bounded,
 )
 
 
@@ -168,3 +170,29 @@ def test_a_scaled_clock_counts_its_waits_but_not_a_stall_of_the_process() -> Non
     waited, stalled = run_scaled(main(), speedup=100.0)
     assert 5.0 <= waited < 5.0 + 2 * ScaledTimeLoop.STALL_S
     assert stalled <= 2 * ScaledTimeLoop.STALL_S
+
+
+def test_a_wall_bound_waits_for_real_io_where_a_loop_time_timeout_jumps_past_it() -> None:
+    # A broker answers in real time; on a --fast loop a ten-second timeout of loop time is
+    # over before it can (the MQTT goodbye was lost that way on a busy machine).
+    async def main() -> tuple[str, str]:
+        loop = asyncio.get_running_loop()
+
+        def answer_in_real_time() -> asyncio.Future[str]:
+            future: asyncio.Future[str] = loop.create_future()
+
+            def later() -> None:
+                time.sleep(0.05)
+                loop.call_soon_threadsafe(future.set_result, "answered")
+
+            threading.Thread(target=later).start()
+            return future
+
+        try:
+            by_loop_time = await asyncio.wait_for(answer_in_real_time(), 10.0)
+        except TimeoutError:
+            by_loop_time = "timed out"
+        by_wall_time = await wall_bounded(answer_in_real_time(), 10.0)
+        return by_loop_time, by_wall_time
+
+    assert run_virtual(main()) == ("timed out", "answered")

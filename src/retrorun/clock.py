@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine, Mapping
+    from collections.abc import Awaitable, Coroutine, Mapping
 
     from _typeshed import FileDescriptorLike
 
@@ -328,3 +328,24 @@ def run_scaled(main: Coroutine[object, object, _T], *, speedup: float) -> _T:
     """Run ``main`` to completion on a fresh `ScaledTimeLoop`; like `asyncio.run`."""
     with asyncio.Runner(loop_factory=lambda: ScaledTimeLoop(speedup)) as runner:
         return runner.run(main)
+
+
+async def wall_bounded(awaitable: Awaitable[_T], seconds: float, *, poll_s: float = 0.01) -> _T:
+    """The result of `awaitable`, or `TimeoutError` once `seconds` of *wall* time passed.
+
+    For real I/O (a broker over a socket) on any loop: on a fast-forward or scaled loop a
+    loop-time timeout of ten seconds passes in an instant, while the other end answers in
+    real time. Each short wait lets the loop poll the socket.
+    """
+    task = asyncio.ensure_future(awaitable)
+    deadline = time.monotonic() + seconds
+    try:
+        while not task.done():
+            if time.monotonic() >= deadline:
+                raise TimeoutError
+            await asyncio.wait({task}, timeout=poll_s)
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})
+    return task.result()

@@ -189,8 +189,12 @@ class MqttBridge:
         self._closing = True
         self._pace = None
         self._put(self.topics.status, OFFLINE, Lane.LATEST, retain=True)
+        # A session shorter than the first connection (a --fast one on a busy machine) still
+        # says goodbye: the connection still being opened is waited for too. A broker that
+        # refused or failed is not (the session never waits for a broker that is down).
+        first_pending = self._connections == 0 and self._last_error is None
         try:
-            if self._connected.is_set():
+            if self._connected.is_set() or (first_pending and not connection.done()):
                 await _until_done_or_wall_time(connection, self._tuning.close_timeout_s)
         finally:  # also when the caller is cancelled while waiting: no task is left behind
             connection.cancel()
@@ -316,7 +320,9 @@ class MqttBridge:
                 ) as link:
                     attempt = 0
                     self._connections += 1
-                    self._put(self.topics.status, ONLINE, Lane.LATEST, retain=True)
+                    # Opened after the session ended: straight to the goodbye.
+                    status = OFFLINE if self._closing else ONLINE
+                    self._put(self.topics.status, status, Lane.LATEST, retain=True)
                     await self._publish_discovery(link)
                     if self._latest is not None:
                         state = payloads.state_payload(self._latest)

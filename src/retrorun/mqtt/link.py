@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import aiomqtt
 
+from retrorun.clock import wall_bounded
 from retrorun.errors import BrokerError, ConfigError
 
 if TYPE_CHECKING:
@@ -86,12 +87,17 @@ def _regular_file(path: Path | None, where: str) -> None:
         raise ConfigError("not a regular file", location=f"{where} {path}")
 
 
+LOOP_TIMEOUT_S = 24 * 3600.0
+"""aiomqtt's own, loop-time bound: out of the way of the wall-time ones."""
+
+
 class Link:
     """A connected MQTT client."""
 
-    def __init__(self, client: aiomqtt.Client, broker: str) -> None:
+    def __init__(self, client: aiomqtt.Client, broker: str, timeout_s: float) -> None:
         self._client = client
         self._broker = broker
+        self._timeout_s = timeout_s
 
     async def publish(
         self, topic: str, payload: bytes, *, retain: bool = False, qos: int = 0
@@ -105,9 +111,11 @@ class Link:
     async def subscribe(self, *filters: str) -> None:
         try:
             for topic_filter in filters:
-                await self._client.subscribe(topic_filter, qos=0)
+                await wall_bounded(self._client.subscribe(topic_filter, qos=0), self._timeout_s)
         except aiomqtt.MqttError as exc:
             raise BrokerError(f"subscribe failed: {exc}", broker=self._broker) from exc
+        except TimeoutError as exc:
+            raise BrokerError("subscribe failed: no answer", broker=self._broker) from exc
 
     async def messages(self) -> AsyncIterator[Inbound]:
         """Inbound messages until the connection drops (then `BrokerError`)."""
@@ -151,19 +159,23 @@ async def connect(
         logger=LOGGER,
         will=aiomqtt.Will(will[0], will[1], qos=1, retain=True) if will else None,
         keepalive=settings.keepalive_s,
-        timeout=timeout_s,
+        # Bounded here in wall time instead (`wall_bounded`): aiomqtt's own bound is loop time,
+        # which a --fast session's loop jumps over in an instant.
+        timeout=LOOP_TIMEOUT_S,
         tls_context=tls,
         socket_options=SOCKET_OPTIONS,
         max_queued_incoming_messages=inbound_limit,
     )
     try:
-        await client.__aenter__()
+        await wall_bounded(client.__aenter__(), timeout_s)
     except aiomqtt.MqttError as exc:
         raise BrokerError(f"cannot connect: {exc}", broker=str(broker)) from exc
+    except TimeoutError as exc:
+        raise BrokerError("cannot connect: no answer", broker=str(broker)) from exc
     try:
-        yield Link(client, str(broker))
+        yield Link(client, str(broker), timeout_s)
     finally:
         # A failed graceful disconnect (the broker is already gone) is not worth reporting:
         # the connection is over either way.
-        with contextlib.suppress(aiomqtt.MqttError):
-            await client.__aexit__(None, None, None)
+        with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
+            await wall_bounded(client.__aexit__(None, None, None), timeout_s)
