@@ -280,13 +280,15 @@ async def test_retrorun_run_completes_a_short_profile_and_its_log_passes_the_aud
         "--no-voice",
         "--log",
         str(log),
-        stdin=asyncio.subprocess.DEVNULL,
+        stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    output, _ = await asyncio.wait_for(run.communicate(), 240)
+    # A real treadmill first asks for the safety key to be clipped on: Enter, as a runner.
+    output, _ = await asyncio.wait_for(run.communicate(b"\n"), 240)
     text = output.decode(errors="replace")
     assert run.returncode == 0, text
+    assert "Clip the safety key to your clothing" in text
     assert "Workout complete" in text
     figure(f"retrorun run of a 20 s profile took {time.monotonic() - started:.1f} s")
 
