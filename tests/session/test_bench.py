@@ -84,10 +84,12 @@ def _campaign(profiles: list[str], faults: int, seed: int) -> list[str]:
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     from retrorun.cli.launch import LaunchOptions, check  # noqa: PLC0415
-    from retrorun.config import Config  # noqa: PLC0415
+    from retrorun.config import load_config  # noqa: PLC0415
 
+    # The runs read the config file the way `retrorun run` does (RETRORUN_CONFIG).
+    config = load_config()
     durations = {
-        p: check(LaunchOptions(profile=p, config=Config())).total_duration_s for p in profiles
+        p: check(LaunchOptions(profile=p, config=config)).total_duration_s for p in profiles
     }
     runs = plan_runs(profiles, list(PRESETS), faults, seed, durations)
     with ProcessPoolExecutor(max_workers=2) as pool:
@@ -105,7 +107,13 @@ def test_a_campaign_of_over_a_hundred_runs_has_no_violation_and_no_crash() -> No
 
 
 @pytest.mark.slow
-def test_a_campaign_of_over_a_thousand_runs_has_no_violation_and_no_crash() -> None:
-    # Every bundled profile x every preset x (1 + 4 random fault schedules): 1,200 sessions.
+def test_a_campaign_of_over_a_thousand_runs_has_no_violation_and_no_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every bundled profile x every preset x (1 + 4 random fault schedules): over 1,200
+    # sessions. The zone profile needs the runner's maximum heart rate.
+    config = tmp_path / "config.toml"
+    config.write_text("[heart_rate]\nmax_bpm = 190\n", encoding="utf-8")
+    monkeypatch.setenv("RETRORUN_CONFIG", str(config))
     failed = _campaign(BUNDLED, 4, 2026)
     assert failed == []

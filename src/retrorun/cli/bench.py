@@ -240,7 +240,7 @@ def bench(
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     from retrorun.cli.launch import LaunchOptions, check  # noqa: PLC0415
-    from retrorun.config import Config  # noqa: PLC0415
+    from retrorun.config import load_config  # noqa: PLC0415
     from retrorun.errors import InputError  # noqa: PLC0415
     from retrorun_sim import COOPERATIVE_PRESETS, PRESETS  # noqa: PLC0415
 
@@ -250,8 +250,9 @@ def bench(
         raise InputError(
             f"unknown preset {unknown[0]!r}; known: {', '.join(PRESETS)}", location="--presets"
         )
+    config = load_config()  # the one every run reads (a zone profile needs its zones)
     durations = {
-        p: check(LaunchOptions(profile=p, config=Config())).total_duration_s
+        p: check(LaunchOptions(profile=p, config=config)).total_duration_s
         for p in dict.fromkeys(profiles)
     }
     runs = plan_runs(profiles, chosen, fault_runs, seed, durations)
