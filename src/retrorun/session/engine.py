@@ -59,14 +59,12 @@ from retrorun.profiles.safety import (
     clamp_speed,
     limit_speed_change,
 )
-from retrorun.profiles.words import CueGroup, Verbosity, group_of
+from retrorun.profiles.words import CueGroup
 from retrorun.session import turn as turns
 from retrorun.session.api import (
     CommandKind,
     CommandResult,
-    Cue,
     CueKind,
-    LogEntry,
     Phase,
     SessionEnded,
     SessionState,
@@ -105,6 +103,7 @@ from retrorun.session.lifecycle import (
     Stage,
     Trigger,
 )
+from retrorun.session.outbox import Outbox
 from retrorun.session.view import build_snapshot
 from retrorun.session.zone import ZONE_UPDATE_S, Verdict, Zone, decide
 
@@ -201,8 +200,7 @@ class Engine:
         self.ended: SessionEnded | None = None
         self.reason: str | None = None
         """Why the state is what it is, when that needs saying."""
-        self._out: list[Action] = []
-        self._shown: tuple[object, ...] = ()
+        self._out = Outbox(self.ledger, self.options)
         self._logged_phase: tuple[Phase, Direction] | None = None
         self._incline_ok = True
         self._rates: RampRates = DEFAULT_RATES
@@ -260,7 +258,7 @@ class Engine:
             return []
         self.ledger.tick(now, running=self._running, bucket=self.bucket())
         if isinstance(event, UserCommand):
-            self._out.append(Answer(self._command(event)))
+            self._out.add(Answer(self._command(event)))
         elif isinstance(event, Sample):
             self._sample(event)
         elif isinstance(event, Done):
@@ -278,8 +276,7 @@ class Engine:
         self._progress()
         self._note_phase()
         self._publish_snapshot()
-        out, self._out = self._out, []
-        return out
+        return self._out.take()
 
     def next_deadline(self) -> float | None:
         """When the engine next needs a `Tick` (absolute, on the runner's clock)."""
@@ -311,8 +308,7 @@ class Engine:
         self._end(ending, detail)
         self._finalize()
         self._publish_snapshot()
-        out, self._out = self._out, []
-        return out
+        return self._out.take()
 
     def snapshot(self, now: float) -> Snapshot:
         """Everything a watcher shows, at ``now``."""
@@ -424,34 +420,9 @@ class Engine:
             fields = {"action": request}
         if reason:
             fields["reason"] = reason
-        self._log("command", **fields)
-        self._out.append(send)
+        self._out.log("command", **fields)
+        self._out.add(send)
         return send.seq
-
-    def _cue(
-        self,
-        kind: CueKind,
-        text: str,
-        *,
-        beeps: int = 0,
-        group: CueGroup | None = None,
-        level: Verbosity = Verbosity.NORMAL,
-        **extra: object,
-    ) -> None:
-        """Say `text` (and log it) in the runner's units, unless the runner's cue settings
-        leave it out: safety cues are always said."""
-        if not self.options.cues.says(group or group_of(kind), level):
-            return
-        text = words.in_units(text, self._units)
-        self._out.append(Publish(Cue(self.t, kind, text, beeps)))
-        fields: dict[str, object] = {"text": text, "kind": str(kind)}
-        if beeps:
-            fields["beeps"] = beeps
-        self._log("cue", **fields, **{k: v for k, v in extra.items() if v is not None})
-
-    @property
-    def _units(self) -> words.Units:
-        return self.options.units
 
     def _turn_kmh(self, seg: Segment) -> float:
         """The turn speed the belt is really told for the turn `seg` (a treadmill's minimum
@@ -459,9 +430,6 @@ class Engine:
         return clamp_speed(
             seg.from_direction, seg.speed_kmh, self.incline_target or 0.0, self.limits
         ).value
-
-    def _log(self, type_: str, **fields: object) -> None:
-        self._out.append(Publish(LogEntry(self.t, type_, fields)))
 
     def _move(
         self,
@@ -477,7 +445,7 @@ class Engine:
         fields: dict[str, Any] = {"state": logged or str(self.state)}
         if why or reason:
             fields["reason"] = why or reason
-        self._log("state", **fields)
+        self._out.log("state", **fields)
 
     def _note_phase(self) -> None:
         """Log a `phase` line when the phase or the way the runner faces changed."""
@@ -486,11 +454,10 @@ class Engine:
         marker = (self.phase, self.facing)
         if marker != self._logged_phase:
             self._logged_phase = marker
-            self._log("phase", phase=str(self.phase), facing=self.facing)
+            self._out.log("phase", phase=str(self.phase), facing=self.facing)
 
     def _publish_snapshot(self) -> None:
-        """Publish the state when something a watcher shows has changed (the runner adds
-        periodic snapshots for moving counters); `SessionEnded` stays the last event."""
+        """Publish the state when something a watcher shows has changed."""
         key = (
             self.life.stage,
             self.life.ending,
@@ -502,16 +469,9 @@ class Engine:
             self.incline_target,
             self.ended is not None,
         )
-        if key == self._shown:
-            return
-        self._shown = key
-        snap = Publish(self.snapshot(self.ledger.now))
-        for position, action in enumerate(self._out):
-            if isinstance(action, Publish) and isinstance(action.event, SessionEnded):
-                self._out.insert(position, snap)
-                return
-        if self.ended is None:
-            self._out.append(snap)
+        self._out.snapshot(
+            key, lambda: self.snapshot(self.ledger.now), ended=self.ended is not None
+        )
 
     # ------------------------------------------------------------------ the belt
 
@@ -583,7 +543,9 @@ class Engine:
         if clamped.limited and clamped.reasons[0] not in self._warned:
             # Caps are announced (once per segment); pacing by the ramp rate is only logged.
             self._warned.add(clamped.reasons[0])
-            self._cue(CueKind.OVERRIDE, words.speed_limited(value, clamped.reasons[0], self._units))
+            self._out.cue(
+                CueKind.OVERRIDE, words.speed_limited(value, clamped.reasons[0], self._out.units)
+            )
         return value
 
     def _command_incline(
@@ -617,7 +579,7 @@ class Engine:
         self.incline_target = value
         if why and why[0] not in self._warned:
             self._warned.add(why[0])
-            self._cue(CueKind.OVERRIDE, words.incline_limited(value, why[0]))
+            self._out.cue(CueKind.OVERRIDE, words.incline_limited(value, why[0]))
         return value
 
     def _adopt_override(self, by: str = "a change by hand") -> None:
@@ -628,7 +590,7 @@ class Engine:
         seg = self.segment
         if seg is not None and seg.heart_rate is not None and not self._zone.off:
             self._zone.off, self._zone.next_at = True, None
-            self._log("zone", verdict="off", reason=f"the speed was set by {by}")
+            self._out.log("zone", verdict="off", reason=f"the speed was set by {by}")
 
     # ------------------------------------------------------------------ ending
 
@@ -641,11 +603,11 @@ class Engine:
         self._begin_by = self._verify_by = self._lost_at = None
         self.tracker.cancel_retries()
         self.reason = info.reason
-        self._log("state", state=info.outcome, reason=info.reason)
+        self._out.log("state", state=info.outcome, reason=info.reason)
         if ending is Ending.FINISHED:
-            self._cue(CueKind.FINISH, words.FINISH)
+            self._out.cue(CueKind.FINISH, words.FINISH)
         else:
-            self._cue(CueKind.ALARM, f"Session over: {info.reason}.")
+            self._out.cue(CueKind.ALARM, f"Session over: {info.reason}.")
         if self._belt_started:
             self._send("stop")
             self._stop_by = self.ledger.now + STOP_ANSWER_WAIT_S
@@ -673,12 +635,12 @@ class Engine:
         # and run on, others refuse a Stop of a belt the safety key already stopped.
         measured = self.measured_speed
         if sampled and measured is not None and measured < AT_REST_KMH:
-            self._cue(CueKind.PAUSE, words.BELT_STOPPED)
+            self._out.cue(CueKind.PAUSE, words.BELT_STOPPED)
             self._finalize()
             return
         now = self.ledger.now
         if self._stop_by is not None and now >= self._stop_by - EPS:
-            self._cue(
+            self._out.cue(
                 CueKind.ALARM,
                 "The belt did not stop. Press stop on the treadmill or pull the safety key.",
             )
@@ -688,7 +650,7 @@ class Engine:
             self._stop_again_at = None
             if not self._warned_still_running:
                 self._warned_still_running = True
-                self._cue(
+                self._out.cue(
                     CueKind.ALARM,
                     "The belt is still running. Press stop on the treadmill "
                     "or pull the safety key.",
@@ -711,7 +673,7 @@ class Engine:
         totals = self.ledger.totals.snapshot()
         ending = self.life.ending.value if self.life.ending is not None else ""
         self.ended = SessionEnded(self.t, outcome, reason, code, totals, ending)
-        self._out.append(Publish(self.ended))
+        self._out.add(Publish(self.ended))
 
     # ------------------------------------------------------------------ schedule
 
@@ -780,7 +742,9 @@ class Engine:
         )
         decision = decide(target, hr, zone.last_hr, self._speed_now())
         zone.last_hr = hr
-        self._log("zone", verdict=decision.verdict, heart_rate_bpm=hr, speed_kmh=decision.speed_kmh)
+        self._out.log(
+            "zone", verdict=decision.verdict, heart_rate_bpm=hr, speed_kmh=decision.speed_kmh
+        )
         if decision.verdict in ("below", "above", "at_max", "at_min"):
             why = f"heart-rate zone: {hr} bpm, {hold.target} is {hold.low_bpm}-{hold.high_bpm}"
             value = self._command_speed(decision.speed_kmh, self.facing, reason=why)
@@ -798,10 +762,10 @@ class Engine:
         if verdict in ("catching_up", zone.said):
             return
         zone.said = verdict
-        shown = words.speed_text(speed, self._units)
+        shown = words.speed_text(speed, self._out.units)
         if verdict == "no_heart_rate":
             if self.hr.freshness(self.ledger.now) == "none":  # stale was said already
-                self._cue(CueKind.ALARM, f"No heart rate yet: holding {shown}.")
+                self._out.cue(CueKind.ALARM, f"No heart rate yet: holding {shown}.")
             return
         texts = {
             "below": f"Heart rate {hr}, {'low in' if edge else 'below'} {target}: "
@@ -813,7 +777,7 @@ class Engine:
             "at_min": f"Heart rate {hr}, above {target} at {shown}, this step's slowest. "
             "Ease off, or stop if you feel unwell.",
         }
-        self._cue(CueKind.OVERRIDE, texts[verdict])
+        self._out.cue(CueKind.OVERRIDE, texts[verdict])
 
     def _send_due_steps(self) -> None:
         while self._running and self._queue and self._queue[0].at <= self.ledger.active + EPS:
@@ -861,7 +825,7 @@ class Engine:
         if there or self.ledger.active + EPS >= (self._ramp_in_until or 0.0):
             self._ramp_in_until = None
             self._interval_phase = Phase.STEADY
-            self._log("phase", phase=str(Phase.STEADY), facing=self.facing, clock="started")
+            self._out.log("phase", phase=str(Phase.STEADY), facing=self.facing, clock="started")
             self._logged_phase = (Phase.STEADY, self.facing)
         self.ledger.restart_segment(self.ledger.active)
 
@@ -890,13 +854,13 @@ class Engine:
         """Say and do what a step of the turn asks for."""
         seg = turn.segment
         if isinstance(event, turns.Beep):
-            self._cue(CueKind.COUNTDOWN, str(event.digit), beeps=1, group=CueGroup.SAFETY)
+            self._out.cue(CueKind.COUNTDOWN, str(event.digit), beeps=1, group=CueGroup.SAFETY)
         elif isinstance(event, turns.WindowOpened):
             for step in self._queue:  # anything still queued is late: send it now
                 self._command_speed(step.speed_kmh, step.facing, step=step)
             self._queue.clear()
             self.facing = seg.direction
-            self._cue(
+            self._out.cue(
                 CueKind.TURN_NOW,
                 turn_now_text(seg),
                 speed_kmh=self.measured_speed,
@@ -904,9 +868,9 @@ class Engine:
             )
             self._command_incline(seg.incline_pct, in_turn=True)
         elif isinstance(event, turns.Settling):
-            self._cue(CueKind.START, settle_text(seg), group=CueGroup.SAFETY)
+            self._out.cue(CueKind.START, settle_text(seg), group=CueGroup.SAFETY)
         elif isinstance(event, turns.WindowExtended) and turn.extended_s <= event.by_s + EPS:
-            self._cue(CueKind.START, words.DECK_MOVING, group=CueGroup.SAFETY)
+            self._out.cue(CueKind.START, words.DECK_MOVING, group=CueGroup.SAFETY)
 
     def _turn_overdue(
         self, event: turns.ArrivalOverdue | turns.DeckOverdue, turn_kmh: float
@@ -944,7 +908,7 @@ class Engine:
     def _belt_fault(self, detail: str, *, say: str) -> None:
         """The belt is measured not doing what it was told: alarm, pause, say why."""
         if not self.options.interactive:
-            self._cue(CueKind.ALARM, say)
+            self._out.cue(CueKind.ALARM, say)
             self._end(Ending.BELT_NOT_FOLLOWING, detail)
             return
         if not self.life.can(Trigger.BELT_FAULT):
@@ -952,7 +916,7 @@ class Engine:
         self._cause = "belt"
         self._queue.clear()
         self._move(Trigger.BELT_FAULT, f"the belt did not follow: {detail}")
-        self._cue(CueKind.ALARM, f"{say} Pausing. Resume when it is safe.")
+        self._out.cue(CueKind.ALARM, f"{say} Pausing. Resume when it is safe.")
         self._send("pause")
 
     def _fire_cues(self, seg: Segment) -> None:
@@ -975,7 +939,7 @@ class Engine:
                 if nxt is not None:
                     self._warn_turn(nxt)
             else:
-                self._cue(cue.kind, cue.text, beeps=cue.beeps, group=cue.group, level=cue.level)
+                self._out.cue(cue.kind, cue.text, beeps=cue.beeps, group=cue.group, level=cue.level)
         self._cues = keep
 
     def _warn_turn(self, nxt: Segment) -> None:
@@ -987,7 +951,7 @@ class Engine:
         offset = turns.window_offset_s(nxt, self._speed_now(), self._rates)
         seconds = (self.segment_remaining_s() or 0.0) + offset
         slowing = slows(self._speed_now(), self._turn_kmh(nxt))
-        self._cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds, slowing=slowing))
+        self._out.cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds, slowing=slowing))
 
     def _next_segment(self, start: float | None = None) -> None:
         """End the current segment and begin the next at active time ``start`` (now when
@@ -1014,7 +978,7 @@ class Engine:
         ends = {"duration_s": seg.duration_s} if seg.duration_s is not None else {}
         if seg.distance_m is not None:
             ends = {"distance_m": seg.distance_m}
-        self._log(
+        self._out.log(
             "segment",
             index=seg.index,
             kind=seg.kind,
@@ -1036,7 +1000,7 @@ class Engine:
             ]
             if not warned:
                 slowing = slows(self._belt_speed(), self._turn_kmh(seg))
-                self._cue(CueKind.TURN_WARNING, turn_warning_text(seg, offset, slowing=slowing))
+                self._out.cue(CueKind.TURN_WARNING, turn_warning_text(seg, offset, slowing=slowing))
             return
         self.turn = None
         self.facing = seg.direction
@@ -1097,7 +1061,7 @@ class Engine:
         if kind is CommandKind.PAUSE:
             self._cause = "user"
             self._move(Trigger.PAUSE, "paused by you")
-            self._cue(CueKind.PAUSE, words.PAUSED)
+            self._out.cue(CueKind.PAUSE, words.PAUSED)
             self._send("pause")
             return CommandResult(cmd, accepted=True, reason="paused")
         if kind is CommandKind.SKIP:
@@ -1137,10 +1101,10 @@ class Engine:
             self._adopt_override()
         requested = self._speed_now() + amount
         value = self._command_speed(requested, self.facing, reason="nudge")
-        self._cue(CueKind.OVERRIDE, words.speed_set(value, self._units))
-        speed = words.speed_text(value, self._units)
+        self._out.cue(CueKind.OVERRIDE, words.speed_set(value, self._out.units))
+        speed = words.speed_text(value, self._out.units)
         goes_on = (
-            f", the ramp goes on to {words.speed_text(ramp_end, self._units)}"
+            f", the ramp goes on to {words.speed_text(ramp_end, self._out.units)}"
             if ramp_end is not None
             else ""
         )
@@ -1170,7 +1134,7 @@ class Engine:
         self._adopt_override()
         requested = (self.incline_target or 0.0) + amount
         value = self._command_incline(requested, in_turn=in_window, reason="nudge")
-        self._cue(CueKind.OVERRIDE, words.incline_set(requested if value is None else value))
+        self._out.cue(CueKind.OVERRIDE, words.incline_set(requested if value is None else value))
         return True, f"incline {value:g} %"
 
     # ------------------------------------------------------------------ the treadmill
@@ -1225,10 +1189,10 @@ class Engine:
         self.limits = self.plan.limits.with_device(ready.device)
         self._incline_ok = ready.incline_control
         self._move(Trigger.READY, "starting the belt")
-        self._cue(CueKind.START, words.session_start(self.plan.name), group=CueGroup.SAFETY)
+        self._out.cue(CueKind.START, words.session_start(self.plan.name), group=CueGroup.SAFETY)
         if self.plan.opening_cue:
             # The first step's own cue (a safety-key reminder) comes before the belt moves.
-            self._cue(CueKind.TEXT, self.plan.opening_cue)
+            self._out.cue(CueKind.TEXT, self.plan.opening_cue)
         self._start_tries = 1
         self._send_start()
 
@@ -1264,7 +1228,7 @@ class Engine:
             fields["total_energy_kcal"] = tel.total_energy_kcal
         if self._running:  # said before the sample that shows it, so the log reads in order
             self._deck_moved_unannounced()
-        self._log("telemetry", **fields)
+        self._out.log("telemetry", **fields)
         if self.watch.units.sample(tel.distance_m, tel.integrated_distance_m) and self._running:
             self._belt_fault(
                 "it reports its speed in mph (its distance runs 1.61 times the speed it "
@@ -1309,7 +1273,7 @@ class Engine:
         rising = speed_kmh > self._previous_speed + EPS  # coming down is the answer working
         if speed_kmh <= cap.value + OVER_CAP_MARGIN_KMH or not rising:
             return False
-        self._log("status", status="console_speed", speed_kmh=speed_kmh, measured=True)
+        self._out.log("status", status="console_speed", speed_kmh=speed_kmh, measured=True)
         self._console_speed(speed_kmh)
         return True
 
@@ -1325,7 +1289,7 @@ class Engine:
             return
         if abs(measured - target) <= abs(before - target) + EPS:
             return  # coming back, or still: not a new change
-        self._log("status", status="console_incline", incline_pct=measured, measured=True)
+        self._out.log("status", status="console_incline", incline_pct=measured, measured=True)
         self._console_incline(measured)
 
     def _deck_beyond_backward_limits(self) -> bool:
@@ -1365,7 +1329,7 @@ class Engine:
         measured = self.measured_speed
         if self.life.stage is not Stage.PAUSED or measured is None or measured < PAUSED_KMH:
             return
-        self._cue(CueKind.ALARM, words.belt_still_runs_after_pause(measured, self._units))
+        self._out.cue(CueKind.ALARM, words.belt_still_runs_after_pause(measured, self._out.units))
         self._send("stop", reason=f"the pause left the belt at {measured:.1f} km/h")
 
     def _no_data(self) -> None:
@@ -1376,7 +1340,7 @@ class Engine:
             return
         if "no data" not in self._warned:
             self._warned.add("no data")
-            self._cue(
+            self._out.cue(
                 CueKind.ALARM,
                 "No data from the treadmill. Start the belt on its console.",
             )
@@ -1397,7 +1361,7 @@ class Engine:
         self._cause = None
         self._lost_at = None
         self._move(trigger, None, logged="resumed", why=reason)
-        self._cue(CueKind.PAUSE, words.RESUMED)
+        self._out.cue(CueKind.PAUSE, words.RESUMED)
         if self.speed_target is not None:  # judged from where the belt is now
             self.watch.target(self.speed_target, self.ledger.now, self.measured_speed)
 
@@ -1405,7 +1369,7 @@ class Engine:
         tracked = self.tracker.answer(done, self.ledger.now, live=self.life.live)
         if tracked is None:
             return
-        self._log("response", **response_fields(tracked, done))
+        self._out.log("response", **response_fields(tracked, done))
         request = tracked.send.request
         if request == "stop" and self.life.stage is Stage.STOPPING:
             self._stop_again_later()
@@ -1415,7 +1379,7 @@ class Engine:
         elif request in ("speed", "incline"):
             for given_up in self.tracker.gave_up:
                 what = "speed" if given_up.send.request == "speed" else "incline"
-                self._cue(
+                self._out.cue(
                     CueKind.OVERRIDE,
                     f"The treadmill refused the {what} {given_up.tries} times: "
                     "it keeps what it has.",
@@ -1424,7 +1388,7 @@ class Engine:
         elif request == "request_control" and self._cause == "control":
             self._control_back(ok=tracked.ok)
         elif request == "pause" and not tracked.ok:
-            self._cue(CueKind.ALARM, "The treadmill did not pause. Use its stop button.")
+            self._out.cue(CueKind.ALARM, "The treadmill did not pause. Use its stop button.")
 
     def _control_back(self, *, ok: bool) -> None:
         if ok and self._at_speed() and self.life.stage is Stage.PAUSED:
@@ -1471,10 +1435,10 @@ class Engine:
 
     def _status(self, event: DeviceEvent) -> None:
         if isinstance(event, ConsoleSpeedChanged):
-            self._log("status", status="console_speed", speed_kmh=event.speed_kmh)
+            self._out.log("status", status="console_speed", speed_kmh=event.speed_kmh)
             self._console_speed(event.speed_kmh)
         elif isinstance(event, ConsoleInclineChanged):
-            self._log("status", status="console_incline", incline_pct=event.inclination_pct)
+            self._out.log("status", status="console_incline", incline_pct=event.inclination_pct)
             self._console_incline(event.inclination_pct)
         elif isinstance(event, BeltStopped):
             status = (
@@ -1482,20 +1446,20 @@ class Engine:
                 if event.by_safety_key
                 else ("console_pause" if event.paused else "console_stop")
             )
-            self._log("status", status=status)
+            self._out.log("status", status=status)
             self._belt_halted(by_key=event.by_safety_key)
         elif isinstance(event, BeltStarted):
-            self._log("status", status="console_start")
+            self._out.log("status", status="console_start")
             if self.life.stage is Stage.PAUSED and self._cause in ("console", "user"):
                 self._resume_running(Trigger.CONSOLE_START, "started at the console")
         elif isinstance(event, ControlLost):
-            self._log("status", status="control_lost", reason=event.reason)
+            self._out.log("status", status="control_lost", reason=event.reason)
             self._control_lost(event)
         elif isinstance(event, ConnectionLost):
-            self._log("status", status="connection_lost", reason=event.reason)
+            self._out.log("status", status="connection_lost", reason=event.reason)
             self._connection_lost()
         elif isinstance(event, Reconnected):
-            self._log("status", status="reconnected", attempts=event.attempts)
+            self._out.log("status", status="reconnected", attempts=event.attempts)
             self._reconnected()
         elif isinstance(event, TrainingStatusChanged):
             self._training_status(event)
@@ -1503,7 +1467,7 @@ class Engine:
     def _training_status(self, event: TrainingStatusChanged) -> None:
         """Logged; Idle or Post-Workout while running is a stop, even without a status."""
         fields = {"training_status": event.status, "status_code": event.status_code}
-        self._log("status", status="training_status", **fields)
+        self._out.log("status", status="training_status", **fields)
         if self._running and event.status_code in _HALTED_TRAINING:
             self._belt_halted(by_key=False, silent=True)
 
@@ -1521,11 +1485,12 @@ class Engine:
             self._send("speed", safe.value, reason=f"console {speed:g} km/h: {reason}")
             self._speed_sent_at = self.ledger.now
             self.speed_target = safe.value
-            self._cue(
-                CueKind.ALARM, words.console_speed_refused(speed, safe.value, reason, self._units)
+            self._out.cue(
+                CueKind.ALARM,
+                words.console_speed_refused(speed, safe.value, reason, self._out.units),
             )
             return
-        self._cue(CueKind.OVERRIDE, words.console_speed_kept(speed, self._units))
+        self._out.cue(CueKind.OVERRIDE, words.console_speed_kept(speed, self._out.units))
 
     def _console_incline(self, incline: float) -> None:
         if not self.life.live or self._index is None:
@@ -1539,11 +1504,11 @@ class Engine:
             # Beyond the backward incline limits: back within them at once.
             self._send("incline", safe.value, reason=f"console {incline:g} %: {safe.reasons[0]}")
             self.incline_target = safe.value
-            self._cue(
+            self._out.cue(
                 CueKind.ALARM, words.console_incline_refused(incline, safe.value, safe.reasons[0])
             )
         else:
-            self._cue(CueKind.OVERRIDE, words.console_incline_kept(incline))
+            self._out.cue(CueKind.OVERRIDE, words.console_incline_kept(incline))
         # A steeper deck lowers the backward speed cap: the speed follows at once.
         if self.facing == "backward" and self.speed_target is not None:
             speed = clamp_speed("backward", self.speed_target, incline, self.limits)
@@ -1572,7 +1537,7 @@ class Engine:
         self._lost_at = None
         self._move(Trigger.BELT_HALTED, reason)
         kind = CueKind.ALARM if by_key else CueKind.PAUSE
-        self._cue(kind, f"Paused: {reason}. Resume when you are ready.")
+        self._out.cue(kind, f"Paused: {reason}. Resume when you are ready.")
 
     def _control_lost(self, event: ControlLost) -> None:
         # A dropped link takes control with it; the connection loss that follows says so.
@@ -1580,7 +1545,7 @@ class Engine:
             return
         self._cause = "control"
         self._move(Trigger.CONTROL_LOST, "control lost")
-        self._cue(CueKind.ALARM, "Control of the treadmill was lost. Taking it back.")
+        self._out.cue(CueKind.ALARM, "Control of the treadmill was lost. Taking it back.")
         self._send("request_control")
 
     def _connection_lost(self) -> None:
@@ -1593,7 +1558,7 @@ class Engine:
         self.watch.reset()
         self._lost_at = self.ledger.now
         self._move(Trigger.LINK_LOST, "connection lost")
-        self._cue(CueKind.ALARM, "Connection lost! Hold the rails. Reconnecting.")
+        self._out.cue(CueKind.ALARM, "Connection lost! Hold the rails. Reconnecting.")
 
     def _reconnected(self) -> None:
         if self.life.stage is Stage.STOPPING:  # the Stop may not have reached it
@@ -1620,20 +1585,22 @@ class Engine:
             say = "Connection back, but the treadmill sends no data yet. Resume when ready."
         elif measured is not None and measured >= AT_REST_KMH:
             why = f"connection back; the belt ran {measured:.1f} km/h, so it was paused"
-            ran = words.speed_text(measured, self._units)
+            ran = words.speed_text(measured, self._out.units)
             say = f"Connection back. The belt ran {ran}: pausing it. Hold the rails."
             self._send("pause")
         else:
             why = "connection back; the belt had stopped: resume when ready"
             say = "Connection back. The belt has stopped. Resume when you are ready."
         self._move(Trigger.LINK_BACK, why)
-        self._cue(CueKind.ALARM, say)
+        self._out.cue(CueKind.ALARM, say)
 
     def _strap_link(self, event: StrapLink) -> None:
         fields: dict[str, object] = {"name": event.name} if event.name else {}
         if event.detail:
             fields["reason"] = event.detail
-        self._log("status", status="strap_connected" if event.connected else "strap_lost", **fields)
+        self._out.log(
+            "status", status="strap_connected" if event.connected else "strap_lost", **fields
+        )
 
     def _heart_rate_matters(self) -> bool:
         """Whether something acts on the heart rate now: a zone step, or the guard in a
@@ -1656,17 +1623,17 @@ class Engine:
             return
         before, reading = news
         if reading is None:
-            self._log("heart_rate", state="stale", after_s=HR_STALE_S)
+            self._out.log("heart_rate", state="stale", after_s=HR_STALE_S)
             if self._heart_rate_matters():
-                self._cue(
+                self._out.cue(
                     CueKind.ALARM,
                     f"No heart rate for {HR_STALE_S:g} seconds: "
-                    f"holding {words.speed_text(self._speed_now(), self._units)}.",
+                    f"holding {words.speed_text(self._speed_now(), self._out.units)}.",
                 )
         else:
-            self._log("heart_rate", state="fresh", source=reading.source)
+            self._out.log("heart_rate", state="fresh", source=reading.source)
             if before == "stale" and self._heart_rate_matters():
-                self._cue(CueKind.OVERRIDE, f"Heart rate back: {reading.bpm}.")
+                self._out.cue(CueKind.OVERRIDE, f"Heart rate back: {reading.bpm}.")
 
     def _heart_rate_guard(self) -> None:
         guard, seg, hr = self.options.heart_rate, self.segment, self.heart_rate
@@ -1680,12 +1647,14 @@ class Engine:
         self._hr_next = active + guard.every_s
         lower = self._speed_now() - guard.step_kmh
         if guard.action == "end-bout" or lower < self.limits.turn_speed_kmh - EPS:
-            self._cue(CueKind.ALARM, words.heart_rate_bout_over(hr, guard.ceiling_bpm))
+            self._out.cue(CueKind.ALARM, words.heart_rate_bout_over(hr, guard.ceiling_bpm))
             self._skip()
             return
         self._adopt_override("the heart-rate guard")
         value = self._command_speed(lower, self.facing, reason="heart-rate guard")
-        self._cue(CueKind.ALARM, words.heart_rate_slower(hr, guard.ceiling_bpm, value, self._units))
+        self._out.cue(
+            CueKind.ALARM, words.heart_rate_slower(hr, guard.ceiling_bpm, value, self._out.units)
+        )
 
 
 @dataclass
