@@ -71,6 +71,7 @@ from retrorun.session.api import (
     UserCommand,
 )
 from retrorun.session.commands import CommandTracker, response_fields
+from retrorun.session.course import Course
 from retrorun.session.cues import (
     PendingCue,
     interval_cues,
@@ -99,7 +100,6 @@ from retrorun.session.lifecycle import (
     STOP_SOURCES,
     Ending,
     EndingInfo,
-    Lifecycle,
     Stage,
     Trigger,
 )
@@ -155,15 +155,6 @@ RATE_SLACK_S = 1e-4
 RAMP_IN_SLACK_S = 10.0
 """How long past its expected arrival an interval's clock waits for the belt to be at speed."""
 
-_TURN_PHASES = {
-    turns.TurnPhase.APPROACH: Phase.APPROACH,
-    turns.TurnPhase.ARRIVING: Phase.APPROACH,
-    turns.TurnPhase.OVERDUE: Phase.APPROACH,
-    turns.TurnPhase.WINDOW: Phase.TURN_WINDOW,
-    turns.TurnPhase.SETTLE: Phase.SETTLE,
-    turns.TurnPhase.DONE: Phase.SETTLE,
-}
-
 
 @dataclass(frozen=True)
 class _Step:
@@ -192,19 +183,15 @@ class Engine:
         self.plan = plan
         self.options = options or EngineOptions()
         self.limits: SafetyLimits = plan.limits
-        self.life = Lifecycle()
         self.ledger = Ledger(t0=now, now=now)
+        self._out = Outbox(self.ledger, self.options)
+        self._course = Course(plan, self._out)
+        self.life = self._course.life
         self.tracker = CommandTracker()
         self.watch = BeltWatch()
-        self.turn: turns.Turn | None = None
         self.ended: SessionEnded | None = None
-        self.reason: str | None = None
-        """Why the state is what it is, when that needs saying."""
-        self._out = Outbox(self.ledger, self.options)
-        self._logged_phase: tuple[Phase, Direction] | None = None
         self._incline_ok = True
         self._rates: RampRates = DEFAULT_RATES
-        self._index: int | None = None
         # what the belt was told and what it shows
         self.speed_target: float | None = None
         self.incline_target: float | None = None
@@ -212,8 +199,6 @@ class Engine:
         self.measured_speed: float | None = None
         self.measured_incline: float | None = None
         self.hr = HeartRateSources()
-        self.facing: Direction = "forward"
-        self._interval_phase = Phase.STEADY
         # what is due in active time
         self._queue: list[_Step] = []
         self._cues: list[PendingCue] = []
@@ -274,7 +259,7 @@ class Engine:
         self._timers()
         self._heart_rate_freshness()
         self._progress()
-        self._note_phase()
+        self._course.note_phase()
         self._publish_snapshot()
         return self._out.take()
 
@@ -318,13 +303,24 @@ class Engine:
 
     @property
     def state(self) -> SessionState:
-        return self.life.state()
+        return self._course.state
 
     @property
     def phase(self) -> Phase:
-        if self.turn is not None:
-            return _TURN_PHASES[self.turn.phase]
-        return self._interval_phase
+        return self._course.phase
+
+    @property
+    def facing(self) -> Direction:
+        return self._course.facing
+
+    @property
+    def reason(self) -> str | None:
+        """Why the state is what it is, when that needs saying."""
+        return self._course.reason
+
+    @property
+    def turn(self) -> turns.Turn | None:
+        return self._course.turn
 
     @property
     def t(self) -> float:
@@ -354,15 +350,15 @@ class Engine:
 
     @property
     def index(self) -> int | None:
-        return self._index
+        return self._course.index
 
     @property
     def segment(self) -> Segment | None:
-        return None if self._index is None else self.plan.segments[self._index]
+        return self._course.segment
 
     @property
     def segment_elapsed_s(self) -> float:
-        return self.ledger.segment_elapsed_s if self._index is not None else 0.0
+        return self.ledger.segment_elapsed_s if self._course.index is not None else 0.0
 
     def segment_remaining_s(self) -> float | None:
         seg = self.segment
@@ -391,7 +387,7 @@ class Engine:
 
     @property
     def _running(self) -> bool:
-        return self.life.stage is Stage.RUNNING and self._index is not None
+        return self._course.running
 
     # ------------------------------------------------------------------ outputs
 
@@ -403,7 +399,7 @@ class Engine:
         reason: str | None = None,
         retry: bool = False,
     ) -> int:
-        self._note_phase()  # the log says which way the runner faced, in which phase
+        self._course.note_phase()  # the log says which way the runner faced, in which phase
         send = self.tracker.issue(request, value, retry=retry)
         if request == "speed" and value is not None:
             self.watch.target(value, self.ledger.now, self.measured_speed)
@@ -431,38 +427,13 @@ class Engine:
             seg.from_direction, seg.speed_kmh, self.incline_target or 0.0, self.limits
         ).value
 
-    def _move(
-        self,
-        trigger: Trigger,
-        reason: str | None,
-        *,
-        logged: str | None = None,
-        why: str | None = None,
-    ) -> None:
-        """Fire a lifecycle trigger, log the new state and say why."""
-        self.life.fire(trigger)
-        self.reason = reason
-        fields: dict[str, Any] = {"state": logged or str(self.state)}
-        if why or reason:
-            fields["reason"] = why or reason
-        self._out.log("state", **fields)
-
-    def _note_phase(self) -> None:
-        """Log a `phase` line when the phase or the way the runner faces changed."""
-        if self._index is None:
-            return
-        marker = (self.phase, self.facing)
-        if marker != self._logged_phase:
-            self._logged_phase = marker
-            self._out.log("phase", phase=str(self.phase), facing=self.facing)
-
     def _publish_snapshot(self) -> None:
         """Publish the state when something a watcher shows has changed."""
         key = (
             self.life.stage,
             self.life.ending,
             self.reason,
-            self._index,
+            self._course.index,
             self.phase,
             self.facing,
             self.speed_target,
@@ -602,7 +573,7 @@ class Engine:
         self._queue.clear()
         self._begin_by = self._verify_by = self._lost_at = None
         self.tracker.cancel_retries()
-        self.reason = info.reason
+        self._course.reason = info.reason
         self._out.log("state", state=info.outcome, reason=info.reason)
         if ending is Ending.FINISHED:
             self._out.cue(CueKind.FINISH, words.FINISH)
@@ -669,7 +640,7 @@ class Engine:
         if not stopped:
             outcome, code = "interrupted", 1
             reason = f"{reason}; the belt was not measured at rest after the stop"
-            self.reason = reason
+            self._course.reason = reason
         totals = self.ledger.totals.snapshot()
         ending = self.life.ending.value if self.life.ending is not None else ""
         self.ended = SessionEnded(self.t, outcome, reason, code, totals, ending)
@@ -721,7 +692,7 @@ class Engine:
         hold, zone = seg.heart_rate, self._zone
         if hold is None or hold.low_bpm is None or hold.high_bpm is None:
             return
-        if self._interval_phase is not Phase.STEADY or self._queue:
+        if self._course.interval_phase is not Phase.STEADY or self._queue:
             return
         active = self.ledger.active
         if zone.off:
@@ -784,13 +755,6 @@ class Engine:
             step = self._queue.pop(0)
             self._command_speed(step.speed_kmh, step.facing, step=step)
 
-    def _next_turn(self) -> Segment | None:
-        i = self._index
-        if i is None or i + 1 >= len(self.plan.segments):
-            return None
-        nxt = self.plan.segments[i + 1]
-        return nxt if nxt.kind == "turn" else None
-
     def _interval_progress(self, seg: Segment) -> float | None:
         """When the interval ended (planned, in active time), or None while it runs."""
         if self._ramp_in_until is not None:
@@ -824,9 +788,7 @@ class Engine:
         )
         if there or self.ledger.active + EPS >= (self._ramp_in_until or 0.0):
             self._ramp_in_until = None
-            self._interval_phase = Phase.STEADY
-            self._out.log("phase", phase=str(Phase.STEADY), facing=self.facing, clock="started")
-            self._logged_phase = (Phase.STEADY, self.facing)
+            self._course.clock_started()
         self.ledger.restart_segment(self.ledger.active)
 
     def _turn_progress(self) -> float | None:
@@ -859,7 +821,7 @@ class Engine:
             for step in self._queue:  # anything still queued is late: send it now
                 self._command_speed(step.speed_kmh, step.facing, step=step)
             self._queue.clear()
-            self.facing = seg.direction
+            self._course.facing = seg.direction
             self._out.cue(
                 CueKind.TURN_NOW,
                 turn_now_text(seg),
@@ -915,7 +877,7 @@ class Engine:
             return
         self._cause = "belt"
         self._queue.clear()
-        self._move(Trigger.BELT_FAULT, f"the belt did not follow: {detail}")
+        self._course.move(Trigger.BELT_FAULT, f"the belt did not follow: {detail}")
         self._out.cue(CueKind.ALARM, f"{say} Pausing. Resume when it is safe.")
         self._send("pause")
 
@@ -935,7 +897,7 @@ class Engine:
             if not due:
                 keep.append(cue)
             elif cue.kind is CueKind.TURN_WARNING:
-                nxt = self._next_turn()
+                nxt = self._course.next_turn()
                 if nxt is not None:
                     self._warn_turn(nxt)
             else:
@@ -958,10 +920,10 @@ class Engine:
         None)."""
         if self.turn is not None:
             self.ledger.totals.turns += 1
-        nxt = 0 if self._index is None else self._index + 1
+        nxt = 0 if self._course.index is None else self._course.index + 1
         if nxt >= len(self.plan.segments):
-            self._index = None
-            self.turn = None
+            self._course.index = None
+            self._course.turn = None
             self._end(Ending.FINISHED)
             return
         self._begin(nxt, self.ledger.active if start is None else start)
@@ -969,7 +931,7 @@ class Engine:
     def _begin(self, index: int, start: float) -> None:
         seg = self.plan.segments[index]
         warned = self._turn_warned and seg.kind == "turn"
-        self._index = index
+        self._course.index = index
         self.ledger.begin_segment(start)
         self._warned = set()
         self._turn_warned = False
@@ -993,7 +955,7 @@ class Engine:
             # when it is expected there.
             offset = turns.window_offset_s(seg, self._belt_speed(), self._rates)
             self._cues = []
-            self.turn = turns.Turn.begin(seg, start, offset)
+            self._course.turn = turns.Turn.begin(seg, start, offset)
             self._queue = [
                 _Step(start + s.offset_s, s.speed_kmh, seg.from_direction, turn=True)
                 for s in seg.speed_steps
@@ -1002,22 +964,22 @@ class Engine:
                 slowing = slows(self._belt_speed(), self._turn_kmh(seg))
                 self._out.cue(CueKind.TURN_WARNING, turn_warning_text(seg, offset, slowing=slowing))
             return
-        self.turn = None
-        self.facing = seg.direction
+        self._course.turn = None
+        self._course.facing = seg.direction
         # A keep_speed step commands nothing: the belt goes on as it runs.
         self._queue = [
             _Step(start + s.offset_s, s.speed_kmh, seg.direction, turn=False)
             for s in seg.speed_steps
             if not seg.keep_speed
         ]
-        self._interval_phase = Phase.STEADY
+        self._course.interval_phase = Phase.STEADY
         if seg.ramp_from_kmh is None and seg.duration_s is not None and not seg.keep_speed:
             # A ramp of the plan runs on the clock, and a distance counts every metre; any
             # other interval counts from the moment the belt is at its speed (`_ramp_in`).
             arrive = self._rates.time_to_change_speed(self._belt_speed(), seg.speed_kmh)
             self._ramp_in_until = start + seg.speed_steps[-1].offset_s + arrive + RAMP_IN_SLACK_S
-            self._interval_phase = Phase.RAMP
-        nxt = self._next_turn()
+            self._course.interval_phase = Phase.RAMP
+        nxt = self._course.next_turn()
         delay = turns.window_offset_s(nxt, seg.speed_kmh, self._rates) if nxt is not None else 0.0
         before = self.plan.segments[index - 1] if index > 0 else None
         self._cues = interval_cues(
@@ -1034,7 +996,7 @@ class Engine:
             return False, "nothing to skip"
         if seg.kind == "turn":
             return False, "a turn cannot be skipped: finish turning first"
-        nxt = self._next_turn()
+        nxt = self._course.next_turn()
         self._next_segment()
         return True, "skipped" if nxt is None else "skipped to the turn"
 
@@ -1060,7 +1022,7 @@ class Engine:
             return CommandResult(cmd, accepted=False, reason=f"not while {self.state}")
         if kind is CommandKind.PAUSE:
             self._cause = "user"
-            self._move(Trigger.PAUSE, "paused by you")
+            self._course.move(Trigger.PAUSE, "paused by you")
             self._out.cue(CueKind.PAUSE, words.PAUSED)
             self._send("pause")
             return CommandResult(cmd, accepted=True, reason="paused")
@@ -1087,7 +1049,7 @@ class Engine:
             return CommandResult(cmd, accepted=False, reason=f"not paused ({self.state})")
         if self.turn is not None:
             self.turn.hold_again(self.ledger.active)
-        self._move(Trigger.RESUME, "resuming")
+        self._course.move(Trigger.RESUME, "resuming")
         self._start_tries = 1
         self._send_start()
         return CommandResult(cmd, accepted=True, reason="resuming")
@@ -1188,7 +1150,7 @@ class Engine:
             return
         self.limits = self.plan.limits.with_device(ready.device)
         self._incline_ok = ready.incline_control
-        self._move(Trigger.READY, "starting the belt")
+        self._course.move(Trigger.READY, "starting the belt")
         self._out.cue(CueKind.START, words.session_start(self.plan.name), group=CueGroup.SAFETY)
         if self.plan.opening_cue:
             # The first step's own cue (a safety-key reminder) comes before the belt moves.
@@ -1351,8 +1313,8 @@ class Engine:
         if self.life.stage is not Stage.COUNTDOWN:
             return
         self._begin_by = None
-        if self._index is None:
-            self._move(Trigger.BELT_MOVING, None)
+        if self._course.index is None:
+            self._course.move(Trigger.BELT_MOVING, None)
             self._next_segment()
         else:
             self._resume_running(Trigger.BELT_MOVING, "resumed")
@@ -1360,7 +1322,7 @@ class Engine:
     def _resume_running(self, trigger: Trigger, reason: str) -> None:
         self._cause = None
         self._lost_at = None
-        self._move(trigger, None, logged="resumed", why=reason)
+        self._course.move(trigger, None, logged="resumed", why=reason)
         self._out.cue(CueKind.PAUSE, words.RESUMED)
         if self.speed_target is not None:  # judged from where the belt is now
             self.watch.target(self.speed_target, self.ledger.now, self.measured_speed)
@@ -1417,7 +1379,7 @@ class Engine:
         if ok:
             self._belt_started = self._start_acked = True
             self._begin_by = self.ledger.now + START_WAIT_S
-            if self._index is not None:
+            if self._course.index is not None:
                 # After a pause or a stop the treadmill may have forgotten its targets (or
                 # resumes at its minimum): they are sent again, never taken as unchanged.
                 if self.speed_target is not None:
@@ -1472,7 +1434,7 @@ class Engine:
             self._belt_halted(by_key=False, silent=True)
 
     def _console_speed(self, speed: float) -> None:
-        if not self.life.live or self._index is None:
+        if not self.life.live or self._course.index is None:
             return
         self.speed_target = speed
         self._speed_sent_at = self.ledger.now
@@ -1493,7 +1455,7 @@ class Engine:
         self._out.cue(CueKind.OVERRIDE, words.console_speed_kept(speed, self._out.units))
 
     def _console_incline(self, incline: float) -> None:
-        if not self.life.live or self._index is None:
+        if not self.life.live or self._course.index is None:
             return
         self.incline_target = incline
         self._adopt_override()
@@ -1535,7 +1497,7 @@ class Engine:
         self.watch.reset()
         self._cause = "safety_key" if by_key else "console"
         self._lost_at = None
-        self._move(Trigger.BELT_HALTED, reason)
+        self._course.move(Trigger.BELT_HALTED, reason)
         kind = CueKind.ALARM if by_key else CueKind.PAUSE
         self._out.cue(kind, f"Paused: {reason}. Resume when you are ready.")
 
@@ -1544,20 +1506,20 @@ class Engine:
         if event.link_lost or not self.life.can(Trigger.CONTROL_LOST):
             return
         self._cause = "control"
-        self._move(Trigger.CONTROL_LOST, "control lost")
+        self._course.move(Trigger.CONTROL_LOST, "control lost")
         self._out.cue(CueKind.ALARM, "Control of the treadmill was lost. Taking it back.")
         self._send("request_control")
 
     def _connection_lost(self) -> None:
         if not self.life.can(Trigger.LINK_LOST):
             return
-        if self._index is None and self.life.stage is Stage.COUNTDOWN:
+        if self._course.index is None and self.life.stage is Stage.COUNTDOWN:
             self._end(Ending.CONNECTION_LOST_BEFORE_START)
             return
         self._cause = "connection"
         self.watch.reset()
         self._lost_at = self.ledger.now
-        self._move(Trigger.LINK_LOST, "connection lost")
+        self._course.move(Trigger.LINK_LOST, "connection lost")
         self._out.cue(CueKind.ALARM, "Connection lost! Hold the rails. Reconnecting.")
 
     def _reconnected(self) -> None:
@@ -1591,7 +1553,7 @@ class Engine:
         else:
             why = "connection back; the belt had stopped: resume when ready"
             say = "Connection back. The belt has stopped. Resume when you are ready."
-        self._move(Trigger.LINK_BACK, why)
+        self._course.move(Trigger.LINK_BACK, why)
         self._out.cue(CueKind.ALARM, say)
 
     def _strap_link(self, event: StrapLink) -> None:
