@@ -34,8 +34,7 @@ value is logged with its reason and announced once per segment.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from retrorun.device.events import (
@@ -49,15 +48,12 @@ from retrorun.device.events import (
     Reconnected,
     TrainingStatusChanged,
 )
-from retrorun.device.ramp import DEFAULT_RATES
 from retrorun.ftms.training_status import TrainingStatusCode
 from retrorun.profiles import words
 from retrorun.profiles.safety import (
     SAFETY_NUMBERS,
-    backward_ramp,
     clamp_incline,
     clamp_speed,
-    limit_speed_change,
 )
 from retrorun.profiles.words import CueGroup
 from retrorun.session import turn as turns
@@ -90,7 +86,6 @@ from retrorun.session.inputs import (
     HeartRateReading,
     Publish,
     Ready,
-    Request,
     Sample,
     StrapLink,
     Tick,
@@ -104,13 +99,11 @@ from retrorun.session.lifecycle import (
     Trigger,
 )
 from retrorun.session.outbox import Outbox
+from retrorun.session.setpoints import Setpoints, Step
 from retrorun.session.view import build_snapshot
 from retrorun.session.zone import ZONE_UPDATE_S, Verdict, Zone, decide
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from retrorun.device.ramp import RampRates
     from retrorun.profiles.models import Direction
     from retrorun.profiles.plan import Plan, Segment
     from retrorun.profiles.safety import SafetyLimits
@@ -128,20 +121,14 @@ START_WAIT_S = 10.0
 """After Start is acknowledged, begin even if no telemetry shows the belt moving."""
 VERIFY_WAIT_S = 5.0
 """After a reconnect, how long to wait for telemetry showing the belt still at speed."""
-AT_SPEED_KMH = 0.5
-"""A belt within this of its target "still runs at the expected speed"."""
 STOP_ANSWER_WAIT_S = 30.0
 """How long an ending session waits for the belt to be measured at rest after its Stop."""
-STOP_MARGIN_S = 3.0
-"""On top of what the measured deceleration says a stop takes: then Stop is sent again."""
 DECK_FAULT_MARGIN_PCT = 0.5
 """A backward deck measured this far beyond the backward incline range is a fault."""
 DECK_MOVED_PCT = 0.5
 """A deck measured this far from its incline, and moving away, was moved at the console."""
 OVER_CAP_MARGIN_KMH = 0.3
 """A backward belt measured this far above its cap was sped up by someone (or something)."""
-DECK_TOLERANCE_PCT = 0.3
-"""The deck is at its incline within this."""
 AT_REST_KMH = 0.1
 PAUSED_KMH = 0.5
 """A paused belt measured at this or faster did not pause."""
@@ -151,22 +138,8 @@ STOPPED_SAMPLES = 2
 Machine Status: some treadmills say nothing)."""
 _HALTED_TRAINING = frozenset({TrainingStatusCode.IDLE, TrainingStatusCode.POST_WORKOUT})
 DEFAULT_EXTEND_S = 30.0
-RATE_SLACK_S = 1e-4
 RAMP_IN_SLACK_S = 10.0
 """How long past its expected arrival an interval's clock waits for the belt to be at speed."""
-
-
-@dataclass(frozen=True)
-class _Step:
-    """A speed command due at active time ``at``."""
-
-    at: float
-    speed_kmh: float
-    facing: Direction
-    turn: bool
-    """Part of a turn (never cancelled by an override or a nudge)."""
-    catch_up: bool = False
-    """The rest of a change the backward ramp rate held back; dropped by any newer request."""
 
 
 PauseCause = Literal["user", "console", "safety_key", "connection", "control", "belt"]
@@ -182,27 +155,20 @@ class Engine:
     def __init__(self, plan: Plan, now: float, options: EngineOptions | None = None) -> None:
         self.plan = plan
         self.options = options or EngineOptions()
-        self.limits: SafetyLimits = plan.limits
         self.ledger = Ledger(t0=now, now=now)
         self._out = Outbox(self.ledger, self.options)
         self._course = Course(plan, self._out)
         self.life = self._course.life
         self.tracker = CommandTracker()
         self.watch = BeltWatch()
+        self._belt = Setpoints(
+            plan.limits, self._course, self._out, self.ledger, self.tracker, self.watch
+        )
         self.ended: SessionEnded | None = None
-        self._incline_ok = True
-        self._rates: RampRates = DEFAULT_RATES
         # what the belt was told and what it shows
-        self.speed_target: float | None = None
-        self.incline_target: float | None = None
-        self._speed_sent_at = -math.inf
-        self.measured_speed: float | None = None
-        self.measured_incline: float | None = None
         self.hr = HeartRateSources()
         # what is due in active time
-        self._queue: list[_Step] = []
         self._cues: list[PendingCue] = []
-        self._warned: set[str] = set()
         self._turn_warned = False
         """The runner was told the coming turn (by the interval before it)."""
         self._ramp_in_until: float | None = None
@@ -223,8 +189,6 @@ class Engine:
         self._pause_check_at: float | None = None
         self._warned_still_running = False
         self._at_rest_samples = 0
-        self._previous_speed = 0.0
-        self._previous_incline: float | None = None
         self._samples_since_start = 0
         self._ending: EndingInfo | None = None
 
@@ -323,6 +287,26 @@ class Engine:
         return self._course.turn
 
     @property
+    def limits(self) -> SafetyLimits:
+        return self._belt.limits
+
+    @property
+    def speed_target(self) -> float | None:
+        return self._belt.speed_target
+
+    @property
+    def incline_target(self) -> float | None:
+        return self._belt.incline_target
+
+    @property
+    def measured_speed(self) -> float | None:
+        return self._belt.measured_speed
+
+    @property
+    def measured_incline(self) -> float | None:
+        return self._belt.measured_incline
+
+    @property
     def t(self) -> float:
         return self.ledger.t
 
@@ -391,42 +375,6 @@ class Engine:
 
     # ------------------------------------------------------------------ outputs
 
-    def _send(
-        self,
-        request: Request,
-        value: float | None = None,
-        *,
-        reason: str | None = None,
-        retry: bool = False,
-    ) -> int:
-        self._course.note_phase()  # the log says which way the runner faced, in which phase
-        send = self.tracker.issue(request, value, retry=retry)
-        if request == "speed" and value is not None:
-            self.watch.target(value, self.ledger.now, self.measured_speed)
-        elif request in ("pause", "stop"):
-            self.watch.reset()
-        if request == "pause":
-            self._pause_check_at = self.ledger.now + self._coast_s()
-        fields: dict[str, Any]
-        if request == "speed":
-            fields = {"speed_kmh": value}
-        elif request == "incline":
-            fields = {"incline_pct": value}
-        else:
-            fields = {"action": request}
-        if reason:
-            fields["reason"] = reason
-        self._out.log("command", **fields)
-        self._out.add(send)
-        return send.seq
-
-    def _turn_kmh(self, seg: Segment) -> float:
-        """The turn speed the belt is really told for the turn `seg` (a treadmill's minimum
-        may raise it)."""
-        return clamp_speed(
-            seg.from_direction, seg.speed_kmh, self.incline_target or 0.0, self.limits
-        ).value
-
     def _publish_snapshot(self) -> None:
         """Publish the state when something a watcher shows has changed."""
         key = (
@@ -446,118 +394,20 @@ class Engine:
 
     # ------------------------------------------------------------------ the belt
 
-    def _speed_now(self) -> float:
-        return self.speed_target if self.speed_target is not None else 0.0
-
-    def _belt_speed(self) -> float:
-        """The belt's speed as measured (as commanded while nothing is measured)."""
-        return self.measured_speed if self.measured_speed is not None else self._speed_now()
-
-    def _at_speed(self) -> bool:
-        target, measured = self.speed_target, self.measured_speed
-        return (
-            target is not None
-            and measured is not None
-            and measured > 0
-            and abs(measured - target) <= AT_SPEED_KMH
-        )
+    def _send_pause(self) -> None:
+        self._belt.send("pause")
+        self._pause_check_at = self.ledger.now + self._belt.coast_s()
 
     def _send_start(self) -> None:
         self._start_acked = False
         self._samples_since_start = 0
-        self._send("start")
-
-    def _command_speed(
-        self,
-        requested: float,
-        facing: Direction,
-        *,
-        reason: str | None = None,
-        force: bool = False,
-        retry: bool = False,
-        step: _Step | None = None,
-    ) -> float:
-        """Send ``requested`` (made safe) unless it is already the target; the value sent."""
-        if step is None or not step.catch_up:
-            self._queue = [s for s in self._queue if not s.catch_up]
-        # The steeper of the deck asked for and the deck measured sets the steep cap.
-        deck = max(self.incline_target or 0.0, self.measured_incline or 0.0)
-        clamped = clamp_speed(facing, requested, deck, self.limits)
-        value, why = clamped.value, list(clamped.reasons)
-        if self.phase is Phase.APPROACH and self.speed_target is not None:
-            # Slowing toward a turn never speeds the runner up (a console slow-down or a
-            # heart-rate step-down below turn speed stays where it is).
-            ceiling = min(self.speed_target, self.measured_speed or self.speed_target)
-            if value > ceiling + EPS:
-                value = ceiling
-                why.append("never faster while slowing for a turn")
-        if facing == "backward" and self.speed_target is not None:
-            # The plan spaces its steps exactly at the ramp rate, with offsets rounded to
-            # the microsecond: a hair of slack keeps a step on time from being clipped.
-            elapsed = self.ledger.now - self._speed_sent_at + RATE_SLACK_S
-            limited = limit_speed_change(facing, self.speed_target, value, elapsed, self.limits)
-            if limited.limited:
-                value = limited.value
-                why += limited.reasons
-                # The rest of the change follows at the ramp rate.
-                wait = min(abs(requested - value) / self.limits.backward_ramp_kmh_per_s, 2.0)
-                part_of_turn = step.turn if step else False
-                again = _Step(
-                    self.ledger.active + wait, requested, facing, part_of_turn, catch_up=True
-                )
-                self._queue = sorted([*self._queue, again], key=lambda s: s.at)
-        if not force and self.speed_target is not None and abs(value - self.speed_target) < EPS:
-            return value
-        self._send("speed", value, reason=_reasons(reason, why), retry=retry)
-        self._speed_sent_at = self.ledger.now
-        self.speed_target = value
-        if clamped.limited and clamped.reasons[0] not in self._warned:
-            # Caps are announced (once per segment); pacing by the ramp rate is only logged.
-            self._warned.add(clamped.reasons[0])
-            self._out.cue(
-                CueKind.OVERRIDE, words.speed_limited(value, clamped.reasons[0], self._out.units)
-            )
-        return value
-
-    def _command_incline(
-        self,
-        requested: float,
-        *,
-        in_turn: bool,
-        reason: str | None = None,
-        force: bool = False,
-        retry: bool = False,
-    ) -> float | None:
-        if not self._incline_ok:
-            return None
-        if self.facing == "backward" and not in_turn and self.incline_target is not None:
-            # The deck never moves under a backward runner outside a turn window: not for a
-            # plan step, a retry, nor an increment rounding the current value.
-            return self.incline_target
-        clamped = clamp_incline(
-            self.facing,
-            requested,
-            self._speed_now(),
-            self.limits,
-            current_pct=self.incline_target,
-            in_turn=in_turn,
-        )
-        value = clamped.value
-        if not force and self.incline_target is not None and abs(value - self.incline_target) < EPS:
-            return value
-        why = clamped.reasons
-        self._send("incline", value, reason=_reasons(reason, why), retry=retry)
-        self.incline_target = value
-        if why and why[0] not in self._warned:
-            self._warned.add(why[0])
-            self._out.cue(CueKind.OVERRIDE, words.incline_limited(value, why[0]))
-        return value
+        self._belt.send("start")
 
     def _adopt_override(self, by: str = "a change by hand") -> None:
         """The console (or a nudge, or the heart-rate guard) wins for the rest of this
         interval: drop the plan's remaining steps, never the turn's, and stop holding a
         zone."""
-        self._queue = [s for s in self._queue if s.turn]
+        self._belt.keep_turn_steps()
         seg = self.segment
         if seg is not None and seg.heart_rate is not None and not self._zone.off:
             self._zone.off, self._zone.next_at = True, None
@@ -570,7 +420,7 @@ class Engine:
             return
         info = self.life.end(ending, detail)
         self._ending = info
-        self._queue.clear()
+        self._belt.steps.clear()
         self._begin_by = self._verify_by = self._lost_at = None
         self.tracker.cancel_retries()
         self._course.reason = info.reason
@@ -580,21 +430,16 @@ class Engine:
         else:
             self._out.cue(CueKind.ALARM, f"Session over: {info.reason}.")
         if self._belt_started:
-            self._send("stop")
+            self._belt.send("stop")
             self._stop_by = self.ledger.now + STOP_ANSWER_WAIT_S
             self._stop_again_later()
         else:
             self._finalize()
 
-    def _coast_s(self) -> float:
-        """How long the belt should take to come to rest from the speed measured now (its
-        measured reaction and deceleration), with a margin."""
-        return self._rates.time_to_change_speed(self.measured_speed or 0.0, 0.0) + STOP_MARGIN_S
-
     def _stop_again_later(self) -> None:
         """Stop again (and say so) once the belt has had the time its measured deceleration
         needs: treadmills that acknowledge Stop and run on exist."""
-        self._stop_again_at = self.ledger.now + self._coast_s()
+        self._stop_again_at = self.ledger.now + self._belt.coast_s()
 
     def _stopping(self, *, sampled: bool = False) -> None:
         """While stopping: done once the belt is measured at rest; until then Stop again.
@@ -626,7 +471,7 @@ class Engine:
                     "The belt is still running. Press stop on the treadmill "
                     "or pull the safety key.",
                 )
-            self._send("stop", reason="the belt is still running")
+            self._belt.send("stop", reason="the belt is still running")
             self._stop_again_later()
 
     def _finalize(self, *, stopped: bool = True) -> None:
@@ -653,7 +498,7 @@ class Engine:
         seg = self.segment
         if seg is None:
             return []
-        due = [s.at for s in self._queue[:1]]
+        due = [s.at for s in self._belt.steps[:1]]
         if self.turn is not None:
             return due + self.turn.due()
         end = self.ledger.planned_end(seg)
@@ -692,7 +537,7 @@ class Engine:
         hold, zone = seg.heart_rate, self._zone
         if hold is None or hold.low_bpm is None or hold.high_bpm is None:
             return
-        if self._course.interval_phase is not Phase.STEADY or self._queue:
+        if self._course.interval_phase is not Phase.STEADY or self._belt.steps:
             return
         active = self.ledger.active
         if zone.off:
@@ -711,16 +556,16 @@ class Engine:
             hold.max_speed_kmh,
             backward=seg.direction == "backward",
         )
-        decision = decide(target, hr, zone.last_hr, self._speed_now())
+        decision = decide(target, hr, zone.last_hr, self._belt.speed_now())
         zone.last_hr = hr
         self._out.log(
             "zone", verdict=decision.verdict, heart_rate_bpm=hr, speed_kmh=decision.speed_kmh
         )
         if decision.verdict in ("below", "above", "at_max", "at_min"):
             why = f"heart-rate zone: {hr} bpm, {hold.target} is {hold.low_bpm}-{hold.high_bpm}"
-            value = self._command_speed(decision.speed_kmh, self.facing, reason=why)
+            value = self._belt.command_speed(decision.speed_kmh, self.facing, reason=why)
         else:
-            value = self._speed_now()
+            value = self._belt.speed_now()
         # In the zone but outside the dead band: "low in", not "below".
         edge = hr is not None and hold.low_bpm <= hr <= hold.high_bpm
         self._zone_say(decision.verdict, hr, hold.target, value, edge=edge)
@@ -751,9 +596,13 @@ class Engine:
         self._out.cue(CueKind.OVERRIDE, texts[verdict])
 
     def _send_due_steps(self) -> None:
-        while self._running and self._queue and self._queue[0].at <= self.ledger.active + EPS:
-            step = self._queue.pop(0)
-            self._command_speed(step.speed_kmh, step.facing, step=step)
+        while (
+            self._running
+            and self._belt.steps
+            and self._belt.steps[0].at <= self.ledger.active + EPS
+        ):
+            step = self._belt.steps.pop(0)
+            self._belt.command_speed(step.speed_kmh, step.facing, step=step)
 
     def _interval_progress(self, seg: Segment) -> float | None:
         """When the interval ended (planned, in active time), or None while it runs."""
@@ -778,7 +627,7 @@ class Engine:
         measured at the speed commanded (every step of a backward ramp sent), or at the
         latest when the ramp should long be over (a belt that does not follow is the belt
         watch's business, not a reason to stretch the interval)."""
-        steps_left = any(not s.turn for s in self._queue)
+        steps_left = any(not s.turn for s in self._belt.steps)
         target, measured = self.speed_target, self.measured_speed
         there = (
             not steps_left
@@ -797,11 +646,11 @@ class Engine:
         if turn is None:
             return None
         seg = turn.segment
-        turn_kmh = self._turn_kmh(seg)
+        turn_kmh = self._belt.turn_kmh(seg)
         if self.speed_target is not None:  # slower than turn speed stays slower
             turn_kmh = min(turn_kmh, self.speed_target)
         events = turn.advance(
-            self.ledger.active, self.measured_speed, turn_kmh, deck_ready=self._deck_ready()
+            self.ledger.active, self.measured_speed, turn_kmh, deck_ready=self._belt.deck_ready()
         )
         for event in events:
             if isinstance(event, turns.TurnDone):
@@ -818,9 +667,9 @@ class Engine:
         if isinstance(event, turns.Beep):
             self._out.cue(CueKind.COUNTDOWN, str(event.digit), beeps=1, group=CueGroup.SAFETY)
         elif isinstance(event, turns.WindowOpened):
-            for step in self._queue:  # anything still queued is late: send it now
-                self._command_speed(step.speed_kmh, step.facing, step=step)
-            self._queue.clear()
+            for step in self._belt.steps:  # anything still queued is late: send it now
+                self._belt.command_speed(step.speed_kmh, step.facing, step=step)
+            self._belt.steps.clear()
             self._course.facing = seg.direction
             self._out.cue(
                 CueKind.TURN_NOW,
@@ -828,7 +677,7 @@ class Engine:
                 speed_kmh=self.measured_speed,
                 late_s=round(event.late_s, 3),
             )
-            self._command_incline(seg.incline_pct, in_turn=True)
+            self._belt.command_incline(seg.incline_pct, in_turn=True)
         elif isinstance(event, turns.Settling):
             self._out.cue(CueKind.START, settle_text(seg), group=CueGroup.SAFETY)
         elif isinstance(event, turns.WindowExtended) and turn.extended_s <= event.by_s + EPS:
@@ -850,14 +699,6 @@ class Engine:
             say="Do not turn: the belt did not slow to turn speed.",
         )
 
-    def _deck_ready(self) -> bool:
-        """Whether the deck is measured at the incline commanded (unknown counts as there:
-        a treadmill that reports no incline cannot be waited for)."""
-        target, measured = self.incline_target, self.measured_incline
-        if not self._incline_ok or target is None or measured is None:
-            return True
-        return abs(measured - target) <= DECK_TOLERANCE_PCT
-
     def _not_following(self, stalled: Stalled) -> None:
         runs, asked = stalled.measured_kmh, stalled.target_kmh
         detail = f"it runs {runs:.1f} km/h for {asked:.1f} km/h asked"
@@ -876,10 +717,10 @@ class Engine:
         if not self.life.can(Trigger.BELT_FAULT):
             return
         self._cause = "belt"
-        self._queue.clear()
+        self._belt.steps.clear()
         self._course.move(Trigger.BELT_FAULT, f"the belt did not follow: {detail}")
         self._out.cue(CueKind.ALARM, f"{say} Pausing. Resume when it is safe.")
-        self._send("pause")
+        self._send_pause()
 
     def _fire_cues(self, seg: Segment) -> None:
         elapsed = self.segment_elapsed_s
@@ -910,9 +751,9 @@ class Engine:
         self._turn_warned = True
         # Counted to the moment the runner turns: the window opens once the belt has
         # slowed to turn speed, after the end of this interval.
-        offset = turns.window_offset_s(nxt, self._speed_now(), self._rates)
+        offset = turns.window_offset_s(nxt, self._belt.speed_now(), self._belt.rates)
         seconds = (self.segment_remaining_s() or 0.0) + offset
-        slowing = slows(self._speed_now(), self._turn_kmh(nxt))
+        slowing = slows(self._belt.speed_now(), self._belt.turn_kmh(nxt))
         self._out.cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds, slowing=slowing))
 
     def _next_segment(self, start: float | None = None) -> None:
@@ -933,7 +774,7 @@ class Engine:
         warned = self._turn_warned and seg.kind == "turn"
         self._course.index = index
         self.ledger.begin_segment(start)
-        self._warned = set()
+        self._out.new_segment()
         self._turn_warned = False
         self._ramp_in_until = None
         self._zone = _ZoneState()
@@ -953,22 +794,22 @@ class Engine:
         if seg.kind == "turn":
             # The approach: the belt slows to turn speed from here, and the window is due
             # when it is expected there.
-            offset = turns.window_offset_s(seg, self._belt_speed(), self._rates)
+            offset = turns.window_offset_s(seg, self._belt.belt_speed(), self._belt.rates)
             self._cues = []
             self._course.turn = turns.Turn.begin(seg, start, offset)
-            self._queue = [
-                _Step(start + s.offset_s, s.speed_kmh, seg.from_direction, turn=True)
+            self._belt.steps = [
+                Step(start + s.offset_s, s.speed_kmh, seg.from_direction, turn=True)
                 for s in seg.speed_steps
             ]
             if not warned:
-                slowing = slows(self._belt_speed(), self._turn_kmh(seg))
+                slowing = slows(self._belt.belt_speed(), self._belt.turn_kmh(seg))
                 self._out.cue(CueKind.TURN_WARNING, turn_warning_text(seg, offset, slowing=slowing))
             return
         self._course.turn = None
         self._course.facing = seg.direction
         # A keep_speed step commands nothing: the belt goes on as it runs.
-        self._queue = [
-            _Step(start + s.offset_s, s.speed_kmh, seg.direction, turn=False)
+        self._belt.steps = [
+            Step(start + s.offset_s, s.speed_kmh, seg.direction, turn=False)
             for s in seg.speed_steps
             if not seg.keep_speed
         ]
@@ -976,11 +817,13 @@ class Engine:
         if seg.ramp_from_kmh is None and seg.duration_s is not None and not seg.keep_speed:
             # A ramp of the plan runs on the clock, and a distance counts every metre; any
             # other interval counts from the moment the belt is at its speed (`_ramp_in`).
-            arrive = self._rates.time_to_change_speed(self._belt_speed(), seg.speed_kmh)
+            arrive = self._belt.rates.time_to_change_speed(self._belt.belt_speed(), seg.speed_kmh)
             self._ramp_in_until = start + seg.speed_steps[-1].offset_s + arrive + RAMP_IN_SLACK_S
             self._course.interval_phase = Phase.RAMP
         nxt = self._course.next_turn()
-        delay = turns.window_offset_s(nxt, seg.speed_kmh, self._rates) if nxt is not None else 0.0
+        delay = (
+            turns.window_offset_s(nxt, seg.speed_kmh, self._belt.rates) if nxt is not None else 0.0
+        )
         before = self.plan.segments[index - 1] if index > 0 else None
         self._cues = interval_cues(
             seg,
@@ -988,7 +831,7 @@ class Engine:
             into_turn=nxt is not None,
             after_turn=before is not None and before.kind == "turn",
         )
-        self._command_incline(seg.incline_pct, in_turn=False)
+        self._belt.command_incline(seg.incline_pct, in_turn=False)
 
     def _skip(self) -> tuple[bool, str]:
         seg = self.segment
@@ -1004,7 +847,7 @@ class Engine:
         seg = self.segment
         if seg is None or seg.kind == "turn" or seconds <= 0:
             return False, "only an interval can be extended, not a turn"
-        self.ledger.extend(seg, seconds, self._speed_now())
+        self.ledger.extend(seg, seconds, self._belt.speed_now())
         return True, f"extended by {seconds:g} s"
 
     # ------------------------------------------------------------------ the runner's commands
@@ -1024,7 +867,7 @@ class Engine:
             self._cause = "user"
             self._course.move(Trigger.PAUSE, "paused by you")
             self._out.cue(CueKind.PAUSE, words.PAUSED)
-            self._send("pause")
+            self._send_pause()
             return CommandResult(cmd, accepted=True, reason="paused")
         if kind is CommandKind.SKIP:
             return CommandResult(cmd, *self._skip())
@@ -1058,11 +901,11 @@ class Engine:
         seg = self.segment
         if seg is None or seg.kind == "turn" or self.phase is Phase.APPROACH:
             return False, "not while turning"
-        ramp_end = self._shift_planned_steps(amount)
+        ramp_end = self._belt.shift_planned_steps(amount)
         if ramp_end is None:
             self._adopt_override()
-        requested = self._speed_now() + amount
-        value = self._command_speed(requested, self.facing, reason="nudge")
+        requested = self._belt.speed_now() + amount
+        value = self._belt.command_speed(requested, self.facing, reason="nudge")
         self._out.cue(CueKind.OVERRIDE, words.speed_set(value, self._out.units))
         speed = words.speed_text(value, self._out.units)
         goes_on = (
@@ -1074,28 +917,15 @@ class Engine:
             return True, f"speed {speed} (limited by the safety layer){goes_on}"
         return True, f"speed {speed}{goes_on}"
 
-    def _shift_planned_steps(self, amount: float) -> float | None:
-        """While the plan's own speed steps are still coming (a ramp, or the gradual climb
-        to a backward speed), a nudge moves the rest of them by `amount`: the ramp goes on,
-        ending that much higher or lower, rather than stopping where it is. The new end
-        (made safe when it is sent, like every step), or None when no such step is left."""
-        planned = [s for s in self._queue if not s.turn and not s.catch_up]
-        if not planned:
-            return None
-        kept = [s for s in self._queue if s.turn]
-        moved = [replace(s, speed_kmh=max(0.0, s.speed_kmh + amount)) for s in planned]
-        self._queue = sorted([*kept, *moved], key=lambda s: s.at)
-        return round(moved[-1].speed_kmh, 2)
-
     def _nudge_incline(self, amount: float) -> tuple[bool, str]:
-        if not self._incline_ok:
+        if not self._belt.incline_ok:
             return False, "this treadmill takes no incline targets"
         in_window = self.phase is Phase.TURN_WINDOW
         if self.facing == "backward" and not in_window:
             return False, "incline changes while backward only in the turn window"
         self._adopt_override()
         requested = (self.incline_target or 0.0) + amount
-        value = self._command_incline(requested, in_turn=in_window, reason="nudge")
+        value = self._belt.command_incline(requested, in_turn=in_window, reason="nudge")
         self._out.cue(CueKind.OVERRIDE, words.incline_set(requested if value is None else value))
         return True, f"incline {value:g} %"
 
@@ -1132,7 +962,7 @@ class Engine:
         retry = self.tracker.due_retries(now)
         window = self.phase is Phase.TURN_WINDOW
         if "speed" in retry and self.speed_target is not None:
-            self._command_speed(
+            self._belt.command_speed(
                 self.speed_target, self.facing, reason="retry", force=True, retry=True
             )
         # A backward runner's deck moves only in the window, even to retry.
@@ -1141,15 +971,14 @@ class Engine:
             and self.incline_target is not None
             and (self.facing == "forward" or window)
         ):
-            self._command_incline(
+            self._belt.command_incline(
                 self.incline_target, in_turn=window, reason="retry", force=True, retry=True
             )
 
     def _ready(self, ready: Ready) -> None:
         if self.life.stage is not Stage.CONNECTING:
             return
-        self.limits = self.plan.limits.with_device(ready.device)
-        self._incline_ok = ready.incline_control
+        self._belt.use_device(ready.device, incline_control=ready.incline_control)
         self._course.move(Trigger.READY, "starting the belt")
         self._out.cue(CueKind.START, words.session_start(self.plan.name), group=CueGroup.SAFETY)
         if self.plan.opening_cue:
@@ -1161,13 +990,7 @@ class Engine:
     def _sample(self, sample: Sample) -> None:
         tel = sample.telemetry
         self._samples_since_start += 1
-        self._rates = sample.rates
-        self._previous_speed = self.measured_speed or 0.0
-        self._previous_incline = self.measured_incline
-        if tel.speed_kmh is not None:
-            self.measured_speed = tel.speed_kmh
-        if tel.inclination_pct is not None:
-            self.measured_incline = tel.inclination_pct
+        self._belt.measure(tel, sample.rates)
         self.hr.feed(tel.heart_rate_bpm, "treadmill", self.ledger.now)
         self.tracker.measured(tel.speed_kmh, tel.inclination_pct)
         raw = tel.distance_m if tel.distance_m is not None else tel.integrated_distance_m
@@ -1201,7 +1024,7 @@ class Engine:
         if self.life.stage is Stage.STOPPING:
             self._stopping(sampled=True)
         elif self._belt_as_expected(tel.speed_kmh):
-            speed, before = tel.speed_kmh or 0.0, self._previous_speed
+            speed, before = tel.speed_kmh or 0.0, self._belt.previous_speed
             self._sample_moves_on(moving=speed > 0.0 and speed > before)
             self._heart_rate_guard()
 
@@ -1220,7 +1043,7 @@ class Engine:
             return False
         if self._deck_beyond_backward_limits():
             return False
-        stalled = self.watch.sample(speed_kmh, self.ledger.now, self._rates.reaction_delay_s)
+        stalled = self.watch.sample(speed_kmh, self.ledger.now, self._belt.rates.reaction_delay_s)
         if stalled is not None:
             self._not_following(stalled)
             return False
@@ -1232,7 +1055,7 @@ class Engine:
         if self.facing != "backward" or self.speed_target is None:
             return False
         cap = clamp_speed("backward", speed_kmh, self.incline_target or 0.0, self.limits)
-        rising = speed_kmh > self._previous_speed + EPS  # coming down is the answer working
+        rising = speed_kmh > self._belt.previous_speed + EPS  # coming down is the answer working
         if speed_kmh <= cap.value + OVER_CAP_MARGIN_KMH or not rising:
             return False
         self._out.log("status", status="console_speed", speed_kmh=speed_kmh, measured=True)
@@ -1246,7 +1069,7 @@ class Engine:
         measured, target = self.measured_incline, self.incline_target
         if measured is None or target is None or self.phase is Phase.TURN_WINDOW:
             return
-        before = self._previous_incline
+        before = self._belt.previous_incline
         if before is None or abs(measured - target) <= DECK_MOVED_PCT:
             return
         if abs(measured - target) <= abs(before - target) + EPS:
@@ -1278,7 +1101,7 @@ class Engine:
             self._belt_moving()
         if stage is Stage.RECONNECTING and self._verify_by is not None:
             self._verify_by = None
-            if self._at_speed():
+            if self._belt.at_speed():
                 self._resume_running(
                     Trigger.BACK_AT_SPEED, "connection back; the belt kept its speed"
                 )
@@ -1292,7 +1115,7 @@ class Engine:
         if self.life.stage is not Stage.PAUSED or measured is None or measured < PAUSED_KMH:
             return
         self._out.cue(CueKind.ALARM, words.belt_still_runs_after_pause(measured, self._out.units))
-        self._send("stop", reason=f"the pause left the belt at {measured:.1f} km/h")
+        self._belt.send("stop", reason=f"the pause left the belt at {measured:.1f} km/h")
 
     def _no_data(self) -> None:
         """Started, but no telemetry at all: no telemetry, no session (segments would run
@@ -1300,8 +1123,7 @@ class Engine:
         if not self.options.interactive:
             self._end(Ending.NO_DATA)
             return
-        if "no data" not in self._warned:
-            self._warned.add("no data")
+        if self._out.first_time("no data"):
             self._out.cue(
                 CueKind.ALARM,
                 "No data from the treadmill. Start the belt on its console.",
@@ -1353,25 +1175,10 @@ class Engine:
             self._out.cue(CueKind.ALARM, "The treadmill did not pause. Use its stop button.")
 
     def _control_back(self, *, ok: bool) -> None:
-        if ok and self._at_speed() and self.life.stage is Stage.PAUSED:
+        if ok and self._belt.at_speed() and self.life.stage is Stage.PAUSED:
             self._resume_running(Trigger.BACK_AT_SPEED, "control back; the belt kept its speed")
         elif not self.options.interactive:
             self._end(Ending.CONTROL_LOST)
-
-    def _resume_speed(self, target: float) -> None:
-        """The speed after a resume. Backward, the belt starts from rest: turn speed first,
-        held for the settle time, then the backward ramp up to the target."""
-        turn_kmh = clamp_speed("backward", self.limits.turn_speed_kmh, 0.0, self.limits).value
-        if self.facing != "backward" or target <= turn_kmh + EPS:
-            self._command_speed(target, self.facing, reason="resume", force=True)
-            return
-        self._send("speed", turn_kmh, reason="resume: turn speed first, then the backward ramp")
-        self.speed_target, self._speed_sent_at = turn_kmh, self.ledger.now
-        start = self.ledger.active + self.limits.settle_s
-        ramp = backward_ramp(turn_kmh, target, self.limits)
-        self._queue = [s for s in self._queue if s.turn] + [
-            _Step(start + offset, speed, "backward", turn=False) for offset, speed in ramp
-        ]
 
     def _start_done(self, ok: bool, reason: str | None) -> None:  # noqa: FBT001
         if self.life.stage is not Stage.COUNTDOWN:
@@ -1383,11 +1190,11 @@ class Engine:
                 # After a pause or a stop the treadmill may have forgotten its targets (or
                 # resumes at its minimum): they are sent again, never taken as unchanged.
                 if self.speed_target is not None:
-                    self._resume_speed(self.speed_target)
+                    self._belt.resume_speed(self.speed_target)
                 window = self.phase is Phase.TURN_WINDOW
                 # A backward runner's deck only moves in the turn window, even to restore it.
                 if self.incline_target is not None and (self.facing == "forward" or window):
-                    self._command_incline(self.incline_target, in_turn=window, force=True)
+                    self._belt.command_incline(self.incline_target, in_turn=window, force=True)
             return
         if self._start_tries < START_TRIES:
             self._start_tries += 1
@@ -1436,17 +1243,17 @@ class Engine:
     def _console_speed(self, speed: float) -> None:
         if not self.life.live or self._course.index is None:
             return
-        self.speed_target = speed
-        self._speed_sent_at = self.ledger.now
+        self._belt.speed_target = speed
+        self._belt.speed_sent_at = self.ledger.now
         self.watch.target(speed, self.ledger.now, self.measured_speed)
         self._adopt_override()
         safe = clamp_speed(self.facing, speed, self.incline_target or 0.0, self.limits)
         if safe.limited and safe.value < speed:
             # Above a cap: back under it at once, in one step (down is the safe way).
             reason = safe.reasons[0]
-            self._send("speed", safe.value, reason=f"console {speed:g} km/h: {reason}")
-            self._speed_sent_at = self.ledger.now
-            self.speed_target = safe.value
+            self._belt.send("speed", safe.value, reason=f"console {speed:g} km/h: {reason}")
+            self._belt.speed_sent_at = self.ledger.now
+            self._belt.speed_target = safe.value
             self._out.cue(
                 CueKind.ALARM,
                 words.console_speed_refused(speed, safe.value, reason, self._out.units),
@@ -1457,15 +1264,22 @@ class Engine:
     def _console_incline(self, incline: float) -> None:
         if not self.life.live or self._course.index is None:
             return
-        self.incline_target = incline
+        self._belt.incline_target = incline
         self._adopt_override()
         safe = clamp_incline(
-            self.facing, incline, self._speed_now(), self.limits, current_pct=None, in_turn=True
+            self.facing,
+            incline,
+            self._belt.speed_now(),
+            self.limits,
+            current_pct=None,
+            in_turn=True,
         )
         if safe.limited:
             # Beyond the backward incline limits: back within them at once.
-            self._send("incline", safe.value, reason=f"console {incline:g} %: {safe.reasons[0]}")
-            self.incline_target = safe.value
+            self._belt.send(
+                "incline", safe.value, reason=f"console {incline:g} %: {safe.reasons[0]}"
+            )
+            self._belt.incline_target = safe.value
             self._out.cue(
                 CueKind.ALARM, words.console_incline_refused(incline, safe.value, safe.reasons[0])
             )
@@ -1475,8 +1289,8 @@ class Engine:
         if self.facing == "backward" and self.speed_target is not None:
             speed = clamp_speed("backward", self.speed_target, incline, self.limits)
             if speed.value < self.speed_target - EPS:
-                self._send("speed", speed.value, reason=f"console incline: {speed.reasons[0]}")
-                self.speed_target, self._speed_sent_at = speed.value, self.ledger.now
+                self._belt.send("speed", speed.value, reason=f"console incline: {speed.reasons[0]}")
+                self._belt.speed_target, self._belt.speed_sent_at = speed.value, self.ledger.now
                 self.watch.target(speed.value, self.ledger.now, self.measured_speed)
 
     def _belt_halted(self, *, by_key: bool, silent: bool = False) -> None:
@@ -1492,7 +1306,7 @@ class Engine:
         reason = "safety key pulled" if by_key else "belt stopped at the console"
         if silent:
             reason = "the belt stopped (the treadmill said nothing)"
-        self._queue.clear()
+        self._belt.steps.clear()
         self.tracker.cancel_retries()
         self.watch.reset()
         self._cause = "safety_key" if by_key else "console"
@@ -1508,7 +1322,7 @@ class Engine:
         self._cause = "control"
         self._course.move(Trigger.CONTROL_LOST, "control lost")
         self._out.cue(CueKind.ALARM, "Control of the treadmill was lost. Taking it back.")
-        self._send("request_control")
+        self._belt.send("request_control")
 
     def _connection_lost(self) -> None:
         if not self.life.can(Trigger.LINK_LOST):
@@ -1524,7 +1338,7 @@ class Engine:
 
     def _reconnected(self) -> None:
         if self.life.stage is Stage.STOPPING:  # the Stop may not have reached it
-            self._send("stop", reason="reconnected")
+            self._belt.send("stop", reason="reconnected")
             return
         if self.life.stage is not Stage.RECONNECTING:
             return
@@ -1549,7 +1363,7 @@ class Engine:
             why = f"connection back; the belt ran {measured:.1f} km/h, so it was paused"
             ran = words.speed_text(measured, self._out.units)
             say = f"Connection back. The belt ran {ran}: pausing it. Hold the rails."
-            self._send("pause")
+            self._send_pause()
         else:
             why = "connection back; the belt had stopped: resume when ready"
             say = "Connection back. The belt has stopped. Resume when you are ready."
@@ -1590,7 +1404,7 @@ class Engine:
                 self._out.cue(
                     CueKind.ALARM,
                     f"No heart rate for {HR_STALE_S:g} seconds: "
-                    f"holding {words.speed_text(self._speed_now(), self._out.units)}.",
+                    f"holding {words.speed_text(self._belt.speed_now(), self._out.units)}.",
                 )
         else:
             self._out.log("heart_rate", state="fresh", source=reading.source)
@@ -1607,13 +1421,13 @@ class Engine:
         if self.phase not in (Phase.STEADY, Phase.RAMP) or active + EPS < self._hr_next:
             return
         self._hr_next = active + guard.every_s
-        lower = self._speed_now() - guard.step_kmh
+        lower = self._belt.speed_now() - guard.step_kmh
         if guard.action == "end-bout" or lower < self.limits.turn_speed_kmh - EPS:
             self._out.cue(CueKind.ALARM, words.heart_rate_bout_over(hr, guard.ceiling_bpm))
             self._skip()
             return
         self._adopt_override("the heart-rate guard")
-        value = self._command_speed(lower, self.facing, reason="heart-rate guard")
+        value = self._belt.command_speed(lower, self.facing, reason="heart-rate guard")
         self._out.cue(
             CueKind.ALARM, words.heart_rate_slower(hr, guard.ceiling_bpm, value, self._out.units)
         )
@@ -1629,10 +1443,3 @@ class _ZoneState:
     """Active time of the next decision (None: not started yet, or off)."""
     last_hr: int | None = None
     said: str | None = None
-
-
-def _reasons(source: str | None, limits: Sequence[str]) -> str | None:
-    """A command's reason in the log: who asked (a nudge, the console, the heart-rate guard)
-    first, then what the safety layer changed."""
-    parts = [source, *limits] if source else limits
-    return "; ".join(parts) if parts else None

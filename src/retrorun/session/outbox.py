@@ -30,6 +30,7 @@ class Outbox:
         self._options = options
         self._actions: list[Action] = []
         self._shown: Hashable = ()
+        self._said: set[str] = set()
 
     @property
     def units(self) -> words.Units:
@@ -67,6 +68,18 @@ class Outbox:
         if beeps:
             fields["beeps"] = beeps
         self.log("cue", **fields, **{k: v for k, v in extra.items() if v is not None})
+
+    def first_time(self, key: str) -> bool:
+        """True the first time `key` is asked since `new_segment`: what is announced once
+        per segment (a cap, a treadmill sending no data)."""
+        if key in self._said:
+            return False
+        self._said.add(key)
+        return True
+
+    def new_segment(self) -> None:
+        """A segment begins: its announcements are said again."""
+        self._said = set()
 
     def snapshot(self, key: Hashable, make: Callable[[], Snapshot], *, ended: bool) -> None:
         """Publish ``make()`` when `key` (what a watcher shows) changed since the last one
