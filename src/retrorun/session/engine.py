@@ -84,7 +84,6 @@ from retrorun.session.inputs import (
     Done,
     EngineOptions,
     HeartRateReading,
-    Publish,
     Ready,
     Sample,
     StrapLink,
@@ -94,12 +93,12 @@ from retrorun.session.ledger import Ledger
 from retrorun.session.lifecycle import (
     STOP_SOURCES,
     Ending,
-    EndingInfo,
     Stage,
     Trigger,
 )
 from retrorun.session.outbox import Outbox
 from retrorun.session.setpoints import Setpoints, Step
+from retrorun.session.stopping import AT_REST_KMH, STOP_ANSWER_WAIT_S, Stopper
 from retrorun.session.view import build_snapshot
 from retrorun.session.zone import ZONE_UPDATE_S, Verdict, Zone, decide
 
@@ -112,7 +111,7 @@ if TYPE_CHECKING:
 
 Event = Ready | Sample | Tick | Done | UserCommand | HeartRateReading | StrapLink | DeviceEvent
 
-__all__ = ["Engine", "Event"]
+__all__ = ["STOP_ANSWER_WAIT_S", "Engine", "Event"]
 
 EPS = 1e-6
 START_TRIES = 2
@@ -121,18 +120,14 @@ START_WAIT_S = 10.0
 """After Start is acknowledged, begin even if no telemetry shows the belt moving."""
 VERIFY_WAIT_S = 5.0
 """After a reconnect, how long to wait for telemetry showing the belt still at speed."""
-STOP_ANSWER_WAIT_S = 30.0
-"""How long an ending session waits for the belt to be measured at rest after its Stop."""
 DECK_FAULT_MARGIN_PCT = 0.5
 """A backward deck measured this far beyond the backward incline range is a fault."""
 DECK_MOVED_PCT = 0.5
 """A deck measured this far from its incline, and moving away, was moved at the console."""
 OVER_CAP_MARGIN_KMH = 0.3
 """A backward belt measured this far above its cap was sped up by someone (or something)."""
-AT_REST_KMH = 0.1
 PAUSED_KMH = 0.5
 """A paused belt measured at this or faster did not pause."""
-"""A belt measured below this is at rest."""
 STOPPED_SAMPLES = 2
 """Samples in a row at rest while running that mean the belt was stopped (with or without a
 Machine Status: some treadmills say nothing)."""
@@ -164,7 +159,7 @@ class Engine:
         self._belt = Setpoints(
             plan.limits, self._course, self._out, self.ledger, self.tracker, self.watch
         )
-        self.ended: SessionEnded | None = None
+        self._stopper = Stopper(self._course, self._belt, self._out, self.ledger, self.tracker)
         # what the belt was told and what it shows
         self.hr = HeartRateSources()
         # what is due in active time
@@ -176,7 +171,6 @@ class Engine:
         interval's clock starts anyway (see `_interval_progress`)."""
         self._hr_next, self._zone = 0.0, _ZoneState()
         # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
-        self._belt_started = False
         self._start_acked = False
         """The latest Start was acknowledged (a resume waits for its own Start)."""
         self._start_tries = 0
@@ -184,13 +178,9 @@ class Engine:
         self._cause: PauseCause | None = None
         self._lost_at: float | None = None
         self._verify_by: float | None = None
-        self._stop_by: float | None = None
-        self._stop_again_at: float | None = None
         self._pause_check_at: float | None = None
-        self._warned_still_running = False
         self._at_rest_samples = 0
         self._samples_since_start = 0
-        self._ending: EndingInfo | None = None
 
     # ------------------------------------------------------------------ public
 
@@ -232,7 +222,7 @@ class Engine:
         if self.ended is not None:
             return None
         if self.life.stage is Stage.STOPPING:
-            return min((w for w in (self._stop_by, self._stop_again_at) if w), default=None)
+            return self._stopper.deadline()
         # Retries wait while the session does not run (`_timers`): no deadline for them then.
         retry_at = self.tracker.retry_at if self.life.stage is Stage.RUNNING else None
         walls = [w for w in (self._begin_by, self._verify_by, retry_at, self._pause_check_at) if w]
@@ -254,8 +244,8 @@ class Engine:
         itself on its way out.
         """
         self.ledger.tick(now, running=self._running, bucket=self.bucket())
-        self._end(ending, detail)
-        self._finalize()
+        self._stopper.end(ending, detail)
+        self._stopper.finalize()
         self._publish_snapshot()
         return self._out.take()
 
@@ -285,6 +275,11 @@ class Engine:
     @property
     def turn(self) -> turns.Turn | None:
         return self._course.turn
+
+    @property
+    def ended(self) -> SessionEnded | None:
+        """The session's end, once it is over."""
+        return self._stopper.ended
 
     @property
     def limits(self) -> SafetyLimits:
@@ -414,82 +409,6 @@ class Engine:
             self._out.log("zone", verdict="off", reason=f"the speed was set by {by}")
 
     # ------------------------------------------------------------------ ending
-
-    def _end(self, ending: Ending, detail: str = "") -> None:
-        if not self.life.live:
-            return
-        info = self.life.end(ending, detail)
-        self._ending = info
-        self._belt.steps.clear()
-        self._begin_by = self._verify_by = self._lost_at = None
-        self.tracker.cancel_retries()
-        self._course.reason = info.reason
-        self._out.log("state", state=info.outcome, reason=info.reason)
-        if ending is Ending.FINISHED:
-            self._out.cue(CueKind.FINISH, words.FINISH)
-        else:
-            self._out.cue(CueKind.ALARM, f"Session over: {info.reason}.")
-        if self._belt_started:
-            self._belt.send("stop")
-            self._stop_by = self.ledger.now + STOP_ANSWER_WAIT_S
-            self._stop_again_later()
-        else:
-            self._finalize()
-
-    def _stop_again_later(self) -> None:
-        """Stop again (and say so) once the belt has had the time its measured deceleration
-        needs: treadmills that acknowledge Stop and run on exist."""
-        self._stop_again_at = self.ledger.now + self._belt.coast_s()
-
-    def _stopping(self, *, sampled: bool = False) -> None:
-        """While stopping: done once the belt is measured at rest; until then Stop again.
-        ``sampled``: called for a sample taken since the Stop (only such a sample can show
-        the belt at rest: the last one before it may predate a belt just told to move)."""
-        if self.life.stage is not Stage.STOPPING:
-            return
-        # Done when measured at rest, whatever the answer: some treadmills acknowledge Stop
-        # and run on, others refuse a Stop of a belt the safety key already stopped.
-        measured = self.measured_speed
-        if sampled and measured is not None and measured < AT_REST_KMH:
-            self._out.cue(CueKind.PAUSE, words.BELT_STOPPED)
-            self._finalize()
-            return
-        now = self.ledger.now
-        if self._stop_by is not None and now >= self._stop_by - EPS:
-            self._out.cue(
-                CueKind.ALARM,
-                "The belt did not stop. Press stop on the treadmill or pull the safety key.",
-            )
-            self._finalize(stopped=False)
-            return
-        if self._stop_again_at is not None and now >= self._stop_again_at - EPS:
-            self._stop_again_at = None
-            if not self._warned_still_running:
-                self._warned_still_running = True
-                self._out.cue(
-                    CueKind.ALARM,
-                    "The belt is still running. Press stop on the treadmill "
-                    "or pull the safety key.",
-                )
-            self._belt.send("stop", reason="the belt is still running")
-            self._stop_again_later()
-
-    def _finalize(self, *, stopped: bool = True) -> None:
-        """Ended. ``stopped`` False: the belt was never measured at rest after the Stop, so
-        the session does not count as finished, whatever else happened."""
-        if self.life.stage is not Stage.STOPPING or self._ending is None:
-            return
-        self.life.fire(Trigger.STOP_ANSWERED)
-        info, self._stop_by, self._stop_again_at = self._ending, None, None
-        outcome, reason, code = info.outcome, info.reason, info.exit_code
-        if not stopped:
-            outcome, code = "interrupted", 1
-            reason = f"{reason}; the belt was not measured at rest after the stop"
-            self._course.reason = reason
-        totals = self.ledger.totals.snapshot()
-        ending = self.life.ending.value if self.life.ending is not None else ""
-        self.ended = SessionEnded(self.t, outcome, reason, code, totals, ending)
-        self._out.add(Publish(self.ended))
 
     # ------------------------------------------------------------------ schedule
 
@@ -712,7 +631,7 @@ class Engine:
         """The belt is measured not doing what it was told: alarm, pause, say why."""
         if not self.options.interactive:
             self._out.cue(CueKind.ALARM, say)
-            self._end(Ending.BELT_NOT_FOLLOWING, detail)
+            self._stopper.end(Ending.BELT_NOT_FOLLOWING, detail)
             return
         if not self.life.can(Trigger.BELT_FAULT):
             return
@@ -765,7 +684,7 @@ class Engine:
         if nxt >= len(self.plan.segments):
             self._course.index = None
             self._course.turn = None
-            self._end(Ending.FINISHED)
+            self._stopper.end(Ending.FINISHED)
             return
         self._begin(nxt, self.ledger.active if start is None else start)
 
@@ -857,7 +776,7 @@ class Engine:
         if not self.life.live:
             return self._command_while_ending(cmd)
         if kind is CommandKind.STOP:
-            self._end(STOP_SOURCES.get(cmd.source, Ending.STOPPED_BY_RUNNER))
+            self._stopper.end(STOP_SOURCES.get(cmd.source, Ending.STOPPED_BY_RUNNER))
             return CommandResult(cmd, accepted=True, reason="stopping the belt")
         if kind is CommandKind.RESUME:
             return self._resume(cmd)
@@ -883,7 +802,7 @@ class Engine:
         if cmd.kind is CommandKind.STOP and self.life.stage is Stage.STOPPING:
             # Asked again while waiting for the belt to stop: stop waiting.
             measured = self.measured_speed
-            self._finalize(stopped=measured is not None and measured < AT_REST_KMH)
+            self._stopper.finalize(stopped=measured is not None and measured < AT_REST_KMH)
             return CommandResult(cmd, accepted=True, reason="ending now")
         return CommandResult(cmd, accepted=False, reason="the session has ended")
 
@@ -935,7 +854,7 @@ class Engine:
         """Wall-clock deadlines: start fallback, reconnect verdicts, retries, the stop."""
         now = self.ledger.now
         if self.life.stage is Stage.STOPPING:
-            self._stopping()
+            self._stopper.stopping()
             return
         if self._pause_check_at is not None and now >= self._pause_check_at - EPS:
             self._pause_check_at = None
@@ -954,7 +873,7 @@ class Engine:
             and self.options.headless
             and now >= self._lost_at + self.options.reconnect_wait_s - EPS
         ):
-            self._end(Ending.CONNECTION_LOST)
+            self._stopper.end(Ending.CONNECTION_LOST)
         if self.life.stage is not Stage.RUNNING:
             # Paused, the belt was halted: nothing is sent until the runner resumes (which
             # sends the targets again); reconnecting, nothing can be.
@@ -1022,7 +941,7 @@ class Engine:
             )
             return
         if self.life.stage is Stage.STOPPING:
-            self._stopping(sampled=True)
+            self._stopper.stopping(sampled=True)
         elif self._belt_as_expected(tel.speed_kmh):
             speed, before = tel.speed_kmh or 0.0, self._belt.previous_speed
             self._sample_moves_on(moving=speed > 0.0 and speed > before)
@@ -1121,7 +1040,7 @@ class Engine:
         """Started, but no telemetry at all: no telemetry, no session (segments would run
         blind). Say what to do; end when nobody can act on it."""
         if not self.options.interactive:
-            self._end(Ending.NO_DATA)
+            self._stopper.end(Ending.NO_DATA)
             return
         if self._out.first_time("no data"):
             self._out.cue(
@@ -1156,8 +1075,7 @@ class Engine:
         self._out.log("response", **response_fields(tracked, done))
         request = tracked.send.request
         if request == "stop" and self.life.stage is Stage.STOPPING:
-            self._stop_again_later()
-            self._stopping()
+            self._stopper.stop_answered()
         elif request == "start":
             self._start_done(tracked.ok, done.reason)
         elif request in ("speed", "incline"):
@@ -1178,13 +1096,13 @@ class Engine:
         if ok and self._belt.at_speed() and self.life.stage is Stage.PAUSED:
             self._resume_running(Trigger.BACK_AT_SPEED, "control back; the belt kept its speed")
         elif not self.options.interactive:
-            self._end(Ending.CONTROL_LOST)
+            self._stopper.end(Ending.CONTROL_LOST)
 
     def _start_done(self, ok: bool, reason: str | None) -> None:  # noqa: FBT001
         if self.life.stage is not Stage.COUNTDOWN:
             return
         if ok:
-            self._belt_started = self._start_acked = True
+            self._stopper.belt_started = self._start_acked = True
             self._begin_by = self.ledger.now + START_WAIT_S
             if self._course.index is not None:
                 # After a pause or a stop the treadmill may have forgotten its targets (or
@@ -1200,7 +1118,7 @@ class Engine:
             self._start_tries += 1
             self._send_start()
             return
-        self._end(Ending.START_REFUSED, reason or "refused")
+        self._stopper.end(Ending.START_REFUSED, reason or "refused")
 
     def _status(self, event: DeviceEvent) -> None:
         if isinstance(event, ConsoleSpeedChanged):
@@ -1301,7 +1219,7 @@ class Engine:
             return
         if not self.options.interactive:
             ending = Ending.SAFETY_KEY if by_key else Ending.CONSOLE_STOP
-            self._end(Ending.BELT_STOPPED if silent else ending)
+            self._stopper.end(Ending.BELT_STOPPED if silent else ending)
             return
         reason = "safety key pulled" if by_key else "belt stopped at the console"
         if silent:
@@ -1328,7 +1246,7 @@ class Engine:
         if not self.life.can(Trigger.LINK_LOST):
             return
         if self._course.index is None and self.life.stage is Stage.COUNTDOWN:
-            self._end(Ending.CONNECTION_LOST_BEFORE_START)
+            self._stopper.end(Ending.CONNECTION_LOST_BEFORE_START)
             return
         self._cause = "connection"
         self.watch.reset()
@@ -1353,7 +1271,9 @@ class Engine:
         nothing). The line view ends; a view that takes a resume pauses, saying what the
         belt does, and pauses the belt itself if it still moves."""
         if self.options.headless:
-            self._end(Ending.NO_DATA_AFTER_RECONNECT if no_data else Ending.BELT_DID_NOT_KEEP_SPEED)
+            self._stopper.end(
+                Ending.NO_DATA_AFTER_RECONNECT if no_data else Ending.BELT_DID_NOT_KEEP_SPEED
+            )
             return
         measured = self.measured_speed
         if no_data:
