@@ -35,7 +35,7 @@ value is logged with its reason and announced once per segment.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from retrorun.device.events import (
     BeltStarted,
@@ -76,7 +76,7 @@ from retrorun.session.cues import (
     turn_now_text,
     turn_warning_text,
 )
-from retrorun.session.following import AT_TARGET_KMH, BeltWatch, Stalled
+from retrorun.session.following import AT_TARGET_KMH, BeltWatch
 from retrorun.session.heart import HR_STALE_S, HeartRateSources
 from retrorun.session.inputs import (
     Action,
@@ -89,6 +89,7 @@ from retrorun.session.inputs import (
     StrapLink,
     Tick,
 )
+from retrorun.session.interruptions import Interruptions
 from retrorun.session.ledger import Ledger
 from retrorun.session.lifecycle import (
     STOP_SOURCES,
@@ -118,16 +119,12 @@ START_TRIES = 2
 """A refused Start is tried once more before the session gives up."""
 START_WAIT_S = 10.0
 """After Start is acknowledged, begin even if no telemetry shows the belt moving."""
-VERIFY_WAIT_S = 5.0
-"""After a reconnect, how long to wait for telemetry showing the belt still at speed."""
 DECK_FAULT_MARGIN_PCT = 0.5
 """A backward deck measured this far beyond the backward incline range is a fault."""
 DECK_MOVED_PCT = 0.5
 """A deck measured this far from its incline, and moving away, was moved at the console."""
 OVER_CAP_MARGIN_KMH = 0.3
 """A backward belt measured this far above its cap was sped up by someone (or something)."""
-PAUSED_KMH = 0.5
-"""A paused belt measured at this or faster did not pause."""
 STOPPED_SAMPLES = 2
 """Samples in a row at rest while running that mean the belt was stopped (with or without a
 Machine Status: some treadmills say nothing)."""
@@ -135,9 +132,6 @@ _HALTED_TRAINING = frozenset({TrainingStatusCode.IDLE, TrainingStatusCode.POST_W
 DEFAULT_EXTEND_S = 30.0
 RAMP_IN_SLACK_S = 10.0
 """How long past its expected arrival an interval's clock waits for the belt to be at speed."""
-
-
-PauseCause = Literal["user", "console", "safety_key", "connection", "control", "belt"]
 
 
 class Engine:
@@ -160,6 +154,16 @@ class Engine:
             plan.limits, self._course, self._out, self.ledger, self.tracker, self.watch
         )
         self._stopper = Stopper(self._course, self._belt, self._out, self.ledger, self.tracker)
+        self._interruptions = Interruptions(
+            self._course,
+            self._belt,
+            self._stopper,
+            self._out,
+            self.ledger,
+            self.tracker,
+            self.watch,
+            self.options,
+        )
         # what the belt was told and what it shows
         self.hr = HeartRateSources()
         # what is due in active time
@@ -175,10 +179,6 @@ class Engine:
         """The latest Start was acknowledged (a resume waits for its own Start)."""
         self._start_tries = 0
         self._begin_by: float | None = None
-        self._cause: PauseCause | None = None
-        self._lost_at: float | None = None
-        self._verify_by: float | None = None
-        self._pause_check_at: float | None = None
         self._at_rest_samples = 0
         self._samples_since_start = 0
 
@@ -225,9 +225,8 @@ class Engine:
             return self._stopper.deadline()
         # Retries wait while the session does not run (`_timers`): no deadline for them then.
         retry_at = self.tracker.retry_at if self.life.stage is Stage.RUNNING else None
-        walls = [w for w in (self._begin_by, self._verify_by, retry_at, self._pause_check_at) if w]
-        if self._lost_at is not None and self.options.headless:
-            walls.append(self._lost_at + self.options.reconnect_wait_s)
+        walls = [w for w in (self._begin_by, retry_at) if w]
+        walls.extend(self._interruptions.deadlines())
         if self._running:
             # Anything due by now has been acted on or waits on telemetry, not on time.
             now, active = self.ledger.now, self.ledger.active
@@ -388,10 +387,6 @@ class Engine:
         )
 
     # ------------------------------------------------------------------ the belt
-
-    def _send_pause(self) -> None:
-        self._belt.send("pause")
-        self._pause_check_at = self.ledger.now + self._belt.coast_s()
 
     def _send_start(self) -> None:
         self._start_acked = False
@@ -606,40 +601,17 @@ class Engine:
         self, event: turns.ArrivalOverdue | turns.DeckOverdue, turn_kmh: float
     ) -> None:
         if isinstance(event, turns.DeckOverdue):
-            self._belt_fault(
+            self._interruptions.belt_fault(
                 f"the deck did not reach {self.incline_target or 0.0:g} %",
                 say="Do not start running: the incline did not reach its setting.",
             )
             return
         measured = event.measured_kmh
         runs = "no speed reported" if measured is None else f"{measured:.1f} km/h"
-        self._belt_fault(
+        self._interruptions.belt_fault(
             f"it runs {runs}, not the turn speed {turn_kmh:.1f} km/h",
             say="Do not turn: the belt did not slow to turn speed.",
         )
-
-    def _not_following(self, stalled: Stalled) -> None:
-        runs, asked = stalled.measured_kmh, stalled.target_kmh
-        detail = f"it runs {runs:.1f} km/h for {asked:.1f} km/h asked"
-        if stalled.mph == "commands":
-            detail += " (it reads commands as mph: run with --mph-commands)"
-        elif stalled.mph == "reports":
-            detail += " (it uses mph both ways: run with --mph-in-kmh-fields)"
-        self._belt_fault(detail, say="The belt does not follow the speed asked.")
-
-    def _belt_fault(self, detail: str, *, say: str) -> None:
-        """The belt is measured not doing what it was told: alarm, pause, say why."""
-        if not self.options.interactive:
-            self._out.cue(CueKind.ALARM, say)
-            self._stopper.end(Ending.BELT_NOT_FOLLOWING, detail)
-            return
-        if not self.life.can(Trigger.BELT_FAULT):
-            return
-        self._cause = "belt"
-        self._belt.steps.clear()
-        self._course.move(Trigger.BELT_FAULT, f"the belt did not follow: {detail}")
-        self._out.cue(CueKind.ALARM, f"{say} Pausing. Resume when it is safe.")
-        self._send_pause()
 
     def _fire_cues(self, seg: Segment) -> None:
         elapsed = self.segment_elapsed_s
@@ -783,10 +755,7 @@ class Engine:
         if not self._running:
             return CommandResult(cmd, accepted=False, reason=f"not while {self.state}")
         if kind is CommandKind.PAUSE:
-            self._cause = "user"
-            self._course.move(Trigger.PAUSE, "paused by you")
-            self._out.cue(CueKind.PAUSE, words.PAUSED)
-            self._send_pause()
+            self._interruptions.pause_by_runner()
             return CommandResult(cmd, accepted=True, reason="paused")
         if kind is CommandKind.SKIP:
             return CommandResult(cmd, *self._skip())
@@ -856,24 +825,14 @@ class Engine:
         if self.life.stage is Stage.STOPPING:
             self._stopper.stopping()
             return
-        if self._pause_check_at is not None and now >= self._pause_check_at - EPS:
-            self._pause_check_at = None
-            self._pause_measured()
+        self._interruptions.check_pause(now)
         if self._begin_by is not None and now >= self._begin_by - EPS:
             self._begin_by = None
             if self._samples_since_start == 0:
                 self._no_data()
             else:
                 self._belt_moving()
-        if self._verify_by is not None and now >= self._verify_by - EPS:
-            self._verify_by = None
-            self._back_without_the_belt_at_speed(no_data=True)
-        if (
-            self._lost_at is not None
-            and self.options.headless
-            and now >= self._lost_at + self.options.reconnect_wait_s - EPS
-        ):
-            self._stopper.end(Ending.CONNECTION_LOST)
+        self._interruptions.check_link(now)
         if self.life.stage is not Stage.RUNNING:
             # Paused, the belt was halted: nothing is sent until the runner resumes (which
             # sends the targets again); reconnecting, nothing can be.
@@ -934,7 +893,7 @@ class Engine:
             self._deck_moved_unannounced()
         self._out.log("telemetry", **fields)
         if self.watch.units.sample(tel.distance_m, tel.integrated_distance_m) and self._running:
-            self._belt_fault(
+            self._interruptions.belt_fault(
                 "it reports its speed in mph (its distance runs 1.61 times the speed it "
                 "reports): run with --mph-in-kmh-fields",
                 say="The treadmill reports its speed in miles per hour.",
@@ -956,7 +915,7 @@ class Engine:
         if not self._running or speed_kmh is None:
             return True
         if self._at_rest_samples >= STOPPED_SAMPLES:
-            self._belt_halted(by_key=False, silent=True)
+            self._interruptions.belt_halted(by_key=False, silent=True)
             return False
         if self._over_backward_cap(speed_kmh):
             return False
@@ -964,7 +923,7 @@ class Engine:
             return False
         stalled = self.watch.sample(speed_kmh, self.ledger.now, self._belt.rates.reaction_delay_s)
         if stalled is not None:
-            self._not_following(stalled)
+            self._interruptions.not_following(stalled)
             return False
         return True
 
@@ -1006,7 +965,7 @@ class Engine:
         high = self.limits.backward_incline_max_pct
         if low - DECK_FAULT_MARGIN_PCT <= measured <= high + DECK_FAULT_MARGIN_PCT:
             return False
-        self._belt_fault(
+        self._interruptions.belt_fault(
             f"the deck is at {measured:g} %, beyond the backward range {low:g}-{high:g} %",
             say="Hold the rails: the incline is beyond the backward limit.",
         )
@@ -1018,23 +977,7 @@ class Engine:
         stage = self.life.stage
         if stage is Stage.COUNTDOWN and self._start_acked and moving:
             self._belt_moving()
-        if stage is Stage.RECONNECTING and self._verify_by is not None:
-            self._verify_by = None
-            if self._belt.at_speed():
-                self._resume_running(
-                    Trigger.BACK_AT_SPEED, "connection back; the belt kept its speed"
-                )
-            else:
-                self._back_without_the_belt_at_speed(no_data=False)
-
-    def _pause_measured(self) -> None:
-        """A pause is done when the belt is measured at rest. A belt still moving (some
-        treadmills leave 1.6 km/h on Pause) is told to Stop, and the runner what to do."""
-        measured = self.measured_speed
-        if self.life.stage is not Stage.PAUSED or measured is None or measured < PAUSED_KMH:
-            return
-        self._out.cue(CueKind.ALARM, words.belt_still_runs_after_pause(measured, self._out.units))
-        self._belt.send("stop", reason=f"the pause left the belt at {measured:.1f} km/h")
+        self._interruptions.sampled_after_reconnect()
 
     def _no_data(self) -> None:
         """Started, but no telemetry at all: no telemetry, no session (segments would run
@@ -1058,15 +1001,7 @@ class Engine:
             self._course.move(Trigger.BELT_MOVING, None)
             self._next_segment()
         else:
-            self._resume_running(Trigger.BELT_MOVING, "resumed")
-
-    def _resume_running(self, trigger: Trigger, reason: str) -> None:
-        self._cause = None
-        self._lost_at = None
-        self._course.move(trigger, None, logged="resumed", why=reason)
-        self._out.cue(CueKind.PAUSE, words.RESUMED)
-        if self.speed_target is not None:  # judged from where the belt is now
-            self.watch.target(self.speed_target, self.ledger.now, self.measured_speed)
+            self._interruptions.resume_running(Trigger.BELT_MOVING, "resumed")
 
     def _done(self, done: Done) -> None:
         tracked = self.tracker.answer(done, self.ledger.now, live=self.life.live)
@@ -1087,16 +1022,10 @@ class Engine:
                     "it keeps what it has.",
                 )
             self.tracker.gave_up.clear()
-        elif request == "request_control" and self._cause == "control":
-            self._control_back(ok=tracked.ok)
+        elif request == "request_control":
+            self._interruptions.control_answered(ok=tracked.ok)
         elif request == "pause" and not tracked.ok:
             self._out.cue(CueKind.ALARM, "The treadmill did not pause. Use its stop button.")
-
-    def _control_back(self, *, ok: bool) -> None:
-        if ok and self._belt.at_speed() and self.life.stage is Stage.PAUSED:
-            self._resume_running(Trigger.BACK_AT_SPEED, "control back; the belt kept its speed")
-        elif not self.options.interactive:
-            self._stopper.end(Ending.CONTROL_LOST)
 
     def _start_done(self, ok: bool, reason: str | None) -> None:  # noqa: FBT001
         if self.life.stage is not Stage.COUNTDOWN:
@@ -1134,20 +1063,19 @@ class Engine:
                 else ("console_pause" if event.paused else "console_stop")
             )
             self._out.log("status", status=status)
-            self._belt_halted(by_key=event.by_safety_key)
+            self._interruptions.belt_halted(by_key=event.by_safety_key)
         elif isinstance(event, BeltStarted):
             self._out.log("status", status="console_start")
-            if self.life.stage is Stage.PAUSED and self._cause in ("console", "user"):
-                self._resume_running(Trigger.CONSOLE_START, "started at the console")
+            self._interruptions.console_start()
         elif isinstance(event, ControlLost):
             self._out.log("status", status="control_lost", reason=event.reason)
-            self._control_lost(event)
+            self._interruptions.control_lost(event)
         elif isinstance(event, ConnectionLost):
             self._out.log("status", status="connection_lost", reason=event.reason)
-            self._connection_lost()
+            self._interruptions.connection_lost()
         elif isinstance(event, Reconnected):
             self._out.log("status", status="reconnected", attempts=event.attempts)
-            self._reconnected()
+            self._interruptions.reconnected()
         elif isinstance(event, TrainingStatusChanged):
             self._training_status(event)
 
@@ -1156,7 +1084,7 @@ class Engine:
         fields = {"training_status": event.status, "status_code": event.status_code}
         self._out.log("status", status="training_status", **fields)
         if self._running and event.status_code in _HALTED_TRAINING:
-            self._belt_halted(by_key=False, silent=True)
+            self._interruptions.belt_halted(by_key=False, silent=True)
 
     def _console_speed(self, speed: float) -> None:
         if not self.life.live or self._course.index is None:
@@ -1210,85 +1138,6 @@ class Engine:
                 self._belt.send("speed", speed.value, reason=f"console incline: {speed.reasons[0]}")
                 self._belt.speed_target, self._belt.speed_sent_at = speed.value, self.ledger.now
                 self.watch.target(speed.value, self.ledger.now, self.measured_speed)
-
-    def _belt_halted(self, *, by_key: bool, silent: bool = False) -> None:
-        """The belt stopped: by the console or the key (a status said so), or measured at
-        rest while running with no word from the treadmill (``silent``). Nothing more is
-        sent to it until the runner resumes."""
-        if not self.life.can(Trigger.BELT_HALTED):
-            return
-        if not self.options.interactive:
-            ending = Ending.SAFETY_KEY if by_key else Ending.CONSOLE_STOP
-            self._stopper.end(Ending.BELT_STOPPED if silent else ending)
-            return
-        reason = "safety key pulled" if by_key else "belt stopped at the console"
-        if silent:
-            reason = "the belt stopped (the treadmill said nothing)"
-        self._belt.steps.clear()
-        self.tracker.cancel_retries()
-        self.watch.reset()
-        self._cause = "safety_key" if by_key else "console"
-        self._lost_at = None
-        self._course.move(Trigger.BELT_HALTED, reason)
-        kind = CueKind.ALARM if by_key else CueKind.PAUSE
-        self._out.cue(kind, f"Paused: {reason}. Resume when you are ready.")
-
-    def _control_lost(self, event: ControlLost) -> None:
-        # A dropped link takes control with it; the connection loss that follows says so.
-        if event.link_lost or not self.life.can(Trigger.CONTROL_LOST):
-            return
-        self._cause = "control"
-        self._course.move(Trigger.CONTROL_LOST, "control lost")
-        self._out.cue(CueKind.ALARM, "Control of the treadmill was lost. Taking it back.")
-        self._belt.send("request_control")
-
-    def _connection_lost(self) -> None:
-        if not self.life.can(Trigger.LINK_LOST):
-            return
-        if self._course.index is None and self.life.stage is Stage.COUNTDOWN:
-            self._stopper.end(Ending.CONNECTION_LOST_BEFORE_START)
-            return
-        self._cause = "connection"
-        self.watch.reset()
-        self._lost_at = self.ledger.now
-        self._course.move(Trigger.LINK_LOST, "connection lost")
-        self._out.cue(CueKind.ALARM, "Connection lost! Hold the rails. Reconnecting.")
-
-    def _reconnected(self) -> None:
-        if self.life.stage is Stage.STOPPING:  # the Stop may not have reached it
-            self._belt.send("stop", reason="reconnected")
-            return
-        if self.life.stage is not Stage.RECONNECTING:
-            return
-        # Both views judge the belt first: a session never shows PAUSED over a belt that
-        # still runs (a Raspberry Pi's radio drops links while the treadmill runs on).
-        self.watch.units.restart()
-        self._lost_at = None
-        self._verify_by = self.ledger.now + VERIFY_WAIT_S
-
-    def _back_without_the_belt_at_speed(self, *, no_data: bool) -> None:
-        """Reconnected, but the belt is not running at the speed it was told (or says
-        nothing). The line view ends; a view that takes a resume pauses, saying what the
-        belt does, and pauses the belt itself if it still moves."""
-        if self.options.headless:
-            self._stopper.end(
-                Ending.NO_DATA_AFTER_RECONNECT if no_data else Ending.BELT_DID_NOT_KEEP_SPEED
-            )
-            return
-        measured = self.measured_speed
-        if no_data:
-            why = "connection back, but no data yet: resume when ready"
-            say = "Connection back, but the treadmill sends no data yet. Resume when ready."
-        elif measured is not None and measured >= AT_REST_KMH:
-            why = f"connection back; the belt ran {measured:.1f} km/h, so it was paused"
-            ran = words.speed_text(measured, self._out.units)
-            say = f"Connection back. The belt ran {ran}: pausing it. Hold the rails."
-            self._send_pause()
-        else:
-            why = "connection back; the belt had stopped: resume when ready"
-            say = "Connection back. The belt has stopped. Resume when you are ready."
-        self._course.move(Trigger.LINK_BACK, why)
-        self._out.cue(CueKind.ALARM, say)
 
     def _strap_link(self, event: StrapLink) -> None:
         fields: dict[str, object] = {"name": event.name} if event.name else {}
