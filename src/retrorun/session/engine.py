@@ -34,7 +34,6 @@ value is logged with its reason and announced once per segment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from retrorun.device.events import (
@@ -77,7 +76,8 @@ from retrorun.session.cues import (
     turn_warning_text,
 )
 from retrorun.session.following import AT_TARGET_KMH, BeltWatch
-from retrorun.session.heart import HR_STALE_S, HeartRateSources
+from retrorun.session.heart import HeartRateSources
+from retrorun.session.heart_control import HeartRateControl
 from retrorun.session.inputs import (
     Action,
     Answer,
@@ -101,7 +101,6 @@ from retrorun.session.outbox import Outbox
 from retrorun.session.setpoints import Setpoints, Step
 from retrorun.session.stopping import AT_REST_KMH, STOP_ANSWER_WAIT_S, Stopper
 from retrorun.session.view import build_snapshot
-from retrorun.session.zone import ZONE_UPDATE_S, Verdict, Zone, decide
 
 if TYPE_CHECKING:
     from retrorun.profiles.models import Direction
@@ -154,6 +153,10 @@ class Engine:
             plan.limits, self._course, self._out, self.ledger, self.tracker, self.watch
         )
         self._stopper = Stopper(self._course, self._belt, self._out, self.ledger, self.tracker)
+        self.hr = HeartRateSources()
+        self._heart = HeartRateControl(
+            self.hr, self._course, self._belt, self._stopper, self._out, self.ledger, self.options
+        )
         self._interruptions = Interruptions(
             self._course,
             self._belt,
@@ -164,8 +167,6 @@ class Engine:
             self.watch,
             self.options,
         )
-        # what the belt was told and what it shows
-        self.hr = HeartRateSources()
         # what is due in active time
         self._cues: list[PendingCue] = []
         self._turn_warned = False
@@ -173,7 +174,6 @@ class Engine:
         self._ramp_in_until: float | None = None
         """While the belt is on its way to the interval's speed, the active time at which the
         interval's clock starts anyway (see `_interval_progress`)."""
-        self._hr_next, self._zone = 0.0, _ZoneState()
         # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
         self._start_acked = False
         """The latest Start was acknowledged (a resume waits for its own Start)."""
@@ -211,7 +211,7 @@ class Engine:
         elif not isinstance(event, Tick):
             self._status(event)
         self._timers()
-        self._heart_rate_freshness()
+        self._heart.freshness()
         self._progress()
         self._course.note_phase()
         self._publish_snapshot()
@@ -393,16 +393,6 @@ class Engine:
         self._samples_since_start = 0
         self._belt.send("start")
 
-    def _adopt_override(self, by: str = "a change by hand") -> None:
-        """The console (or a nudge, or the heart-rate guard) wins for the rest of this
-        interval: drop the plan's remaining steps, never the turn's, and stop holding a
-        zone."""
-        self._belt.keep_turn_steps()
-        seg = self.segment
-        if seg is not None and seg.heart_rate is not None and not self._zone.off:
-            self._zone.off, self._zone.next_at = True, None
-            self._out.log("zone", verdict="off", reason=f"the speed was set by {by}")
-
     # ------------------------------------------------------------------ ending
 
     # ------------------------------------------------------------------ schedule
@@ -427,8 +417,9 @@ class Engine:
             due.append(end)
         if self._ramp_in_until is not None:
             due.append(self._ramp_in_until)
-        if self._zone.next_at is not None:
-            due.append(self._zone.next_at)
+        zone_at = self._heart.zone_due()
+        if zone_at is not None:
+            due.append(zone_at)
         return due
 
     def _progress(self) -> None:
@@ -446,69 +437,6 @@ class Engine:
                 return
             self._next_segment(ended_at)
 
-    def _zone_control(self, seg: Segment) -> None:
-        """A zone step's decision when one is due (`retrorun.session.zone`)."""
-        hold, zone = seg.heart_rate, self._zone
-        if hold is None or hold.low_bpm is None or hold.high_bpm is None:
-            return
-        if self._course.interval_phase is not Phase.STEADY or self._belt.steps:
-            return
-        active = self.ledger.active
-        if zone.off:
-            return
-        if zone.next_at is None:
-            zone.next_at = active + ZONE_UPDATE_S
-            return
-        if active + EPS < zone.next_at:
-            return
-        zone.next_at = active + ZONE_UPDATE_S
-        hr = self.heart_rate
-        target = Zone(
-            hold.low_bpm,
-            hold.high_bpm,
-            hold.min_speed_kmh,
-            hold.max_speed_kmh,
-            backward=seg.direction == "backward",
-        )
-        decision = decide(target, hr, zone.last_hr, self._belt.speed_now())
-        zone.last_hr = hr
-        self._out.log(
-            "zone", verdict=decision.verdict, heart_rate_bpm=hr, speed_kmh=decision.speed_kmh
-        )
-        if decision.verdict in ("below", "above", "at_max", "at_min"):
-            why = f"heart-rate zone: {hr} bpm, {hold.target} is {hold.low_bpm}-{hold.high_bpm}"
-            value = self._belt.command_speed(decision.speed_kmh, self.facing, reason=why)
-        else:
-            value = self._belt.speed_now()
-        # In the zone but outside the dead band: "low in", not "below".
-        edge = hr is not None and hold.low_bpm <= hr <= hold.high_bpm
-        self._zone_say(decision.verdict, hr, hold.target, value, edge=edge)
-
-    def _zone_say(
-        self, verdict: Verdict, hr: int | None, target: str, speed: float, *, edge: bool
-    ) -> None:
-        """Say what the zone hold does when that changes (not every 20 s)."""
-        zone = self._zone
-        if verdict in ("catching_up", zone.said):
-            return
-        zone.said = verdict
-        shown = words.speed_text(speed, self._out.units)
-        if verdict == "no_heart_rate":
-            if self.hr.freshness(self.ledger.now) == "none":  # stale was said already
-                self._out.cue(CueKind.ALARM, f"No heart rate yet: holding {shown}.")
-            return
-        texts = {
-            "below": f"Heart rate {hr}, {'low in' if edge else 'below'} {target}: "
-            f"speeding up to {shown}.",
-            "above": f"Heart rate {hr}, {'high in' if edge else 'above'} {target}: "
-            f"slowing to {shown}.",
-            "in_zone": f"In {target}: holding {shown}.",
-            "at_max": f"Heart rate {hr}, below {target} at {shown}, this step's fastest.",
-            "at_min": f"Heart rate {hr}, above {target} at {shown}, this step's slowest. "
-            "Ease off, or stop if you feel unwell.",
-        }
-        self._out.cue(CueKind.OVERRIDE, texts[verdict])
-
     def _send_due_steps(self) -> None:
         while (
             self._running
@@ -523,7 +451,7 @@ class Engine:
         if self._ramp_in_until is not None:
             self._ramp_in()
         self._fire_cues(seg)
-        self._zone_control(seg)
+        self._heart.zone_control(seg)
         if self._ramp_in_until is not None:
             return None
         if seg.distance_m is not None:
@@ -668,7 +596,7 @@ class Engine:
         self._out.new_segment()
         self._turn_warned = False
         self._ramp_in_until = None
-        self._zone = _ZoneState()
+        self._heart.new_segment()
         ends = {"duration_s": seg.duration_s} if seg.duration_s is not None else {}
         if seg.distance_m is not None:
             ends = {"distance_m": seg.distance_m}
@@ -791,7 +719,7 @@ class Engine:
             return False, "not while turning"
         ramp_end = self._belt.shift_planned_steps(amount)
         if ramp_end is None:
-            self._adopt_override()
+            self._heart.override()
         requested = self._belt.speed_now() + amount
         value = self._belt.command_speed(requested, self.facing, reason="nudge")
         self._out.cue(CueKind.OVERRIDE, words.speed_set(value, self._out.units))
@@ -811,7 +739,7 @@ class Engine:
         in_window = self.phase is Phase.TURN_WINDOW
         if self.facing == "backward" and not in_window:
             return False, "incline changes while backward only in the turn window"
-        self._adopt_override()
+        self._heart.override()
         requested = (self.incline_target or 0.0) + amount
         value = self._belt.command_incline(requested, in_turn=in_window, reason="nudge")
         self._out.cue(CueKind.OVERRIDE, words.incline_set(requested if value is None else value))
@@ -904,7 +832,8 @@ class Engine:
         elif self._belt_as_expected(tel.speed_kmh):
             speed, before = tel.speed_kmh or 0.0, self._belt.previous_speed
             self._sample_moves_on(moving=speed > 0.0 and speed > before)
-            self._heart_rate_guard()
+            if self._heart.guard():
+                self._skip()
 
     def _belt_as_expected(self, speed_kmh: float | None) -> bool:
         """Judge the belt by what it measures: a belt at rest while running was stopped
@@ -1092,7 +1021,7 @@ class Engine:
         self._belt.speed_target = speed
         self._belt.speed_sent_at = self.ledger.now
         self.watch.target(speed, self.ledger.now, self.measured_speed)
-        self._adopt_override()
+        self._heart.override()
         safe = clamp_speed(self.facing, speed, self.incline_target or 0.0, self.limits)
         if safe.limited and safe.value < speed:
             # Above a cap: back under it at once, in one step (down is the safe way).
@@ -1111,7 +1040,7 @@ class Engine:
         if not self.life.live or self._course.index is None:
             return
         self._belt.incline_target = incline
-        self._adopt_override()
+        self._heart.override()
         safe = clamp_incline(
             self.facing,
             incline,
@@ -1146,69 +1075,3 @@ class Engine:
         self._out.log(
             "status", status="strap_connected" if event.connected else "strap_lost", **fields
         )
-
-    def _heart_rate_matters(self) -> bool:
-        """Whether something acts on the heart rate now: a zone step, or the guard in a
-        backward bout."""
-        seg = self.segment
-        if not self._running or seg is None or seg.kind != "interval":
-            return False
-        if seg.heart_rate is not None:
-            return True
-        return self.options.heart_rate is not None and seg.direction == "backward"
-
-    def _heart_rate_freshness(self) -> None:
-        """Log each change of the heart rate's freshness or source; when something acts on
-        it, say so out loud: a stale heart rate is never acted on, the speed holds. Nothing
-        once the session has ended (its summary is the log's last line)."""
-        if self.ended is not None:
-            return
-        news = self.hr.news(self.ledger.now)
-        if news is None:
-            return
-        before, reading = news
-        if reading is None:
-            self._out.log("heart_rate", state="stale", after_s=HR_STALE_S)
-            if self._heart_rate_matters():
-                self._out.cue(
-                    CueKind.ALARM,
-                    f"No heart rate for {HR_STALE_S:g} seconds: "
-                    f"holding {words.speed_text(self._belt.speed_now(), self._out.units)}.",
-                )
-        else:
-            self._out.log("heart_rate", state="fresh", source=reading.source)
-            if before == "stale" and self._heart_rate_matters():
-                self._out.cue(CueKind.OVERRIDE, f"Heart rate back: {reading.bpm}.")
-
-    def _heart_rate_guard(self) -> None:
-        guard, seg, hr = self.options.heart_rate, self.segment, self.heart_rate
-        if guard is None or seg is None or hr is None or not self._running:
-            return
-        if seg.kind != "interval" or seg.direction != "backward" or hr <= guard.ceiling_bpm:
-            return
-        active = self.ledger.active
-        if self.phase not in (Phase.STEADY, Phase.RAMP) or active + EPS < self._hr_next:
-            return
-        self._hr_next = active + guard.every_s
-        lower = self._belt.speed_now() - guard.step_kmh
-        if guard.action == "end-bout" or lower < self.limits.turn_speed_kmh - EPS:
-            self._out.cue(CueKind.ALARM, words.heart_rate_bout_over(hr, guard.ceiling_bpm))
-            self._skip()
-            return
-        self._adopt_override("the heart-rate guard")
-        value = self._belt.command_speed(lower, self.facing, reason="heart-rate guard")
-        self._out.cue(
-            CueKind.ALARM, words.heart_rate_slower(hr, guard.ceiling_bpm, value, self._out.units)
-        )
-
-
-@dataclass
-class _ZoneState:
-    """A zone step's control, while it runs (`Engine._zone_control`)."""
-
-    off: bool = False
-    """Switched off for the rest of the step by a change by hand or the heart-rate guard."""
-    next_at: float | None = None
-    """Active time of the next decision (None: not started yet, or off)."""
-    last_hr: int | None = None
-    said: str | None = None
