@@ -55,7 +55,6 @@ from retrorun.profiles.safety import (
     clamp_speed,
 )
 from retrorun.profiles.words import CueGroup
-from retrorun.session import turn as turns
 from retrorun.session.api import (
     CommandKind,
     CommandResult,
@@ -67,15 +66,7 @@ from retrorun.session.api import (
 )
 from retrorun.session.commands import CommandTracker, response_fields
 from retrorun.session.course import Course
-from retrorun.session.cues import (
-    PendingCue,
-    interval_cues,
-    settle_text,
-    slows,
-    turn_now_text,
-    turn_warning_text,
-)
-from retrorun.session.following import AT_TARGET_KMH, BeltWatch
+from retrorun.session.following import BeltWatch
 from retrorun.session.heart import HeartRateSources
 from retrorun.session.heart_control import HeartRateControl
 from retrorun.session.inputs import (
@@ -98,7 +89,8 @@ from retrorun.session.lifecycle import (
     Trigger,
 )
 from retrorun.session.outbox import Outbox
-from retrorun.session.setpoints import Setpoints, Step
+from retrorun.session.schedule import Schedule
+from retrorun.session.setpoints import Setpoints
 from retrorun.session.stopping import AT_REST_KMH, STOP_ANSWER_WAIT_S, Stopper
 from retrorun.session.view import build_snapshot
 
@@ -106,6 +98,7 @@ if TYPE_CHECKING:
     from retrorun.profiles.models import Direction
     from retrorun.profiles.plan import Plan, Segment
     from retrorun.profiles.safety import SafetyLimits
+    from retrorun.session import turn as turns
     from retrorun.session.api import Snapshot
     from retrorun.session.totals import Bucket, TotalsCounter
 
@@ -129,8 +122,6 @@ STOPPED_SAMPLES = 2
 Machine Status: some treadmills say nothing)."""
 _HALTED_TRAINING = frozenset({TrainingStatusCode.IDLE, TrainingStatusCode.POST_WORKOUT})
 DEFAULT_EXTEND_S = 30.0
-RAMP_IN_SLACK_S = 10.0
-"""How long past its expected arrival an interval's clock waits for the belt to be at speed."""
 
 
 class Engine:
@@ -167,13 +158,16 @@ class Engine:
             self.watch,
             self.options,
         )
+        self._schedule = Schedule(
+            self._course,
+            self._belt,
+            self._heart,
+            self._interruptions,
+            self._stopper,
+            self._out,
+            self.ledger,
+        )
         # what is due in active time
-        self._cues: list[PendingCue] = []
-        self._turn_warned = False
-        """The runner was told the coming turn (by the interval before it)."""
-        self._ramp_in_until: float | None = None
-        """While the belt is on its way to the interval's speed, the active time at which the
-        interval's clock starts anyway (see `_interval_progress`)."""
         # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
         self._start_acked = False
         """The latest Start was acknowledged (a resume waits for its own Start)."""
@@ -230,7 +224,7 @@ class Engine:
         if self._running:
             # Anything due by now has been acted on or waits on telemetry, not on time.
             now, active = self.ledger.now, self.ledger.active
-            walls.extend(now + a - active for a in self._due_active() if a > active + EPS)
+            walls.extend(now + a - active for a in self._schedule.due_active() if a > active + EPS)
             stale_at = self.hr.stale_at(now)
             if stale_at is not None:  # the moment to say the heart rate went stale
                 walls.append(stale_at + EPS)
@@ -336,7 +330,7 @@ class Engine:
 
     @property
     def segment_elapsed_s(self) -> float:
-        return self.ledger.segment_elapsed_s if self._course.index is not None else 0.0
+        return self._schedule.elapsed_s
 
     def segment_remaining_s(self) -> float | None:
         seg = self.segment
@@ -397,277 +391,21 @@ class Engine:
 
     # ------------------------------------------------------------------ schedule
 
-    def _due_active(self) -> list[float]:
-        """Active times at which something is due (for `next_deadline`)."""
-        seg = self.segment
-        if seg is None:
-            return []
-        due = [s.at for s in self._belt.steps[:1]]
-        if self.turn is not None:
-            return due + self.turn.due()
-        end = self.ledger.planned_end(seg)
-        for cue in self._cues:
-            if cue.at_s is not None:
-                due.append(self.ledger.seg_start + cue.at_s)
-            elif end is not None and cue.before_end_s is not None:
-                due.append(end - cue.before_end_s)
-            elif end is not None and cue.halfway:
-                due.append(self.ledger.seg_start + (end - self.ledger.seg_start) / 2)
-        if end is not None:
-            due.append(end)
-        if self._ramp_in_until is not None:
-            due.append(self._ramp_in_until)
-        zone_at = self._heart.zone_due()
-        if zone_at is not None:
-            due.append(zone_at)
-        return due
-
     def _progress(self) -> None:
+        schedule = self._schedule
         for _ in range(len(self.plan.segments) + 4):
             if not self._running:
                 return
-            self._send_due_steps()
+            schedule.send_due_steps()
             seg = self.segment
             if seg is None:
                 return
             turning = self.turn is not None
-            ended_at = self._turn_progress() if turning else self._interval_progress(seg)
+            ended_at = schedule.turn_progress() if turning else schedule.interval_progress(seg)
             if ended_at is None:
-                self._send_due_steps()  # a turn prepared just now may have a step due now
+                schedule.send_due_steps()  # a turn prepared just now may have a step due now
                 return
-            self._next_segment(ended_at)
-
-    def _send_due_steps(self) -> None:
-        while (
-            self._running
-            and self._belt.steps
-            and self._belt.steps[0].at <= self.ledger.active + EPS
-        ):
-            step = self._belt.steps.pop(0)
-            self._belt.command_speed(step.speed_kmh, step.facing, step=step)
-
-    def _interval_progress(self, seg: Segment) -> float | None:
-        """When the interval ended (planned, in active time), or None while it runs."""
-        if self._ramp_in_until is not None:
-            self._ramp_in()
-        self._fire_cues(seg)
-        self._heart.zone_control(seg)
-        if self._ramp_in_until is not None:
-            return None
-        if seg.distance_m is not None:
-            return self.ledger.active if (self.segment_remaining_m() or 0.0) <= EPS else None
-        left = self.segment_remaining_s()
-        if left is None or left > EPS:
-            return None
-        # The planned end, not the moment this ran: lateness must not carry into the next
-        # segment, or it would add up over a session.
-        return self.ledger.planned_end(seg)
-
-    def _ramp_in(self) -> None:
-        """An interval's time (and metres) count at its speed: while the belt is on its way
-        there, the interval's clock is held at its start. It starts when the belt is
-        measured at the speed commanded (every step of a backward ramp sent), or at the
-        latest when the ramp should long be over (a belt that does not follow is the belt
-        watch's business, not a reason to stretch the interval)."""
-        steps_left = any(not s.turn for s in self._belt.steps)
-        target, measured = self.speed_target, self.measured_speed
-        there = (
-            not steps_left
-            and target is not None
-            and measured is not None
-            and abs(measured - target) <= AT_TARGET_KMH
-        )
-        if there or self.ledger.active + EPS >= (self._ramp_in_until or 0.0):
-            self._ramp_in_until = None
-            self._course.clock_started()
-        self.ledger.restart_segment(self.ledger.active)
-
-    def _turn_progress(self) -> float | None:
-        """When the turn ended (planned, in active time), or None while it runs."""
-        turn = self.turn
-        if turn is None:
-            return None
-        seg = turn.segment
-        turn_kmh = self._belt.turn_kmh(seg)
-        if self.speed_target is not None:  # slower than turn speed stays slower
-            turn_kmh = min(turn_kmh, self.speed_target)
-        events = turn.advance(
-            self.ledger.active, self.measured_speed, turn_kmh, deck_ready=self._belt.deck_ready()
-        )
-        for event in events:
-            if isinstance(event, turns.TurnDone):
-                return event.end
-            if isinstance(event, turns.ArrivalOverdue | turns.DeckOverdue):
-                self._turn_overdue(event, turn_kmh)
-                return None
-            self._turn_event(turn, event)
-        return None
-
-    def _turn_event(self, turn: turns.Turn, event: turns.TurnEvent) -> None:
-        """Say and do what a step of the turn asks for."""
-        seg = turn.segment
-        if isinstance(event, turns.Beep):
-            self._out.cue(CueKind.COUNTDOWN, str(event.digit), beeps=1, group=CueGroup.SAFETY)
-        elif isinstance(event, turns.WindowOpened):
-            for step in self._belt.steps:  # anything still queued is late: send it now
-                self._belt.command_speed(step.speed_kmh, step.facing, step=step)
-            self._belt.steps.clear()
-            self._course.facing = seg.direction
-            self._out.cue(
-                CueKind.TURN_NOW,
-                turn_now_text(seg),
-                speed_kmh=self.measured_speed,
-                late_s=round(event.late_s, 3),
-            )
-            self._belt.command_incline(seg.incline_pct, in_turn=True)
-        elif isinstance(event, turns.Settling):
-            self._out.cue(CueKind.START, settle_text(seg), group=CueGroup.SAFETY)
-        elif isinstance(event, turns.WindowExtended) and turn.extended_s <= event.by_s + EPS:
-            self._out.cue(CueKind.START, words.DECK_MOVING, group=CueGroup.SAFETY)
-
-    def _turn_overdue(
-        self, event: turns.ArrivalOverdue | turns.DeckOverdue, turn_kmh: float
-    ) -> None:
-        if isinstance(event, turns.DeckOverdue):
-            self._interruptions.belt_fault(
-                f"the deck did not reach {self.incline_target or 0.0:g} %",
-                say="Do not start running: the incline did not reach its setting.",
-            )
-            return
-        measured = event.measured_kmh
-        runs = "no speed reported" if measured is None else f"{measured:.1f} km/h"
-        self._interruptions.belt_fault(
-            f"it runs {runs}, not the turn speed {turn_kmh:.1f} km/h",
-            say="Do not turn: the belt did not slow to turn speed.",
-        )
-
-    def _fire_cues(self, seg: Segment) -> None:
-        elapsed = self.segment_elapsed_s
-        left = self.segment_remaining_s()
-        keep: list[PendingCue] = []
-        for cue in self._cues:
-            if cue.at_s is not None:
-                due = elapsed + EPS >= cue.at_s
-            elif cue.before_end_s is not None:
-                due = left is not None and left <= cue.before_end_s + EPS
-            elif seg.distance_m is not None:
-                due = self.ledger.segment_distance_m * 2 >= seg.distance_m + self.ledger.extra_m
-            else:
-                due = elapsed * 2 + EPS >= (seg.duration_s or 0.0) + self.ledger.extra_s
-            if not due:
-                keep.append(cue)
-            elif cue.kind is CueKind.TURN_WARNING:
-                nxt = self._course.next_turn()
-                if nxt is not None:
-                    self._warn_turn(nxt)
-            else:
-                self._out.cue(cue.kind, cue.text, beeps=cue.beeps, group=cue.group, level=cue.level)
-        self._cues = keep
-
-    def _warn_turn(self, nxt: Segment) -> None:
-        if self._turn_warned:
-            return
-        self._turn_warned = True
-        # Counted to the moment the runner turns: the window opens once the belt has
-        # slowed to turn speed, after the end of this interval.
-        offset = turns.window_offset_s(nxt, self._belt.speed_now(), self._belt.rates)
-        seconds = (self.segment_remaining_s() or 0.0) + offset
-        slowing = slows(self._belt.speed_now(), self._belt.turn_kmh(nxt))
-        self._out.cue(CueKind.TURN_WARNING, turn_warning_text(nxt, seconds, slowing=slowing))
-
-    def _next_segment(self, start: float | None = None) -> None:
-        """End the current segment and begin the next at active time ``start`` (now when
-        None)."""
-        if self.turn is not None:
-            self.ledger.totals.turns += 1
-        nxt = 0 if self._course.index is None else self._course.index + 1
-        if nxt >= len(self.plan.segments):
-            self._course.index = None
-            self._course.turn = None
-            self._stopper.end(Ending.FINISHED)
-            return
-        self._begin(nxt, self.ledger.active if start is None else start)
-
-    def _begin(self, index: int, start: float) -> None:
-        seg = self.plan.segments[index]
-        warned = self._turn_warned and seg.kind == "turn"
-        self._course.index = index
-        self.ledger.begin_segment(start)
-        self._out.new_segment()
-        self._turn_warned = False
-        self._ramp_in_until = None
-        self._heart.new_segment()
-        ends = {"duration_s": seg.duration_s} if seg.duration_s is not None else {}
-        if seg.distance_m is not None:
-            ends = {"distance_m": seg.distance_m}
-        self._out.log(
-            "segment",
-            index=seg.index,
-            kind=seg.kind,
-            direction=seg.direction,
-            speed_kmh=round(seg.speed_kmh, 3),
-            incline_pct=seg.incline_pct,
-            **ends,
-            label=seg.label,
-        )
-        if seg.kind == "turn":
-            # The approach: the belt slows to turn speed from here, and the window is due
-            # when it is expected there.
-            offset = turns.window_offset_s(seg, self._belt.belt_speed(), self._belt.rates)
-            self._cues = []
-            self._course.turn = turns.Turn.begin(seg, start, offset)
-            self._belt.steps = [
-                Step(start + s.offset_s, s.speed_kmh, seg.from_direction, turn=True)
-                for s in seg.speed_steps
-            ]
-            if not warned:
-                slowing = slows(self._belt.belt_speed(), self._belt.turn_kmh(seg))
-                self._out.cue(CueKind.TURN_WARNING, turn_warning_text(seg, offset, slowing=slowing))
-            return
-        self._course.turn = None
-        self._course.facing = seg.direction
-        # A keep_speed step commands nothing: the belt goes on as it runs.
-        self._belt.steps = [
-            Step(start + s.offset_s, s.speed_kmh, seg.direction, turn=False)
-            for s in seg.speed_steps
-            if not seg.keep_speed
-        ]
-        self._course.interval_phase = Phase.STEADY
-        if seg.ramp_from_kmh is None and seg.duration_s is not None and not seg.keep_speed:
-            # A ramp of the plan runs on the clock, and a distance counts every metre; any
-            # other interval counts from the moment the belt is at its speed (`_ramp_in`).
-            arrive = self._belt.rates.time_to_change_speed(self._belt.belt_speed(), seg.speed_kmh)
-            self._ramp_in_until = start + seg.speed_steps[-1].offset_s + arrive + RAMP_IN_SLACK_S
-            self._course.interval_phase = Phase.RAMP
-        nxt = self._course.next_turn()
-        delay = (
-            turns.window_offset_s(nxt, seg.speed_kmh, self._belt.rates) if nxt is not None else 0.0
-        )
-        before = self.plan.segments[index - 1] if index > 0 else None
-        self._cues = interval_cues(
-            seg,
-            window_delay_s=delay,
-            into_turn=nxt is not None,
-            after_turn=before is not None and before.kind == "turn",
-        )
-        self._belt.command_incline(seg.incline_pct, in_turn=False)
-
-    def _skip(self) -> tuple[bool, str]:
-        seg = self.segment
-        if seg is None:
-            return False, "nothing to skip"
-        if seg.kind == "turn":
-            return False, "a turn cannot be skipped: finish turning first"
-        nxt = self._course.next_turn()
-        self._next_segment()
-        return True, "skipped" if nxt is None else "skipped to the turn"
-
-    def _extend(self, seconds: float) -> tuple[bool, str]:
-        seg = self.segment
-        if seg is None or seg.kind == "turn" or seconds <= 0:
-            return False, "only an interval can be extended, not a turn"
-        self.ledger.extend(seg, seconds, self._belt.speed_now())
-        return True, f"extended by {seconds:g} s"
+            schedule.next_segment(ended_at)
 
     # ------------------------------------------------------------------ the runner's commands
 
@@ -686,9 +424,9 @@ class Engine:
             self._interruptions.pause_by_runner()
             return CommandResult(cmd, accepted=True, reason="paused")
         if kind is CommandKind.SKIP:
-            return CommandResult(cmd, *self._skip())
+            return CommandResult(cmd, *self._schedule.skip())
         if kind is CommandKind.EXTEND:
-            return CommandResult(cmd, *self._extend(cmd.amount or DEFAULT_EXTEND_S))
+            return CommandResult(cmd, *self._schedule.extend(cmd.amount or DEFAULT_EXTEND_S))
         if cmd.amount is None:
             return CommandResult(cmd, accepted=False, reason=f"{kind} needs an amount")
         if kind is CommandKind.SPEED:
@@ -833,7 +571,7 @@ class Engine:
             speed, before = tel.speed_kmh or 0.0, self._belt.previous_speed
             self._sample_moves_on(moving=speed > 0.0 and speed > before)
             if self._heart.guard():
-                self._skip()
+                self._schedule.skip()
 
     def _belt_as_expected(self, speed_kmh: float | None) -> bool:
         """Judge the belt by what it measures: a belt at rest while running was stopped
@@ -928,7 +666,7 @@ class Engine:
         self._begin_by = None
         if self._course.index is None:
             self._course.move(Trigger.BELT_MOVING, None)
-            self._next_segment()
+            self._schedule.next_segment()
         else:
             self._interruptions.resume_running(Trigger.BELT_MOVING, "resumed")
 
