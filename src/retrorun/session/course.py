@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from retrorun.session.api import SessionState
     from retrorun.session.lifecycle import Trigger
     from retrorun.session.outbox import Outbox
+    from retrorun.session.totals import Bucket
 
 _TURN_PHASES = {
     turns.TurnPhase.APPROACH: Phase.APPROACH,
@@ -65,6 +66,13 @@ class Course:
     def running(self) -> bool:
         """The plan runs (its active clock counts)."""
         return self.life.stage is Stage.RUNNING and self.index is not None
+
+    def bucket(self) -> Bucket | None:
+        """Which total the time and distance of the segment running count in."""
+        seg = self.segment
+        if seg is None:
+            return None
+        return "turn" if seg.kind == "turn" else seg.direction
 
     def next_turn(self) -> Segment | None:
         """The turn right after the current segment, if the next segment is one."""
