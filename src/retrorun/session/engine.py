@@ -39,12 +39,8 @@ from typing import TYPE_CHECKING
 from retrorun.device.events import (
     DeviceEvent,
 )
-from retrorun.ftms.training_status import TrainingStatusCode
-from retrorun.profiles import words
 from retrorun.session.api import (
-    CommandKind,
     CommandResult,
-    CueKind,
     Phase,
     SessionEnded,
     SessionState,
@@ -69,16 +65,15 @@ from retrorun.session.inputs import (
 from retrorun.session.interruptions import Interruptions
 from retrorun.session.ledger import Ledger
 from retrorun.session.lifecycle import (
-    STOP_SOURCES,
     Ending,
     Stage,
-    Trigger,
 )
 from retrorun.session.outbox import Outbox
 from retrorun.session.schedule import Schedule
 from retrorun.session.setpoints import Setpoints
-from retrorun.session.stopping import AT_REST_KMH, STOP_ANSWER_WAIT_S, Stopper
+from retrorun.session.stopping import STOP_ANSWER_WAIT_S, Stopper
 from retrorun.session.treadmill_events import TreadmillEvents
+from retrorun.session.user_commands import UserCommands
 from retrorun.session.view import build_snapshot
 
 if TYPE_CHECKING:
@@ -94,21 +89,6 @@ Event = Ready | Sample | Tick | Done | UserCommand | HeartRateReading | StrapLin
 __all__ = ["STOP_ANSWER_WAIT_S", "Engine", "Event"]
 
 EPS = 1e-6
-START_TRIES = 2
-"""A refused Start is tried once more before the session gives up."""
-START_WAIT_S = 10.0
-"""After Start is acknowledged, begin even if no telemetry shows the belt moving."""
-DECK_FAULT_MARGIN_PCT = 0.5
-"""A backward deck measured this far beyond the backward incline range is a fault."""
-DECK_MOVED_PCT = 0.5
-"""A deck measured this far from its incline, and moving away, was moved at the console."""
-OVER_CAP_MARGIN_KMH = 0.3
-"""A backward belt measured this far above its cap was sped up by someone (or something)."""
-STOPPED_SAMPLES = 2
-"""Samples in a row at rest while running that mean the belt was stopped (with or without a
-Machine Status: some treadmills say nothing)."""
-_HALTED_TRAINING = frozenset({TrainingStatusCode.IDLE, TrainingStatusCode.POST_WORKOUT})
-DEFAULT_EXTEND_S = 30.0
 
 
 class Engine:
@@ -168,6 +148,17 @@ class Engine:
             hr=self.hr,
             options=self.options,
         )
+        self._commands = UserCommands(
+            course=self._course,
+            belt=self._belt,
+            schedule=self._schedule,
+            heart=self._heart,
+            interruptions=self._interruptions,
+            treadmill=self._treadmill,
+            stopper=self._stopper,
+            out=self._out,
+            ledger=self.ledger,
+        )
         # what is due in active time
         # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
 
@@ -186,7 +177,7 @@ class Engine:
             return []
         self.ledger.tick(now, running=self._running, bucket=self.bucket())
         if isinstance(event, UserCommand):
-            self._out.add(Answer(self._command(event)))
+            self._out.add(Answer(self._commands.answer(event)))
         elif isinstance(event, Sample):
             self._treadmill.sample(event)
         elif isinstance(event, Done):
@@ -396,79 +387,6 @@ class Engine:
             schedule.next_segment(ended_at)
 
     # ------------------------------------------------------------------ the runner's commands
-
-    def _command(self, cmd: UserCommand) -> CommandResult:  # noqa: PLR0911 - one case per kind
-        kind = cmd.kind
-        if not self.life.live:
-            return self._command_while_ending(cmd)
-        if kind is CommandKind.STOP:
-            self._stopper.end(STOP_SOURCES.get(cmd.source, Ending.STOPPED_BY_RUNNER))
-            return CommandResult(cmd, accepted=True, reason="stopping the belt")
-        if kind is CommandKind.RESUME:
-            return self._resume(cmd)
-        if not self._running:
-            return CommandResult(cmd, accepted=False, reason=f"not while {self.state}")
-        if kind is CommandKind.PAUSE:
-            self._interruptions.pause_by_runner()
-            return CommandResult(cmd, accepted=True, reason="paused")
-        if kind is CommandKind.SKIP:
-            return CommandResult(cmd, *self._schedule.skip())
-        if kind is CommandKind.EXTEND:
-            return CommandResult(cmd, *self._schedule.extend(cmd.amount or DEFAULT_EXTEND_S))
-        if cmd.amount is None:
-            return CommandResult(cmd, accepted=False, reason=f"{kind} needs an amount")
-        if kind is CommandKind.SPEED:
-            return CommandResult(cmd, *self._nudge_speed(cmd.amount))
-        return CommandResult(cmd, *self._nudge_incline(cmd.amount))
-
-    def _command_while_ending(self, cmd: UserCommand) -> CommandResult:
-        if cmd.kind is CommandKind.STOP and self.life.stage is Stage.STOPPING:
-            # Asked again while waiting for the belt to stop: stop waiting.
-            measured = self.measured_speed
-            self._stopper.finalize(stopped=measured is not None and measured < AT_REST_KMH)
-            return CommandResult(cmd, accepted=True, reason="ending now")
-        return CommandResult(cmd, accepted=False, reason="the session has ended")
-
-    def _resume(self, cmd: UserCommand) -> CommandResult:
-        if not self.life.can(Trigger.RESUME):
-            return CommandResult(cmd, accepted=False, reason=f"not paused ({self.state})")
-        if self.turn is not None:
-            self.turn.hold_again(self.ledger.active)
-        self._course.move(Trigger.RESUME, "resuming")
-        self._treadmill.begin_start()
-        return CommandResult(cmd, accepted=True, reason="resuming")
-
-    def _nudge_speed(self, amount: float) -> tuple[bool, str]:
-        seg = self.segment
-        if seg is None or seg.kind == "turn" or self.phase is Phase.APPROACH:
-            return False, "not while turning"
-        ramp_end = self._belt.shift_planned_steps(amount)
-        if ramp_end is None:
-            self._heart.override()
-        requested = self._belt.speed_now() + amount
-        value = self._belt.command_speed(requested, self.facing, reason="nudge")
-        self._out.cue(CueKind.OVERRIDE, words.speed_set(value, self._out.units))
-        speed = words.speed_text(value, self._out.units)
-        goes_on = (
-            f", the ramp goes on to {words.speed_text(ramp_end, self._out.units)}"
-            if ramp_end is not None
-            else ""
-        )
-        if abs(value - requested) > EPS:
-            return True, f"speed {speed} (limited by the safety layer){goes_on}"
-        return True, f"speed {speed}{goes_on}"
-
-    def _nudge_incline(self, amount: float) -> tuple[bool, str]:
-        if not self._belt.incline_ok:
-            return False, "this treadmill takes no incline targets"
-        in_window = self.phase is Phase.TURN_WINDOW
-        if self.facing == "backward" and not in_window:
-            return False, "incline changes while backward only in the turn window"
-        self._heart.override()
-        requested = (self.incline_target or 0.0) + amount
-        value = self._belt.command_incline(requested, in_turn=in_window, reason="nudge")
-        self._out.cue(CueKind.OVERRIDE, words.incline_set(requested if value is None else value))
-        return True, f"incline {value:g} %"
 
     # ------------------------------------------------------------------ the treadmill
 
