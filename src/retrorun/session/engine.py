@@ -9,8 +9,7 @@ person's `UserCommand`); actions are what to do about it (`Send` a treadmill com
 next needs a `Tick`; ``snapshot(now)`` shows everything. No I/O, no asyncio, no clock of
 its own: tests drive it with plain numbers.
 
-The engine is a few small machines, each with its transitions written as a table, and the
-glue between them here:
+The engine is a few small machines, each with its transitions written as a table:
 
 * `retrorun.session.lifecycle`: connecting → countdown → running ⇄ paused / reconnecting
   → stopping → ended, and every way a session ends (`Ending`);
@@ -18,27 +17,35 @@ glue between them here:
   → settle, one `Turn` per turn segment;
 * `retrorun.session.commands`: each treadmill command pending → acknowledged → verified
   by telemetry, or rejected / timed out, with bounded retries;
+* `retrorun.session.following`: is the belt following its speed target;
 * `retrorun.session.ledger`: the session clock, active time, segment boundaries and
   extensions.
 
-Segments. An interval commands its plan steps at their offsets and ends after its time
-(plus extensions) or its metres (the treadmill's distance, else integrated belt speed).
-Before an interval that leads to a turn, the turn's steps are commanded early so the belt
-is at turn speed when the window is due: this is the APPROACH phase. Skipping never skips a
-turn.
+and a few parts that own the rest of the session's state, each in its own module, that
+`Engine` builds and wires together (each gets the parts it calls, nothing more):
 
-Safety. Every speed and incline goes through `retrorun.profiles.safety` (clamp, backward
-ramp rate, incline only in the window while backward) just before it is sent; a changed
-value is logged with its reason and announced once per segment.
+* `Outbox` (`outbox`): the actions of the event being handled, in order: log lines, cues,
+  snapshots;
+* `Course` (`course`): where the session is: stage and why, segment, turn, phase, facing;
+* `Setpoints` (`setpoints`): what the belt was told and shows, the speed steps due, and
+  every command sent, made safe first (`retrorun.profiles.safety`);
+* `Stopper` (`stopping`): the end: Stop, Stop again, the belt measured at rest, the summary;
+* `Interruptions` (`interruptions`): pauses the session did not ask for, and coming back;
+* `HeartRateControl` (`heart_control`): stale heart rates, the guard, zone steps;
+* `Schedule` (`schedule`): the plan segment by segment, its cues, skip and extend;
+* `TreadmillEvents` (`treadmill_events`): the start, each sample, answers, status events;
+* `UserCommands` (`user_commands`): the runner's commands.
+
+`Engine.handle` hands the event to the part it is for, then, in this order: the wall-clock
+waits (`_timers`), the heart rate's freshness, the plan's progress in active time
+(`_progress`), the phase line and a snapshot when something shown changed.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from retrorun.device.events import (
-    DeviceEvent,
-)
+from retrorun.device.events import DeviceEvent
 from retrorun.session.api import (
     CommandResult,
     Phase,
@@ -64,10 +71,7 @@ from retrorun.session.inputs import (
 )
 from retrorun.session.interruptions import Interruptions
 from retrorun.session.ledger import Ledger
-from retrorun.session.lifecycle import (
-    Ending,
-    Stage,
-)
+from retrorun.session.lifecycle import Ending, Stage
 from retrorun.session.outbox import Outbox
 from retrorun.session.schedule import Schedule
 from retrorun.session.setpoints import Setpoints
@@ -159,8 +163,6 @@ class Engine:
             out=self._out,
             ledger=self.ledger,
         )
-        # what is due in active time
-        # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
 
     # ------------------------------------------------------------------ public
 
@@ -320,23 +322,10 @@ class Engine:
         return self._schedule.elapsed_s
 
     def segment_remaining_s(self) -> float | None:
-        seg = self.segment
-        if seg is None:
-            return None
-        if self.turn is not None:
-            return self.turn.remaining_s(self.ledger.active)
-        end = self.ledger.planned_end(seg)
-        if end is not None:
-            return max(0.0, end - self.ledger.active)
-        speed = self.measured_speed or self.speed_target or seg.speed_kmh
-        left = self.ledger.metres_left(seg) or 0.0
-        if speed <= 0:
-            return None
-        return left / (speed / 3.6)
+        return self._schedule.remaining_s()
 
     def segment_remaining_m(self) -> float | None:
-        seg = self.segment
-        return None if seg is None else self.ledger.metres_left(seg)
+        return self._schedule.remaining_m()
 
     def bucket(self) -> Bucket | None:
         return self._course.bucket()
@@ -364,13 +353,8 @@ class Engine:
             key, lambda: self.snapshot(self.ledger.now), ended=self.ended is not None
         )
 
-    # ------------------------------------------------------------------ the belt
-
-    # ------------------------------------------------------------------ ending
-
-    # ------------------------------------------------------------------ schedule
-
     def _progress(self) -> None:
+        """The plan in active time: steps due, the segment's progress, the next segment."""
         schedule = self._schedule
         for _ in range(len(self.plan.segments) + 4):
             if not self._running:
@@ -386,9 +370,7 @@ class Engine:
                 return
             schedule.next_segment(ended_at)
 
-    # ------------------------------------------------------------------ the runner's commands
-
-    # ------------------------------------------------------------------ the treadmill
+    # ------------------------------------------------------------------ each event
 
     def _timers(self) -> None:
         """Wall-clock deadlines: start fallback, reconnect verdicts, retries, the stop."""
