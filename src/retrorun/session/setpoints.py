@@ -174,6 +174,12 @@ class Setpoints:
         self._out.add(send)
         return send.seq
 
+    def set_at_console(self, speed: float) -> None:
+        """The console set the belt to `speed`: that is its target from now."""
+        self.speed_target = speed
+        self.speed_sent_at = self._ledger.now
+        self._watch.target(speed, self._ledger.now, self.measured_speed)
+
     def send_speed(self, value: float, reason: str) -> None:
         """Send `value` as the new speed target at once (already safe: a way down)."""
         self.send("speed", value, reason=reason)

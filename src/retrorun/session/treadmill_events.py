@@ -379,9 +379,7 @@ class TreadmillEvents:
     def _console_speed(self, speed: float) -> None:
         if not self._course.life.live or self._course.index is None:
             return
-        self._belt.speed_target = speed
-        self._belt.speed_sent_at = self._ledger.now
-        self._watch.target(speed, self._ledger.now, self._belt.measured_speed)
+        self._belt.set_at_console(speed)
         self._heart.override()
         safe = clamp_speed(
             self._course.facing, speed, self._belt.incline_target or 0.0, self._belt.limits
@@ -389,9 +387,7 @@ class TreadmillEvents:
         if safe.limited and safe.value < speed:
             # Above a cap: back under it at once, in one step (down is the safe way).
             reason = safe.reasons[0]
-            self._belt.send("speed", safe.value, reason=f"console {speed:g} km/h: {reason}")
-            self._belt.speed_sent_at = self._ledger.now
-            self._belt.speed_target = safe.value
+            self._belt.send_speed(safe.value, f"console {speed:g} km/h: {reason}")
             self._out.cue(
                 CueKind.ALARM,
                 words.console_speed_refused(speed, safe.value, reason, self._out.units),
@@ -427,8 +423,7 @@ class TreadmillEvents:
         if self._course.facing == "backward" and self._belt.speed_target is not None:
             speed = clamp_speed("backward", self._belt.speed_target, incline, self._belt.limits)
             if speed.value < self._belt.speed_target - EPS:
-                self._belt.send("speed", speed.value, reason=f"console incline: {speed.reasons[0]}")
-                self._belt.speed_target, self._belt.speed_sent_at = speed.value, self._ledger.now
+                self._belt.send_speed(speed.value, f"console incline: {speed.reasons[0]}")
                 self._watch.target(speed.value, self._ledger.now, self._belt.measured_speed)
 
     def strap_link(self, event: StrapLink) -> None:
