@@ -171,13 +171,14 @@ class Engine:
 
         Once `ended` is set nothing more happens: commands are refused, the rest ignored.
         """
-        if self.ended is not None:
+        if self._stopper.ended is not None:
             if isinstance(event, UserCommand):
                 return [
                     Answer(CommandResult(event, accepted=False, reason="the session has ended"))
                 ]
             return []
-        self.ledger.tick(now, running=self._running, bucket=self.bucket())
+        course = self._course
+        self.ledger.tick(now, running=course.running, bucket=course.bucket())
         if isinstance(event, UserCommand):
             self._out.add(Answer(self._commands.answer(event)))
         elif isinstance(event, Sample):
@@ -195,22 +196,23 @@ class Engine:
         self._timers()
         self._heart.freshness()
         self._progress()
-        self._course.note_phase()
+        course.note_phase()
         self._publish_snapshot()
         return self._out.take()
 
     def next_deadline(self) -> float | None:
         """When the engine next needs a `Tick` (absolute, on the runner's clock)."""
-        if self.ended is not None:
+        if self._stopper.ended is not None:
             return None
-        if self.life.stage is Stage.STOPPING:
+        stage = self.life.stage
+        if stage is Stage.STOPPING:
             return self._stopper.deadline()
         # Retries wait while the session does not run (`_timers`): no deadline for them then.
-        retry_at = self.tracker.retry_at if self.life.stage is Stage.RUNNING else None
+        retry_at = self.tracker.retry_at if stage is Stage.RUNNING else None
         walls = [*self._treadmill.deadlines(), *self._interruptions.deadlines()]
         if retry_at:
             walls.append(retry_at)
-        if self._running:
+        if self._course.running:
             # Anything due by now has been acted on or waits on telemetry, not on time.
             now, active = self.ledger.now, self.ledger.active
             walls.extend(now + a - active for a in self._schedule.due_active() if a > active + EPS)
@@ -338,20 +340,19 @@ class Engine:
 
     def _publish_snapshot(self) -> None:
         """Publish the state when something a watcher shows has changed."""
+        course, belt, ended = self._course, self._belt, self._stopper.ended is not None
         key = (
-            self.life.stage,
-            self.life.ending,
-            self.reason,
-            self._course.index,
-            self.phase,
-            self.facing,
-            self.speed_target,
-            self.incline_target,
-            self.ended is not None,
+            course.life.stage,
+            course.life.ending,
+            course.reason,
+            course.index,
+            course.phase,
+            course.facing,
+            belt.speed_target,
+            belt.incline_target,
+            ended,
         )
-        self._out.snapshot(
-            key, lambda: self.snapshot(self.ledger.now), ended=self.ended is not None
-        )
+        self._out.snapshot(key, lambda: self.snapshot(self.ledger.now), ended=ended)
 
     def _progress(self) -> None:
         """The plan in active time: steps due, the segment's progress, the next segment."""
