@@ -10,7 +10,7 @@ import pytest
 from retrorun.errors import ConfigError, ProfileError
 from retrorun.profiles.importers import import_file, import_profile
 from retrorun.profiles.loader import parse_profile
-from retrorun.profiles.models import IntervalStep
+from retrorun.profiles.models import IntervalStep, RepeatStep
 from retrorun.profiles.plan import compile_plan
 from retrorun.profiles.safety import walk_steps
 from tests.profiles import garmin_workouts
@@ -382,3 +382,28 @@ def test_garmin_lap_button_and_no_target_steps_become_open_and_keep_steps(
     assert last.open_ended
     assert last.duration_s == 600.0
     assert last.speed_kmh == pytest.approx((1.2 + 1.4) / 2 * 3.6, abs=0.01)
+
+
+def test_the_bundled_qz_profile_is_its_program_imported_with_the_recoveries_turned() -> None:
+    # profiles/qz-hill-walks.yaml says it is tests/profiles/data/qz-hill-walks.xml imported,
+    # then labelled and its flat recovery walks turned backward: nothing else may differ.
+    imported = [s for s, _ in walk_steps(import_profile(DATA / "qz-hill-walks.xml").steps)]
+    bundled_profile = parse_profile(
+        (Path(__file__).parents[2] / "profiles" / "qz-hill-walks.yaml").read_text()
+    ).profile
+    bundled = [s for s, _ in walk_steps(bundled_profile.steps)]
+    assert len(bundled) == len(imported)
+    turned = 0
+    for mine, theirs in zip(bundled, imported, strict=True):
+        assert (mine.duration_s, mine.cue) == (theirs.duration_s, theirs.cue)
+        if mine.direction == "backward":
+            assert (theirs.speed_kmh, theirs.incline_pct) == (4.5, 0.0)  # a flat recovery
+            assert (mine.speed_kmh, mine.incline_pct) == (3.5, 0.0)
+            turned += 1
+        else:
+            assert (mine.speed_kmh, mine.incline_pct) == (theirs.speed_kmh, theirs.incline_pct)
+    assert turned == 1  # one step of the repeat block
+    hills = bundled_profile.steps[2]
+    assert isinstance(hills, RepeatStep)
+    assert hills.repeat.times == 4
+    assert compile_plan(bundled_profile).turns == 8
