@@ -227,8 +227,8 @@ def test_a_garmin_connect_workout_imports_names_notes_and_repeats_to_a_hand_coun
 GARMIN_REFUSED = [
     pytest.param(
         {2: garmin_workouts.HEART_RATE_ZONE},
-        "step 2 ('Zone 2'): target type 1 zone 2: a heart-rate target gives the belt no speed "
-        "range to hold it within, so it is not supported yet",
+        "step 2 ('Zone 2'): target type 1 zone 2: a heart-rate target without a speed range "
+        "(the secondary target) gives the belt no speed range to hold it within",
         id="heart-rate-zone",
     ),
     pytest.param(
@@ -407,3 +407,44 @@ def test_the_bundled_qz_profile_is_its_program_imported_with_the_recoveries_turn
     assert isinstance(hills, RepeatStep)
     assert hills.repeat.times == 4
     assert compile_plan(bundled_profile).turns == 8
+
+
+@pytest.mark.parametrize(
+    ("target", "heart_rate"),
+    [
+        ({"target_value": 2}, {"zone": 2}),
+        (
+            {"target_value": 0, "custom_target_value_low": 225, "custom_target_value_high": 240},
+            {"bpm": (125, 140)},
+        ),
+        (
+            {"target_value": 0, "custom_target_value_low": 60, "custom_target_value_high": 70},
+            {"percent_max": (60.0, 70.0)},
+        ),
+    ],
+    ids=["zone", "bpm", "percent-max"],
+)
+def test_a_garmin_heart_rate_step_with_a_secondary_pace_range_is_a_zone_step(
+    tmp_path: Path, cli: Callable[..., CliResult], target: dict[str, Any], heart_rate: object
+) -> None:
+    """FIT's custom heart rate is bpm + 100 above 100 and % of max HR up to 100; the pace
+    range a watch shows beside it (the secondary target) is the range the belt holds it in."""
+    zone_step = {
+        **garmin_workouts.HEART_RATE_ZONE,
+        **target,
+        "secondary_target_type": "speed",
+        "secondary_target_value": 0,
+        "secondary_custom_target_value_low": 1667,
+        "secondary_custom_target_value_high": 2500,
+    }
+    path = tmp_path / "w.fit"
+    path.write_bytes(garmin_workouts.track_repeats(replace={2: zone_step}))
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    steps = [step for step, _ in walk_steps(parse_profile(result.stdout).profile.steps)]
+    zone = steps[2]
+    assert zone.heart_rate is not None
+    assert zone.heart_rate.model_dump(exclude_none=True) == heart_rate
+    assert (zone.min_speed_kmh, zone.max_speed_kmh) == (6.0, 9.0)  # 1.667 and 2.5 m/s
+    assert zone.speed_kmh is None
+    assert zone.duration_s == 20 * 60

@@ -17,10 +17,15 @@ Reads ``file_id`` (must be a workout), ``workout`` (sport running, or unset) and
   makes the turns again) and the ``incline`` developer field is the incline.
 
 A step without a target keeps the belt's speed (``keep_speed``); an open step (it ends on
-the lap button) is an ``open`` step of at most `OPEN_STEP_MAX_S`. Anything a treadmill
+the lap button) is an ``open`` step of at most `OPEN_STEP_MAX_S`, or of the ``max_time``
+developer field's time in retrorun's own files. A heart-rate target with a speed range as
+its secondary target is a zone step (``heart_rate`` between ``min_speed`` and
+``max_speed``): the zone number, or the custom range as bpm (values above 100 are bpm + 100)
+or % of max HR (0-100; exactly, from the ``hr_low_pct``/``hr_high_pct`` developer fields
+when present), and the ``start_speed`` developer field as its ``speed``. Anything a treadmill
 cannot follow is refused with the step, its name and its byte offset: heart-rate conditions
-and targets (not supported yet: a heart-rate target carries no speed range), targets such
-as cadence or power, and unknown types.
+(not supported yet), heart-rate targets without a speed range, targets such as cadence or
+power, and unknown types.
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ from typing import TYPE_CHECKING, Any
 from retrorun.errors import ProfileError
 from retrorun.fit.profile import FileType, Intensity, MesgNum, Sport, WktStepDuration, WktStepTarget
 from retrorun.fit.reader import FitMessage, read_fit
+from retrorun.fit.workout import BPM_OFFSET
 from retrorun.profiles.exporters.fit_workout import OWN_PRODUCT_NAME
+from retrorun.profiles.exporters.steps import OWN_NOTES, is_speed_text
 from retrorun.profiles.importers.own import TurnSteps, fold_first_round, read_back
 
 if TYPE_CHECKING:
@@ -42,7 +49,6 @@ CUE_MAX = 200
 OPEN_STEP_MAX_S = 600.0
 """The most an open (lap-button) step of a FIT file lasts here: a session never waits
 forever for a press (the file gives no length)."""
-_FACING = ("FORWARD (facing the console).", "BACKWARD (facing away from the console).")
 _DURATIONS = {
     2: "a heart-rate condition (hr_less_than) is not supported yet",
     3: "a heart-rate condition (hr_greater_than) is not supported yet",
@@ -54,9 +60,9 @@ _DURATIONS = {
 }
 """FIT ``wkt_step_duration`` values retrorun cannot run, and why."""
 _TARGETS = {
-    WktStepTarget.HEART_RATE: "a heart-rate target gives the belt no speed range to hold it "
-    "within, so it is not supported yet (write it as a zone step: heart_rate, min_speed, "
-    "max_speed)",
+    WktStepTarget.HEART_RATE: "a heart-rate target without a speed range (the secondary "
+    "target) gives the belt no speed range to hold it within (write it as a zone step: "
+    "heart_rate, min_speed, max_speed)",
     3: "a cadence target is not something a treadmill can follow",
     4: "a power target is not something a treadmill can follow",
     5: "a grade target alone has no speed",
@@ -161,7 +167,9 @@ def _kmh(value: object) -> float | None:
 def _length(message: FitMessage, position: int, path: Path) -> Raw:
     duration_type, value = _int(message, 1), _int(message, 2)
     if duration_type == WktStepDuration.OPEN:
-        return {"duration": OPEN_STEP_MAX_S, "open": True}
+        most = message.developer.get("max_time")
+        seconds = most / 1000 if isinstance(most, int) and most > 0 else OPEN_STEP_MAX_S
+        return {"duration": seconds, "open": True}
     if duration_type == WktStepDuration.TIME and isinstance(value, int) and value > 0:
         return {"duration": value / 1000}
     if duration_type == WktStepDuration.DISTANCE and isinstance(value, int) and value > 0:
@@ -182,6 +190,8 @@ def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Ra
     zone, target = _int(message, 4), _int(message, 3)
     if target == WktStepTarget.OPEN and _int(message, 1) != WktStepDuration.DISTANCE:
         return {"keep_speed": True}
+    if target == WktStepTarget.HEART_RATE and _int(message, 19) == WktStepTarget.SPEED:
+        return _zone(message, position, path)
     if target != WktStepTarget.SPEED:
         why = _TARGETS.get(target or 0, "it is not a target type retrorun knows")
         zoned = f" zone {zone}" if zone else ""
@@ -212,6 +222,33 @@ def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Ra
     return {"speed": round((low + high) / 2, 2)}
 
 
+def _zone(message: FitMessage, position: int, path: Path) -> Raw:
+    """A heart-rate target with a secondary speed range: a zone step."""
+    zone, low, high = _int(message, 4), _int(message, 5), _int(message, 6)
+    min_kmh, max_kmh = _kmh(message.fields.get(21)), _kmh(message.fields.get(22))
+    if min_kmh is None or max_kmh is None:
+        raise _step_error(path, message, position, "the secondary speed target has no range")
+    step: Raw = {"min_speed": min_kmh, "max_speed": max_kmh}
+    if zone:
+        step["heart_rate"] = {"zone": zone}
+    elif low is not None and high is not None and low > BPM_OFFSET and high > BPM_OFFSET:
+        step["heart_rate"] = {"bpm": [low - BPM_OFFSET, high - BPM_OFFSET]}
+    elif low is not None and high is not None:
+        exact = message.developer.get("hr_low_pct"), message.developer.get("hr_high_pct")
+        if isinstance(exact[0], int) and isinstance(exact[1], int):
+            step["heart_rate"] = {"percent_max": [exact[0] / 100, exact[1] / 100]}
+        else:
+            step["heart_rate"] = {"percent_max": [low, high]}
+    else:
+        raise _step_error(
+            path, message, position, "the heart-rate target has neither a zone nor a range"
+        )
+    start = message.developer.get("start_speed")
+    if isinstance(start, int) and start > 0:
+        step["speed"] = start / 100
+    return step
+
+
 def _words(message: FitMessage) -> Raw:
     """Direction and label from the step name, cue from the notes, incline from retrorun's
     developer field."""
@@ -222,18 +259,16 @@ def _words(message: FitMessage) -> Raw:
     step["direction"] = "backward" if word.upper() == "BACKWARD" else "forward"
     if word.upper() not in ("FORWARD", "BACKWARD"):
         rest = name
-    if rest and not rest.endswith("km/h"):
+    if rest and not is_speed_text(rest):
         step["label"] = rest[:LABEL_MAX]
     incline = message.developer.get("incline")
     if isinstance(incline, int):
         step["incline"] = incline / 100
     notes = message.fields.get(8)
     cue = notes if isinstance(notes, str) else ""
-    for facing in _FACING:
-        if cue.startswith(facing):
-            cue = cue[len(facing) :].strip()
-            if cue.startswith("Incline"):
-                cue = cue.partition("%.")[2].strip()
+    own = OWN_NOTES.match(cue)
+    if own is not None:
+        cue = cue[own.end() :].strip()
     if cue:
         step["cue"] = cue[:CUE_MAX]
     return step
@@ -257,8 +292,17 @@ def fit_notes(raw: Raw) -> list[str]:
             for step in steps
         )
 
+    def unbounded(steps: list[Raw]) -> int:
+        """Open steps the file gave no longest time (retrorun's own files give one)."""
+        return sum(
+            unbounded(step["repeat"]["steps"])
+            if "repeat" in step
+            else int(bool(step.get("open")) and step.get("duration") == OPEN_STEP_MAX_S)
+            for step in steps
+        )
+
     notes = []
-    opened, kept = count(raw["steps"], "open"), count(raw["steps"], "keep_speed")
+    opened, kept = unbounded(raw["steps"]), count(raw["steps"], "keep_speed")
     if opened:
         notes.append(
             f"{opened} open step{'s end' if opened > 1 else ' ends'} on the skip key (the lap "
