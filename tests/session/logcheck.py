@@ -19,6 +19,7 @@ EVENT_TYPES = {
     "phase",
     "heart_rate",
     "zone",
+    "condition",
 }
 PHASES = {"steady", "ramp", "approach", "turn_window", "settle"}
 STATUSES = {
