@@ -335,6 +335,7 @@ def _say_without_strap(profile: str, options: LaunchOptions) -> None:
     relay none, and such a step then runs to its duration (docs/session.md)."""
     if options.heart_rate_strap is not None:
         return
+    from retrorun.cli.launch import check  # noqa: PLC0415
     from retrorun.profiles.heart_zones import NO_STRAP, step_ending_on_heart_rate  # noqa: PLC0415
     from retrorun.profiles.library import resolve  # noqa: PLC0415
     from retrorun.profiles.loader import load_profile  # noqa: PLC0415
@@ -342,6 +343,7 @@ def _say_without_strap(profile: str, options: LaunchOptions) -> None:
     document = load_profile(resolve(profile))
     path = step_ending_on_heart_rate(document.profile)
     if path is not None:
+        check(options)  # bad input is its own one line, without this note
         click.echo(f"retrorun: note: {document.error(NO_STRAP, path)}", err=True)
 
 
