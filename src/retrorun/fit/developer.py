@@ -1,4 +1,5 @@
-"""retrorun's FIT developer fields: direction on laps and records, incline on workout steps.
+"""retrorun's FIT developer fields: direction on laps and records, incline (and the most a
+step ending on a heart rate lasts) on workout steps.
 
 FIT has no notion of running backward (notes §3.5), so a retrorun file declares developer
 fields (FIT Protocol, "Developer Data"): a ``developer_data_id`` message with retrorun's
@@ -48,6 +49,8 @@ RECORD_DIRECTION = DeveloperField(
 """`DirectionCode` on every record."""
 STEP_INCLINE = DeveloperField(2, "incline", BaseType.SINT16, MesgNum.WORKOUT_STEP, "%", 100)
 """The step's treadmill incline, % x 100 (FIT workouts have no incline target)."""
+STEP_MAX_DURATION = DeveloperField(3, "max_duration", BaseType.UINT32, MesgNum.WORKOUT_STEP, "ms")
+"""The most a step ending on a heart rate lasts, ms (FIT's heart-rate durations have none)."""
 
 
 def declare(writer: FitWriter, fields: tuple[DeveloperField, ...]) -> None:

@@ -4,7 +4,10 @@ activities that carry the steps they ran.
 Step facts: ``duration_type`` time → ``duration_value`` in ms, distance → in cm; a speed
 target with ``target_value`` 0 is a custom range, ``custom_target_value_low/high`` in mm/s;
 a repeat step has ``duration_type`` ``repeat_until_steps_cmplt``, ``duration_value`` = the
-index of the first step to repeat and ``target_value`` = how many times in all.
+index of the first step to repeat and ``target_value`` = how many times in all; a step ending
+on a heart rate has ``duration_type`` ``hr_greater_than`` or ``hr_less_than`` and
+``duration_value`` = the heart rate in bpm + 100 (its most in retrorun's ``max_duration``
+developer field, which the caller declares).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from retrorun.fit.wire import BaseType, Field, FitWriter, field, text
 NAME_SIZE = 48
 NOTES_SIZE = 255  # a field is at most 255 bytes
 DESCRIPTION_SIZE = 255
+HR_OFFSET = 100
+"""FIT writes a heart rate in bpm as bpm + 100 (a value of 100 or less is % of the max)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,10 @@ class WorkoutStep:
     """For a repeat step: the index of the first step to repeat."""
     repeat_times: int | None = None
     """For a repeat step: how many times the steps run in all."""
+    until_bpm: int | None = None
+    """The step ends once the heart rate is above (`until_above`) or below this; then
+    `duration_s` is the most it lasts."""
+    until_above: bool = True
 
 
 def _mm_per_s(speed_kmh: float | None) -> int | None:
@@ -84,7 +93,10 @@ def write_step(writer: FitWriter, index: int, step: WorkoutStep) -> None:
         writer.message(MesgNum.WORKOUT_STEP, fields)
         return
     duration: tuple[WktStepDuration, int | None]
-    if step.distance_m is not None:
+    if step.until_bpm is not None:
+        kind = WktStepDuration.HR_GREATER_THAN if step.until_above else WktStepDuration.HR_LESS_THAN
+        duration = (kind, step.until_bpm + HR_OFFSET)
+    elif step.distance_m is not None:
         duration = (WktStepDuration.DISTANCE, round(step.distance_m * 100))
     elif step.duration_s is not None:
         duration = (WktStepDuration.TIME, round(step.duration_s * 1000))
@@ -104,8 +116,14 @@ def write_step(writer: FitWriter, index: int, step: WorkoutStep) -> None:
         text(8, step.notes, NOTES_SIZE),
     )
     incline = None if step.incline_pct is None else round(step.incline_pct * 100)
+    most = None
+    if step.until_bpm is not None and step.duration_s is not None:
+        most = round(step.duration_s * 1000)
     writer.message(
         MesgNum.WORKOUT_STEP,
         fields,
-        developer=(developer.value(developer.STEP_INCLINE, incline),),
+        developer=(
+            developer.value(developer.STEP_INCLINE, incline),
+            developer.value(developer.STEP_MAX_DURATION, most),
+        ),
     )

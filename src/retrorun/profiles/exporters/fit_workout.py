@@ -11,10 +11,13 @@ Speed targets are a range, as watches expect: a steady speed is ±`SPEED_BAND_KM
 (intensity ``active``); a ramp is its from/to range, with intensity ``warmup`` when it rises
 and ``cooldown`` when it falls (that is how `retrorun.profiles.importers.fit_workout` reads
 it back). The incline goes into retrorun's ``incline`` developer field, which watches ignore.
+A step ending on a heart rate (``until_heart_rate``) has FIT's ``hr_greater_than`` or
+``hr_less_than`` duration, its own duration in retrorun's ``max_duration`` developer field.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from retrorun.fit import developer
@@ -105,6 +108,17 @@ def _turn(phase: TurnPhase) -> WorkoutStep:
     )
 
 
+def _until_heart_rate(step: IntervalStep, written: WorkoutStep) -> WorkoutStep:
+    """A step ending on a heart rate as FIT's ``hr_greater_than`` / ``hr_less_than``
+    duration; its duration goes into retrorun's ``max_duration`` developer field (a watch
+    ends the step on the heart rate alone)."""
+    until = step.until_heart_rate
+    if until is None:
+        return written
+    above = until.above is not None
+    return replace(written, until_bpm=until.above if above else until.below, until_above=above)
+
+
 def workout_steps(items: tuple[Item, ...]) -> tuple[WorkoutStep, ...]:
     """The FIT steps of a profile's export items, blocks as repeat steps (nested ones too)."""
     out: list[WorkoutStep] = []
@@ -118,7 +132,7 @@ def workout_steps(items: tuple[Item, ...]) -> tuple[WorkoutStep, ...]:
             elif isinstance(item, TurnPhase):
                 out.append(_turn(item))
             else:
-                out.append(_interval(item))
+                out.append(_until_heart_rate(item, _interval(item)))
 
     walk(items)
     return tuple(out)
@@ -138,7 +152,7 @@ def export_fit_workout(profile: Profile, plan: Plan, created: int = 0) -> bytes:
             text(8, OWN_PRODUCT_NAME, 16),
         ),
     )
-    developer.declare(writer, (developer.STEP_INCLINE,))
+    developer.declare(writer, (developer.STEP_INCLINE, developer.STEP_MAX_DURATION))
     description = whole_sentences(profile.description, DESCRIPTION_SIZE - 1)
     write_workout(writer, profile.name, description, workout_steps(export_items(profile, plan)))
     return writer.finish()

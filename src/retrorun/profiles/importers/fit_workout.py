@@ -17,10 +17,16 @@ Reads ``file_id`` (must be a workout), ``workout`` (sport running, or unset) and
   makes the turns again) and the ``incline`` developer field is the incline.
 
 A step without a target keeps the belt's speed (``keep_speed``); an open step (it ends on
-the lap button) is an ``open`` step of at most `OPEN_STEP_MAX_S`. Anything a treadmill
-cannot follow is refused with the step, its name and its byte offset: heart-rate conditions
-and targets (not supported yet: a heart-rate target carries no speed range), targets such
-as cadence or power, and unknown types.
+the lap button) is an ``open`` step of at most `OPEN_STEP_MAX_S`. A heart-rate condition
+(``hr_less_than``, ``hr_greater_than``) is an ``until_heart_rate`` step of at most
+`OPEN_STEP_MAX_S` (retrorun's own files keep their own in the ``max_duration`` developer
+field). A heart-rate target (a zone 1-5 of the runner's zones, or a custom range in bpm or %
+of max) is a zone step; the file gives it no speed range, so it holds its heart rate within
+`ZONE_SPEEDS_KMH` (a walk backward). FIT writes a heart rate in bpm plus 100 (``150`` bpm is
+250) and a value of 100 or less as % of the maximum. Anything a treadmill cannot follow is
+refused with the step, its name and its byte offset: a condition in % of max (a profile's
+conditions are in bpm), repeats until a heart rate, targets such as cadence or power, and
+unknown types.
 """
 
 from __future__ import annotations
@@ -30,8 +36,10 @@ from typing import TYPE_CHECKING, Any
 from retrorun.errors import ProfileError
 from retrorun.fit.profile import FileType, Intensity, MesgNum, Sport, WktStepDuration, WktStepTarget
 from retrorun.fit.reader import FitMessage, read_fit
+from retrorun.fit.workout import HR_OFFSET
 from retrorun.profiles.exporters.fit_workout import OWN_PRODUCT_NAME
 from retrorun.profiles.importers.own import TurnSteps, fold_first_round, read_back
+from retrorun.profiles.models import MAX_HR_BPM, MIN_HR_BPM, MIN_PERCENT_MAX, ZONES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -42,21 +50,21 @@ CUE_MAX = 200
 OPEN_STEP_MAX_S = 600.0
 """The most an open (lap-button) step of a FIT file lasts here: a session never waits
 forever for a press (the file gives no length)."""
+ZONE_SPEEDS_KMH = {"forward": (4.0, 10.0), "backward": (2.0, 4.0)}
+"""The speeds a heart-rate target of a FIT file (which has none) is held within: forward from
+a brisk walk to a steady run, backward a walk (`retrorun.profiles.safety`: a backward zone
+step walks)."""
+_HR_DURATIONS = {WktStepDuration.HR_LESS_THAN: "below", WktStepDuration.HR_GREATER_THAN: "above"}
 _FACING = ("FORWARD (facing the console).", "BACKWARD (facing away from the console).")
 _DURATIONS = {
-    2: "a heart-rate condition (hr_less_than) is not supported yet",
-    3: "a heart-rate condition (hr_greater_than) is not supported yet",
     4: "calories are not something a treadmill step can end on",
     7: "repeat until a time is not supported; repeat a number of times",
     8: "repeat until a distance is not supported; repeat a number of times",
-    10: "repeat until a heart rate is not supported yet",
-    11: "repeat until a heart rate is not supported yet",
+    10: "repeat until a heart rate is not supported yet; repeat a number of times",
+    11: "repeat until a heart rate is not supported yet; repeat a number of times",
 }
 """FIT ``wkt_step_duration`` values retrorun cannot run, and why."""
 _TARGETS = {
-    WktStepTarget.HEART_RATE: "a heart-rate target gives the belt no speed range to hold it "
-    "within, so it is not supported yet (write it as a zone step: heart_rate, min_speed, "
-    "max_speed)",
     3: "a cadence target is not something a treadmill can follow",
     4: "a power target is not something a treadmill can follow",
     5: "a grade target alone has no speed",
@@ -166,22 +174,77 @@ def _length(message: FitMessage, position: int, path: Path) -> Raw:
         return {"duration": value / 1000}
     if duration_type == WktStepDuration.DISTANCE and isinstance(value, int) and value > 0:
         return {"distance": value / 100}
+    if duration_type in _HR_DURATIONS:
+        return _until(message, position, path)
     why = _DURATIONS.get(duration_type or 0, "it is not a duration type retrorun knows")
     if duration_type in (WktStepDuration.TIME, WktStepDuration.DISTANCE):
         why = "its length is 0"
-    raise _step_error(
-        path,
-        message,
-        position,
-        f"duration type {duration_type}: {why}; give the step a time or a distance",
-    )
+    if "repeat" not in why:
+        why += "; give the step a time or a distance"
+    raise _step_error(path, message, position, f"duration type {duration_type}: {why}")
 
 
-def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Raw:
+def _until(message: FitMessage, position: int, path: Path) -> Raw:
+    """A heart-rate condition (duration type 2 or 3) as ``until_heart_rate``."""
+    duration_type, value = _int(message, 1), _int(message, 2)
+    bound = _HR_DURATIONS[WktStepDuration(duration_type or 0)]
+    if value is None or value <= HR_OFFSET:
+        shown = "no value" if value is None else f"{value} % of the maximum heart rate"
+        raise _step_error(
+            path,
+            message,
+            position,
+            f"duration type {duration_type}: a heart rate {bound} {shown}; retrorun ends a "
+            "step on a heart rate in bpm: give the condition in bpm",
+        )
+    maximum = message.developer.get("max_duration")
+    seconds = maximum / 1000 if isinstance(maximum, int) and maximum > 0 else OPEN_STEP_MAX_S
+    return {"duration": seconds, "until_heart_rate": {bound: value - HR_OFFSET}}
+
+
+def _heart_rate(message: FitMessage, position: int, path: Path, direction: str) -> Raw:
+    """A heart-rate target as a zone step held within `ZONE_SPEEDS_KMH`."""
+    zone, low, high = _int(message, 4), _int(message, 5), _int(message, 6)
+    target: Raw
+    if zone:
+        if zone > ZONES:
+            raise _step_error(
+                path, message, position, f"heart-rate zone {zone}: zones are 1 to {ZONES}"
+            )
+        target = {"zone": zone}
+    elif low is not None and high is not None and HR_OFFSET < low < high:
+        bpm = [low - HR_OFFSET, high - HR_OFFSET]
+        if not MIN_HR_BPM <= bpm[0] < bpm[1] <= MAX_HR_BPM:
+            raise _step_error(
+                path,
+                message,
+                position,
+                f"target type 1: the custom heart-rate range {bpm[0]}-{bpm[1]} bpm is not "
+                f"within {MIN_HR_BPM}-{MAX_HR_BPM} bpm",
+            )
+        target = {"bpm": bpm}
+    elif low is not None and high is not None and MIN_PERCENT_MAX <= low < high <= HR_OFFSET:
+        target = {"percent_max": [low, high]}
+    else:
+        raise _step_error(
+            path,
+            message,
+            position,
+            f"target type 1: the custom heart-rate range {low}-{high} is neither bpm (above "
+            f"{HR_OFFSET}: bpm + {HR_OFFSET}) nor % of max ({MIN_PERCENT_MAX:g}-{HR_OFFSET}), "
+            "low then high",
+        )
+    slowest, fastest = ZONE_SPEEDS_KMH[direction]
+    return {"heart_rate": target, "min_speed": slowest, "max_speed": fastest}
+
+
+def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool, direction: str) -> Raw:
     fields = message.fields
     zone, target = _int(message, 4), _int(message, 3)
     if target == WktStepTarget.OPEN and _int(message, 1) != WktStepDuration.DISTANCE:
         return {"keep_speed": True}
+    if target == WktStepTarget.HEART_RATE:
+        return _heart_rate(message, position, path, direction)
     if target != WktStepTarget.SPEED:
         why = _TARGETS.get(target or 0, "it is not a target type retrorun knows")
         zoned = f" zone {zone}" if zone else ""
@@ -240,25 +303,24 @@ def _words(message: FitMessage) -> Raw:
 
 
 def _interval(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Raw:
+    words = _words(message)
     return {
         **_length(message, position, path),
-        **_speed(message, position, path, ramps=ramps),
-        **_words(message),
+        **_speed(message, position, path, ramps=ramps, direction=words["direction"]),
+        **words,
     }
 
 
 def fit_notes(raw: Raw) -> list[str]:
-    """Notes on the open (lap-button) steps and the steps without a target of an imported
-    FIT workout."""
+    """Notes on the open (lap-button) steps, the steps without a target, the steps ending
+    on a heart rate and the heart-rate targets of an imported FIT workout."""
+    steps = _intervals(raw["steps"])
 
-    def count(steps: list[Raw], key: str) -> int:
-        return sum(
-            count(step["repeat"]["steps"], key) if "repeat" in step else int(bool(step.get(key)))
-            for step in steps
-        )
+    def count(key: str) -> int:
+        return sum(bool(step.get(key)) for step in steps)
 
     notes = []
-    opened, kept = count(raw["steps"], "open"), count(raw["steps"], "keep_speed")
+    opened, kept = count("open"), count("keep_speed")
     if opened:
         notes.append(
             f"{opened} open step{'s end' if opened > 1 else ' ends'} on the skip key (the lap "
@@ -270,4 +332,36 @@ def fit_notes(raw: Raw) -> list[str]:
             f"{kept} step{'s have' if kept > 1 else ' has'} no target: the belt keeps the "
             "speed it runs (keep_speed), which you can nudge; give a speed to change it"
         )
+    notes.extend(_heart_rate_notes(steps, count("until_heart_rate")))
     return notes
+
+
+def _heart_rate_notes(steps: list[Raw], until: int) -> list[str]:
+    """Notes on the steps ending on a heart rate (`until` of them) and on the speeds the
+    heart-rate targets are held within."""
+    notes = []
+    if until:
+        notes.append(
+            f"{until} step{'s end' if until > 1 else ' ends'} on a heart rate "
+            f"(until_heart_rate), at the latest after its duration ({OPEN_STEP_MAX_S / 60:g} "
+            "min when the file gives none; change it to taste); without a fresh heart rate "
+            "a step runs to its duration"
+        )
+    held = [step for step in steps if "heart_rate" in step]
+    for direction, (slowest, fastest) in ZONE_SPEEDS_KMH.items():
+        targets = sum(step["direction"] == direction for step in held)
+        if targets:
+            notes.append(
+                f"{targets} {direction} heart-rate target"
+                f"{'s give' if targets > 1 else ' gives'} no speed range: held between "
+                f"{slowest:g} and {fastest:g} km/h (min_speed, max_speed), change them to "
+                "your own; a zone number is of your [heart_rate] zones in the config"
+            )
+    return notes
+
+
+def _intervals(steps: list[Raw]) -> list[Raw]:
+    out: list[Raw] = []
+    for step in steps:
+        out.extend(_intervals(step["repeat"]["steps"]) if "repeat" in step else [step])
+    return out
