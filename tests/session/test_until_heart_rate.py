@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from retrorun.profiles.timeline import UntilHold
-from retrorun.session.conditions import UntilWatch
+from retrorun.session.conditions import JUDGED_FROM_S, UntilWatch
 from retrorun.session.inputs import HeartRateReading
 from tests.session.belt import Drive
 from tests.session.test_engine import plan_of, until_log
@@ -33,13 +33,20 @@ ABOVE_150 = UntilHold(150, above=True)
     ],
 )
 def test_the_condition(until: UntilHold, bpm: int | None, verdict: str) -> None:
-    assert UntilWatch().judge(until, bpm) == verdict
+    assert UntilWatch().judge(until, bpm, JUDGED_FROM_S) == verdict
 
 
 def test_no_heart_rate_is_told_once_per_step() -> None:
     watch = UntilWatch()
-    verdicts = [watch.judge(ABOVE_150, bpm) for bpm in (None, None, 140, None, 151)]
+    verdicts = [watch.judge(ABOVE_150, bpm, 10.0) for bpm in (None, None, 140, None, 151)]
     assert verdicts == ["no_heart_rate", "waiting", "waiting", "waiting", "met"]
+
+
+def test_nothing_is_judged_in_the_first_seconds_of_a_step() -> None:
+    watch = UntilWatch()
+    assert watch.judge(ABOVE_150, 170, JUDGED_FROM_S - 1.0) == "waiting"
+    assert watch.judge(ABOVE_150, None, JUDGED_FROM_S - 1.0) == "waiting"
+    assert watch.judge(ABOVE_150, 170, JUDGED_FROM_S) == "met"
 
 
 BUILD_THEN_BACKWARD = """

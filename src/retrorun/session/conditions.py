@@ -2,10 +2,11 @@
 
 Pure. An interval with ``until_heart_rate: {above: 150}`` (or ``{below: 120}``) ends as soon
 as a **fresh** heart rate (`retrorun.session.heart`) is above (below) the value, and at the
-latest after its duration. It is judged once the interval's clock runs (after the belt has
-reached the step's speed), never on a stale heart rate or none: then the step runs on, to
-its duration unless a fresh heart rate comes back and crosses the value, and the runner is
-told once per step.
+latest after its duration. It is judged from `JUDGED_FROM_S` seconds after the interval's
+clock starts (the belt at the step's speed): the runner hears what the step waits for
+before it can end, and the belt is measured running it. It is never judged on a stale heart
+rate or none: then the step runs on, to its duration unless a fresh heart rate comes back
+and crosses the value, and the runner is told once per step.
 
 The engine ends the step through its ordinary way to the next segment, so a turn after it
 is run as always: an early end never skips a turn.
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from retrorun.profiles.timeline import UntilHold
 
+JUDGED_FROM_S = 5.0
+"""Seconds of a step's counted time before its condition is judged."""
 Verdict = Literal["met", "no_heart_rate", "waiting"]
 """``met``: end the step now; ``no_heart_rate``: no fresh heart rate, first time this step
 (tell the runner); ``waiting``: go on."""
@@ -41,8 +44,11 @@ class UntilWatch:
     """The runner was told there is no heart rate to judge it on."""
     met: bool = False
 
-    def judge(self, until: UntilHold, bpm: int | None) -> Verdict:
-        """`bpm` is the fresh heart rate now (None: stale or none)."""
+    def judge(self, until: UntilHold, bpm: int | None, elapsed_s: float) -> Verdict:
+        """`bpm` is the fresh heart rate now (None: stale or none), `elapsed_s` the step's
+        counted time so far."""
+        if elapsed_s + LEFT_EPS_S < JUDGED_FROM_S:
+            return "waiting"
         if bpm is None:
             if self.told:
                 return "waiting"

@@ -796,7 +796,7 @@ class Engine:
         until, hr = seg.until_heart_rate, self.heart_rate
         if until is None:
             return False
-        verdict = self._until.judge(until, hr)
+        verdict = self._until.judge(until, hr, self.segment_elapsed_s)
         if verdict == "no_heart_rate":
             self._log("condition", outcome=verdict, until=until.to_json())
             self._cue(CueKind.TEXT, words.until_without_heart_rate(self.segment_remaining_s()))
