@@ -85,9 +85,8 @@ def _expected_notes() -> list[str]:
             "nudge; give a speed to change it"
         ),
         (
-            "2 steps end on a heart rate (until_heart_rate), at the latest after its duration "
-            "(10 min when the file gives none; change it to taste); without a fresh heart rate "
-            "a step runs to its duration"
+            "2 steps end on a heart rate (until_heart_rate), at the latest after 10 min; change "
+            "its duration to taste; without a fresh heart rate a step runs to its duration"
         ),
         (
             "3 forward heart-rate targets give no speed range: held between 4 and 10 km/h "
@@ -108,7 +107,7 @@ def test_plan_shows_the_conditions_and_run_without_zones_is_one_line(
     assert shown.exit_code == 0, shown.stderr
     build = next(line for line in shown.stdout.splitlines() if " Build " in line)
     assert "≤10:00" in build
-    assert "(up to 10:00, until HR above 160; 1/3)" in build
+    assert "up to 10:00, until HR above 160; 1/3)" in build
     assert "total 1:46:" in shown.stdout  # 1:45:00 of steps and the belt's ramps between them
     run = cli("run", str(profile), "--sim", "--fast", "--no-log")
     assert run.exit_code == 2
@@ -139,7 +138,7 @@ def test_our_export_writes_the_conditions_and_imports_to_the_same_plan(tmp_path:
     plan = compile_plan(profile)
     data = export_fit_workout(profile, plan)
     fit = decode(data)
-    longest = developer_key(fit, "max_duration", MesgNum.WORKOUT_STEP)
+    longest = developer_key(fit, "max_time", MesgNum.WORKOUT_STEP)
     ending = [
         (s["wkt_step_name"], s["duration_type"], s["duration_hr"], s["developer_fields"][longest])
         for s in fit["workout_step_mesgs"]

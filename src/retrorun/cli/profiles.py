@@ -80,11 +80,20 @@ def _speed(seg: Segment, units: Units) -> str:
     return f"{shown(seg.ramp_from_kmh)}→{shown(seg.speed_kmh)}"
 
 
-def _notes(seg: Segment) -> str:
-    """What a step holds or waits for, after its label."""
+RUNNING_KMH = 7.2
+"""From about 2 m/s people run rather than walk forward: there a pace says more than a speed."""
+
+
+def _notes(seg: Segment, units: Units) -> str:
+    """What a step holds or waits for, after its label; a forward run's pace."""
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+    from retrorun.profiles.words import pace_text  # noqa: PLC0415
 
     notes = []
+    steady = seg.heart_rate is None and not seg.keep_speed and seg.ramp_from_kmh is None
+    running = seg.kind == "interval" and seg.direction == "forward" and steady
+    if running and seg.speed_kmh >= RUNNING_KMH:
+        notes.append(pace_text(seg.speed_kmh, units))
     hold = seg.heart_rate
     if hold is not None:
         bpm = (
@@ -117,7 +126,7 @@ def _print_plan(plan: Plan, units: Units) -> None:
             f"{seg.index:>3}  {format_duration(seg.start_s):>7}  {seg.kind:<8} "
             f"{seg.direction:<8} {_length(seg, units):>8} "
             f"{_speed(seg, units):>9} {seg.incline_pct:>6.1f}  {in_units(seg.label, units)}"
-            + _notes(seg)
+            + _notes(seg, units)
         )
     click.echo(
         f"total {format_duration(plan.total_duration_s)}, "
