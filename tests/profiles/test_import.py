@@ -226,12 +226,6 @@ def test_a_garmin_connect_workout_imports_names_notes_and_repeats_to_a_hand_coun
 
 GARMIN_REFUSED = [
     pytest.param(
-        {2: garmin_workouts.HEART_RATE_ZONE},
-        "step 2 ('Zone 2'): target type 1 zone 2: a heart-rate target without a speed range "
-        "(the secondary target) gives the belt no speed range to hold it within",
-        id="heart-rate-zone",
-    ),
-    pytest.param(
         {2: {**garmin_workouts.RECOVER, "duration_type": "calories", "duration_value": 50}},
         "step 2 ('Recover'): duration type 4: calories are not something a treadmill step can "
         "end on",
@@ -248,11 +242,34 @@ GARMIN_REFUSED = [
         "step 4 ('Cool down'): target type 42: it is not a target type retrorun knows",
         id="unknown-target",
     ),
+    pytest.param(
+        {2: {"wkt_step_name": "Recover", **garmin_workouts.heart_rate_above(-15)}},
+        "step 2 ('Recover'): duration type 3: a heart rate above 85 % of the maximum heart "
+        "rate; retrorun ends a step on a heart rate in bpm: give the condition in bpm",
+        id="heart-rate-condition-in-percent",
+    ),
+    pytest.param(
+        {4: {**garmin_workouts.COOL_DOWN, **garmin_workouts.heart_rate_range(90, 240)}},
+        "step 4 ('Cool down'): target type 1: the custom heart-rate range 90-240 is neither "
+        "bpm (above 100: bpm + 100) nor % of max (30-100), low then high",
+        id="heart-rate-range-mixed",
+    ),
+    pytest.param(
+        {2: {**garmin_workouts.HEART_RATE_ZONE, "target_value": 7}},
+        "step 2 ('Zone 2'): heart-rate zone 7: zones are 1 to 5",
+        id="heart-rate-zone-7",
+    ),
+    pytest.param(
+        {3: {**garmin_workouts.repeat(1, 6), "duration_type": "repeat_until_hr_less_than"}},
+        "step 3: duration type 10: repeat until a heart rate is not supported yet; repeat a "
+        "number of times",
+        id="repeat-until-heart-rate",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("replace", "words"), GARMIN_REFUSED)
-def test_garmin_steps_a_treadmill_cannot_run_yet_are_one_line_naming_the_step(
+def test_garmin_steps_a_treadmill_cannot_run_are_one_line_naming_the_step(
     tmp_path: Path, cli: Callable[..., CliResult], replace: dict[int, Any], words: str
 ) -> None:
     path = tmp_path / "w.fit"

@@ -411,8 +411,7 @@ BAD_FILES = [
     pytest.param(
         _workout_file([_step(WktStepDuration.TIME, 60_000, WktStepTarget.HEART_RATE)]),
         "byte",
-        "step 0: target type 1: a heart-rate target without a speed range (the secondary "
-        "target) gives the belt no speed range to hold it within",
+        "step 0: target type 1: the custom heart-rate range 1900-2100 bpm is not within 60-230 bpm",
         id="heart-rate",
     ),
     pytest.param(_workout_file([]), "", "the workout has no steps", id="empty"),

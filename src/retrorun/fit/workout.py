@@ -7,7 +7,10 @@ a repeat step has ``duration_type`` ``repeat_until_steps_cmplt``, ``duration_val
 index of the first step to repeat and ``target_value`` = how many times in all. A heart-rate
 target has ``target_value`` = the zone (1-5), or 0 and a custom range whose values are
 ``workout_hr``: 0-100 is % of max HR, above 100 is bpm + 100 (`BPM_OFFSET`); a speed range
-beside it goes into the secondary target (fields 19-22, the same units as the primary).
+beside it goes into the secondary target (fields 19-22, the same units as the primary). A
+step ending on a heart rate has ``duration_type`` ``hr_greater_than`` or ``hr_less_than``
+and ``duration_value`` = the heart rate as ``workout_hr`` (bpm + 100), its longest time in
+the ``max_time`` developer field.
 """
 
 from __future__ import annotations
@@ -68,6 +71,10 @@ class WorkoutStep:
     """A heart-rate step's starting speed (developer field)."""
     percent_max: tuple[float, float] | None = None
     """A heart-rate target in % of max HR, exactly (developer fields)."""
+    until_bpm: int | None = None
+    """The step ends once the heart rate is above (`until_above`) or below this (bpm), at
+    the latest after `max_time_s`."""
+    until_above: bool = True
 
 
 def _mm_per_s(speed_kmh: float | None) -> int | None:
@@ -110,7 +117,10 @@ def write_step(writer: FitWriter, index: int, step: WorkoutStep) -> None:
         writer.message(MesgNum.WORKOUT_STEP, fields)
         return
     duration: tuple[WktStepDuration, int | None]
-    if step.max_time_s is not None:
+    if step.until_bpm is not None:
+        kind = WktStepDuration.HR_GREATER_THAN if step.until_above else WktStepDuration.HR_LESS_THAN
+        duration = (kind, step.until_bpm + BPM_OFFSET)
+    elif step.max_time_s is not None:
         duration = (WktStepDuration.OPEN, None)
     elif step.distance_m is not None:
         duration = (WktStepDuration.DISTANCE, round(step.distance_m * 100))

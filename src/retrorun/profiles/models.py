@@ -134,6 +134,25 @@ class HeartRateTarget(_Frozen):
         return f"{low:g}-{high:g} % of max HR"
 
 
+class UntilHeartRate(_Frozen):
+    """A heart rate that ends a step early: ``{above: 150}`` or ``{below: 120}`` (bpm)."""
+
+    above: int | None = Field(default=None, ge=MIN_HR_BPM, le=MAX_HR_BPM)
+    """The step ends once the heart rate is above this (bpm): run until it has risen."""
+    below: int | None = Field(default=None, ge=MIN_HR_BPM, le=MAX_HR_BPM)
+    """The step ends once the heart rate is below this (bpm): recover until it has fallen."""
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> UntilHeartRate:
+        if (self.above is None) == (self.below is None):
+            raise ValueError("give exactly one of 'above' or 'below'")
+        return self
+
+    def describe(self) -> str:
+        """``HR above 150``, ``HR below 120``."""
+        return f"HR above {self.above}" if self.above is not None else f"HR below {self.below}"
+
+
 def _pace_as_speed(data: Any) -> Any:  # noqa: ANN401 - raw input by design
     """A step's ``pace`` (``"5:30/km"``, ``"8:50/mi"``) as the ``speed`` it stands for: the
     one place a pace key is read. A bad one is an error at the step's ``pace``."""
@@ -197,6 +216,9 @@ class IntervalStep(_Frozen):
     """Keep the speed the belt runs now (after the step before it, nudges included)."""
     open_ended: bool = Field(default=False, alias="open")
     """Ends when the runner presses skip (the lap button), at the latest after ``duration``."""
+    until_heart_rate: UntilHeartRate | None = None
+    """Ends early once the heart rate is above or below a value, at the latest after
+    ``duration``; judged on a fresh heart rate only (docs/profiles.md)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -209,6 +231,8 @@ class IntervalStep(_Frozen):
             raise ValueError("give exactly one of 'duration' or 'distance'")
         if self.open_ended and self.duration_s is None:
             raise ValueError("an open step needs 'duration': the most it lasts")
+        if self.until_heart_rate is not None and self.duration_s is None:
+            raise ValueError("a step with 'until_heart_rate' needs 'duration': the most it lasts")
         if self.keep_speed:
             if self.speed_kmh is not None or self.ramp is not None or self.heart_rate is not None:
                 raise ValueError("'keep_speed' takes no 'speed', 'ramp' or 'heart_rate'")
@@ -407,6 +431,7 @@ __all__ = [
     "SpeedRamp",
     "Step",
     "TurnSettings",
+    "UntilHeartRate",
     "format_path",
 ]
 

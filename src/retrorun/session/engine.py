@@ -73,6 +73,7 @@ from retrorun.session.api import (
     UserCommand,
 )
 from retrorun.session.commands import CommandTracker, response_fields
+from retrorun.session.conditions import UntilWatch
 from retrorun.session.cues import (
     PendingCue,
     interval_cues,
@@ -225,7 +226,7 @@ class Engine:
         self._ramp_in_until: float | None = None
         """While the belt is on its way to the interval's speed, the active time at which the
         interval's clock starts anyway (see `_interval_progress`)."""
-        self._hr_next, self._zone = 0.0, _ZoneState()
+        self._hr_next, self._zone, self._until = 0.0, _ZoneState(), UntilWatch()
         # start, pause, reconnect, stop (wall-clock deadlines on the runner's clock)
         self._belt_started = False
         self._start_acked = False
@@ -790,6 +791,27 @@ class Engine:
         edge = hr is not None and hold.low_bpm <= hr <= hold.high_bpm
         self._zone_say(decision.verdict, hr, hold.target, value, edge=edge)
 
+    def _until_met(self, seg: Segment) -> bool:
+        """Whether an ``until_heart_rate`` interval ends now (`retrorun.session.conditions`)."""
+        until, hr = seg.until_heart_rate, self.heart_rate
+        if until is None:
+            return False
+        verdict = self._until.judge(until, hr, self.segment_elapsed_s)
+        if verdict == "no_heart_rate":
+            self._log("condition", outcome=verdict, until=until.to_json())
+            self._cue(CueKind.TEXT, words.until_without_heart_rate(self.segment_remaining_s()))
+        elif verdict == "met" and hr is not None:
+            self._log("condition", outcome=verdict, until=until.to_json(), heart_rate_bpm=hr)
+            self._cue(CueKind.TEXT, words.until_heart_rate_met(hr, until.condition))
+        return verdict == "met"
+
+    def _until_ended(self) -> None:
+        """The session log's word on how an ``until_heart_rate`` interval ended otherwise."""
+        seg = self.segment
+        if seg is not None and seg.until_heart_rate is not None and not self._until.met:
+            outcome = self._until.outcome(self.segment_remaining_s())
+            self._log("condition", outcome=outcome, until=seg.until_heart_rate.to_json())
+
     def _zone_say(
         self, verdict: Verdict, hr: int | None, target: str, speed: float, *, edge: bool
     ) -> None:
@@ -835,6 +857,8 @@ class Engine:
         self._zone_control(seg)
         if self._ramp_in_until is not None:
             return None
+        if self._until_met(seg):
+            return self.ledger.active
         if seg.distance_m is not None:
             return self.ledger.active if (self.segment_remaining_m() or 0.0) <= EPS else None
         left = self.segment_remaining_s()
@@ -994,6 +1018,7 @@ class Engine:
         None)."""
         if self.turn is not None:
             self.ledger.totals.turns += 1
+        self._until_ended()
         nxt = 0 if self._index is None else self._index + 1
         if nxt >= len(self.plan.segments):
             self._index = None
@@ -1010,10 +1035,11 @@ class Engine:
         self._warned = set()
         self._turn_warned = False
         self._ramp_in_until = None
-        self._zone = _ZoneState()
+        self._zone, self._until = _ZoneState(), UntilWatch()
         ends = {"duration_s": seg.duration_s} if seg.duration_s is not None else {}
         if seg.distance_m is not None:
             ends = {"distance_m": seg.distance_m}
+        until = {"until_heart_rate": seg.until_heart_rate.to_json()} if seg.until_heart_rate else {}
         self._log(
             "segment",
             index=seg.index,
@@ -1023,6 +1049,7 @@ class Engine:
             incline_pct=seg.incline_pct,
             **ends,
             label=seg.label,
+            **until,
         )
         if seg.kind == "turn":
             # The approach: the belt slows to turn speed from here, and the window is due

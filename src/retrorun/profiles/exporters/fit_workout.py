@@ -22,6 +22,8 @@ Speed targets are a range, as watches expect: a steady speed is ±`SPEED_BAND_KM
 (intensity ``active``); a ramp is its from/to range, with intensity ``warmup`` when it rises
 and ``cooldown`` when it falls (that is how `retrorun.profiles.importers.fit_workout` reads
 it back). The incline goes into retrorun's ``incline`` developer field, which watches ignore.
+A step ending on a heart rate (``until_heart_rate``) has FIT's ``hr_greater_than`` or
+``hr_less_than`` duration, its own duration in retrorun's ``max_time`` developer field.
 """
 
 from __future__ import annotations
@@ -132,6 +134,18 @@ def _turn(phase: TurnPhase | SpeedChange) -> WorkoutStep:
     )
 
 
+def _until_heart_rate(step: IntervalStep, written: WorkoutStep) -> WorkoutStep:
+    """A step ending on a heart rate as FIT's ``hr_greater_than`` / ``hr_less_than``
+    duration; its duration goes into retrorun's ``max_time`` developer field (a watch ends
+    the step on the heart rate alone)."""
+    until = step.until_heart_rate
+    if until is None:
+        return written
+    above = until.above is not None
+    bpm = until.above if above else until.below
+    return replace(written, until_bpm=bpm, until_above=above, max_time_s=step.duration_s)
+
+
 def workout_steps(items: tuple[Item, ...]) -> tuple[WorkoutStep, ...]:
     """The FIT steps of a profile's export items, blocks as repeat steps (nested ones too)."""
     out: list[WorkoutStep] = []
@@ -145,7 +159,7 @@ def workout_steps(items: tuple[Item, ...]) -> tuple[WorkoutStep, ...]:
             elif isinstance(item, TurnPhase | SpeedChange):
                 out.append(_turn(item))
             else:
-                out.append(_interval(item))
+                out.append(_until_heart_rate(item, _interval(item)))
 
     walk(items)
     return tuple(out)
