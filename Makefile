@@ -42,7 +42,7 @@ test-slow: $(STAMP) system-deps
 
 # The real Bluetooth path: a small virtual machine (built once from Debian and PyPI packages,
 # cached in .cache/ble-vm) runs BlueZ, and retrorun's device layer against
-# `retrorun sim --ble vhci` inside it (docs/test-bench.md).
+# `retrorun sim --ble vhci` inside it (docs/simulator.md).
 test-ble: $(STAMP)
 	@scripts/ensure-system-deps ble-vm
 	scripts/ble-vm/run

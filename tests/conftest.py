@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from retrorun.cli import run
-
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -42,6 +40,10 @@ def treadmill_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     """Run ``retrorun ARGS...`` in-process and return its exit code and output."""
+
+    # Imported here: the command line loads click and much of retrorun, which costs seconds
+    # in make test-ble's emulated machine, whose tests start it only when they need it.
+    from retrorun.cli import run  # noqa: PLC0415
 
     def invoke(*args: str) -> CliResult:
         capsys.readouterr()

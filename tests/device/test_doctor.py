@@ -75,6 +75,29 @@ def test_a_bundle_from_the_simulator_holds_every_file(
     assert 55 <= len([line for line in data if line["kind"] == "notify"]) // 2 <= 61
 
 
+@pytest.mark.parametrize(
+    ("preset", "verdict"), [("strict", "verdict: ok"), ("ignores-stop", "verdict: unsafe")]
+)
+def test_with_check_the_bundle_says_what_the_belt_did(
+    cli: Callable[..., CliResult], tmp_path: Path, preset: str, verdict: str
+) -> None:
+    saved = tmp_path / "config" / "retrorun" / "treadmills.toml"
+    args = ("--sim-preset", preset, "--check", "--yes", "--seconds", "2", "--keep-address")
+    with _bundle(cli, tmp_path, *args) as bundle:
+        assert set(bundle.namelist()) == FILES | {"check.txt"}
+        check = bundle.read("check.txt").decode().splitlines()
+        readme = bundle.read("README.txt").decode()
+        trace = [json.loads(line) for line in bundle.read("trace.jsonl").splitlines()]
+    assert check[-1] == verdict
+    assert "control: granted" in check
+    assert any(line.startswith("speed 2 km/h asked: the belt") for line in check)
+    assert "check.txt" in readme
+    # The check's commands and the treadmill's answers are in the trace for a maintainer.
+    written = [line for line in trace if line["kind"] == "write"]
+    assert any(line["decoded"].get("op_code_name") == "set_target_speed" for line in written)
+    assert not saved.exists()  # the doctor reports; only `retrorun check` saves settings
+
+
 def test_the_bundle_trace_replays_through_the_simulator(
     cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
@@ -118,6 +141,7 @@ def test_without_a_terminal_the_address_is_masked(
         (("--sim", "--device", "x"), "--sim: --device and --sim exclude each other"),
         (("--sim", "--sim-preset", "nope"), "unknown simulator preset 'nope'"),
         (("--sim", "--seconds", "0"), "--seconds"),
+        (("--sim", "--yes"), "--yes: it answers the check's questions: add --check"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

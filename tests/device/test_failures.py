@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -128,3 +129,26 @@ async def test_a_treadmill_that_never_grants_control_is_given_up_on_in_words() -
     assert message.endswith("the treadmill does not grant control")
     # Retried with backoff (0.5, 1, 2, 4, 4 s), not hammered and not forever.
     assert 10.0 < took_s < 20.0
+
+
+async def test_a_stop_after_a_command_given_up_mid_answer_still_stops_the_belt(rig: Rig) -> None:
+    # Ctrl-C (or any cancellation) while a speed change waits for its answer: the stop that
+    # follows must go out at once, not be refused because the old one is "in flight".
+    treadmill = await rig.open()
+
+    async def scenario() -> bool:
+        await treadmill.start()
+        await treadmill.set_speed(4.0)
+        assert await treadmill.confirm_speed(4.0)
+        rig.sim.delay_next_command(2.0)
+        change = asyncio.ensure_future(treadmill.set_speed(2.0))
+        await rig.clock.sleep(0.5)  # written, its answer not yet back
+        change.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await change
+        await treadmill.stop()
+        return await treadmill.confirm_speed(0.0)
+
+    assert await rig.run(scenario())
+    assert not rig.sim.physical().moving
+    await rig.run(treadmill.close())

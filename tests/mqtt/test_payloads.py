@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -125,9 +126,13 @@ def test_state_and_telemetry_payloads() -> None:
         "incline_pct",
         "heart_rate_bpm",
         "distance_m",
+        "energy_kcal",
         "elapsed_s",
         "remaining_s",
     }
+    # The energy spent so far rides along each second, for a dashboard's calorie counter.
+    spent = replace(snapshot, totals=replace(snapshot.totals, energy_kcal=41.26))
+    assert json.loads(telemetry_payload(spent))["energy_kcal"] == 41.3
 
 
 def test_cue_payload() -> None:

@@ -3,8 +3,8 @@
 The importer is checked against files it did not write: a file id from Garmin Connect
 (manufacturer garmin, product 65534), a ``workout`` and its ``workout_step``s with names,
 notes, custom pace ranges (mm/s on the wire), a ``repeat_until_steps_cmplt`` step, and the
-kinds of steps a watch has and a treadmill cannot follow yet (heart-rate zones, the lap
-button, power).
+kinds of steps a watch has that a treadmill follows its own way (heart-rate zones and
+conditions, the lap button) or cannot follow (power).
 """
 
 from __future__ import annotations
@@ -78,6 +78,51 @@ def track_repeats(*, replace: dict[int, dict[str, Any]] | None = None) -> bytes:
     ]
     for index, step in (replace or {}).items():
         steps[index] = step
+    return _workout("Treadmill 6x400", steps)
+
+
+def heart_rate_above(bpm: int) -> dict[str, Any]:
+    """A heart-rate condition as Garmin Connect writes one: bpm + 100 on the wire."""
+    return {"duration_type": "hr_greater_than", "duration_value": bpm + 100}
+
+
+def heart_rate_below(bpm: int) -> dict[str, Any]:
+    return {"duration_type": "hr_less_than", "duration_value": bpm + 100}
+
+
+def heart_rate_range(low: int, high: int) -> dict[str, Any]:
+    """A custom heart-rate target: bpm + 100 on the wire (100 or less is % of max)."""
+    return {
+        "target_type": "heart_rate",
+        "target_value": 0,
+        "custom_target_value_low": low,
+        "custom_target_value_high": high,
+    }
+
+
+HEART_RATE_STEPS: list[dict[str, Any]] = [
+    WARM_UP,
+    HEART_RATE_ZONE,
+    {"wkt_step_name": "Build", **heart_rate_above(160), **pace(3.0, 3.2), "intensity": "active"},
+    {"wkt_step_name": "Recover", **heart_rate_below(120), "target_type": "open"},
+    repeat(2, 3),
+    {"wkt_step_name": "Steady", **minutes(5), **heart_rate_range(240, 250)},
+    {"wkt_step_name": "Easy", **minutes(5), **heart_rate_range(60, 70)},
+    COOL_DOWN,
+]
+"""Warm-up 10 min; 20 min in zone 2; 3 x (build until HR above 160, recover until below
+120); 5 min at 140-150 bpm; 5 min at 60-70 % of max; cool-down 5 min."""
+
+
+def heart_rate_workout(*, replace: dict[int, dict[str, Any]] | None = None) -> bytes:
+    """ "Heart rate builder" (`HEART_RATE_STEPS`), as Garmin Connect writes it."""
+    steps = list(HEART_RATE_STEPS)
+    for index, step in (replace or {}).items():
+        steps[index] = step
+    return _workout("Heart rate builder", steps)
+
+
+def _workout(name: str, steps: list[dict[str, Any]]) -> bytes:
     encoder = Encoder()
     encoder.write_mesg(
         {
@@ -90,7 +135,7 @@ def track_repeats(*, replace: dict[int, dict[str, Any]] | None = None) -> bytes:
     encoder.write_mesg(
         {
             "mesg_num": MESG["WORKOUT"],
-            "wkt_name": "Treadmill 6x400",
+            "wkt_name": name,
             "sport": "running",
             "sub_sport": "generic",
             "num_valid_steps": len(steps),

@@ -8,6 +8,19 @@ from hypothesis import strategies as st
 
 Raw = dict[str, Any]
 
+until_heart_rate = st.one_of(
+    st.none(),
+    st.builds(lambda bpm: {"above": bpm}, st.integers(100, 180)),
+    st.builds(lambda bpm: {"below": bpm}, st.integers(80, 150)),
+)
+"""An ``until_heart_rate`` condition for a timed step, or none."""
+
+
+def _until(draw: st.DrawFn, step: Raw) -> Raw:
+    """`step`, when timed, maybe ending on a heart rate."""
+    until = draw(until_heart_rate) if "duration" in step else None
+    return {**step, "until_heart_rate": until} if until else step
+
 
 @st.composite
 def forward_steps(draw: st.DrawFn) -> Raw:
@@ -28,7 +41,7 @@ def forward_steps(draw: st.DrawFn) -> Raw:
         )
     )
     incline = draw(st.floats(-3.0, 15.0))
-    return {"direction": "forward", **length, **speed, "incline": round(incline, 1)}
+    return _until(draw, {"direction": "forward", **length, **speed, "incline": round(incline, 1)})
 
 
 @st.composite
@@ -42,7 +55,7 @@ def backward_steps(draw: st.DrawFn) -> Raw:
             st.builds(lambda m: {"distance": m}, st.integers(200, 800)),
         )
     )
-    return {"direction": "backward", "speed": speed, "incline": incline, **length}
+    return _until(draw, {"direction": "backward", "speed": speed, "incline": incline, **length})
 
 
 @st.composite

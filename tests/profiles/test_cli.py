@@ -243,3 +243,62 @@ def test_a_workout_ending_forward_gets_no_extra_turn(
     data = json.loads(cli("plan", str(path), "--json").stdout)
     assert data["segments"][-1]["kind"] == "interval"
     assert "note:" not in cli("validate", str(path)).stdout
+
+
+PACED = """name: paced
+steps:
+  - {duration: 5m, ramp: {from: "7:30/km", to: "6:00/km"}, label: warm-up}
+  - repeat:
+      times: 2
+      steps:
+        - {duration: 3m, pace: "5:30/km"}
+        - {duration: 2m, pace: "8:50/mi", label: steady}
+  - {direction: backward, duration: 1m, speed: 4}
+"""
+
+
+def test_paces_are_speeds_exactly_and_plan_shows_a_runs_pace_in_the_runners_units(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    from fractions import Fraction  # noqa: PLC0415
+
+    from retrorun.profiles.loader import parse_profile  # noqa: PLC0415
+    from retrorun.profiles.safety import walk_steps  # noqa: PLC0415
+
+    steps = [step for step, _ in walk_steps(parse_profile(PACED).profile.steps)]
+    assert steps[1].speed_kmh == 3600 / 330  # 5:30 per km, one rounding
+    assert steps[2].speed_kmh == float(Fraction(3600) * Fraction("1.609344") / 530)
+    assert steps[0].ramp is not None
+    assert (steps[0].ramp.from_kmh, steps[0].ramp.to_kmh) == (8.0, 10.0)
+    profile = tmp_path / "paced.yaml"
+    profile.write_text(PACED, encoding="utf-8")
+    metric = cli("plan", str(profile)).stdout.splitlines()
+    assert "(5:30/km; 1/2)" in metric[3]
+    assert "steady (5:29/km; 1/2)" in metric[4]  # 8:50/mi is 5:29/km
+    assert metric[2].endswith("warm-up")  # a ramp shows its speeds only
+    assert metric[8].endswith("backward 4.0 km/h")  # a backward walk shows no pace
+    config = tmp_path / "imperial.toml"
+    config.write_text('[display]\nunits = "imperial"\n', encoding="utf-8")
+    imperial = cli("plan", str(profile), "--config", str(config)).stdout.splitlines()
+    assert "steady (8:50/mi; 1/2)" in imperial[4]
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ('pace: "5:70/km"', "steps[0].pace: '5:70/km' is not a pace; write minutes:seconds"),
+        ("pace: 5.5", "steps[0].pace: 5.5 is not a pace; write minutes:seconds per km or mile"),
+        ('pace: "1:30/km"', "steps[0].pace: '1:30/km' is 40.0 km/h, faster than any treadmill"),
+        ('pace: "5:00/km", speed: 12', "steps[0].pace: give 'speed' or 'pace', not both"),
+    ],
+    ids=["seconds", "no-unit", "too-fast", "both"],
+)
+def test_a_bad_pace_is_one_line_naming_its_field_path(
+    cli: Callable[..., CliResult], tmp_path: Path, step: str, message: str
+) -> None:
+    profile = tmp_path / "bad.yaml"
+    profile.write_text(f"name: bad\nsteps:\n  - {{duration: 1m, {step}}}\n", encoding="utf-8")
+    result = cli("validate", str(profile))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{profile}:3 {message}")
+    assert result.stderr.count("\n") == 1

@@ -10,7 +10,7 @@ import pytest
 from retrorun.errors import ConfigError, ProfileError
 from retrorun.profiles.importers import import_file, import_profile
 from retrorun.profiles.loader import parse_profile
-from retrorun.profiles.models import IntervalStep
+from retrorun.profiles.models import IntervalStep, RepeatStep
 from retrorun.profiles.plan import compile_plan
 from retrorun.profiles.safety import walk_steps
 from tests.profiles import garmin_workouts
@@ -226,12 +226,6 @@ def test_a_garmin_connect_workout_imports_names_notes_and_repeats_to_a_hand_coun
 
 GARMIN_REFUSED = [
     pytest.param(
-        {2: garmin_workouts.HEART_RATE_ZONE},
-        "step 2 ('Zone 2'): target type 1 zone 2: a heart-rate target gives the belt no speed "
-        "range to hold it within, so it is not supported yet",
-        id="heart-rate-zone",
-    ),
-    pytest.param(
         {2: {**garmin_workouts.RECOVER, "duration_type": "calories", "duration_value": 50}},
         "step 2 ('Recover'): duration type 4: calories are not something a treadmill step can "
         "end on",
@@ -248,11 +242,34 @@ GARMIN_REFUSED = [
         "step 4 ('Cool down'): target type 42: it is not a target type retrorun knows",
         id="unknown-target",
     ),
+    pytest.param(
+        {2: {"wkt_step_name": "Recover", **garmin_workouts.heart_rate_above(-15)}},
+        "step 2 ('Recover'): duration type 3: a heart rate above 85 % of the maximum heart "
+        "rate; retrorun ends a step on a heart rate in bpm: give the condition in bpm",
+        id="heart-rate-condition-in-percent",
+    ),
+    pytest.param(
+        {4: {**garmin_workouts.COOL_DOWN, **garmin_workouts.heart_rate_range(90, 240)}},
+        "step 4 ('Cool down'): target type 1: the custom heart-rate range 90-240 is neither "
+        "bpm (above 100: bpm + 100) nor % of max (30-100), low then high",
+        id="heart-rate-range-mixed",
+    ),
+    pytest.param(
+        {2: {**garmin_workouts.HEART_RATE_ZONE, "target_value": 7}},
+        "step 2 ('Zone 2'): heart-rate zone 7: zones are 1 to 5",
+        id="heart-rate-zone-7",
+    ),
+    pytest.param(
+        {3: {**garmin_workouts.repeat(1, 6), "duration_type": "repeat_until_hr_less_than"}},
+        "step 3: duration type 10: repeat until a heart rate is not supported yet; repeat a "
+        "number of times",
+        id="repeat-until-heart-rate",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("replace", "words"), GARMIN_REFUSED)
-def test_garmin_steps_a_treadmill_cannot_run_yet_are_one_line_naming_the_step(
+def test_garmin_steps_a_treadmill_cannot_run_are_one_line_naming_the_step(
     tmp_path: Path, cli: Callable[..., CliResult], replace: dict[int, Any], words: str
 ) -> None:
     path = tmp_path / "w.fit"
@@ -382,3 +399,69 @@ def test_garmin_lap_button_and_no_target_steps_become_open_and_keep_steps(
     assert last.open_ended
     assert last.duration_s == 600.0
     assert last.speed_kmh == pytest.approx((1.2 + 1.4) / 2 * 3.6, abs=0.01)
+
+
+def test_the_bundled_qz_profile_is_its_program_imported_with_the_recoveries_turned() -> None:
+    # profiles/qz-hill-walks.yaml says it is tests/profiles/data/qz-hill-walks.xml imported,
+    # then labelled and its flat recovery walks turned backward: nothing else may differ.
+    imported = [s for s, _ in walk_steps(import_profile(DATA / "qz-hill-walks.xml").steps)]
+    bundled_profile = parse_profile(
+        (Path(__file__).parents[2] / "profiles" / "qz-hill-walks.yaml").read_text()
+    ).profile
+    bundled = [s for s, _ in walk_steps(bundled_profile.steps)]
+    assert len(bundled) == len(imported)
+    turned = 0
+    for mine, theirs in zip(bundled, imported, strict=True):
+        assert (mine.duration_s, mine.cue) == (theirs.duration_s, theirs.cue)
+        if mine.direction == "backward":
+            assert (theirs.speed_kmh, theirs.incline_pct) == (4.5, 0.0)  # a flat recovery
+            assert (mine.speed_kmh, mine.incline_pct) == (3.5, 0.0)
+            turned += 1
+        else:
+            assert (mine.speed_kmh, mine.incline_pct) == (theirs.speed_kmh, theirs.incline_pct)
+    assert turned == 1  # one step of the repeat block
+    hills = bundled_profile.steps[2]
+    assert isinstance(hills, RepeatStep)
+    assert hills.repeat.times == 4
+    assert compile_plan(bundled_profile).turns == 8
+
+
+@pytest.mark.parametrize(
+    ("target", "heart_rate"),
+    [
+        ({"target_value": 2}, {"zone": 2}),
+        (
+            {"target_value": 0, "custom_target_value_low": 225, "custom_target_value_high": 240},
+            {"bpm": (125, 140)},
+        ),
+        (
+            {"target_value": 0, "custom_target_value_low": 60, "custom_target_value_high": 70},
+            {"percent_max": (60.0, 70.0)},
+        ),
+    ],
+    ids=["zone", "bpm", "percent-max"],
+)
+def test_a_garmin_heart_rate_step_with_a_secondary_pace_range_is_a_zone_step(
+    tmp_path: Path, cli: Callable[..., CliResult], target: dict[str, Any], heart_rate: object
+) -> None:
+    """FIT's custom heart rate is bpm + 100 above 100 and % of max HR up to 100; the pace
+    range a watch shows beside it (the secondary target) is the range the belt holds it in."""
+    zone_step = {
+        **garmin_workouts.HEART_RATE_ZONE,
+        **target,
+        "secondary_target_type": "speed",
+        "secondary_target_value": 0,
+        "secondary_custom_target_value_low": 1667,
+        "secondary_custom_target_value_high": 2500,
+    }
+    path = tmp_path / "w.fit"
+    path.write_bytes(garmin_workouts.track_repeats(replace={2: zone_step}))
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    steps = [step for step, _ in walk_steps(parse_profile(result.stdout).profile.steps)]
+    zone = steps[2]
+    assert zone.heart_rate is not None
+    assert zone.heart_rate.model_dump(exclude_none=True) == heart_rate
+    assert (zone.min_speed_kmh, zone.max_speed_kmh) == (6.0, 9.0)  # 1.667 and 2.5 m/s
+    assert zone.speed_kmh is None
+    assert zone.duration_s == 20 * 60

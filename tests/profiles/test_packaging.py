@@ -24,7 +24,11 @@ def test_a_checkout_shows_the_bundled_profiles_in_its_top_level_profiles_folder(
 
 def test_an_installed_wheel_finds_every_bundled_profile_by_name(tmp_path: Path) -> None:
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), "."],
+        # The build backend comes from the test environment, so no package index is needed.
+        [
+            *(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"),
+            *("--no-index", "-q", "-w", str(tmp_path), "."),
+        ],
         cwd=CHECKOUT,
         capture_output=True,
         text=True,

@@ -19,6 +19,7 @@ EVENT_TYPES = {
     "phase",
     "heart_rate",
     "zone",
+    "condition",
 }
 PHASES = {"steady", "ramp", "approach", "turn_window", "settle"}
 STATUSES = {
@@ -98,7 +99,7 @@ def _check_event(line: dict[str, Any]) -> None:
     elif kind == "phase":
         assert line["phase"] in PHASES, line
         assert line["facing"] in ("forward", "backward"), line
-    elif kind in ("heart_rate", "zone"):
+    elif kind in ("heart_rate", "zone", "condition"):
         _check_heart_rate_event(line)
     elif kind == "cue":
         assert line["kind"] in CUE_KINDS, line
@@ -113,8 +114,31 @@ def _check_heart_rate_event(line: dict[str, Any]) -> None:
         assert line["state"] in ("fresh", "stale"), line
         assert ("source" in line) == (line["state"] == "fresh"), line
         return
+    if line["type"] == "condition":
+        assert line["outcome"] in ("met", "duration", "skipped", "no_heart_rate"), line
+        assert len(line["until"]) == 1, line
+        assert set(line["until"]) <= {"above", "below"}, line
+        assert ("heart_rate_bpm" in line) == (line["outcome"] == "met"), line
+        return
     verdicts = {"below", "above", "in_zone", "catching_up", "at_max", "at_min"}
     assert line["verdict"] in {*verdicts, "no_heart_rate", "off"}, line
+
+
+def _check_conditions(events: list[dict[str, Any]]) -> None:
+    """A step ending on a heart rate says how it ended, once, before the next segment (a
+    session that stopped during it says nothing of it)."""
+    until: dict[str, int] | None = None
+    endings: list[dict[str, Any]] = []
+    for line in events:
+        if line["type"] == "segment":
+            if until is not None:
+                assert len(endings) == 1, endings
+                assert endings[0]["until"] == until
+            until, endings = line.get("until_heart_rate"), []
+        elif line["type"] == "condition" and line["outcome"] != "no_heart_rate":
+            assert until is not None, line
+            endings.append(line)
+    assert len(endings) <= 1, endings
 
 
 def check_log(path: Path) -> list[dict[str, Any]]:
@@ -131,6 +155,7 @@ def check_log(path: Path) -> list[dict[str, Any]]:
         assert line["t"] >= last_t, (line, last_t)
         last_t = line["t"]
         _check_event(line)
+    _check_conditions(events)
     assert summary["type"] == "summary"
     assert summary["outcome"] in ("finished", "stopped", "interrupted")
     assert summary["exit_code"] in (0, 1, 3)

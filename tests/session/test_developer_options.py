@@ -13,13 +13,16 @@ from retrorun.profiles.loader import load_profile
 from retrorun.profiles.part_way import from_point
 from retrorun.profiles.plan import compile_plan
 from retrorun.profiles.safety import SAFETY_NUMBERS
+from retrorun.profiles.timeline import CueKind
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from retrorun.profiles.plan import Plan
     from tests.conftest import CliResult
 
+BUNDLED = library.profile_files(library.bundled_dir())
 TURN_KMH = SAFETY_NUMBERS["turn_speed_default"].value
 
 
@@ -103,3 +106,36 @@ def test_start_at_inside_a_turn_starts_at_the_interval_it_leads_to() -> None:
         ("interval", "backward", 60.0),
     ]
     assert len(rest.segments) == len(plan.segments) - 2
+
+
+def _interval_runs(plan: Plan) -> list[tuple[object, ...]]:
+    return [
+        (s.direction, s.label, s.speed_kmh, s.incline_pct, s.duration_s, s.distance_m)
+        for s in plan.segments
+        if s.kind == "interval"
+    ]
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda path: path.stem)
+def test_start_at_any_interval_keeps_every_step_after_it(path: Path) -> None:
+    document = load_profile(path)
+    plan = compile_plan(document.profile)
+    whole = _interval_runs(plan)
+    for number, seg in enumerate(s for s in plan.segments if s.kind == "interval"):
+        if number == 0 or seg.source_path == "finish":
+            continue
+        rest = _interval_runs(compile_plan(from_point(document.profile, plan, seg.start_s)))
+        assert rest[0][:2] == whole[number][:2], (path.stem, number)  # the one cut into
+        assert rest[1:] == whole[number + 1 :], (path.stem, number)
+
+
+def test_start_at_keeps_the_last_interval_cue_of_a_repeat() -> None:
+    document = load_profile(library.resolve("one-minute-alternation"))
+    plan = compile_plan(document.profile)
+    fourth = [s for s in plan.segments if s.label == "forward run"][3]
+    # 10 s into the fourth of eight rounds: four more rounds follow the one under way.
+    rest = compile_plan(from_point(document.profile, plan, fourth.start_s + 10.0))
+    opened = [s for s in rest.segments if any(cue.kind == CueKind.LAST_INTERVAL for cue in s.cues)]
+    runs = [s for s in rest.segments if s.kind == "interval" and s.label == "forward run"]
+    assert len(runs) == 5
+    assert opened == [runs[-1]]  # said once, as the last round starts

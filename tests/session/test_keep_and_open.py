@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from retrorun.session.api import CommandKind, UserCommand
+from tests.recording.garmin import decode
 from tests.session.belt import Drive
 from tests.session.test_engine import plan_of, until_log
 
@@ -73,13 +74,19 @@ def test_plan_shows_keep_and_open_steps(cli: Callable[..., CliResult], tmp_path:
     assert "easy until warm (until skip/lap)" in row
 
 
-def test_a_keep_step_is_not_exported_as_a_fixed_speed(
+def test_a_keep_step_is_exported_as_a_step_without_a_target_not_a_fixed_speed(
     cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
+    """A watch running the export keeps the belt's speed and waits for the lap button."""
     profile = tmp_path / "keep.yaml"
     profile.write_text(KEEP_OPEN, encoding="utf-8")
     out = tmp_path / "keep.fit"
     result = cli("workout", str(profile), "-o", str(out))
-    assert result.exit_code == 2
-    assert f"{profile}:5 steps[1].keep_speed: a keep_speed step has no speed" in result.stderr
-    assert not out.exists()
+    assert result.exit_code == 0, result.stderr
+    steps = decode(out.read_bytes())["workout_step_mesgs"]
+    kept = steps[1]
+    assert kept["wkt_step_name"] == "FORWARD easy until warm"
+    assert kept["target_type"] == "open"
+    assert kept["duration_type"] == "open"
+    assert "custom_target_speed_low" not in kept
+    assert "at most" in kept["notes"]

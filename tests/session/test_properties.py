@@ -160,6 +160,40 @@ def _check_turns(drive: Drive, plan: Plan) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles, schedules, st.booleans())
+# A last step whose condition holds as it starts still runs, measured, before it ends.
+@example(
+    {
+        "name": "random",
+        "turn": {},
+        "steps": [
+            {"direction": "forward", "duration": 15, "speed": 1.0, "incline": 0.0},
+            {"duration": 15, "speed": 1.0, "until_heart_rate": {"above": 100}},
+        ],
+    },
+    [(0.0, "heart_rate")],
+    False,  # not interactive
+)
+# Steps ending on a heart rate: the rising heart rate ends the first early, the falling one
+# the backward bout; each turn after them is run in full.
+@example(
+    {
+        "name": "random",
+        "turn": {},
+        "steps": [
+            {"duration": 300, "speed": 8.0, "until_heart_rate": {"above": 150}},
+            {"direction": "backward", "duration": 120, "speed": 4.0},
+            {
+                "direction": "backward",
+                "duration": 120,
+                "speed": 3.5,
+                "until_heart_rate": {"below": 100},
+            },
+            {"duration": 60, "speed": 6.0},
+        ],
+    },
+    [(40.0, "heart_rate"), (60.0, "heart_rate_low")],
+    False,  # not interactive
+)
 # Found by CI: the link lost during the start ended the session, and the heart rate's news
 # of the same moment was logged after the summary.
 @example(

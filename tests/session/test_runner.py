@@ -215,8 +215,11 @@ async def test_cancelling_the_session_stops_the_belt_and_closes_the_log(
     assert any(isinstance(event, Cue) for event in cues.drain())
 
 
-async def _command(session: Session, kind: CommandKind) -> CommandResult:
-    pending = asyncio.ensure_future(session.runner.command(UserCommand(kind, source="test")))
+async def _command(
+    session: Session, kind: CommandKind, amount: float | None = None
+) -> CommandResult:
+    command = UserCommand(kind, amount=amount, source="test")
+    pending = asyncio.ensure_future(session.runner.command(command))
     await session.clock.run_until(pending, limit=30.0)
     return pending.result()
 
@@ -250,6 +253,24 @@ async def test_a_session_torn_down_mid_run_sees_the_belt_at_rest_or_says_it_did_
     assert session.task.done()
     assert session.runner.belt_at_rest is at_rest
     assert session.sim.physical().moving is not at_rest
+
+
+async def test_a_session_cancelled_while_a_command_awaits_its_answer_still_stops_the_belt(
+    make_session: MakeSession,
+) -> None:
+    # Ctrl-C lands while a speed change is written and its answer not yet back: the stop on
+    # the way out must not be refused as "still in flight", or the belt runs on.
+    session = await make_session()
+    await session.run_for(30.0)
+    session.sim.delay_next_command(3.0)
+    assert (await _command(session, CommandKind.SPEED, 0.5)).accepted
+    await session.run_for(0.5)  # the nudge is written, its answer 2.5 s away
+    session.task.cancel()
+    end = session.clock.now() + 60.0
+    while not session.task.done() and session.clock.now() < end:
+        await session.clock.advance(0.5)
+    assert session.runner.belt_at_rest is True
+    assert not session.sim.physical().moving
 
 
 ENDS_BACKWARD = """

@@ -11,10 +11,16 @@ from hypothesis import strategies as st
 from retrorun.profiles.heart_zones import HeartRateZones
 from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.plan import compile_plan
-from retrorun.session.api import SegmentPreview
+from retrorun.session.api import SegmentPreview, SessionState
 from retrorun.session.engine import Engine
 from retrorun.tui.bigtext import GLYPHS, big_word
-from retrorun.tui.text import clock_text, heart_rate_text, pace_text, preview_text
+from retrorun.tui.text import (
+    clock_text,
+    heart_rate_text,
+    pace_text,
+    plan_position_s,
+    preview_text,
+)
 from retrorun.tui.widgets.charts import column_kinds
 from tests.tui.rig import short_plan
 
@@ -106,3 +112,21 @@ def test_the_heart_rate_readout_says_lost_and_the_zone_held() -> None:
     stale = replace(snap, heart_rate_state="stale")
     assert heart_rate_text(stale, plain) == "lost"
     assert heart_rate_text(stale, zone) == "lost  zone 2: 114-133"
+
+
+def test_a_session_stopped_part_way_shows_how_far_it_got(tmp_path: Path) -> None:
+    plan = short_plan(tmp_path)
+    starts = tuple(segment.start_s for segment in plan.segments)
+    total = plan.total_duration_s
+    running = replace(
+        Engine(plan, 0.0).snapshot(0.0),
+        state=SessionState.RUNNING,
+        segment_index=1,
+        segment_elapsed_s=4.0,
+    )
+    where = starts[1] + 4.0
+    assert plan_position_s(running, starts, total) == where
+    # Stopped by the runner or by a fault: the bar and the chart stay where it ended.
+    for ended in (SessionState.STOPPED, SessionState.INTERRUPTED):
+        assert plan_position_s(replace(running, state=ended), starts, total) == where
+    assert plan_position_s(replace(running, state=SessionState.FINISHED), starts, total) == total

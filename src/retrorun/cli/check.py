@@ -38,17 +38,24 @@ class TerminalRunner:
     ``blocking`` asks on the event loop's own thread: right for the simulator's virtual
     time (which then waits for the answer), wrong for a real treadmill, whose
     notifications must keep flowing while the runner reads the console.
+    ``err`` says it on standard error (where ``retrorun doctor`` shows its progress).
     """
 
     def __init__(
-        self, *, yes: bool, blocking: bool, simulator: SimulatedTreadmill | None = None
+        self,
+        *,
+        yes: bool,
+        blocking: bool,
+        simulator: SimulatedTreadmill | None = None,
+        err: bool = False,
     ) -> None:
         self._yes = yes
         self._blocking = blocking
         self._simulator = simulator
+        self._err = err
 
     def say(self, text: str) -> None:
-        click.echo(f"  {text}")
+        click.echo(f"  {text}", err=self._err)
 
     async def confirm_empty_belt(self) -> bool:
         if self._yes:

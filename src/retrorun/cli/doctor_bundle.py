@@ -2,10 +2,12 @@
 
 `collect` hears the treadmill (its scan record, and how many other devices were heard,
 never their names), opens it with every GATT crossing traced, reads what it says about
-itself, listens with the belt idle for the seconds asked (no control-point command is ever
-written: the belt does not move), and closes it. `write_bundle` writes the files to a
-temporary zip beside the output and renames it into place, so the output is whole or not
-there at all; the treadmill's address is masked in every file when asked.
+itself, listens with the belt idle for the seconds asked (no control-point command is
+written then: the belt does not move), with ``--check`` runs `retrorun check`'s procedure
+on the same connection (the belt then moves, with nobody on it), and closes it.
+`write_bundle` writes the files to a temporary zip beside the output and renames it into
+place, so the output is whole or not there at all; the treadmill's address is masked in
+every file when asked.
 
 Files in the bundle::
 
@@ -17,6 +19,7 @@ Files in the bundle::
     trace.jsonl              every GATT crossing while connected (retrorun sim --replay)
     settings.toml            what `retrorun check` saved for it (or that nothing was)
     system.json              retrorun, OS, Python, bleak, bleak-retry-connector, BlueZ
+    check.txt                with ``--check``: what the check measured, and its verdict
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from retrorun.check.procedure import Prompter
     from retrorun.clock import Clock
     from retrorun.device import Backends, Treadmill
 
@@ -53,10 +57,15 @@ device-information.json  Device Information (0x180A): manufacturer, model, firmw
 capabilities.json        feature bits, speed and incline ranges, and the capability notes
                          (every fallback retrorun applied where the treadmill said nothing useful)
 trace.jsonl              every GATT crossing while connected, decoded, with its time; {seconds:g} s
-                         of notifications with the belt idle (no command was sent). It replays
+                         of notifications with the belt idle (no command was sent then). It replays
                          through the simulator: retrorun sim --replay trace.jsonl
 settings.toml            the settings `retrorun check` saved for this treadmill, if any
 system.json              versions: retrorun, OS, Python, bleak, bleak-retry-connector, BlueZ
+{check}"""
+CHECK_README = """\
+check.txt                what `retrorun check` measured with nobody on the belt (speeds,
+                         ramps, reaction delay, pause, stop), and its verdict; the trace
+                         holds every command it sent and everything the treadmill answered
 """
 
 
@@ -82,11 +91,15 @@ async def collect(
     backends: Backends | None,
     say: Callable[[str], None],
     key: str | None = None,
+    check: Prompter | None = None,
 ) -> Bundle:
     """Everything the bundle holds about the treadmill at `target` (an address or name).
 
     Raises `DeviceError` when it cannot be found or reached, `InputError` when it is not a
-    treadmill. `key` is where its saved settings are found (its address when None).
+    treadmill. `key` is where its saved settings are found (its address when None). With
+    `check`, the runner beside the treadmill, the treadmill check runs after the idle
+    recording (the belt moves; it is stopped and measured at rest whatever ends the check);
+    what it learned goes in the bundle, never in the saved settings.
     """
     from retrorun.device import find_treadmill, open_treadmill, scan_devices  # noqa: PLC0415
     from retrorun.device.connection import matches  # noqa: PLC0415
@@ -118,6 +131,9 @@ async def collect(
         bundle.files["device-information.json"] = _json(await treadmill.device_information())
         bundle.files["capabilities.json"] = _json(_capabilities(treadmill))
         await _listen(seconds, clock, say)
+        if check is not None:
+            runner = _Recorded(check)
+            bundle.files["check.txt"] = await _check(treadmill, clock, runner, key or found.address)
     finally:
         await treadmill.close()
     bundle.files["trace.jsonl"] = "".join(line + "\n" for line in lines)
@@ -134,6 +150,46 @@ async def _listen(seconds: float, clock: Clock, say: Callable[[str], None]) -> N
         await clock.sleep(min(left, PROGRESS_EVERY_S))
         if start + seconds - clock.now() > 0:
             say(f"{clock.now() - start:.0f} of {seconds:g} s")
+
+
+async def _check(treadmill: Treadmill, clock: Clock, runner: _Recorded, key: str) -> str:
+    """`retrorun check` on the open treadmill; what it said and its report, as lines."""
+    from retrorun.check.procedure import TreadmillCheck  # noqa: PLC0415
+    from retrorun.check.report import result_lines, verdict_of  # noqa: PLC0415
+
+    findings = await TreadmillCheck(
+        treadmill,
+        clock=clock,
+        prompter=runner,
+        address=key,
+        name=f"the simulator ({key[4:]})" if key.startswith("sim:") else None,
+    ).run()
+    lines = [*runner.said, *result_lines(findings), f"verdict: {verdict_of(findings).value}"]
+    return "".join(f"{line}\n" for line in lines)
+
+
+class _Recorded:
+    """The runner's prompter, with every line the check says kept for the bundle."""
+
+    def __init__(self, runner: Prompter) -> None:
+        self._runner = runner
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+        self._runner.say(text)
+
+    async def confirm_empty_belt(self) -> bool:
+        return await self._runner.confirm_empty_belt()
+
+    async def press_console_start(self) -> None:
+        await self._runner.press_console_start()
+
+    async def press_console_stop(self) -> None:
+        await self._runner.press_console_stop()
+
+    async def console_units(self) -> Literal["kmh", "mph"] | None:
+        return await self._runner.console_units()
 
 
 def _capabilities(treadmill: Treadmill) -> dict[str, object]:
@@ -226,7 +282,9 @@ def write_bundle(bundle: Bundle, output: Path, *, mask: bool) -> None:
     """Write `bundle` as a zip at `output`, whole or not at all (never over a file)."""
     replace = (re.compile(re.escape(bundle.address), re.IGNORECASE), masked(bundle.address))
     note = " (masked here)" if mask else ""
-    files = {"README.txt": README.format(masked=note, seconds=bundle.seconds), **bundle.files}
+    check = CHECK_README if "check.txt" in bundle.files else ""
+    readme = README.format(masked=note, seconds=bundle.seconds, check=check)
+    files = {"README.txt": readme, **bundle.files}
     partial = output.with_name(f".{output.name}.partial")
     try:
         with zipfile.ZipFile(partial, "x", compression=zipfile.ZIP_DEFLATED) as archive:

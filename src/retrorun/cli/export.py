@@ -150,20 +150,10 @@ def workout(profile: str, file_format: str, output: Path | None) -> None:
     from retrorun.profiles import library  # noqa: PLC0415
     from retrorun.profiles.loader import load_profile  # noqa: PLC0415
     from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
-    from retrorun.profiles.safety import walk_steps  # noqa: PLC0415
 
     path = library.resolve(profile)
     document = load_profile(path)
     plan = compile_plan(document.profile, where=document)  # only safe profiles leave retrorun
-    kept = next(
-        (path for step, path in walk_steps(document.profile.steps) if step.keep_speed), None
-    )
-    if kept is not None:
-        raise document.error(
-            "a keep_speed step has no speed of its own for a workout file to carry; "
-            "give it a speed to export the profile",
-            (*kept, "keep_speed"),
-        )
     if file_format == "fit":
         from retrorun.profiles.exporters.fit_workout import export_fit_workout  # noqa: PLC0415
 

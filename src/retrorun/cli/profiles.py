@@ -52,15 +52,15 @@ def _compile(document: ProfileDocument, config: Config) -> Plan:
 
 
 def _length(seg: Segment, units: Units) -> str:
-    """``2:00``, ``400 m`` (``0.25 mi``); an open step ``≤10:00`` (it ends on skip, at the
-    latest then)."""
+    """``2:00``, ``400 m`` (``0.25 mi``); an open step or one ending on a heart rate
+    ``≤10:00`` (it may end earlier, at the latest then)."""
     from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
     from retrorun.profiles.words import distance_text  # noqa: PLC0415
 
     if seg.distance_m is not None:
         return distance_text(seg.distance_m, units)
     text = format_duration(seg.duration_s or 0.0)
-    return f"≤{text}" if seg.open_ended else text
+    return f"≤{text}" if seg.open_ended or seg.until_heart_rate is not None else text
 
 
 def _speed(seg: Segment, units: Units) -> str:
@@ -80,9 +80,20 @@ def _speed(seg: Segment, units: Units) -> str:
     return f"{shown(seg.ramp_from_kmh)}→{shown(seg.speed_kmh)}"
 
 
-def _notes(seg: Segment) -> str:
-    """What a step holds or waits for, after its label."""
+RUNNING_KMH = 7.2
+"""From about 2 m/s people run rather than walk forward: there a pace says more than a speed."""
+
+
+def _notes(seg: Segment, units: Units) -> str:
+    """What a step holds or waits for, after its label; a forward run's pace."""
+    from retrorun.profiles.quantities import format_duration  # noqa: PLC0415
+    from retrorun.profiles.words import pace_text  # noqa: PLC0415
+
     notes = []
+    steady = seg.heart_rate is None and not seg.keep_speed and seg.ramp_from_kmh is None
+    running = seg.kind == "interval" and seg.direction == "forward" and steady
+    if running and seg.speed_kmh >= RUNNING_KMH:
+        notes.append(pace_text(seg.speed_kmh, units))
     hold = seg.heart_rate
     if hold is not None:
         bpm = (
@@ -93,6 +104,9 @@ def _notes(seg: Segment) -> str:
         notes.append(bpm if hold.target in seg.label else f"holds {hold.target}: {bpm}")
     if seg.open_ended:
         notes.append("until skip/lap")
+    if seg.until_heart_rate is not None:
+        most = format_duration(seg.duration_s or 0.0)
+        notes.append(f"up to {most}, until {seg.until_heart_rate.describe()}")
     if seg.repeat_round:
         notes.append(seg.repeat_round)
     return f" ({'; '.join(notes)})" if notes else ""
@@ -112,7 +126,7 @@ def _print_plan(plan: Plan, units: Units) -> None:
             f"{seg.index:>3}  {format_duration(seg.start_s):>7}  {seg.kind:<8} "
             f"{seg.direction:<8} {_length(seg, units):>8} "
             f"{_speed(seg, units):>9} {seg.incline_pct:>6.1f}  {in_units(seg.label, units)}"
-            + _notes(seg)
+            + _notes(seg, units)
         )
     click.echo(
         f"total {format_duration(plan.total_duration_s)}, "

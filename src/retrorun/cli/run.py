@@ -266,6 +266,7 @@ def run(  # noqa: PLR0913, PLR0917 - one parameter per documented option
         if rehearse:  # (without a profile the start screen picks one, and it is rehearsed)
             _say_rehearsal(options)
         _say_when_shadowed(profile)
+        _say_without_strap(profile, options)
     options = _saved_settings(
         options, explicit_mph=mph or mph_commands, explicit_speed_factor=speed_factor is not None
     )
@@ -327,6 +328,23 @@ def _say_rehearsal(options: LaunchOptions) -> None:
         f"{plan.total_distance_m / 1000:.2f} km, {plan.turns} turns",
         err=True,
     )
+
+
+def _say_without_strap(profile: str, options: LaunchOptions) -> None:
+    """One line when a step ends on a heart rate and no strap is named: most treadmills
+    relay none, and such a step then runs to its duration (docs/session.md)."""
+    if options.heart_rate_strap is not None:
+        return
+    from retrorun.cli.launch import check  # noqa: PLC0415
+    from retrorun.profiles.heart_zones import NO_STRAP, step_ending_on_heart_rate  # noqa: PLC0415
+    from retrorun.profiles.library import resolve  # noqa: PLC0415
+    from retrorun.profiles.loader import load_profile  # noqa: PLC0415
+
+    document = load_profile(resolve(profile))
+    path = step_ending_on_heart_rate(document.profile)
+    if path is not None:
+        check(options)  # bad input is its own one line, without this note
+        click.echo(f"retrorun: note: {document.error(NO_STRAP, path)}", err=True)
 
 
 def _say_when_shadowed(profile: str) -> None:

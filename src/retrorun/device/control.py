@@ -4,7 +4,9 @@ An async shell over the codec's sans-I/O `ControlPointClient`. Writes are serial
 lock; each waits for its 0x80 response (fed in from notifications or indications by
 `feed_response`) with a timeout on the injected clock. Control is requested whenever it is
 not held, "Control Not Permitted" is retried with backoff, and an ATT "Procedure Already
-In Progress" error (FTMS §4.16.3) is retried after a pause.
+In Progress" error (FTMS §4.16.3) is retried after a pause. A procedure whose caller is
+cancelled while it waits is still in the treadmill's hands: the next one waits for its
+answer (at most until it was due) instead of being refused as "in progress".
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ class ControlChannel:
         self._client = ControlPointClient()
         self._lock = asyncio.Lock()
         self._pending: asyncio.Future[Answer] | None = None
+        self._abandoned_until: float | None = None
+        """When the answer to a procedure given up on is due (`_pending` is its future)."""
         self._link: Link | None = None
         self.lost: list[CodecControlLost] = []
         """Losses of control since last read (the owner drains and publishes them)."""
@@ -134,8 +138,10 @@ class ControlChannel:
         """Write one request and wait for its answer (the caller holds the lock)."""
         if self._link is None:
             raise DeviceError("not connected")
+        await self._wait_out_abandoned()
         for attempt in range(_BUSY_RETRIES):
             data = self._client.send(request)
+            sent_at = self._clock.now()
             future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
             self._pending = future
             try:
@@ -153,10 +159,37 @@ class ControlChannel:
             except DeviceError:
                 self._settle(self._client.timeout())
                 raise
+            except asyncio.CancelledError:
+                # Given up on (Ctrl-C, a session ending) while the treadmill still works on
+                # it: the next procedure, a stop above all, waits for its answer instead of
+                # being refused as "in progress".
+                self._abandoned_until = sent_at + self._response_timeout_s
+                raise
             finally:
-                self._pending = None
+                if self._abandoned_until is None:
+                    self._pending = None
             await self._clock.sleep(backoff(attempt))
         raise AssertionError  # pragma: no cover - the loop returns or raises
+
+    async def _wait_out_abandoned(self) -> None:
+        """Wait for the answer to a procedure whose caller gave up on it, at most until its
+        answer was due; then the channel is free either way."""
+        pending, until = self._pending, self._abandoned_until
+        if pending is None or until is None:
+            return
+        try:
+            left = until - self._clock.now()
+            if left > 0 and not pending.done():
+                await first_of(pending, self._clock.sleep(left))
+        except (TimeoutError, DeviceError):
+            pass  # not answered in time, or the link dropped: nothing is in flight now
+        finally:
+            if pending.done() and not pending.cancelled():
+                pending.exception()  # retrieved: a dropped link was said where it happened
+            if self._client.in_flight is not None:
+                self._settle(self._client.timeout())
+            self._pending = None
+            self._abandoned_until = None
 
     def _settle(self, events: tuple[Event, ...]) -> None:
         for event in events:

@@ -41,7 +41,6 @@ class HeartRateStrap:
 
     def __init__(self, link: Link) -> None:
         self._link = link
-        self.latest: HeartRateSample | None = None
 
     @property
     def name(self) -> str:
@@ -64,11 +63,11 @@ class HeartRateStrap:
                 continue
             if measurement.heart_rate_bpm is None:
                 continue
-            sample = HeartRateSample(
+            # Each reading is stamped and handed on, never kept here: how old a heart rate
+            # may be before nothing acts on it is the session's rule (stale after 5 s).
+            yield HeartRateSample(
                 event.received_at, measurement.heart_rate_bpm, measurement.sensor_contact
             )
-            self.latest = sample
-            yield sample
 
     async def close(self) -> None:
         await self._link.disconnect()

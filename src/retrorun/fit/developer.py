@@ -1,4 +1,5 @@
-"""retrorun's FIT developer fields: direction on laps and records, incline on workout steps.
+"""retrorun's FIT developer fields: direction on laps and records; incline, a zone step's
+start speed and exact % of max HR, and an open step's longest time on workout steps.
 
 FIT has no notion of running backward (notes §3.5), so a retrorun file declares developer
 fields (FIT Protocol, "Developer Data"): a ``developer_data_id`` message with retrorun's
@@ -48,6 +49,25 @@ RECORD_DIRECTION = DeveloperField(
 """`DirectionCode` on every record."""
 STEP_INCLINE = DeveloperField(2, "incline", BaseType.SINT16, MesgNum.WORKOUT_STEP, "%", 100)
 """The step's treadmill incline, % x 100 (FIT workouts have no incline target)."""
+STEP_START_SPEED = DeveloperField(
+    3, "start_speed", BaseType.UINT16, MesgNum.WORKOUT_STEP, "km/h", 100
+)
+"""A heart-rate zone step's starting speed, km/h x 100, when the profile gives one."""
+STEP_MAX_TIME = DeveloperField(4, "max_time", BaseType.UINT32, MesgNum.WORKOUT_STEP, "ms")
+"""An open (lap button) step's longest time in ms: retrorun moves on by then (a field
+description's scale is one byte, too small for ms as s x 1000)."""
+STEP_HR_LOW_PCT = DeveloperField(5, "hr_low_pct", BaseType.UINT16, MesgNum.WORKOUT_STEP, "%", 100)
+"""A % of max HR target's low end, % x 100 (the FIT target holds whole percents)."""
+STEP_HR_HIGH_PCT = DeveloperField(6, "hr_high_pct", BaseType.UINT16, MesgNum.WORKOUT_STEP, "%", 100)
+"""A % of max HR target's high end, % x 100."""
+WORKOUT_STEP_FIELDS = (
+    STEP_INCLINE,
+    STEP_START_SPEED,
+    STEP_MAX_TIME,
+    STEP_HR_LOW_PCT,
+    STEP_HR_HIGH_PCT,
+)
+"""Every developer field a workout file's steps may carry."""
 
 
 def declare(writer: FitWriter, fields: tuple[DeveloperField, ...]) -> None:

@@ -79,6 +79,10 @@ class WktStepDuration(enum.IntEnum):
     """duration_value in ms."""
     DISTANCE = 1
     """duration_value in cm."""
+    HR_LESS_THAN = 2
+    """duration_value: a heart rate, bpm + 100 (100 or less: % of the maximum)."""
+    HR_GREATER_THAN = 3
+    """duration_value: as `HR_LESS_THAN`."""
     OPEN = 5
     REPEAT_UNTIL_STEPS_CMPLT = 6
     """duration_value: index of the first step to repeat; target_value: the count."""

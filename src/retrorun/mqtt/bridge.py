@@ -38,13 +38,14 @@ never meets either limit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
-from retrorun.clock import LoopClock
+from retrorun.clock import LoopClock, wall_bounded
 from retrorun.errors import BrokerError, RetrorunError
 from retrorun.mqtt import payloads
 from retrorun.mqtt.discovery import discovery_sequence
@@ -195,7 +196,14 @@ class MqttBridge:
         first_pending = self._connections == 0 and self._last_error is None
         try:
             if self._connected.is_set() or (first_pending and not connection.done()):
-                await _until_done_or_wall_time(connection, self._tuning.close_timeout_s)
+                # The goodbye talks to a real broker, so its bound is wall time even on a
+                # fast-forward loop; how the connection ended is gathered just below.
+                with contextlib.suppress(TimeoutError):
+                    await wall_bounded(
+                        asyncio.wait({connection}),
+                        self._tuning.close_timeout_s,
+                        poll_s=_GOODBYE_POLL_S,
+                    )
         finally:  # also when the caller is cancelled while waiting: no task is left behind
             connection.cancel()
             failures += await asyncio.gather(connection, return_exceptions=True)
@@ -407,16 +415,3 @@ async def _wall_sleep(seconds: float) -> None:
     end = time.monotonic() + seconds
     while (left := end - time.monotonic()) > 0:
         await loop.run_in_executor(None, time.sleep, min(left, _WALL_SLICE_S))
-
-
-async def _until_done_or_wall_time(task: asyncio.Task[None], seconds: float) -> None:
-    """Wait for ``task`` at most ``seconds`` of *wall* time.
-
-    The goodbye talks to a real broker over a real socket, so its bound is real time even
-    when the session ran on a fast-forward or scaled loop, where a loop-time timeout of
-    two seconds passes in an instant and the final state and ``offline`` would be lost.
-    Each short wait lets the loop poll the socket.
-    """
-    deadline = time.monotonic() + seconds
-    while not task.done() and time.monotonic() < deadline:
-        await asyncio.wait({task}, timeout=_GOODBYE_POLL_S)

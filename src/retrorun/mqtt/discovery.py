@@ -80,6 +80,15 @@ SENSORS = (
         "total_increasing",
     ),
     Sensor(
+        "energy",
+        "Energy",
+        "{{ value_json.totals.energy_kcal | round(0) }}",
+        "kcal",
+        None,
+        "total_increasing",
+        "mdi:fire",
+    ),
+    Sensor(
         "heart_rate",
         "Heart rate",
         "{{ value_json.heart_rate_bpm }}",

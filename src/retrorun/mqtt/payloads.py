@@ -61,6 +61,7 @@ def telemetry_payload(snapshot: Snapshot) -> bytes:
             "incline_pct": snapshot.measured_incline_pct,
             "heart_rate_bpm": snapshot.heart_rate_bpm,
             "distance_m": round(snapshot.distance_m, 1),
+            "energy_kcal": round(snapshot.totals.energy_kcal, 1),
             "elapsed_s": round(snapshot.elapsed_s, 1),
             "remaining_s": round(snapshot.remaining_s, 1),
         }

@@ -68,6 +68,20 @@ def step_needing_zones(profile: Profile) -> FieldPath | None:
     return None
 
 
+def step_ending_on_heart_rate(profile: Profile) -> FieldPath | None:
+    """The first step that ends on a heart rate (``until_heart_rate``), by its field path;
+    None when there is none."""
+    for step, path in walk_steps(profile.steps):
+        if step.until_heart_rate is not None:
+            return (*path, "until_heart_rate")
+    return None
+
+
+NO_STRAP = (
+    "this step ends on a heart rate, but no strap is named (--hr, or [heart_rate] device in "
+    "the config): unless the treadmill relays a heart rate, it runs to its duration"
+)
+"""What `run` says of `step_ending_on_heart_rate` when no strap is named."""
 NO_ZONES = (
     "a heart-rate zone step needs your zones: set max_bpm (and optionally zones) in the "
     "[heart_rate] section of the config file (docs/session.md)"

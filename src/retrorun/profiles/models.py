@@ -24,15 +24,18 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationError,
     model_validator,
 )
 
 from retrorun.errors import shown_name
 from retrorun.profiles.quantities import (
     KM_PER_MILE,
+    PACE_HELP,
     SpeedUnits,
     parse_distance_m,
     parse_duration_s,
+    parse_pace_kmh,
     parse_speed_kmh,
 )
 from retrorun.profiles.timeline import Direction
@@ -131,8 +134,60 @@ class HeartRateTarget(_Frozen):
         return f"{low:g}-{high:g} % of max HR"
 
 
+class UntilHeartRate(_Frozen):
+    """A heart rate that ends a step early: ``{above: 150}`` or ``{below: 120}`` (bpm)."""
+
+    above: int | None = Field(default=None, ge=MIN_HR_BPM, le=MAX_HR_BPM)
+    """The step ends once the heart rate is above this (bpm): run until it has risen."""
+    below: int | None = Field(default=None, ge=MIN_HR_BPM, le=MAX_HR_BPM)
+    """The step ends once the heart rate is below this (bpm): recover until it has fallen."""
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> UntilHeartRate:
+        if (self.above is None) == (self.below is None):
+            raise ValueError("give exactly one of 'above' or 'below'")
+        return self
+
+    def describe(self) -> str:
+        """``HR above 150``, ``HR below 120``."""
+        return f"HR above {self.above}" if self.above is not None else f"HR below {self.below}"
+
+
+def _pace_as_speed(data: Any) -> Any:  # noqa: ANN401 - raw input by design
+    """A step's ``pace`` (``"5:30/km"``, ``"8:50/mi"``) as the ``speed`` it stands for: the
+    one place a pace key is read. A bad one is an error at the step's ``pace``."""
+    if not isinstance(data, dict) or "pace" not in data:
+        return data
+    pace = data["pace"]
+    rest = {key: value for key, value in data.items() if key != "pace"}
+    try:
+        if "speed" in data:
+            raise ValueError("give 'speed' or 'pace', not both")  # noqa: TRY301 - one report
+        kmh = parse_pace_kmh(pace)
+        if kmh > MAX_SPEED_KMH:
+            raise ValueError(  # noqa: TRY301
+                f"{pace!r} is {kmh:.1f} km/h, faster than any treadmill ({MAX_SPEED_KMH:g} km/h)"
+            )
+    except ValueError as exc:
+        raise ValidationError.from_exception_data(
+            "IntervalStep",
+            [{"type": "value_error", "loc": ("pace",), "input": pace, "ctx": {"error": exc}}],
+        ) from None
+    return {**rest, "speed": kmh}
+
+
+def _pace_schema(schema: dict[str, Any]) -> None:
+    """The ``pace`` key in the JSON Schema (it is read into ``speed``)."""
+    schema["properties"]["pace"] = {
+        "description": f"Instead of 'speed': a pace; {PACE_HELP}.",
+        "type": "string",
+    }
+
+
 class IntervalStep(_Frozen):
     """One stretch of running or walking in one direction."""
+
+    model_config = ConfigDict(json_schema_extra=_pace_schema)
 
     direction: Direction = "forward"
     """``forward`` (facing the console) or ``backward`` (facing away from it)."""
@@ -161,6 +216,14 @@ class IntervalStep(_Frozen):
     """Keep the speed the belt runs now (after the step before it, nudges included)."""
     open_ended: bool = Field(default=False, alias="open")
     """Ends when the runner presses skip (the lap button), at the latest after ``duration``."""
+    until_heart_rate: UntilHeartRate | None = None
+    """Ends early once the heart rate is above or below a value, at the latest after
+    ``duration``; judged on a fresh heart rate only (docs/profiles.md)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pace_is_a_speed(cls, data: Any) -> Any:  # noqa: ANN401 - raw input by design
+        return _pace_as_speed(data)
 
     @model_validator(mode="after")
     def _one_length_and_one_speed(self) -> IntervalStep:
@@ -168,6 +231,8 @@ class IntervalStep(_Frozen):
             raise ValueError("give exactly one of 'duration' or 'distance'")
         if self.open_ended and self.duration_s is None:
             raise ValueError("an open step needs 'duration': the most it lasts")
+        if self.until_heart_rate is not None and self.duration_s is None:
+            raise ValueError("a step with 'until_heart_rate' needs 'duration': the most it lasts")
         if self.keep_speed:
             if self.speed_kmh is not None or self.ramp is not None or self.heart_rate is not None:
                 raise ValueError("'keep_speed' takes no 'speed', 'ramp' or 'heart_rate'")
@@ -366,6 +431,7 @@ __all__ = [
     "SpeedRamp",
     "Step",
     "TurnSettings",
+    "UntilHeartRate",
     "format_path",
 ]
 

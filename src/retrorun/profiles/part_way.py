@@ -3,12 +3,15 @@ try the end of a long profile without running all of it.
 
 `from_point` cuts a profile at a point of its plan's timeline (the ``start`` column of
 ``retrorun plan``) and returns a profile of what is left: the interval running at that point,
-shortened (a ramp starting from the speed it had reached), and every step after it, repeats
-unrolled. A point inside a turn starts at the interval the turn leads to. The cut profile is
-compiled like any other, so its session starts the way every session does: the belt from
-rest through the treadmill's start, and, when what is left begins backward, forward at turn
-speed first and a whole turn (window and settle) before the backward ramp. A backward
-interval is kept long enough for that ramp, never shortened below it.
+shortened (a ramp starting from the speed it had reached), and every step after it. A repeat
+block keeps its shape: what is left of the round under way, then the rounds still to run as
+a block, so the "Last interval" cue still opens the last round when more than one round is
+left (a lone remaining round runs as plain steps). A point inside a turn starts at the
+interval the turn leads to. The cut profile is compiled like any other, so its session
+starts the way every session does: the belt from rest through the treadmill's start, and,
+when what is left begins backward, forward at turn speed first and a whole turn (window and
+settle) before the backward ramp. A backward interval is kept long enough for that ramp,
+never shortened below it.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from retrorun.errors import InputError
+from retrorun.profiles.models import RepeatBlock, RepeatStep
 from retrorun.profiles.plan import unrolled_steps
 from retrorun.profiles.quantities import format_duration
 
 if TYPE_CHECKING:
-    from retrorun.profiles.models import IntervalStep, Profile
+    from retrorun.profiles.models import IntervalStep, Profile, Step
     from retrorun.profiles.plan import Plan, Segment
 
 MIN_LEFT_S = 5.0
@@ -46,11 +50,15 @@ def from_point(profile: Profile, plan: Plan, at_s: float) -> Profile:
     intervals = [s for s in plan.segments if s.kind == "interval"]
     later = [s for s in intervals if s.index > at.index]
     if at.kind == "turn":
-        rest = steps[intervals.index(later[0]) :] if later else ()
+        number, first = (
+            (intervals.index(later[0]), steps[intervals.index(later[0])])
+            if later
+            else (len(steps), None)
+        )
     else:
         number = intervals.index(at)
         first = _rest_of(steps[number], at, at_s - at.start_s, plan)
-        rest = ((first,) if first is not None else ()) + steps[number + 1 :]
+    rest = tuple(_from_interval(profile.steps, number, first))
     if not rest:
         raise InputError(
             f"nothing of the plan is left after {format_duration(at_s)}", location="--start-at"
@@ -58,6 +66,37 @@ def from_point(profile: Profile, plan: Plan, at_s: float) -> Profile:
     return profile.model_copy(
         update={"name": f"{profile.name} (from {format_duration(at_s)})", "steps": rest}
     )
+
+
+def _intervals_in(step: Step) -> int:
+    """How many intervals `step` runs, repeats unrolled."""
+    if isinstance(step, RepeatStep):
+        return step.repeat.times * sum(_intervals_in(inner) for inner in step.repeat.steps)
+    return 1
+
+
+def _from_interval(steps: tuple[Step, ...], number: int, first: IntervalStep | None) -> list[Step]:
+    """`steps` from their `number`-th interval (counted unrolled) on, that interval replaced
+    by `first` (left out when None), repeat blocks kept as blocks."""
+    for position, step in enumerate(steps):
+        count = _intervals_in(step)
+        if number >= count:
+            number -= count
+            continue
+        if isinstance(step, RepeatStep):
+            block = step.repeat
+            per_round = count // block.times
+            done, within = divmod(number, per_round)
+            head = _from_interval(block.steps, within, first)
+            left = block.times - done - 1
+            if left == 1:
+                head.extend(block.steps)
+            elif left > 1:
+                head.append(RepeatStep(repeat=RepeatBlock(times=left, steps=block.steps)))
+        else:
+            head = [first] if first is not None else []
+        return head + list(steps[position + 1 :])
+    return []
 
 
 def _rest_of(step: IntervalStep, seg: Segment, into_s: float, plan: Plan) -> IntervalStep | None:

@@ -49,6 +49,7 @@ from retrorun.profiles.timeline import (
     Plan,
     Segment,
     SpeedStep,
+    UntilHold,
     ZoneHold,
 )
 
@@ -442,6 +443,14 @@ def _zone_hold(step: IntervalStep, zones: HeartRateZones | None) -> ZoneHold | N
     )
 
 
+def _until(step: IntervalStep) -> UntilHold | None:
+    until = step.until_heart_rate
+    if until is None:
+        return None
+    above = until.above is not None
+    return UntilHold(until.above if until.above is not None else until.below or 0, above)
+
+
 def _label(step: IntervalStep, speed_kmh: float) -> str:
     if step.label:
         return step.label
@@ -512,6 +521,7 @@ def _interval(
         heart_rate=_zone_hold(step, zones),
         keep_speed=step.keep_speed,
         open_ended=step.open_ended,
+        until_heart_rate=_until(step),
     )
     _advance(state, seg)
     return seg
@@ -543,12 +553,16 @@ def _previews(segments: list[Segment]) -> dict[int, tuple[int, str]]:
 
 def _opening_cues(seg: Segment, *, own_cue: bool) -> list[Cue]:
     """What an interval says as it starts: its label, its own cue (unless said before it),
-    how an open step ends."""
+    how an open step or one ending on a heart rate ends."""
     cues = [Cue(0.0, CueKind.START, seg.label)]
     if seg.cue and own_cue:
         cues.append(Cue(0.0, CueKind.TEXT, seg.cue))
     if seg.open_ended:
         cues.append(Cue(0.0, CueKind.TEXT, OPEN_STEP_CUE))
+    until = seg.until_heart_rate
+    if until is not None:
+        text = words.until_heart_rate(until.condition, seg.duration_s or 0.0)
+        cues.append(Cue(0.0, CueKind.TEXT, text))
     return cues
 
 
@@ -582,7 +596,9 @@ def _with_cues(
             cues.extend(_opening_cues(seg, own_cue=position not in said_before))
             cues.extend(_preview_cue(seg, previews.get(position), limits))
             counted = seg.duration_s if seg.duration_s is not None else length
-            if counted >= HALFWAY_MIN_S and not seg.open_ended:  # halfway through the counted time
+            # Halfway through the counted time; a step that may end early has no halfway.
+            early = seg.open_ended or seg.until_heart_rate is not None
+            if counted >= HALFWAY_MIN_S and not early:
                 cues.append(Cue(length - counted / 2, CueKind.HALFWAY, words.HALFWAY))
         if following is not None and following.kind == "turn":
             lead = min(limits.turn_warning_s, length)

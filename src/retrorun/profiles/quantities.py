@@ -5,12 +5,16 @@ or ``"1h5m"``; a distance ``400`` (metres), ``"400m"``, ``"1km"`` or ``"0.25mi"`
 ``9`` (in the profile's units), ``"9 km/h"``, ``"5.5 mph"``, ``"6:00/km"`` or ``"9:40/mi"``.
 Each parser returns a plain number in the unit its name says, or raises `ValueError` with a
 message that shows what a good value looks like (pydantic turns it into a field error).
+A pace becomes a speed with exact arithmetic (fractions, one rounding to float at the end):
+``"5:30/km"`` is the float nearest 3600 / 330 km/h, ``"8:50/mi"`` the one nearest
+3600 * 1.609344 / 530.
 """
 
 from __future__ import annotations
 
 import re
 import reprlib
+from fractions import Fraction
 from typing import Literal
 
 KM_PER_MILE = 1.609344
@@ -31,6 +35,7 @@ _BARE_PACE = re.compile(r"^(\d{1,2}):(\d{2}(?:\.\d+)?)$")
 DURATION_HELP = "write seconds (90), '90s', '2m', '1h5m' or a clock time '1:30'"
 DISTANCE_HELP = "write metres (400) or '400m', '1km', '0.25mi'"
 SPEED_HELP = "write a number in the profile's units, '9 km/h', '5.5 mph', '6:00/km' or '9:40/mi'"
+PACE_HELP = "write minutes:seconds per km or mile, '5:30/km' or '8:50/mi'"
 
 
 def parse_duration_s(value: object) -> float:
@@ -62,11 +67,23 @@ def parse_distance_m(value: object) -> float:
 
 
 def _pace_to_kmh(minutes: str, seconds: str, per: str) -> float | None:
-    total_s = int(minutes) * 60 + float(seconds)
-    if float(seconds) >= 60 or total_s <= 0:  # noqa: PLR2004
+    """The speed of a pace, computed exactly and rounded once."""
+    secs = Fraction(seconds)
+    total_s = int(minutes) * 60 + secs
+    if secs >= 60 or total_s <= 0:  # noqa: PLR2004
         return None
-    per_km = KM_PER_MILE if per.lower().startswith("mi") else 1.0
-    return 3600 * per_km / total_s
+    per_km = Fraction(str(KM_PER_MILE)) if per.lower().startswith("mi") else Fraction(1)
+    return float(3600 * per_km / total_s)
+
+
+def parse_pace_kmh(value: object) -> float:
+    """The speed in km/h of a pace with its unit: ``"5:30/km"``, ``"8:50/mi"``,
+    ``"5:30 min/km"``."""
+    match = _PACE.match(value.strip()) if isinstance(value, str) else None
+    kmh = _pace_to_kmh(*match.groups()) if match else None
+    if kmh is None:
+        raise ValueError(f"{reprlib.repr(value)} is not a pace; {PACE_HELP}")
+    return kmh
 
 
 def _number_kmh(number: float, units: SpeedUnits) -> float | None:

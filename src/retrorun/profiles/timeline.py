@@ -92,6 +92,26 @@ class ZoneHold:
 
 
 @dataclass(frozen=True)
+class UntilHold:
+    """A heart rate that ends an interval early: above (or below) `bpm`."""
+
+    bpm: int
+    above: bool
+
+    @property
+    def condition(self) -> str:
+        """``above 150``, ``below 120``."""
+        return f"{'above' if self.above else 'below'} {self.bpm}"
+
+    def describe(self) -> str:
+        """``HR above 150``, ``HR below 120``."""
+        return f"HR {self.condition}"
+
+    def to_json(self) -> dict[str, int]:
+        return {"above" if self.above else "below": self.bpm}
+
+
+@dataclass(frozen=True)
 class Segment:
     """One stretch of the plan: an interval, or a turn between directions.
 
@@ -129,6 +149,8 @@ class Segment:
     """The belt keeps the speed it runs (`speed_kmh` is the plan's estimate of it)."""
     open_ended: bool = False
     """Ends on skip (the lap button), at the latest after `duration_s`."""
+    until_heart_rate: UntilHold | None = None
+    """Ends early once a fresh heart rate crosses it, at the latest after `duration_s`."""
 
     def to_json(self) -> dict[str, Any]:
         """The segment as JSON-ready data (unit-suffixed keys, absent when not set)."""
@@ -168,6 +190,8 @@ class Segment:
             data["keep_speed"] = True
         if self.open_ended:
             data["open"] = True
+        if self.until_heart_rate is not None:
+            data["until_heart_rate"] = self.until_heart_rate.to_json()
         return data
 
 

@@ -285,6 +285,30 @@ def heart_rate_slower(bpm: int, ceiling: int, kmh: float, units: Units = "metric
     return f"Heart rate {bpm} above {ceiling}: {speed_text(kmh, units)}."
 
 
+def length_words(seconds: float) -> str:
+    """``10 minutes``, ``1 minute 30 seconds``, ``45 seconds`` (whole seconds)."""
+    minutes, rest = divmod(max(1, round(seconds)), 60)
+    parts = [f"{minutes} minute{'' if minutes == 1 else 's'}"] if minutes else []
+    if rest:
+        parts.append(f"{rest} second{'' if rest == 1 else 's'}")
+    return " ".join(parts)
+
+
+def until_heart_rate(condition: str, seconds: float) -> str:
+    """An interval that ends on a heart rate, as it starts: ``condition`` is ``above 150``."""
+    return f"Until your heart rate is {condition}, at most {length_words(seconds)}."
+
+
+def until_heart_rate_met(bpm: int, condition: str) -> str:
+    return f"Heart rate {bpm}, {condition}: step over."
+
+
+def until_without_heart_rate(seconds_left: float | None) -> str:
+    """No fresh heart rate to end an ``until_heart_rate`` interval on."""
+    left = f", {length_words(seconds_left)} more" if seconds_left else ""
+    return f"No heart rate: this step runs to its end{left}."
+
+
 def belt_still_runs_after_pause(kmh: float, units: Units = "metric") -> str:
     return (
         f"The belt did not stop: it runs {speed_text(kmh, units)}. "

@@ -72,7 +72,8 @@ class HeartRateControl:
         self._guard_next = 0.0
         self._zone = _ZoneState()
 
-    def _heart_rate(self) -> int | None:
+    def heart_rate(self) -> int | None:
+        """The heart rate to act on now: a fresh one (strap first), else None."""
         reading = self._hr.current(self._ledger.now)
         return reading.bpm if reading is not None else None
 
@@ -112,7 +113,7 @@ class HeartRateControl:
     def guard(self) -> bool:
         """The guard's decision on a sample. True: the bout is over (the caller skips to
         what follows it)."""
-        guard, seg, hr = self._options.heart_rate, self._course.segment, self._heart_rate()
+        guard, seg, hr = self._options.heart_rate, self._course.segment, self.heart_rate()
         if guard is None or seg is None or hr is None or not self._course.running:
             return False
         if seg.kind != "interval" or seg.direction != "backward" or hr <= guard.ceiling_bpm:
@@ -168,7 +169,7 @@ class HeartRateControl:
         if active + EPS < zone.next_at:
             return
         zone.next_at = active + ZONE_UPDATE_S
-        hr = self._heart_rate()
+        hr = self.heart_rate()
         target = Zone(
             hold.low_bpm,
             hold.high_bpm,

@@ -22,6 +22,7 @@ from retrorun.profiles import words
 from retrorun.profiles.words import CueGroup
 from retrorun.session import turn as turns
 from retrorun.session.api import CueKind, Phase
+from retrorun.session.conditions import UntilWatch
 from retrorun.session.cues import (
     PendingCue,
     interval_cues,
@@ -75,6 +76,8 @@ class Schedule:
         self._ramp_in_until: float | None = None
         """While the belt is on its way to the interval's speed, the active time at which the
         interval's clock starts anyway (see `_ramp_in`)."""
+        self._until = UntilWatch()
+        """An ``until_heart_rate`` interval's condition (`retrorun.session.conditions`)."""
 
     def remaining_s(self) -> float | None:
         """Seconds left in the segment (a distance interval's at the speed now)."""
@@ -145,6 +148,8 @@ class Schedule:
         self._heart.zone_control(seg)
         if self._ramp_in_until is not None:
             return None
+        if self._until_met(seg):
+            return self._ledger.active
         if seg.distance_m is not None:
             return self._ledger.active if (self.remaining_m() or 0.0) <= EPS else None
         left = self.remaining_s()
@@ -153,6 +158,27 @@ class Schedule:
         # The planned end, not the moment this ran: lateness must not carry into the next
         # segment, or it would add up over a session.
         return self._ledger.planned_end(seg)
+
+    def _until_met(self, seg: Segment) -> bool:
+        """Whether an ``until_heart_rate`` interval ends now (`retrorun.session.conditions`)."""
+        until, hr = seg.until_heart_rate, self._heart.heart_rate()
+        if until is None:
+            return False
+        verdict = self._until.judge(until, hr, self.elapsed_s)
+        if verdict == "no_heart_rate":
+            self._out.log("condition", outcome=verdict, until=until.to_json())
+            self._out.cue(CueKind.TEXT, words.until_without_heart_rate(self.remaining_s()))
+        elif verdict == "met" and hr is not None:
+            self._out.log("condition", outcome=verdict, until=until.to_json(), heart_rate_bpm=hr)
+            self._out.cue(CueKind.TEXT, words.until_heart_rate_met(hr, until.condition))
+        return verdict == "met"
+
+    def _until_ended(self) -> None:
+        """The session log's word on how an ``until_heart_rate`` interval ended otherwise."""
+        seg = self._course.segment
+        if seg is not None and seg.until_heart_rate is not None and not self._until.met:
+            outcome = self._until.outcome(self.remaining_s())
+            self._out.log("condition", outcome=outcome, until=seg.until_heart_rate.to_json())
 
     def _ramp_in(self) -> None:
         """An interval's time (and metres) count at its speed: while the belt is on its way
@@ -274,6 +300,7 @@ class Schedule:
         None)."""
         if self._course.turn is not None:
             self._ledger.totals.turns += 1
+        self._until_ended()
         nxt = 0 if self._course.index is None else self._course.index + 1
         if nxt >= len(self._course.plan.segments):
             self._course.index = None
@@ -291,9 +318,11 @@ class Schedule:
         self._turn_warned = False
         self._ramp_in_until = None
         self._heart.new_segment()
+        self._until = UntilWatch()
         ends = {"duration_s": seg.duration_s} if seg.duration_s is not None else {}
         if seg.distance_m is not None:
             ends = {"distance_m": seg.distance_m}
+        until = {"until_heart_rate": seg.until_heart_rate.to_json()} if seg.until_heart_rate else {}
         self._out.log(
             "segment",
             index=seg.index,
@@ -303,6 +332,7 @@ class Schedule:
             incline_pct=seg.incline_pct,
             **ends,
             label=seg.label,
+            **until,
         )
         if seg.kind == "turn":
             # The approach: the belt slows to turn speed from here, and the window is due

@@ -180,8 +180,9 @@ def state_text(snap: Snapshot) -> str:
 
 def plan_position_s(snap: Snapshot, starts_s: tuple[float, ...], total_s: float) -> float:
     """Where on the plan's timeline (0 to `total_s`) the session is: the segment's start
-    plus the time spent in it; the end once the session has ended."""
-    if snap.state.ended:
+    plus the time spent in it; the end once the session has finished. A session stopped
+    part-way stays where it stopped: the bar and the chart show how much was done."""
+    if snap.state is SessionState.FINISHED:
         return total_s
     if snap.segment_index is None or snap.segment_index >= len(starts_s):
         return 0.0

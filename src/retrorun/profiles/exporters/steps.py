@@ -12,6 +12,13 @@ instead of ``turn`` when a backward runner only steps onto the rails for an incl
 `TURN_HEAD` reads it back, so importing our own export drops the turn steps (the plan makes
 them again) and keeps the turn's speed, window and settle time.
 
+The plan brings a backward runner's belt to a new speed gradually, at the backward ramp
+rate; another app would jump straight to it. So a backward step whose speed differs from
+the one before it (after a turn's settle step, or after another backward step) is preceded
+by a **speed change** step (`SpeedChange`, named ``"BACKWARD speed up 2.5 to 4 km/h"`` as
+`SPEED_CHANGE_HEAD` reads it), from the speed before to the step's speed, lasting as long as
+the backward ramp needs. Importing our own export drops it too.
+
 Repeats stay repeats where every round is the same, turns included. The first round of a
 block often differs (entered from a forward warm-up, it has no turn before its first forward
 step): it is written once on its own, and the block repeats the other rounds.
@@ -19,11 +26,13 @@ step): it is written once on its own, and the block repeats the other rounds.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from retrorun.profiles.models import IntervalStep, RepeatStep
+from retrorun.profiles.quantities import format_duration
 from retrorun.profiles.safety import SAFETY_NUMBERS
 
 if TYPE_CHECKING:
@@ -42,6 +51,10 @@ TURN_HEAD = re.compile(
     r"(?P<kind>turn|incline) (?P<phase>[123])/3\b"
 )
 """A turn step's name, or the start of its .zwo message."""
+SPEED_CHANGE_HEAD = re.compile(
+    r"^(?P<facing>FORWARD|BACKWARD) speed (?:up|down) [0-9.]+ to [0-9.]+ km/h\b"
+)
+"""A speed change step's name, or the start of its .zwo message."""
 TURN_SETTINGS = re.compile(
     r"\((?:warned (?P<warning>[0-9.]+) s ahead)?(?:, )?"
     r"(?:backward ramp (?P<ramp>[0-9.]+) km/h per s)?\)\.$"
@@ -50,6 +63,81 @@ TURN_SETTINGS = re.compile(
 TURN_TEXT = re.compile(r"at (?P<speed>[0-9.]+) km/h \((?P<seconds>[0-9.]+) s\)")
 """The turn speed and the step's time in a turn step's text."""
 SLOW, TURN, SETTLE = 1, 2, 3
+SPEED_CHANGE_MIN_KMH = 0.05
+"""A smaller change of a backward speed needs no step of its own."""
+
+
+KEEP_TEXT = "at the same speed"
+"""A ``keep_speed`` step's name when it has no label (the plan calls it so too)."""
+HEART_RATE_TEXT = re.compile(
+    r"^(?:zone (?P<zone>[1-5])|(?P<bpm_low>\d+)-(?P<bpm_high>\d+) bpm"
+    r"|(?P<pct_low>[0-9.]+)-(?P<pct_high>[0-9.]+) % of max HR)$"
+)
+"""A zone step's target as `HeartRateTarget.describe` writes it."""
+OWN_NOTES = re.compile(
+    r"^(?:FORWARD|BACKWARD) \(facing [a-z ]+\)\."
+    r"(?:\s(?:Incline -?[0-9.]+ %|Hold [^,]+, [0-9.]+ to [0-9.]+ km/h(?:, from [0-9.]+ km/h)?"
+    r"|Keep the speed the belt runs|Press the lap button to go on \(retrorun goes on after "
+    r"[0-9:]+ at most\))\.)*\s*"
+)
+"""The sentences `step_notes` writes before a step's cue."""
+
+
+def speed_text(step: IntervalStep) -> str:
+    """What a step holds, for its name when it has no label: ``"9.0 km/h"``, ``"6.0-7.5
+    km/h"`` (a ramp), ``"zone 2 at 6.0-10.0 km/h"``, `KEEP_TEXT`."""
+    if step.keep_speed:
+        return KEEP_TEXT
+    if step.heart_rate is not None:
+        low, high = step.min_speed_kmh or 0.0, step.max_speed_kmh or 0.0
+        return f"{step.heart_rate.describe()} at {low:.1f}-{high:.1f} km/h"
+    if step.ramp is not None:
+        return f"{step.ramp.from_kmh:.1f}-{step.ramp.to_kmh:.1f} km/h"
+    return f"{step.end_speed_kmh:.1f} km/h"
+
+
+def is_speed_text(text: str) -> bool:
+    """Whether a step's name (after its direction) is `speed_text`, not a label."""
+    return text == KEEP_TEXT or text.endswith("km/h")
+
+
+def step_name(step: IntervalStep) -> str:
+    """``"BACKWARD backward walk"``, ``"FORWARD 9.0 km/h"``."""
+    return f"{step.direction.upper()} {step.label or speed_text(step)}"
+
+
+def step_notes(step: IntervalStep) -> str:
+    """The facing sentence, what the step holds or waits for (`OWN_NOTES`), then the cue:
+    ``"BACKWARD (facing away from the console). Incline 2 %. Hold the rails"``."""
+    notes = [f"{FACING[step.direction]}."]
+    if step.incline_pct:
+        notes.append(f"Incline {step.incline_pct:g} %.")
+    if step.heart_rate is not None:
+        low, high = step.min_speed_kmh or 0.0, step.max_speed_kmh or 0.0
+        start = f", from {step.speed_kmh:.1f} km/h" if step.speed_kmh is not None else ""
+        notes.append(
+            f"Hold {step.heart_rate.describe()} by the speed, {low:.1f} to {high:.1f} km/h{start}."
+        )
+    if step.keep_speed:
+        notes.append("Keep the speed the belt runs.")
+    if step.open_ended:
+        most = format_duration(step.duration_s or 0.0)
+        notes.append(f"Press the lap button to go on (retrorun goes on after {most} at most).")
+    if step.cue:
+        notes.append(step.cue)
+    return " ".join(notes)
+
+
+def read_heart_rate(text: str) -> dict[str, object] | None:
+    """`HEART_RATE_TEXT` back into a profile's ``heart_rate`` (None: not one)."""
+    found = HEART_RATE_TEXT.match(text)
+    if found is None:
+        return None
+    if found["zone"]:
+        return {"zone": int(found["zone"])}
+    if found["bpm_low"]:
+        return {"bpm": [int(found["bpm_low"]), int(found["bpm_high"])]}
+    return {"percent_max": [float(found["pct_low"]), float(found["pct_high"])]}
 
 
 @dataclass(frozen=True)
@@ -121,6 +209,52 @@ class TurnPhase:
 
 
 @dataclass(frozen=True)
+class SpeedChange:
+    """A backward belt brought to a step's speed at the backward ramp rate, before the
+    step's clock starts (as the plan does)."""
+
+    direction: Direction
+    from_kmh: float
+    speed_kmh: float
+    duration_s: float
+    incline_pct: float
+
+    @property
+    def distance_m(self) -> float:
+        """The metres the belt runs meanwhile."""
+        return (self.from_kmh + self.speed_kmh) / 7.2 * self.duration_s
+
+    @property
+    def name(self) -> str:
+        """``"BACKWARD speed up 2.5 to 4 km/h"``, as `SPEED_CHANGE_HEAD` reads it."""
+        way = "up" if self.speed_kmh > self.from_kmh else "down"
+        change = f"{self.from_kmh:g} to {self.speed_kmh:g} km/h"
+        return f"{self.direction.upper()} speed {way} {change}"
+
+    @property
+    def text(self) -> str:
+        """What the runner reads: which way they face and that the belt changes slowly."""
+        way = "speeds up" if self.speed_kmh > self.from_kmh else "slows down"
+        return (
+            f"{FACING[self.direction]}. Keep hold of the rails: the belt {way} gradually "
+            f"from {self.from_kmh:g} to {self.speed_kmh:g} km/h ({self.duration_s:g} s)."
+        )
+
+
+def speed_change(
+    direction: Direction, from_kmh: float, to_kmh: float, incline_pct: float, limits: SafetyLimits
+) -> SpeedChange | None:
+    """The `SpeedChange` a backward step starting at `to_kmh` needs after `from_kmh`; None
+    forward or when the speed stays. Its time is rounded up to a tenth of a second, so an
+    app that ramps evenly over it never changes faster than the backward ramp."""
+    change = abs(to_kmh - from_kmh)
+    if direction != "backward" or change < SPEED_CHANGE_MIN_KMH:
+        return None
+    seconds = math.ceil(round(change / limits.backward_ramp_kmh_per_s * 10, 6)) / 10
+    return SpeedChange(direction, round(from_kmh, 3), round(to_kmh, 3), seconds, incline_pct)
+
+
+@dataclass(frozen=True)
 class Block:
     """Items run `times` times."""
 
@@ -128,7 +262,7 @@ class Block:
     items: tuple[Item, ...]
 
 
-Item = IntervalStep | TurnPhase | Block
+Item = IntervalStep | TurnPhase | SpeedChange | Block
 
 
 def turn_phases(turn: Segment, before_kmh: float, limits: SafetyLimits) -> tuple[TurnPhase, ...]:
@@ -190,7 +324,8 @@ class _Cursor:
         return segment
 
     def turn_then(self) -> list[Item]:
-        """The turn before the next interval (if any), as phases; the interval is consumed."""
+        """The turn before the next interval (if any), as phases, and the speed change into
+        a backward interval; the interval is consumed."""
         out: list[Item] = []
         segment = self.take()
         while segment is not None and segment.kind == "turn":
@@ -198,6 +333,14 @@ class _Cursor:
             self._speed_kmh = segment.speed_kmh
             segment = self.take()
         if segment is not None:
+            change = None
+            if not segment.keep_speed:
+                start = segment.ramp_from_kmh or segment.speed_kmh
+                change = speed_change(
+                    segment.direction, self._speed_kmh, start, segment.incline_pct, self.limits
+                )
+            if change is not None:
+                out.append(change)
             self._speed_kmh = segment.speed_kmh
         return out
 
@@ -244,6 +387,14 @@ def export_items(profile: Profile, plan: Plan) -> tuple[Item, ...]:
         if segment.kind == "turn":
             items.extend(turn_phases(segment, cursor.speed_kmh, cursor.limits))
         else:  # finish: stop, a last backward step at turn speed
+            change = speed_change(
+                segment.direction,
+                cursor.speed_kmh,
+                segment.speed_kmh,
+                segment.incline_pct,
+                cursor.limits,
+            )
+            items.extend([change] if change is not None else [])
             items.append(
                 IntervalStep(
                     direction=segment.direction,
@@ -258,9 +409,12 @@ def export_items(profile: Profile, plan: Plan) -> tuple[Item, ...]:
     return tuple(items)
 
 
-def flattened(items: tuple[Item, ...]) -> list[IntervalStep | TurnPhase]:
+Flat = IntervalStep | TurnPhase | SpeedChange
+
+
+def flattened(items: tuple[Item, ...]) -> list[Flat]:
     """Every item in running order, blocks unrolled."""
-    out: list[IntervalStep | TurnPhase] = []
+    out: list[Flat] = []
     for item in items:
         if isinstance(item, Block):
             for _ in range(item.times):

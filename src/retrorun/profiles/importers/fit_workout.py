@@ -17,10 +17,17 @@ Reads ``file_id`` (must be a workout), ``workout`` (sport running, or unset) and
   makes the turns again) and the ``incline`` developer field is the incline.
 
 A step without a target keeps the belt's speed (``keep_speed``); an open step (it ends on
-the lap button) is an ``open`` step of at most `OPEN_STEP_MAX_S`. Anything a treadmill
-cannot follow is refused with the step, its name and its byte offset: heart-rate conditions
-and targets (not supported yet: a heart-rate target carries no speed range), targets such
-as cadence or power, and unknown types.
+the lap button) is an ``open`` step of at most `OPEN_STEP_MAX_S`, or of the ``max_time``
+developer field's time in retrorun's own files. A heart-rate condition (``hr_less_than``,
+``hr_greater_than``: bpm + 100) is an ``until_heart_rate`` step of at most as long (the
+``max_time`` field again in our files). A heart-rate target is a zone step (``heart_rate``
+between ``min_speed`` and ``max_speed``): the zone number, or the custom range as bpm
+(values above 100 are bpm + 100) or % of max HR (0-100; exactly, from the
+``hr_low_pct``/``hr_high_pct`` developer fields when present), and the ``start_speed``
+developer field as its ``speed``; its speeds are its secondary speed target, or when it has
+none `ZONE_SPEEDS_KMH` (a walk backward). Anything a treadmill cannot follow is refused with
+the step, its name and its byte offset: a condition in % of max (a profile's conditions are
+in bpm), repeats until a heart rate, targets such as cadence or power, and unknown types.
 """
 
 from __future__ import annotations
@@ -30,8 +37,11 @@ from typing import TYPE_CHECKING, Any
 from retrorun.errors import ProfileError
 from retrorun.fit.profile import FileType, Intensity, MesgNum, Sport, WktStepDuration, WktStepTarget
 from retrorun.fit.reader import FitMessage, read_fit
+from retrorun.fit.workout import BPM_OFFSET
 from retrorun.profiles.exporters.fit_workout import OWN_PRODUCT_NAME
+from retrorun.profiles.exporters.steps import OWN_NOTES, is_speed_text
 from retrorun.profiles.importers.own import TurnSteps, fold_first_round, read_back
+from retrorun.profiles.models import MAX_HR_BPM, MIN_HR_BPM, MIN_PERCENT_MAX, ZONES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -42,21 +52,20 @@ CUE_MAX = 200
 OPEN_STEP_MAX_S = 600.0
 """The most an open (lap-button) step of a FIT file lasts here: a session never waits
 forever for a press (the file gives no length)."""
-_FACING = ("FORWARD (facing the console).", "BACKWARD (facing away from the console).")
+ZONE_SPEEDS_KMH = {"forward": (4.0, 10.0), "backward": (2.0, 4.0)}
+"""The speeds a heart-rate target without a speed range is held within: forward from a brisk
+walk to a steady run, backward a walk (`retrorun.profiles.safety`: a backward zone step
+walks)."""
+_HR_DURATIONS = {WktStepDuration.HR_LESS_THAN: "below", WktStepDuration.HR_GREATER_THAN: "above"}
 _DURATIONS = {
-    2: "a heart-rate condition (hr_less_than) is not supported yet",
-    3: "a heart-rate condition (hr_greater_than) is not supported yet",
     4: "calories are not something a treadmill step can end on",
     7: "repeat until a time is not supported; repeat a number of times",
     8: "repeat until a distance is not supported; repeat a number of times",
-    10: "repeat until a heart rate is not supported yet",
-    11: "repeat until a heart rate is not supported yet",
+    10: "repeat until a heart rate is not supported yet; repeat a number of times",
+    11: "repeat until a heart rate is not supported yet; repeat a number of times",
 }
 """FIT ``wkt_step_duration`` values retrorun cannot run, and why."""
 _TARGETS = {
-    WktStepTarget.HEART_RATE: "a heart-rate target gives the belt no speed range to hold it "
-    "within, so it is not supported yet (write it as a zone step: heart_rate, min_speed, "
-    "max_speed)",
     3: "a cadence target is not something a treadmill can follow",
     4: "a power target is not something a treadmill can follow",
     5: "a grade target alone has no speed",
@@ -158,30 +167,54 @@ def _kmh(value: object) -> float | None:
     return round(value / 1000 * 3.6, 2) if isinstance(value, int) and value > 0 else None
 
 
+def _longest_s(message: FitMessage) -> float:
+    """How long a step without a length of its own (open, or ending on a heart rate) lasts
+    at most: retrorun's ``max_time`` developer field, else `OPEN_STEP_MAX_S`."""
+    most = message.developer.get("max_time")
+    return most / 1000 if isinstance(most, int) and most > 0 else OPEN_STEP_MAX_S
+
+
 def _length(message: FitMessage, position: int, path: Path) -> Raw:
     duration_type, value = _int(message, 1), _int(message, 2)
     if duration_type == WktStepDuration.OPEN:
-        return {"duration": OPEN_STEP_MAX_S, "open": True}
+        return {"duration": _longest_s(message), "open": True}
     if duration_type == WktStepDuration.TIME and isinstance(value, int) and value > 0:
         return {"duration": value / 1000}
     if duration_type == WktStepDuration.DISTANCE and isinstance(value, int) and value > 0:
         return {"distance": value / 100}
+    if duration_type in _HR_DURATIONS:
+        return _until(message, position, path)
     why = _DURATIONS.get(duration_type or 0, "it is not a duration type retrorun knows")
     if duration_type in (WktStepDuration.TIME, WktStepDuration.DISTANCE):
         why = "its length is 0"
-    raise _step_error(
-        path,
-        message,
-        position,
-        f"duration type {duration_type}: {why}; give the step a time or a distance",
-    )
+    if "repeat" not in why:
+        why += "; give the step a time or a distance"
+    raise _step_error(path, message, position, f"duration type {duration_type}: {why}")
 
 
-def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Raw:
+def _until(message: FitMessage, position: int, path: Path) -> Raw:
+    """A heart-rate condition (duration type 2 or 3) as ``until_heart_rate``."""
+    duration_type, value = _int(message, 1), _int(message, 2)
+    bound = _HR_DURATIONS[WktStepDuration(duration_type or 0)]
+    if value is None or value <= BPM_OFFSET:
+        shown = "no value" if value is None else f"{value} % of the maximum heart rate"
+        raise _step_error(
+            path,
+            message,
+            position,
+            f"duration type {duration_type}: a heart rate {bound} {shown}; retrorun ends a "
+            "step on a heart rate in bpm: give the condition in bpm",
+        )
+    return {"duration": _longest_s(message), "until_heart_rate": {bound: value - BPM_OFFSET}}
+
+
+def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool, direction: str) -> Raw:
     fields = message.fields
     zone, target = _int(message, 4), _int(message, 3)
     if target == WktStepTarget.OPEN and _int(message, 1) != WktStepDuration.DISTANCE:
         return {"keep_speed": True}
+    if target == WktStepTarget.HEART_RATE:
+        return _zone(message, position, path, direction)
     if target != WktStepTarget.SPEED:
         why = _TARGETS.get(target or 0, "it is not a target type retrorun knows")
         zoned = f" zone {zone}" if zone else ""
@@ -212,6 +245,61 @@ def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Ra
     return {"speed": round((low + high) / 2, 2)}
 
 
+def _zone(message: FitMessage, position: int, path: Path, direction: str) -> Raw:
+    """A heart-rate target: a zone step within its secondary speed range, or within
+    `ZONE_SPEEDS_KMH` when it has none."""
+    if _int(message, 19) == WktStepTarget.SPEED:
+        min_kmh, max_kmh = _kmh(message.fields.get(21)), _kmh(message.fields.get(22))
+        if min_kmh is None or max_kmh is None:
+            raise _step_error(path, message, position, "the secondary speed target has no range")
+    else:
+        min_kmh, max_kmh = ZONE_SPEEDS_KMH[direction]
+    step: Raw = {
+        "heart_rate": _heart_rate(message, position, path),
+        "min_speed": min_kmh,
+        "max_speed": max_kmh,
+    }
+    start = message.developer.get("start_speed")
+    if isinstance(start, int) and start > 0:
+        step["speed"] = start / 100
+    return step
+
+
+def _heart_rate(message: FitMessage, position: int, path: Path) -> Raw:
+    """A heart-rate target: a zone 1-5, or a custom range in bpm (+ 100) or % of max HR."""
+    zone, low, high = _int(message, 4), _int(message, 5), _int(message, 6)
+    if zone:
+        if zone > ZONES:
+            raise _step_error(
+                path, message, position, f"heart-rate zone {zone}: zones are 1 to {ZONES}"
+            )
+        return {"zone": zone}
+    if low is not None and high is not None and BPM_OFFSET < low < high:
+        bpm = [low - BPM_OFFSET, high - BPM_OFFSET]
+        if not MIN_HR_BPM <= bpm[0] < bpm[1] <= MAX_HR_BPM:
+            raise _step_error(
+                path,
+                message,
+                position,
+                f"target type 1: the custom heart-rate range {bpm[0]}-{bpm[1]} bpm is not "
+                f"within {MIN_HR_BPM}-{MAX_HR_BPM} bpm",
+            )
+        return {"bpm": bpm}
+    if low is not None and high is not None and MIN_PERCENT_MAX <= low < high <= BPM_OFFSET:
+        exact = message.developer.get("hr_low_pct"), message.developer.get("hr_high_pct")
+        if isinstance(exact[0], int) and isinstance(exact[1], int):
+            return {"percent_max": [exact[0] / 100, exact[1] / 100]}
+        return {"percent_max": [low, high]}
+    raise _step_error(
+        path,
+        message,
+        position,
+        f"target type 1: the custom heart-rate range {low}-{high} is neither bpm (above "
+        f"{BPM_OFFSET}: bpm + {BPM_OFFSET}) nor % of max ({MIN_PERCENT_MAX:g}-{BPM_OFFSET}), "
+        "low then high",
+    )
+
+
 def _words(message: FitMessage) -> Raw:
     """Direction and label from the step name, cue from the notes, incline from retrorun's
     developer field."""
@@ -222,43 +310,46 @@ def _words(message: FitMessage) -> Raw:
     step["direction"] = "backward" if word.upper() == "BACKWARD" else "forward"
     if word.upper() not in ("FORWARD", "BACKWARD"):
         rest = name
-    if rest and not rest.endswith("km/h"):
+    if rest and not is_speed_text(rest):
         step["label"] = rest[:LABEL_MAX]
     incline = message.developer.get("incline")
     if isinstance(incline, int):
         step["incline"] = incline / 100
     notes = message.fields.get(8)
     cue = notes if isinstance(notes, str) else ""
-    for facing in _FACING:
-        if cue.startswith(facing):
-            cue = cue[len(facing) :].strip()
-            if cue.startswith("Incline"):
-                cue = cue.partition("%.")[2].strip()
+    own = OWN_NOTES.match(cue)
+    if own is not None:
+        cue = cue[own.end() :].strip()
     if cue:
         step["cue"] = cue[:CUE_MAX]
     return step
 
 
 def _interval(message: FitMessage, position: int, path: Path, *, ramps: bool) -> Raw:
+    words = _words(message)
     return {
         **_length(message, position, path),
-        **_speed(message, position, path, ramps=ramps),
-        **_words(message),
+        **_speed(message, position, path, ramps=ramps, direction=words["direction"]),
+        **words,
     }
 
 
 def fit_notes(raw: Raw) -> list[str]:
-    """Notes on the open (lap-button) steps and the steps without a target of an imported
-    FIT workout."""
+    """Notes on the open (lap-button) steps, the steps without a target, the steps ending on
+    a heart rate and the heart-rate targets without speeds of an imported FIT workout."""
+    steps = _intervals(raw["steps"])
 
-    def count(steps: list[Raw], key: str) -> int:
+    def count(key: str) -> int:
+        return sum(bool(step.get(key)) for step in steps)
+
+    def unbounded(key: str) -> int:
+        """Steps the file gave no longest time (retrorun's own files give one)."""
         return sum(
-            count(step["repeat"]["steps"], key) if "repeat" in step else int(bool(step.get(key)))
-            for step in steps
+            bool(step.get(key)) and step.get("duration") == OPEN_STEP_MAX_S for step in steps
         )
 
     notes = []
-    opened, kept = count(raw["steps"], "open"), count(raw["steps"], "keep_speed")
+    opened, kept = unbounded("open"), count("keep_speed")
     if opened:
         notes.append(
             f"{opened} open step{'s end' if opened > 1 else ' ends'} on the skip key (the lap "
@@ -270,4 +361,39 @@ def fit_notes(raw: Raw) -> list[str]:
             f"{kept} step{'s have' if kept > 1 else ' has'} no target: the belt keeps the "
             "speed it runs (keep_speed), which you can nudge; give a speed to change it"
         )
+    notes.extend(_heart_rate_notes(steps, unbounded("until_heart_rate")))
     return notes
+
+
+def _heart_rate_notes(steps: list[Raw], until: int) -> list[str]:
+    """Notes on the steps ending on a heart rate the file gave no longest time (`until` of
+    them) and on the speeds the heart-rate targets without any are held within."""
+    notes = []
+    if until:
+        notes.append(
+            f"{until} step{'s end' if until > 1 else ' ends'} on a heart rate "
+            f"(until_heart_rate), at the latest after {OPEN_STEP_MAX_S / 60:g} min; change its "
+            "duration to taste; without a fresh heart rate a step runs to its duration"
+        )
+    for direction, speeds in ZONE_SPEEDS_KMH.items():
+        targets = sum(
+            "heart_rate" in step
+            and step["direction"] == direction
+            and (step["min_speed"], step["max_speed"]) == speeds
+            for step in steps
+        )
+        if targets:
+            notes.append(
+                f"{targets} {direction} heart-rate target"
+                f"{'s give' if targets > 1 else ' gives'} no speed range: held between "
+                f"{speeds[0]:g} and {speeds[1]:g} km/h (min_speed, max_speed), change them to "
+                "your own; a zone number is of your [heart_rate] zones in the config"
+            )
+    return notes
+
+
+def _intervals(steps: list[Raw]) -> list[Raw]:
+    out: list[Raw] = []
+    for step in steps:
+        out.extend(_intervals(step["repeat"]["steps"]) if "repeat" in step else [step])
+    return out

@@ -2,7 +2,8 @@
 
 `retrorun.profiles.exporters.steps` writes every turn as three steps named by `TURN_HEAD`;
 `TurnSteps` drops them (the plan makes the turns again) and keeps their speed, window and
-settle time as the profile's ``turn`` settings where they differ from the defaults. A last
+settle time as the profile's ``turn`` settings where they differ from the defaults; it drops
+a backward step's speed change step too (the plan ramps the belt again). A last
 backward step named ``"slow down to stop"`` is ``finish: stop`` written out.
 
 Two rules every import ends with. `honest`: a step that runs forward never carries a
@@ -22,6 +23,7 @@ from typing import Any
 from retrorun.profiles.exporters.steps import (
     SETTLE,
     SLOW,
+    SPEED_CHANGE_HEAD,
     TURN,
     TURN_HEAD,
     TURN_SETTINGS,
@@ -50,8 +52,10 @@ class TurnSteps:
     settings: dict[str, float] = field(default_factory=dict)
 
     def take(self, text: str) -> bool:
-        """Whether `text` (a FIT step's name + notes, a .zwo message) is a turn step; if so
-        its speed and time are noted."""
+        """Whether `text` (a FIT step's name + notes, a .zwo message) is a turn step (its
+        speed and time are then noted) or a speed change step."""
+        if SPEED_CHANGE_HEAD.match(text):
+            return True
         head = TURN_HEAD.match(text)
         if head is None:
             return False

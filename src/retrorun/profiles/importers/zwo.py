@@ -17,10 +17,12 @@ run semantics as QZ implements them in qdomyos-zwift ``src/zwiftworkout.cpp``):
 
 Zwift has no direction: every step is forward, except in retrorun's own exports, whose
 first text event (``"BACKWARD: backward walk, incline 2 %. <cue>"``) gives the direction,
-label, incline and cue, and whose turn steps are dropped (the plan makes the turns again;
-`retrorun.profiles.importers.own`). A text event part-way through a steady or ramp step
-whose offset is in the step's own unit splits the step there so the cue lands at the right
-moment; any other text event is spoken when its step starts.
+label, incline and cue (and a zone step's target and speed range, an open step's "open", a
+keep step's ``FreeRide``: `retrorun.profiles.exporters.zwo`), and whose turn and speed
+change steps are dropped (the plan makes them again; `retrorun.profiles.importers.own`).
+A text event part-way through a steady or ramp step whose offset is in the step's own unit
+splits the step there so the cue lands at the right moment; any other text event is spoken
+when its step starts.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from retrorun.errors import ConfigError
+from retrorun.profiles.exporters.steps import is_speed_text, read_heart_rate
 from retrorun.profiles.exporters.zwo import STEP_MESSAGE
 from retrorun.profiles.importers.own import TurnSteps, read_back
 from retrorun.profiles.quantities import parse_speed_kmh
@@ -134,7 +137,7 @@ class _Zwo:
         first = next((e.get("message", "") for e in element if e.tag in _TEXT_TAGS), "")
         if tag in _LABELS and self.turns.take(first):
             return []
-        own = STEP_MESSAGE.match(first) if tag in _LABELS else None
+        own = STEP_MESSAGE.match(first) if tag in _LABELS or tag == "FreeRide" else None
         if own is not None:
             return [self.own_step(element, own)]
         if tag == "SteadyState":
@@ -158,23 +161,37 @@ class _Zwo:
     def own_step(self, element: ET.Element, message: re.Match[str]) -> Raw:
         """A step of retrorun's own export: everything but the length and speed is in its
         message."""
-        if element.tag == "SteadyState":
-            start = end = self.speed(element, "Power")
-        else:
-            start, end = self.speed(element, "PowerLow"), self.speed(element, "PowerHigh")
         if message["distance"]:
             step: Raw = {"distance": float(message["distance"])}
         else:
             step = self.length(self.attr(element, "Duration"))
-        step.update({"speed": start} if start == end else {"ramp": {"from": start, "to": end}})
+        step.update(self.own_speed(element, message))
+        if message["open"]:
+            step["open"] = True
         step["direction"] = message["direction"].lower()
-        if not message["label"].endswith("km/h"):
+        if not is_speed_text(message["label"]):
             step["label"] = message["label"][:LABEL_MAX]
         if message["incline"]:
             step["incline"] = float(message["incline"])
         if message["cue"]:
             step["cue"] = message["cue"][:CUE_MAX]
         return step
+
+    def own_speed(self, element: ET.Element, message: re.Match[str]) -> Raw:
+        """What an own step holds: the speed it keeps, its zone, its speed or its ramp."""
+        if element.tag == "FreeRide" or message["keep"]:
+            return {"keep_speed": True}
+        if element.tag == "SteadyState":
+            start = end = self.speed(element, "Power")
+        else:
+            start, end = self.speed(element, "PowerLow"), self.speed(element, "PowerHigh")
+        target = read_heart_rate(message["hold"] or "")
+        if target is not None:
+            low, high = float(message["min"]), float(message["max"])
+            zone: Raw = {"heart_rate": target, "min_speed": low, "max_speed": high}
+            start = min(max(start, low), high)  # the reference pace rounds
+            return zone if start == low else {**zone, "speed": start}
+        return {"speed": start} if start == end else {"ramp": {"from": start, "to": end}}
 
     def intervals(self, element: ET.Element) -> Raw:
         repeat = self.attr(element, "Repeat")
