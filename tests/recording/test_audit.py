@@ -371,3 +371,29 @@ def test_coming_down_at_once_to_the_treadmills_own_maximum_answers_the_console(
         _tel(71.0, 6.0),
     ]
     assert [v.rule for v in _parse(lines, {**HEADER, "limits": limits})] == found
+
+
+def _last_interval_without_telemetry(lasted_s: float) -> list[dict[str, Any]]:
+    """A forward interval with readings, then a last one of `lasted_s` with none."""
+    return [
+        {"t": 0.0, "type": "state", "state": "countdown"},
+        _cmd(0.0, action="start"),
+        {"t": 3.0, "type": "state", "state": "running"},
+        _seg(3.0, "interval", "forward"),
+        _cmd(3.0, speed_kmh=5.0),
+        *(_tel(t, 5.0) for t in range(4, 21)),
+        _seg(20.0, "interval", "forward"),
+        {"t": 20.0 + lasted_s, "type": "state", "state": "finished"},
+        _cmd(20.0 + lasted_s, action="stop"),
+        _tel(21.0 + lasted_s, 0.0),
+        {"t": 22.0 + lasted_s, "type": "summary", "outcome": "finished", "exit_code": 0},
+    ]
+
+
+def test_a_last_interval_skipped_as_it_began_has_nothing_to_judge() -> None:
+    # The runner skipped the last interval the moment it started: no reading fell in it.
+    assert _found(_parse(_last_interval_without_telemetry(0.0))) == []
+    # One that ran for seconds with no reading at all is what the rule is for.
+    assert _found(_parse(_last_interval_without_telemetry(5.0))) == [
+        (20.0, "finished_on_stopped_belt")
+    ]

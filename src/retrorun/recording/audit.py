@@ -65,6 +65,8 @@ AT_REST_KMH = 0.1
 """A belt measured below this is at rest."""
 REACTION_S = 3.0
 """Time the session gets to answer a belt or deck past a cap, before it has to come down."""
+TELEMETRY_GAP_S = 2.0
+"""Treadmill Data comes about once a second: a stretch shorter than this may hold no reading."""
 BELT_RATE_KMH_PER_S = 0.5
 """The slowest belt deceleration of DESIGN.md §1 (0.5-1 km/h per s)."""
 DECK_RATE_PCT_PER_S = 0.3
@@ -597,31 +599,22 @@ def finished_on_stopped_belt(
 ) -> Iterator[Violation]:
     """Rule ``finished_on_stopped_belt``: the last interval runs from its segment line to the
     ``finished`` state (or the first stop command, or the end of the log); while it was
-    paused (a pause command until the resume) the belt is meant to be at rest."""
+    paused (a pause command until the resume) the belt is meant to be at rest. A last
+    interval shorter than `TELEMETRY_GAP_S` (skipped as it began) has no reading to judge."""
     if log.summary is None or log.summary.get("outcome") != "finished":
         return
     starts = [i for i, p in enumerate(placed) if _interval(p.event)]
     if not starts:
         return
     segment = placed[starts[-1]].event
-    readings: list[LogEvent] = []
-    paused = False
-    for where in placed[starts[-1] + 1 :]:
-        event = where.event
-        if (event.type == "state" and event.get("state") == "finished") or _action(event) == "stop":
-            break
-        if _action(event) == "pause":
-            paused = True
-        elif _resumes(event):
-            paused = False
-        elif event.type == "telemetry" and not paused and _value(event, "speed_kmh") is not None:
-            readings.append(event)
+    readings, ended_at = _readings_to_the_end(placed[starts[-1] + 1 :])
     if not readings:
-        yield _violation(
-            segment,
-            "finished_on_stopped_belt",
-            "ends finished with no telemetry in its last interval",
-        )
+        if ended_at - segment.t >= TELEMETRY_GAP_S:
+            yield _violation(
+                segment,
+                "finished_on_stopped_belt",
+                "ends finished with no telemetry in its last interval",
+            )
         return
     moving = [i for i, e in enumerate(readings) if (_value(e, "speed_kmh") or 0.0) >= AT_REST_KMH]
     first_resting = moving[-1] + 1 if moving else 0
@@ -633,6 +626,24 @@ def finished_on_stopped_belt(
             f"ends finished but the belt was measured at rest from {clock(since.t)} "
             "to the end of its last interval",
         )
+
+
+def _readings_to_the_end(placed: list[_Placed]) -> tuple[list[LogEvent], float]:
+    """The speed readings taken while not paused, up to the ``finished`` state or the first
+    stop command (or the end of the log), and when that came."""
+    readings: list[LogEvent] = []
+    paused = False
+    for where in placed:
+        event = where.event
+        if (event.type == "state" and event.get("state") == "finished") or _action(event) == "stop":
+            return readings, event.t
+        if _action(event) == "pause":
+            paused = True
+        elif _resumes(event):
+            paused = False
+        elif event.type == "telemetry" and not paused and _value(event, "speed_kmh") is not None:
+            readings.append(event)
+    return readings, placed[-1].event.t if placed else 0.0
 
 
 def _interval(event: LogEvent) -> bool:
