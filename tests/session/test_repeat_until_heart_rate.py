@@ -21,7 +21,10 @@ from tests.session.logcheck import check_log
 from tests.session.test_engine import plan_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from retrorun.device import Telemetry
+    from tests.conftest import CliResult
 
 ABOVE_150 = UntilHold(150, above=True)
 
@@ -199,3 +202,45 @@ def test_without_a_heart_rate_every_round_runs_and_the_runner_is_told_once() -> 
     indices = [int(e.fields["index"]) for e in drive.log("segment")]
     assert indices == list(range(10))
     assert _audited(drive) == []
+
+
+def test_run_on_the_simulator_with_its_strap_ends_the_block_and_turns(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    # The simulated runner's heart rate rises slowly walking backward at 5 km/h: past 111
+    # after a round or two, well before six.
+    profile = tmp_path / "rounds.yaml"
+    profile.write_text(BACKWARD_ROUNDS.replace("above: 125", "above: 111"), encoding="utf-8")
+    log = tmp_path / "s.jsonl"
+    result = cli(
+        "run", str(profile), "--sim", "--headless", "--fast", "--hr", "Strap", "--log", str(log)
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = check_log(log)
+    conditions = [line for line in lines if line["type"] == "condition"]
+    assert conditions[-1]["outcome"] == "met"
+    assert conditions[-1]["round"] < 6
+    segments = [line for line in lines if line["type"] == "segment"]
+    assert [(s["kind"], s["direction"]) for s in segments[-2:]] == [
+        ("turn", "forward"),
+        ("interval", "forward"),
+    ]
+    audited = cli("audit", str(log))
+    assert (audited.exit_code, audited.stdout.strip()) == (0, "clean")
+
+
+def test_run_without_a_strap_says_the_block_runs_all_its_rounds(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    profile = tmp_path / "rounds.yaml"
+    profile.write_text(BACKWARD_ROUNDS, encoding="utf-8")
+    result = cli("run", str(profile), "--sim", "--headless", "--fast", "--no-log")
+    assert result.exit_code == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "until_heart_rate" in line]
+    assert notes == [
+        (
+            f"retrorun: note: {profile}:7 steps[1].repeat.until_heart_rate: this repeat ends on "
+            "a heart rate, but no strap is named (--hr, or [heart_rate] device in the config): "
+            "unless the treadmill relays a heart rate, it runs all its rounds"
+        )
+    ]
