@@ -189,6 +189,12 @@ def test_a_block_met_goes_on_through_the_plans_own_turn_after_it() -> None:
     )
     assert [seg.kind for seg in segments[-2:]] == ["interval", "turn"]  # the finish turn
     assert drive.log("condition")[-1].fields["round"] == 2
+    # The round announced the turn its next round would have begun with: taken back.
+    texts = [(str(c.fields["kind"]), str(c.fields["text"])) for c in drive.cues()]
+    taken_back = texts.index(("text", "No turn after all: keep facing backward."))
+    assert texts[taken_back - 2][0] == "turn_warning"
+    assert texts[taken_back - 1][1].endswith("that was the last round.")
+    assert texts[taken_back + 1] == ("start", "backward 4.0 km/h")
     assert _audited(drive) == []
 
 

@@ -314,6 +314,11 @@ def rounds_met(bpm: int, condition: str) -> str:
     return f"Heart rate {bpm}, {condition}: that was the last round."
 
 
+def no_turn_after_all(direction: str) -> str:
+    """A turn was announced, but what comes next faces the same way."""
+    return f"No turn after all: keep facing {direction}."
+
+
 def rounds_without_heart_rate(times: int) -> str:
     """No fresh heart rate to end a repeat block on, at the end of a round."""
     return f"No heart rate: the rounds go on, {times} at most."

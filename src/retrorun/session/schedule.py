@@ -199,11 +199,18 @@ class Schedule:
                 self._out.cue(CueKind.TEXT, words.rounds_without_heart_rate(end.times))
             if verdict.outcome == "met" and hr is not None:
                 self._out.cue(CueKind.TEXT, words.rounds_met(hr, end.until.condition))
-                # What was said of a turn after this round is not what follows the block:
-                # the turn there, if any, warns for itself.
-                self._turn_warned = False
+                self._turn_not_next(end.skip_to)
                 return end.skip_to
         return nxt
+
+    def _turn_not_next(self, index: int) -> None:
+        """A turn announced for the next round is not what follows the block: say so when
+        the runner goes on facing the same way; a turn there warns for itself."""
+        segments = self._course.plan.segments
+        after = segments[index] if index < len(segments) else None
+        if self._turn_warned and after is not None and after.kind == "interval":
+            self._out.cue(CueKind.TEXT, words.no_turn_after_all(after.direction))
+        self._turn_warned = False
 
     def _ramp_in(self) -> None:
         """An interval's time (and metres) count at its speed: while the belt is on its way
