@@ -18,7 +18,7 @@ from retrorun.session.conditions import judge_rounds
 from retrorun.session.runner import limits_json
 from tests.session.belt import Drive, FakeBelt
 from tests.session.logcheck import check_log
-from tests.session.test_engine import plan_of
+from tests.session.test_engine import plan_of, until_log
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -250,3 +250,18 @@ def test_run_without_a_strap_says_the_block_runs_all_its_rounds(
             "unless the treadmill relays a heart rate, it runs all its rounds"
         )
     ]
+
+
+def test_skipping_the_last_step_of_a_round_ends_the_round_and_is_judged() -> None:
+    from retrorun.session.api import CommandKind, UserCommand  # noqa: PLC0415
+
+    drive = Drive.start(plan_of(BACKWARD_ROUNDS))
+    drive.belt.heart_rate_bpm = 140  # fresh, above 125
+    until_log(drive, "segment", 3)  # the first round
+    drive.run_until(drive.now + 20.0)
+    answer = drive.command(UserCommand(CommandKind.SKIP, source="test"))
+    # The next round would have needed no turn; the block ends, and the turn after it runs.
+    assert (answer.accepted, answer.reason) == (True, "skipped to the turn")
+    (met,) = drive.log("condition")
+    assert (met.fields["outcome"], met.fields["round"]) == ("met", 1)
+    assert drive.log("segment")[-1].fields["index"] == 8

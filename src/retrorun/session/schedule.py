@@ -417,9 +417,8 @@ class Schedule:
             return False, "nothing to skip"
         if seg.kind == "turn":
             return False, "a turn cannot be skipped: finish turning first"
-        nxt = self._course.next_turn()
-        self.next_segment()
-        return True, "skipped" if nxt is None else "skipped to the turn"
+        self.next_segment()  # the end of a block's round may go on past the next segment
+        return True, "skipped" if self._course.turn is None else "skipped to the turn"
 
     def extend(self, seconds: float) -> tuple[bool, str]:
         seg = self._course.segment
