@@ -76,3 +76,21 @@ def test_a_bad_block_is_one_line_and_exit_2(
         lines = result.stderr.splitlines()
         assert len(lines) == 1, lines
         assert lines[0].endswith(f"{profile}{message}"), lines
+
+
+def test_starting_part_way_keeps_the_condition_on_the_rounds_left() -> None:
+    from retrorun.profiles.loader import parse_profile  # noqa: PLC0415
+    from retrorun.profiles.models import RepeatStep  # noqa: PLC0415
+    from retrorun.profiles.part_way import from_point  # noqa: PLC0415
+    from retrorun.profiles.plan import compile_plan  # noqa: PLC0415
+
+    text = ROUNDS.format(block="times: 4\n      until_heart_rate: {below: 130}")
+    profile = parse_profile(text).profile
+    plan = compile_plan(profile)
+    second_round = next(seg for seg in plan.segments if seg.repeat_round == "2/4")
+    rest = from_point(profile, plan, second_round.start_s + 20.0)
+    (block,) = [step.repeat for step in rest.steps if isinstance(step, RepeatStep)]
+    # The second round, part way, runs on its own; the two after it stay a block.
+    assert block.times == 2
+    assert block.until_heart_rate is not None
+    assert block.until_heart_rate.below == 130
