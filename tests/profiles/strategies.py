@@ -97,12 +97,16 @@ def kept_pairs(draw: st.DrawFn) -> Raw:
 interval_steps = st.one_of(forward_steps(), backward_steps(), zone_steps(), kept_pairs())
 
 
+def _block(times: int, steps: list[Raw], until: Raw | None) -> Raw:
+    """A repeat block; of two rounds or more, maybe ending on a heart rate."""
+    block: Raw = {"times": times, "steps": steps}
+    if until and times > 1:
+        block["until_heart_rate"] = until
+    return {"repeat": block}
+
+
 def _repeat(children: st.SearchStrategy[list[Raw]]) -> st.SearchStrategy[Raw]:
-    return st.builds(
-        lambda times, steps: {"repeat": {"times": times, "steps": steps}},
-        st.integers(1, 4),
-        children,
-    )
+    return st.builds(_block, st.integers(1, 4), children, until_heart_rate)
 
 
 steps = st.recursive(

@@ -26,11 +26,17 @@ def test_profile_examples_validate_and_plan() -> None:
         assert plan.turns > 0
 
 
-def test_repeat_example_is_a_valid_step_list() -> None:
-    (repeat,) = [block for block in _blocks("yaml") if block.startswith("- repeat:")]
+def test_repeat_examples_are_valid_step_lists() -> None:
+    repeat, until = [block for block in _blocks("yaml") if block.startswith("- repeat:")]
     assert (
         compile_plan(parse_profile(f"name: r\nsteps:\n{repeat}").profile).turns == 6
     )  # ends backward, so a last turn to forward
+    plan = compile_plan(parse_profile(f"name: r\nsteps:\n{until}").profile)
+    ends = [end for seg in plan.segments for end in seg.round_ends]
+    assert [end.describe() for end in ends] == ["up to 6 rounds, until HR above 125"] * 6
+    # Six backward rounds back to back, then the turn to forward the doc speaks of.
+    assert {end.skip_to for end in ends} == {7}
+    assert plan.segments[7].label == "turn to forward"
 
 
 def test_config_examples_are_valid() -> None:

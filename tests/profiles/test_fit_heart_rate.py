@@ -13,6 +13,7 @@ from retrorun.profiles.exporters.fit_workout import export_fit_workout
 from retrorun.profiles.heart_zones import HeartRateZones
 from retrorun.profiles.importers import import_profile
 from retrorun.profiles.loader import parse_profile
+from retrorun.profiles.models import IntervalStep, RepeatStep
 from retrorun.profiles.plan import compile_plan
 from retrorun.profiles.safety import walk_steps
 from tests.profiles import garmin_workouts
@@ -157,3 +158,102 @@ def test_our_export_writes_the_conditions_and_imports_to_the_same_plan(tmp_path:
     back = compile_plan(imported)
     assert [s.to_json() for s in back.segments] == [s.to_json() for s in plan.segments]
     assert back.turns == plan.turns == 6
+
+
+UNTIL_ROUNDS = """
+name: Rounds until warm
+steps:
+  - {duration: 5m, speed: 6, label: warm-up}
+  - repeat:
+      times: 6
+      until_heart_rate: {above: 150}
+      steps:
+        - {duration: 2m, speed: 9.5, label: run}
+        - {direction: backward, duration: 1m, speed: 4}
+  - repeat:
+      times: 3
+      until_heart_rate: {below: 110}
+      steps:
+        - {direction: backward, duration: 1m, speed: 3.5}
+  - {duration: 3m, speed: 5}
+"""
+
+
+def test_a_block_ending_on_a_heart_rate_goes_out_as_fit_repeat_until_and_comes_back(
+    tmp_path: Path,
+) -> None:
+    profile = parse_profile(UNTIL_ROUNDS).profile
+    plan = compile_plan(profile)
+    data = export_fit_workout(profile, plan)
+    fit = decode(data)
+    rounds = developer_key(fit, "max_rounds", MesgNum.WORKOUT_STEP)
+    steps = fit["workout_step_mesgs"]
+    repeats = [
+        (s["duration_type"], s["repeat_hr"], s["developer_fields"][rounds], s["duration_step"])
+        for s in steps
+        if str(s["duration_type"]).startswith("repeat_")
+    ]
+    # Garmin's SDK reads FIT's repeat until a heart rate: bpm + 100, the step to go back to;
+    # the most rounds in retrorun's developer field. The first block's first round has no
+    # turn before its run: written on its own, the block repeats the other five.
+    first_run = next(i for i, s in enumerate(steps) if s.get("wkt_step_name") == "FORWARD run")
+    second_run = next(
+        i for i, s in enumerate(steps) if s.get("wkt_step_name") == "FORWARD run" and i > first_run
+    )
+    assert repeats[0] == ("repeat_until_hr_greater_than", 250, 5, second_run - 3)
+    # The second's first round slows from 4 to 3.5 km/h backward first: on its own too.
+    assert repeats[1][:3] == ("repeat_until_hr_less_than", 210, 2)
+    path = tmp_path / "rounds.fit"
+    path.write_bytes(data)
+    imported = import_profile(path)
+    assert imported.steps == profile.steps
+    back = compile_plan(imported)
+    assert [s.to_json() for s in back.segments] == [s.to_json() for s in plan.segments]
+
+
+def test_a_garmin_repeat_until_a_heart_rate_imports_with_at_most_ten_rounds(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    until_below = {**garmin_workouts.repeat(2, 0), "duration_type": "repeat_until_hr_less_than"}
+    until_below["target_value"] = 120 + 100
+    source = tmp_path / "until.fit"
+    source.write_bytes(garmin_workouts.heart_rate_workout(replace={4: until_below}))
+    profile = tmp_path / "until.yaml"
+    result = cli("import", str(source), "-o", str(profile))
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"note: {source}: 1 repeat runs until a heart rate, at most 10 rounds (times); change "
+        "it to taste; without a fresh heart rate every round runs"
+    ) in result.stderr.splitlines()
+    document = parse_profile(profile.read_text(encoding="utf-8"))
+    (block,) = [s.repeat for s in document.profile.steps if isinstance(s, RepeatStep)]
+    assert block.times == 10
+    assert block.until_heart_rate is not None
+    assert block.until_heart_rate.below == 120
+    assert [s.label for s in block.steps if isinstance(s, IntervalStep)] == ["Build", "Recover"]
+    shown = cli("plan", str(profile), "--config", str(_zones_config(tmp_path)))
+    assert shown.exit_code == 0, shown.stderr
+    assert "round ends: up to 10 rounds, until HR below 120" in shown.stdout
+
+
+def _zones_config(tmp_path: Path) -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text("[heart_rate]\nmax_bpm = 190\n", encoding="utf-8")
+    return config
+
+
+def test_a_repeat_until_a_percentage_of_max_is_one_line(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    until_pct = {**garmin_workouts.repeat(2, 0), "duration_type": "repeat_until_hr_greater_than"}
+    until_pct["target_value"] = 85
+    source = tmp_path / "pct.fit"
+    source.write_bytes(garmin_workouts.heart_rate_workout(replace={4: until_pct}))
+    result = cli("import", str(source), "-o", str(tmp_path / "pct.yaml"))
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"retrorun: {source}: byte ")
+    assert line.endswith(
+        "step 4: duration type 11: a repeat until a heart rate above 85 % of the maximum heart "
+        "rate; retrorun ends a repeat on a heart rate in bpm: give the condition in bpm"
+    )

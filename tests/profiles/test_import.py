@@ -260,10 +260,9 @@ GARMIN_REFUSED = [
         id="heart-rate-zone-7",
     ),
     pytest.param(
-        {3: {**garmin_workouts.repeat(1, 6), "duration_type": "repeat_until_hr_less_than"}},
-        "step 3: duration type 10: repeat until a heart rate is not supported yet; repeat a "
-        "number of times",
-        id="repeat-until-heart-rate",
+        {3: {**garmin_workouts.repeat(1, 6), "duration_type": "repeat_until_time"}},
+        "step 3: duration type 7: repeat until a time is not supported; repeat a number of times",
+        id="repeat-until-time",
     ),
 ]
 

@@ -210,6 +210,21 @@ def test_every_plan_of_a_valid_profile_obeys_the_safety_rules(raw: dict[str, Any
     _check_turns(plan)
     _check_plan_safety(plan)
     _check_totals(plan)
+    _check_round_ends(plan)
+
+
+def _check_round_ends(plan: Plan) -> None:
+    """A block ending on a heart rate goes on, when met, from the segment after its last
+    round: the successor of an interval just like the one ending the round (the same step,
+    direction, incline and speed), so a turn there is the one this round's end needs."""
+    for seg in plan.segments:
+        for end in seg.round_ends:
+            last = plan.segments[end.skip_to - 1]
+            assert last.kind == "interval"
+            assert last.source_path == seg.source_path
+            assert (last.direction, last.incline_pct) == (seg.direction, seg.incline_pct)
+            assert last.speed_steps[-1].speed_kmh == seg.speed_steps[-1].speed_kmh
+            assert end.last == (end.skip_to == seg.index + 1)
 
 
 def test_repeats_that_unroll_to_a_huge_plan_are_refused() -> None:

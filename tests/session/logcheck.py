@@ -114,6 +114,13 @@ def _check_heart_rate_event(line: dict[str, Any]) -> None:
         assert line["state"] in ("fresh", "stale"), line
         assert ("source" in line) == (line["state"] == "fresh"), line
         return
+    if line["type"] == "condition" and "block" in line:  # the end of a block's round
+        assert line["outcome"] in ("met", "not_met", "no_heart_rate", "rounds"), line
+        assert 1 <= line["round"] <= line["times"], line
+        assert (line["outcome"] == "rounds") == (line["round"] == line["times"]), line
+        assert set(line["until"]) <= {"above", "below"}, line
+        assert ("heart_rate_bpm" in line) == (line["outcome"] in ("met", "not_met")), line
+        return
     if line["type"] == "condition":
         assert line["outcome"] in ("met", "duration", "skipped", "no_heart_rate"), line
         assert len(line["until"]) == 1, line
@@ -135,7 +142,11 @@ def _check_conditions(events: list[dict[str, Any]]) -> None:
                 assert len(endings) == 1, endings
                 assert endings[0]["until"] == until
             until, endings = line.get("until_heart_rate"), []
-        elif line["type"] == "condition" and line["outcome"] != "no_heart_rate":
+        elif (
+            line["type"] == "condition"
+            and line["outcome"] != "no_heart_rate"
+            and "block" not in line
+        ):
             assert until is not None, line
             endings.append(line)
     assert len(endings) <= 1, endings

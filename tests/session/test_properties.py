@@ -160,6 +160,27 @@ def _check_turns(drive: Drive, plan: Plan) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles, schedules, st.booleans())
+# A block of backward rounds ending on a heart rate, met at the end of its first round: on
+# to the turn after its last round, then forward.
+@example(
+    {
+        "name": "random",
+        "turn": {},
+        "steps": [
+            {"duration": 15, "speed": 5.0},
+            {
+                "repeat": {
+                    "times": 3,
+                    "until_heart_rate": {"above": 150},
+                    "steps": [{"direction": "backward", "duration": 80, "speed": 4.0}],
+                }
+            },
+            {"duration": 15, "speed": 5.0},
+        ],
+    },
+    [(0.0, "heart_rate")],
+    False,
+)
 # A last step whose condition holds as it starts still runs, measured, before it ends.
 @example(
     {

@@ -109,6 +109,7 @@ def _notes(seg: Segment, units: Units) -> str:
         notes.append(f"up to {most}, until {seg.until_heart_rate.describe()}")
     if seg.repeat_round:
         notes.append(seg.repeat_round)
+    notes.extend(f"round ends: {end.describe()}" for end in seg.round_ends)
     return f" ({'; '.join(notes)})" if notes else ""
 
 

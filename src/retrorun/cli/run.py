@@ -331,20 +331,20 @@ def _say_rehearsal(options: LaunchOptions) -> None:
 
 
 def _say_without_strap(profile: str, options: LaunchOptions) -> None:
-    """One line when a step ends on a heart rate and no strap is named: most treadmills
-    relay none, and such a step then runs to its duration (docs/session.md)."""
+    """One line when a step (or a repeat) ends on a heart rate and no strap is named: most
+    treadmills relay none, and such a step then runs to its duration (docs/session.md)."""
     if options.heart_rate_strap is not None:
         return
     from retrorun.cli.launch import check  # noqa: PLC0415
-    from retrorun.profiles.heart_zones import NO_STRAP, step_ending_on_heart_rate  # noqa: PLC0415
+    from retrorun.profiles.heart_zones import step_ending_on_heart_rate  # noqa: PLC0415
     from retrorun.profiles.library import resolve  # noqa: PLC0415
     from retrorun.profiles.loader import load_profile  # noqa: PLC0415
 
     document = load_profile(resolve(profile))
-    path = step_ending_on_heart_rate(document.profile)
-    if path is not None:
+    found = step_ending_on_heart_rate(document.profile)
+    if found is not None:
         check(options)  # bad input is its own one line, without this note
-        click.echo(f"retrorun: note: {document.error(NO_STRAP, path)}", err=True)
+        click.echo(f"retrorun: note: {document.error(found[1], found[0])}", err=True)
 
 
 def _say_when_shadowed(profile: str) -> None:

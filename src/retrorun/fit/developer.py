@@ -60,12 +60,15 @@ STEP_HR_LOW_PCT = DeveloperField(5, "hr_low_pct", BaseType.UINT16, MesgNum.WORKO
 """A % of max HR target's low end, % x 100 (the FIT target holds whole percents)."""
 STEP_HR_HIGH_PCT = DeveloperField(6, "hr_high_pct", BaseType.UINT16, MesgNum.WORKOUT_STEP, "%", 100)
 """A % of max HR target's high end, % x 100."""
+STEP_MAX_ROUNDS = DeveloperField(7, "max_rounds", BaseType.UINT16, MesgNum.WORKOUT_STEP)
+"""A repeat until a heart rate: the most rounds retrorun runs (FIT's repeat has none)."""
 WORKOUT_STEP_FIELDS = (
     STEP_INCLINE,
     STEP_START_SPEED,
     STEP_MAX_TIME,
     STEP_HR_LOW_PCT,
     STEP_HR_HIGH_PCT,
+    STEP_MAX_ROUNDS,
 )
 """Every developer field a workout file's steps may carry."""
 

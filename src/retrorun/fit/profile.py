@@ -86,6 +86,11 @@ class WktStepDuration(enum.IntEnum):
     OPEN = 5
     REPEAT_UNTIL_STEPS_CMPLT = 6
     """duration_value: index of the first step to repeat; target_value: the count."""
+    REPEAT_UNTIL_HR_LESS_THAN = 10
+    """duration_value: index of the first step to repeat; target_value: a heart rate as
+    `HR_LESS_THAN`'s."""
+    REPEAT_UNTIL_HR_GREATER_THAN = 11
+    """As `REPEAT_UNTIL_HR_LESS_THAN`, until the heart rate is above it."""
 
 
 class WktStepTarget(enum.IntEnum):

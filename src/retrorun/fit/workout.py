@@ -10,7 +10,10 @@ target has ``target_value`` = the zone (1-5), or 0 and a custom range whose valu
 beside it goes into the secondary target (fields 19-22, the same units as the primary). A
 step ending on a heart rate has ``duration_type`` ``hr_greater_than`` or ``hr_less_than``
 and ``duration_value`` = the heart rate as ``workout_hr`` (bpm + 100), its longest time in
-the ``max_time`` developer field.
+the ``max_time`` developer field. A repeat until a heart rate has ``duration_type``
+``repeat_until_hr_greater_than`` or ``repeat_until_hr_less_than``, ``duration_value`` the
+first step to repeat and ``target_value`` the heart rate (bpm + 100), the most rounds in
+the ``max_rounds`` developer field.
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ class WorkoutStep:
     """A heart-rate target in % of max HR, exactly (developer fields)."""
     until_bpm: int | None = None
     """The step ends once the heart rate is above (`until_above`) or below this (bpm), at
-    the latest after `max_time_s`."""
+    the latest after `max_time_s`; a repeat step repeats until then, at most
+    `repeat_times` rounds."""
     until_above: bool = True
 
 
@@ -107,14 +111,7 @@ def write_workout(
 def write_step(writer: FitWriter, index: int, step: WorkoutStep) -> None:
     """One ``workout_step`` message."""
     if step.repeat_from is not None:
-        fields: tuple[Field | None, ...] = (
-            Field(254, BaseType.UINT16, index),
-            Field(1, BaseType.ENUM, WktStepDuration.REPEAT_UNTIL_STEPS_CMPLT),
-            Field(2, BaseType.UINT32, step.repeat_from),
-            Field(3, BaseType.ENUM, WktStepTarget.OPEN),
-            Field(4, BaseType.UINT32, step.repeat_times or 1),
-        )
-        writer.message(MesgNum.WORKOUT_STEP, fields)
+        _write_repeat(writer, index, step)
         return
     duration: tuple[WktStepDuration, int | None]
     if step.until_bpm is not None:
@@ -138,6 +135,31 @@ def write_step(writer: FitWriter, index: int, step: WorkoutStep) -> None:
         text(8, step.notes, NOTES_SIZE),
     )
     writer.message(MesgNum.WORKOUT_STEP, fields, developer=_developer(step))
+
+
+def _write_repeat(writer: FitWriter, index: int, step: WorkoutStep) -> None:
+    """A repeat step: a count, or until a heart rate with the most rounds beside it."""
+    kind, value = WktStepDuration.REPEAT_UNTIL_STEPS_CMPLT, step.repeat_times or 1
+    rounds = None
+    if step.until_bpm is not None:
+        kind = (
+            WktStepDuration.REPEAT_UNTIL_HR_GREATER_THAN
+            if step.until_above
+            else WktStepDuration.REPEAT_UNTIL_HR_LESS_THAN
+        )
+        value, rounds = step.until_bpm + BPM_OFFSET, step.repeat_times
+    fields = (
+        Field(254, BaseType.UINT16, index),
+        Field(1, BaseType.ENUM, kind),
+        Field(2, BaseType.UINT32, step.repeat_from or 0),
+        Field(3, BaseType.ENUM, WktStepTarget.OPEN),
+        Field(4, BaseType.UINT32, value),
+    )
+    writer.message(
+        MesgNum.WORKOUT_STEP,
+        fields,
+        developer=(developer.value(developer.STEP_MAX_ROUNDS, rounds),),
+    )
 
 
 def _targets(step: WorkoutStep) -> tuple[Field | None, ...]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from retrorun.profiles.models import RepeatStep
 from retrorun.profiles.safety.rules import walk_steps
 
 if TYPE_CHECKING:
-    from retrorun.profiles.models import FieldPath, HeartRateTarget, Profile
+    from retrorun.profiles.models import FieldPath, HeartRateTarget, Profile, Step
 
 GARMIN_ZONE_FLOORS_PCT = (50, 60, 70, 80, 90)
 """Where Garmin's zones 1-5 start, in percent of the maximum heart rate."""
@@ -68,12 +69,26 @@ def step_needing_zones(profile: Profile) -> FieldPath | None:
     return None
 
 
-def step_ending_on_heart_rate(profile: Profile) -> FieldPath | None:
-    """The first step that ends on a heart rate (``until_heart_rate``), by its field path;
-    None when there is none."""
+def step_ending_on_heart_rate(profile: Profile) -> tuple[FieldPath, str] | None:
+    """The first step (else repeat block) that ends on a heart rate (``until_heart_rate``),
+    by its field path, with what `run` says of it when no strap is named; None when there
+    is none."""
     for step, path in walk_steps(profile.steps):
         if step.until_heart_rate is not None:
-            return (*path, "until_heart_rate")
+            return (*path, "until_heart_rate"), NO_STRAP
+    block = _block_ending_on_heart_rate(profile.steps, ("steps",))
+    return None if block is None else ((*block, "until_heart_rate"), NO_STRAP_BLOCK)
+
+
+def _block_ending_on_heart_rate(steps: tuple[Step, ...], path: FieldPath) -> FieldPath | None:
+    for index, step in enumerate(steps):
+        if isinstance(step, RepeatStep):
+            here = (*path, index, "repeat")
+            if step.repeat.until_heart_rate is not None:
+                return here
+            inner = _block_ending_on_heart_rate(step.repeat.steps, (*here, "steps"))
+            if inner is not None:
+                return inner
     return None
 
 
@@ -82,6 +97,11 @@ NO_STRAP = (
     "the config): unless the treadmill relays a heart rate, it runs to its duration"
 )
 """What `run` says of `step_ending_on_heart_rate` when no strap is named."""
+NO_STRAP_BLOCK = (
+    "this repeat ends on a heart rate, but no strap is named (--hr, or [heart_rate] device in "
+    "the config): unless the treadmill relays a heart rate, it runs all its rounds"
+)
+"""The same of a repeat block ending on a heart rate."""
 NO_ZONES = (
     "a heart-rate zone step needs your zones: set max_bpm (and optionally zones) in the "
     "[heart_rate] section of the config file (docs/session.md)"

@@ -276,12 +276,24 @@ class IntervalStep(_Frozen):
 
 
 class RepeatBlock(_Frozen):
-    """Steps run ``times`` times in a row."""
+    """Steps run ``times`` times in a row; with ``until_heart_rate``, at most ``times``."""
 
     times: int = Field(ge=1, le=MAX_REPEAT)
-    """How many times to run the steps."""
+    """How many times to run the steps (with ``until_heart_rate``: the most rounds)."""
     steps: tuple[Step, ...] = Field(min_length=1)
     """The steps of one round; repeat blocks may nest."""
+    until_heart_rate: UntilHeartRate | None = None
+    """The block ends after a round once a fresh heart rate is above or below a value, at
+    the latest after ``times`` rounds (docs/profiles.md)."""
+
+    @model_validator(mode="after")
+    def _times_bound(self) -> RepeatBlock:
+        if self.until_heart_rate is not None and self.times < 2:  # noqa: PLR2004
+            raise ValueError(
+                "a repeat with 'until_heart_rate' needs 'times' of at least 2: it is judged "
+                "at the end of each round but the last"
+            )
+        return self
 
 
 class RepeatStep(_Frozen):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from retrorun.errors import InputError
-from retrorun.profiles.models import RepeatBlock, RepeatStep
+from retrorun.profiles.models import RepeatStep
 from retrorun.profiles.plan import unrolled_steps
 from retrorun.profiles.quantities import format_duration
 
@@ -92,7 +92,8 @@ def _from_interval(steps: tuple[Step, ...], number: int, first: IntervalStep | N
             if left == 1:
                 head.extend(block.steps)
             elif left > 1:
-                head.append(RepeatStep(repeat=RepeatBlock(times=left, steps=block.steps)))
+                # The rounds left keep the block's heart-rate condition, if it has one.
+                head.append(RepeatStep(repeat=block.model_copy(update={"times": left})))
         else:
             head = [first] if first is not None else []
         return head + list(steps[position + 1 :])

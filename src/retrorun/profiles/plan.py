@@ -31,6 +31,7 @@ what the totals and cue offsets use.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
@@ -47,6 +48,7 @@ from retrorun.profiles.timeline import (
     Cue,
     CueKind,
     Plan,
+    RoundEnd,
     Segment,
     SpeedStep,
     UntilHold,
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
 
     from retrorun.belt import RampRates
     from retrorun.profiles.heart_zones import HeartRateZones
-    from retrorun.profiles.models import Direction, FieldPath, Step
+    from retrorun.profiles.models import Direction, FieldPath, Step, UntilHeartRate
     from retrorun.profiles.safety import SafetyLimits, Violation
 
 __all__ = [
@@ -136,11 +138,27 @@ class _Flat:
     """In the last round of every repeat block around it."""
     repeated: bool = False
     """Inside a repeat block of more than one round."""
+    ends: tuple[_RoundMark, ...] = ()
+    """The rounds of blocks ending on a heart rate that end with this step, outermost
+    first."""
 
     @property
     def last_round(self) -> bool:
         """In the final round of a repeated block: its first interval is "the last one"."""
         return self.final and self.repeated
+
+
+@dataclass(frozen=True)
+class _RoundMark:
+    """The end of a round of a block ending on a heart rate, before the plan knows where
+    the block's last round ends (`RoundEnd.skip_to`)."""
+
+    instance: int
+    """Which run of the block (a block inside another repeat runs once per outer round)."""
+    until: UntilHold
+    round_no: int
+    times: int
+    block: str
 
 
 def unrolled_steps(profile: Profile) -> tuple[IntervalStep, ...]:
@@ -149,22 +167,35 @@ def unrolled_steps(profile: Profile) -> tuple[IntervalStep, ...]:
     return tuple(flat.step for flat in _unroll(profile.steps, ("steps",)))
 
 
-def _unroll(steps: tuple[Step, ...], path: FieldPath) -> Iterator[_Flat]:
+def _unroll(
+    steps: tuple[Step, ...], path: FieldPath, runs: Iterator[int] | None = None
+) -> Iterator[_Flat]:
+    """The interval steps in running order; `runs` numbers the runs of blocks ending on a
+    heart rate."""
+    runs = itertools.count() if runs is None else runs
     for index, step in enumerate(steps):
-        if isinstance(step, RepeatStep):
-            block = step.repeat
-            inner = (*path, index, "repeat", "steps")
-            for round_no in range(1, block.times + 1):
-                for flat in _unroll(block.steps, inner):
-                    tag = f"{round_no}/{block.times}"
-                    yield replace(
-                        flat,
-                        repeat_round=flat.repeat_round or tag,
-                        final=flat.final and round_no == block.times,
-                        repeated=flat.repeated or block.times > 1,
-                    )
-        else:
+        if not isinstance(step, RepeatStep):
             yield _Flat(step, (*path, index))
+            continue
+        block = step.repeat
+        inner = (*path, index, "repeat", "steps")
+        until = _until(block.until_heart_rate)
+        instance = next(runs) if until is not None else -1
+        for round_no in range(1, block.times + 1):
+            flats = list(_unroll(block.steps, inner, runs))
+            for position, flat in enumerate(flats):
+                tag = f"{round_no}/{block.times}"
+                ends = flat.ends
+                if until is not None and position == len(flats) - 1:
+                    where = format_path((*path, index, "repeat"))
+                    ends = (_RoundMark(instance, until, round_no, block.times, where), *ends)
+                yield replace(
+                    flat,
+                    repeat_round=flat.repeat_round or tag,
+                    final=flat.final and round_no == block.times,
+                    repeated=flat.repeated or block.times > 1,
+                    ends=ends,
+                )
 
 
 @dataclass
@@ -288,6 +319,9 @@ def _segments(
     segments: list[Segment] = []
     last_round: set[int] = set()
     last: _Flat | None = None
+    marks: list[tuple[int, _RoundMark]] = []
+    block_ends: dict[int, int] = {}
+    """A run of a block ending on a heart rate → the segment after its last round."""
     for flat in _unroll(profile.steps, ("steps",)):
         last = flat
         step = flat.step
@@ -319,6 +353,10 @@ def _segments(
             )
         if flat.last_round:
             last_round.add(len(segments))
+        for mark in flat.ends:
+            marks.append((len(segments), mark))
+            if mark.round_no == mark.times:
+                block_ends[mark.instance] = len(segments) + 1
         segments.append(_interval(len(segments), flat, state, limits, violations, zones))
     if state.direction == "backward" and last is not None:
         final = _Flat(last.step, ("finish",), last.repeat_round)
@@ -327,7 +365,25 @@ def _segments(
         else:
             turn = _turn(len(segments), "forward", state.incline_pct, final, state, limits)
             segments.append(replace(turn, label=FINAL_TURN_LABEL))
-    return segments, frozenset(last_round)
+    return _with_round_ends(segments, marks, block_ends), frozenset(last_round)
+
+
+def _with_round_ends(
+    segments: list[Segment], marks: list[tuple[int, _RoundMark]], block_ends: dict[int, int]
+) -> list[Segment]:
+    """The intervals that end a round of a block ending on a heart rate, with where the
+    session goes on when it is met: the segment the plan has after the block's last round,
+    so a turn after the block runs as planned (the last round ends the way every round
+    does: the same step, direction, incline and speed)."""
+    ends: dict[int, list[RoundEnd]] = {}
+    for index, mark in marks:
+        skip_to = block_ends.get(mark.instance, index + 1)
+        end = RoundEnd(mark.until, mark.round_no, mark.times, skip_to, mark.block)
+        ends.setdefault(index, []).append(end)
+    return [
+        replace(seg, round_ends=tuple(ends[seg.index])) if seg.index in ends else seg
+        for seg in segments
+    ]
 
 
 def finish_note(profile: Profile, limits: SafetyLimits) -> tuple[FieldPath, str] | None:
@@ -443,8 +499,7 @@ def _zone_hold(step: IntervalStep, zones: HeartRateZones | None) -> ZoneHold | N
     )
 
 
-def _until(step: IntervalStep) -> UntilHold | None:
-    until = step.until_heart_rate
+def _until(until: UntilHeartRate | None) -> UntilHold | None:
     if until is None:
         return None
     above = until.above is not None
@@ -521,7 +576,7 @@ def _interval(
         heart_rate=_zone_hold(step, zones),
         keep_speed=step.keep_speed,
         open_ended=step.open_ended,
-        until_heart_rate=_until(step),
+        until_heart_rate=_until(step.until_heart_rate),
     )
     _advance(state, seg)
     return seg

@@ -112,6 +112,40 @@ class UntilHold:
 
 
 @dataclass(frozen=True)
+class RoundEnd:
+    """The end of a round of a repeat block that ends on a heart rate: judged when the
+    interval carrying it ends (`retrorun.session.conditions`)."""
+
+    until: UntilHold
+    round_no: int
+    times: int
+    """The most rounds the block runs."""
+    skip_to: int
+    """The index of the segment after the block's last round: where the session goes on
+    when the condition is met (a turn there is the one the plan has after the block)."""
+    block: str
+    """Where the block is in the profile: ``steps[1].repeat``."""
+
+    @property
+    def last(self) -> bool:
+        """The end of the block's last round: there is nothing left to skip."""
+        return self.round_no >= self.times
+
+    def describe(self) -> str:
+        """``up to 6 rounds, until HR above 150``."""
+        return f"up to {self.times} rounds, until {self.until.describe()}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "block": self.block,
+            "round": self.round_no,
+            "times": self.times,
+            "until": self.until.to_json(),
+            "skip_to": self.skip_to,
+        }
+
+
+@dataclass(frozen=True)
 class Segment:
     """One stretch of the plan: an interval, or a turn between directions.
 
@@ -151,6 +185,9 @@ class Segment:
     """Ends on skip (the lap button), at the latest after `duration_s`."""
     until_heart_rate: UntilHold | None = None
     """Ends early once a fresh heart rate crosses it, at the latest after `duration_s`."""
+    round_ends: tuple[RoundEnd, ...] = ()
+    """The last interval of a round of one or more blocks ending on a heart rate, the
+    outermost block first."""
 
     def to_json(self) -> dict[str, Any]:
         """The segment as JSON-ready data (unit-suffixed keys, absent when not set)."""
@@ -192,6 +229,8 @@ class Segment:
             data["open"] = True
         if self.until_heart_rate is not None:
             data["until_heart_rate"] = self.until_heart_rate.to_json()
+        if self.round_ends:
+            data["round_ends"] = [end.to_json() for end in self.round_ends]
         return data
 
 

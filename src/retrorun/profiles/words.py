@@ -309,6 +309,21 @@ def until_without_heart_rate(seconds_left: float | None) -> str:
     return f"No heart rate: this step runs to its end{left}."
 
 
+def rounds_met(bpm: int, condition: str) -> str:
+    """A repeat block ending on a heart rate, met at the end of a round."""
+    return f"Heart rate {bpm}, {condition}: that was the last round."
+
+
+def no_turn_after_all(direction: str) -> str:
+    """A turn was announced, but what comes next faces the same way."""
+    return f"No turn after all: keep facing {direction}."
+
+
+def rounds_without_heart_rate(times: int) -> str:
+    """No fresh heart rate to end a repeat block on, at the end of a round."""
+    return f"No heart rate: the rounds go on, {times} at most."
+
+
 def belt_still_runs_after_pause(kmh: float, units: Units = "metric") -> str:
     return (
         f"The belt did not stop: it runs {speed_text(kmh, units)}. "

@@ -10,6 +10,12 @@ and crosses the value, and the runner is told once per step.
 
 The engine ends the step through its ordinary way to the next segment, so a turn after it
 is run as always: an early end never skips a turn.
+
+A repeat block with ``until_heart_rate`` is judged at the end of each of its rounds but the
+last (`judge_rounds`), on a fresh heart rate only: met, the session goes on with the segment
+after the block's last round (`RoundEnd.skip_to`), the plan's own successor of a round's
+end, so a turn after the block runs as planned. A stale heart rate or none never ends a
+block: it runs on, and the runner is told once per run of the block.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from retrorun.profiles.timeline import UntilHold
+    from retrorun.profiles.timeline import RoundEnd, UntilHold
 
 JUDGED_FROM_S = 5.0
 """Seconds of a step's counted time before its condition is judged."""
@@ -64,3 +70,35 @@ class UntilWatch:
         if self.met:
             return "met"
         return "duration" if remaining_s is None or remaining_s <= LEFT_EPS_S else "skipped"
+
+
+RoundOutcome = Literal["met", "not_met", "no_heart_rate", "rounds"]
+"""How the end of a block's round was judged, as the session log says it: ``met`` (the
+block ends here), ``not_met`` and ``no_heart_rate`` (the next round runs), ``rounds`` (the
+last round: the block ran all its rounds)."""
+
+
+@dataclass(frozen=True)
+class RoundVerdict:
+    """One block's round end, judged."""
+
+    end: RoundEnd
+    outcome: RoundOutcome
+
+
+def judge_rounds(ends: tuple[RoundEnd, ...], bpm: int | None) -> list[RoundVerdict]:
+    """The verdicts on the rounds ending now (outermost block first), `bpm` the fresh heart
+    rate (None: stale or none). They stop at the first block met: the blocks inside it end
+    with it."""
+    verdicts: list[RoundVerdict] = []
+    for end in ends:
+        if end.last:
+            verdicts.append(RoundVerdict(end, "rounds"))
+        elif bpm is None:
+            verdicts.append(RoundVerdict(end, "no_heart_rate"))
+        elif crossed(end.until, bpm):
+            verdicts.append(RoundVerdict(end, "met"))
+            break
+        else:
+            verdicts.append(RoundVerdict(end, "not_met"))
+    return verdicts

@@ -22,7 +22,7 @@ from retrorun.profiles import words
 from retrorun.profiles.words import CueGroup
 from retrorun.session import turn as turns
 from retrorun.session.api import CueKind, Phase
-from retrorun.session.conditions import UntilWatch
+from retrorun.session.conditions import UntilWatch, judge_rounds
 from retrorun.session.cues import (
     PendingCue,
     interval_cues,
@@ -37,6 +37,7 @@ from retrorun.session.setpoints import Step
 
 if TYPE_CHECKING:
     from retrorun.profiles.plan import Segment
+    from retrorun.profiles.timeline import RoundEnd
     from retrorun.session.course import Course
     from retrorun.session.heart_control import HeartRateControl
     from retrorun.session.interruptions import Interruptions
@@ -78,6 +79,9 @@ class Schedule:
         interval's clock starts anyway (see `_ramp_in`)."""
         self._until = UntilWatch()
         """An ``until_heart_rate`` interval's condition (`retrorun.session.conditions`)."""
+        self._blocks_told: set[int] = set()
+        """Runs of blocks ending on a heart rate (by `RoundEnd.skip_to`) whose runner was
+        told there is no heart rate to end them on."""
 
     def remaining_s(self) -> float | None:
         """Seconds left in the segment (a distance interval's at the speed now)."""
@@ -179,6 +183,34 @@ class Schedule:
         if seg is not None and seg.until_heart_rate is not None and not self._until.met:
             outcome = self._until.outcome(self.remaining_s())
             self._out.log("condition", outcome=outcome, until=seg.until_heart_rate.to_json())
+
+    def _round_ended(self, ends: tuple[RoundEnd, ...], nxt: int) -> int:
+        """A round of one or more blocks ending on a heart rate ended: the index of the
+        segment to go on with (after the block's last round when its condition is met)."""
+        hr = self._heart.heart_rate()
+        for verdict in judge_rounds(ends, hr):
+            end = verdict.end
+            fields = end.to_json()
+            del fields["skip_to"]
+            bpm = {"heart_rate_bpm": hr} if hr is not None and verdict.outcome != "rounds" else {}
+            self._out.log("condition", outcome=verdict.outcome, **fields, **bpm)
+            if verdict.outcome == "no_heart_rate" and end.skip_to not in self._blocks_told:
+                self._blocks_told.add(end.skip_to)
+                self._out.cue(CueKind.TEXT, words.rounds_without_heart_rate(end.times))
+            if verdict.outcome == "met" and hr is not None:
+                self._out.cue(CueKind.TEXT, words.rounds_met(hr, end.until.condition))
+                self._turn_not_next(end.skip_to)
+                return end.skip_to
+        return nxt
+
+    def _turn_not_next(self, index: int) -> None:
+        """A turn announced for the next round is not what follows the block: say so when
+        the runner goes on facing the same way; a turn there warns for itself."""
+        segments = self._course.plan.segments
+        after = segments[index] if index < len(segments) else None
+        if self._turn_warned and after is not None and after.kind == "interval":
+            self._out.cue(CueKind.TEXT, words.no_turn_after_all(after.direction))
+        self._turn_warned = False
 
     def _ramp_in(self) -> None:
         """An interval's time (and metres) count at its speed: while the belt is on its way
@@ -302,6 +334,9 @@ class Schedule:
             self._ledger.totals.turns += 1
         self._until_ended()
         nxt = 0 if self._course.index is None else self._course.index + 1
+        seg = self._course.segment
+        if seg is not None and seg.round_ends:
+            nxt = self._round_ended(seg.round_ends, nxt)
         if nxt >= len(self._course.plan.segments):
             self._course.index = None
             self._course.turn = None
@@ -382,9 +417,8 @@ class Schedule:
             return False, "nothing to skip"
         if seg.kind == "turn":
             return False, "a turn cannot be skipped: finish turning first"
-        nxt = self._course.next_turn()
-        self.next_segment()
-        return True, "skipped" if nxt is None else "skipped to the turn"
+        self.next_segment()  # the end of a block's round may go on past the next segment
+        return True, "skipped" if self._course.turn is None else "skipped to the turn"
 
     def extend(self, seconds: float) -> tuple[bool, str]:
         seg = self._course.segment

@@ -23,7 +23,9 @@ Speed targets are a range, as watches expect: a steady speed is ±`SPEED_BAND_KM
 and ``cooldown`` when it falls (that is how `retrorun.profiles.importers.fit_workout` reads
 it back). The incline goes into retrorun's ``incline`` developer field, which watches ignore.
 A step ending on a heart rate (``until_heart_rate``) has FIT's ``hr_greater_than`` or
-``hr_less_than`` duration, its own duration in retrorun's ``max_time`` developer field.
+``hr_less_than`` duration, its own duration in retrorun's ``max_time`` developer field; a
+repeat block ending on a heart rate is FIT's ``repeat_until_hr_greater_than`` or
+``repeat_until_hr_less_than``, its most rounds in the ``max_rounds`` developer field.
 """
 
 from __future__ import annotations
@@ -146,6 +148,19 @@ def _until_heart_rate(step: IntervalStep, written: WorkoutStep) -> WorkoutStep:
     return replace(written, until_bpm=bpm, until_above=above, max_time_s=step.duration_s)
 
 
+def _repeat(first: int, block: Block) -> WorkoutStep:
+    """A repeat step: a count, or (a block ending on a heart rate) FIT's repeat until a
+    heart rate, the most rounds in retrorun's ``max_rounds`` developer field."""
+    until = block.until
+    if until is None:
+        return WorkoutStep(repeat_from=first, repeat_times=block.times)
+    above = until.above is not None
+    bpm = until.above if above else until.below
+    return WorkoutStep(
+        repeat_from=first, repeat_times=block.times, until_bpm=bpm, until_above=above
+    )
+
+
 def workout_steps(items: tuple[Item, ...]) -> tuple[WorkoutStep, ...]:
     """The FIT steps of a profile's export items, blocks as repeat steps (nested ones too)."""
     out: list[WorkoutStep] = []
@@ -155,7 +170,7 @@ def workout_steps(items: tuple[Item, ...]) -> tuple[WorkoutStep, ...]:
             if isinstance(item, Block):
                 first = len(out)
                 walk(item.items)
-                out.append(WorkoutStep(repeat_from=first, repeat_times=item.times))
+                out.append(_repeat(first, item))
             elif isinstance(item, TurnPhase | SpeedChange):
                 out.append(_turn(item))
             else:

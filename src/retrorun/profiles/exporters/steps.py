@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from retrorun.errors import ProfileError
 from retrorun.profiles.models import IntervalStep, RepeatStep
 from retrorun.profiles.quantities import format_duration
 from retrorun.profiles.safety import SAFETY_NUMBERS
@@ -38,7 +39,7 @@ from retrorun.profiles.safety import SAFETY_NUMBERS
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from retrorun.profiles.models import Direction, Profile, Step
+    from retrorun.profiles.models import Direction, Profile, Step, UntilHeartRate
     from retrorun.profiles.safety import SafetyLimits
     from retrorun.profiles.timeline import Plan, Segment
 
@@ -256,10 +257,11 @@ def speed_change(
 
 @dataclass(frozen=True)
 class Block:
-    """Items run `times` times."""
+    """Items run `times` times (at most, with `until`: until a heart rate)."""
 
     times: int
     items: tuple[Item, ...]
+    until: UntilHeartRate | None = None
 
 
 Item = IntervalStep | TurnPhase | SpeedChange | Block
@@ -362,7 +364,8 @@ def _walk(steps: tuple[Step, ...], cursor: _Cursor) -> list[Item]:
     for step in steps:
         if isinstance(step, RepeatStep):
             rounds = [_walk(step.repeat.steps, cursor) for _ in range(step.repeat.times)]
-            out.extend(_fold(rounds))
+            until = step.repeat.until_heart_rate
+            out.extend(_fold(rounds) if until is None else _fold_until(rounds, until))
         else:
             out.extend(cursor.turn_then())
             out.append(step)
@@ -377,6 +380,18 @@ def _fold(rounds: list[list[Item]]) -> list[Item]:
         rest = rounds[1:]
         return rounds[0] + ([Block(len(rest), tuple(rest[0]))] if len(rest) > 1 else rest[0])
     return [item for items in rounds for item in items]
+
+
+def _fold_until(rounds: list[list[Item]], until: UntilHeartRate) -> list[Item]:
+    """A block ending on a heart rate stays a block, even of one round after a first round
+    written on its own (an import folds that round back in); rounds that differ otherwise
+    (they never do: every round after the first is entered the same way) are refused."""
+    if all(items == rounds[0] for items in rounds):
+        return [Block(len(rounds), tuple(rounds[0]), until)]
+    if all(items == rounds[1] for items in rounds[1:]):
+        return [*rounds[0], Block(len(rounds) - 1, tuple(rounds[1]), until)]
+    message = "a repeat ending on a heart rate whose rounds differ cannot be exported"
+    raise ProfileError(message)
 
 
 def export_items(profile: Profile, plan: Plan) -> tuple[Item, ...]:

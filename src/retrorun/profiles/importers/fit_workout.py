@@ -20,14 +20,18 @@ A step without a target keeps the belt's speed (``keep_speed``); an open step (i
 the lap button) is an ``open`` step of at most `OPEN_STEP_MAX_S`, or of the ``max_time``
 developer field's time in retrorun's own files. A heart-rate condition (``hr_less_than``,
 ``hr_greater_than``: bpm + 100) is an ``until_heart_rate`` step of at most as long (the
-``max_time`` field again in our files). A heart-rate target is a zone step (``heart_rate``
-between ``min_speed`` and ``max_speed``): the zone number, or the custom range as bpm
-(values above 100 are bpm + 100) or % of max HR (0-100; exactly, from the
+``max_time`` field again in our files). A repeat until a heart rate
+(``repeat_until_hr_greater_than``, ``repeat_until_hr_less_than``: ``target_value`` bpm
++ 100) is a repeat block with ``until_heart_rate`` of at most `UNTIL_ROUNDS_MAX` rounds (the
+``max_rounds`` developer field's in our files). A heart-rate target is a zone step
+(``heart_rate`` between ``min_speed`` and ``max_speed``): the zone number, or the custom
+range as bpm (values above 100 are bpm + 100) or % of max HR (0-100; exactly, from the
 ``hr_low_pct``/``hr_high_pct`` developer fields when present), and the ``start_speed``
 developer field as its ``speed``; its speeds are its secondary speed target, or when it has
 none `ZONE_SPEEDS_KMH` (a walk backward). Anything a treadmill cannot follow is refused with
 the step, its name and its byte offset: a condition in % of max (a profile's conditions are
-in bpm), repeats until a heart rate, targets such as cadence or power, and unknown types.
+in bpm), repeats until a time or a distance, targets such as cadence or power, and unknown
+types.
 """
 
 from __future__ import annotations
@@ -57,12 +61,16 @@ ZONE_SPEEDS_KMH = {"forward": (4.0, 10.0), "backward": (2.0, 4.0)}
 walk to a steady run, backward a walk (`retrorun.profiles.safety`: a backward zone step
 walks)."""
 _HR_DURATIONS = {WktStepDuration.HR_LESS_THAN: "below", WktStepDuration.HR_GREATER_THAN: "above"}
+_HR_REPEATS = {
+    WktStepDuration.REPEAT_UNTIL_HR_LESS_THAN: "below",
+    WktStepDuration.REPEAT_UNTIL_HR_GREATER_THAN: "above",
+}
+UNTIL_ROUNDS_MAX = 10
+"""The most rounds a FIT repeat until a heart rate runs here (the file gives none)."""
 _DURATIONS = {
     4: "calories are not something a treadmill step can end on",
     7: "repeat until a time is not supported; repeat a number of times",
     8: "repeat until a distance is not supported; repeat a number of times",
-    10: "repeat until a heart rate is not supported yet; repeat a number of times",
-    11: "repeat until a heart rate is not supported yet; repeat a number of times",
 }
 """FIT ``wkt_step_duration`` values retrorun cannot run, and why."""
 _TARGETS = {
@@ -143,19 +151,39 @@ def _steps(messages: list[FitMessage], path: Path, turns: TurnSteps, *, ramps: b
     level: list[tuple[int, Raw]] = []
     for position, message in enumerate(messages):
         duration_type = message.fields.get(1)
-        if duration_type == WktStepDuration.REPEAT_UNTIL_STEPS_CMPLT:
+        if (
+            duration_type == WktStepDuration.REPEAT_UNTIL_STEPS_CMPLT
+            or duration_type in _HR_REPEATS
+        ):
             first = _int(message, 2)
-            times = _int(message, 4)
+            repeat = _repeat(message, position, path)
             block = [raw for index, raw in level if first is not None and index >= first]
-            if first is None or times is None or times < 1 or not block:
+            if first is None or not block:
                 raise _step_error(
                     path, message, position, "a repeat needs steps before it and a count"
                 )
             level = [(index, raw) for index, raw in level if index < first]
-            level.append((first, {"repeat": {"times": times, "steps": block}}))
+            level.append((first, {"repeat": {**repeat, "steps": block}}))
         elif not turns.take(_text(message, 0) + " " + _text(message, 8)):
             level.append((position, _interval(message, position, path, ramps=ramps)))
     return fold_first_round([raw for _, raw in level])
+
+
+def _repeat(message: FitMessage, position: int, path: Path) -> Raw:
+    """A repeat step's count, or its heart rate (bpm + 100) and most rounds (retrorun's
+    ``max_rounds`` developer field, else `UNTIL_ROUNDS_MAX`)."""
+    duration_type, value = _int(message, 1), _int(message, 4)
+    if duration_type == WktStepDuration.REPEAT_UNTIL_STEPS_CMPLT:
+        if value is None or value < 1:
+            raise _step_error(path, message, position, "a repeat needs steps before it and a count")
+        return {"times": value}
+    bound = _HR_REPEATS[WktStepDuration(duration_type or 0)]
+    bpm = _condition_bpm(
+        message, position, path, value, (f"a repeat until a heart rate {bound}", "repeat")
+    )
+    rounds = message.developer.get("max_rounds")
+    times = rounds if isinstance(rounds, int) and rounds > 0 else UNTIL_ROUNDS_MAX
+    return {"times": times, "until_heart_rate": {bound: bpm}}
 
 
 def _text(message: FitMessage, number: int) -> str:
@@ -196,16 +224,26 @@ def _until(message: FitMessage, position: int, path: Path) -> Raw:
     """A heart-rate condition (duration type 2 or 3) as ``until_heart_rate``."""
     duration_type, value = _int(message, 1), _int(message, 2)
     bound = _HR_DURATIONS[WktStepDuration(duration_type or 0)]
-    if value is None or value <= BPM_OFFSET:
-        shown = "no value" if value is None else f"{value} % of the maximum heart rate"
-        raise _step_error(
-            path,
-            message,
-            position,
-            f"duration type {duration_type}: a heart rate {bound} {shown}; retrorun ends a "
-            "step on a heart rate in bpm: give the condition in bpm",
-        )
-    return {"duration": _longest_s(message), "until_heart_rate": {bound: value - BPM_OFFSET}}
+    bpm = _condition_bpm(message, position, path, value, (f"a heart rate {bound}", "step"))
+    return {"duration": _longest_s(message), "until_heart_rate": {bound: bpm}}
+
+
+def _condition_bpm(
+    message: FitMessage, position: int, path: Path, value: int | None, what: tuple[str, str]
+) -> int:
+    """A heart-rate condition's ``workout_hr`` `value` in bpm; one in % of max (or none) is
+    refused: a profile's conditions are in bpm. `what` names it (``"a heart rate above"``)
+    and what it ends (``"step"``)."""
+    if value is not None and value > BPM_OFFSET:
+        return value - BPM_OFFSET
+    shown = "no value" if value is None else f"{value} % of the maximum heart rate"
+    raise _step_error(
+        path,
+        message,
+        position,
+        f"duration type {_int(message, 1)}: {what[0]} {shown}; retrorun ends a "
+        f"{what[1]} on a heart rate in bpm: give the condition in bpm",
+    )
 
 
 def _speed(message: FitMessage, position: int, path: Path, *, ramps: bool, direction: str) -> Raw:
@@ -362,6 +400,16 @@ def fit_notes(raw: Raw) -> list[str]:
             "speed it runs (keep_speed), which you can nudge; give a speed to change it"
         )
     notes.extend(_heart_rate_notes(steps, unbounded("until_heart_rate")))
+    rounds = sum(
+        block["times"] == UNTIL_ROUNDS_MAX and "until_heart_rate" in block
+        for block in _blocks(raw["steps"])
+    )
+    if rounds:
+        notes.append(
+            f"{rounds} repeat{'s run' if rounds > 1 else ' runs'} until a heart rate, at most "
+            f"{UNTIL_ROUNDS_MAX} rounds (times); change it to taste; without a fresh heart "
+            "rate every round runs"
+        )
     return notes
 
 
@@ -390,6 +438,15 @@ def _heart_rate_notes(steps: list[Raw], until: int) -> list[str]:
                 "your own; a zone number is of your [heart_rate] zones in the config"
             )
     return notes
+
+
+def _blocks(steps: list[Raw]) -> list[Raw]:
+    """Every repeat block, nested ones too."""
+    out: list[Raw] = []
+    for step in steps:
+        if "repeat" in step:
+            out.extend([step["repeat"], *_blocks(step["repeat"]["steps"])])
+    return out
 
 
 def _intervals(steps: list[Raw]) -> list[Raw]:
