@@ -312,3 +312,22 @@ steps:
   - {direction: backward, duration: 2m, speed: 4, label: walk}
   - {duration: 2m, speed: 9, label: run}
 """
+
+
+async def test_an_announcer_stopped_while_words_render_leaves_no_task_behind() -> None:
+    # The safety-key prompt stops its announcer as soon as the runner answers, often while
+    # the prompt's words are still being rendered: nothing may be left waiting, or it is
+    # destroyed pending when the announcer is dropped ("Task was destroyed but it is
+    # pending!").
+    clock = ManualClock()
+    speech = FixedSpeech({"Clip the key.": 1.0}, clock, render_s=5.0)
+    announcer = _announcer(clock, speech=speech)
+    before = asyncio.all_tasks()
+    playing = asyncio.ensure_future(announcer.run())
+    announcer.offer(Cue(0.0, CueKind.TEXT, "Clip the key."))
+    await clock.advance(1.0)  # rendering, 4 s to go
+    playing.cancel()
+    await asyncio.gather(playing, return_exceptions=True)
+    await asyncio.sleep(0)  # let cancelled tasks finish
+    left = [t for t in asyncio.all_tasks() - before if not t.done()]
+    assert [t for t in left if t not in speech.renders.values()] == []  # renders go on

@@ -286,18 +286,24 @@ class Announcer:
         """`item`'s sound; None when a more urgent cue arrived while its words were still
         being rendered: it goes back to wait (the render goes on) and the urgent one plays."""
         rendering = asyncio.ensure_future(self._sound_for(item.cue))
-        while not rendering.done():
-            self._wake.clear()
-            woken = asyncio.ensure_future(self._wake.wait())
-            await asyncio.wait({rendering, woken}, return_when=asyncio.FIRST_COMPLETED)
-            woken.cancel()
-            if not rendering.done() and any(
-                priorities.cuts(p.cue, item.cue) for p in self._pending
-            ):
-                rendering.cancel()
-                self._pending.append(item)
-                return None
-        return rendering.result()
+        try:
+            while not rendering.done():
+                self._wake.clear()
+                woken = asyncio.ensure_future(self._wake.wait())
+                try:
+                    await asyncio.wait({rendering, woken}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    woken.cancel()
+                if not rendering.done() and any(
+                    priorities.cuts(p.cue, item.cue) for p in self._pending
+                ):
+                    self._pending.append(item)
+                    return None
+            return rendering.result()
+        finally:
+            # Stopped (the announcer cancelled) or set aside: the wait for the words ends
+            # here; a speech render itself goes on in `SpeechClips` and is kept.
+            rendering.cancel()
 
     async def _sound_for(self, cue: Cue) -> clips.Clip:
         """The cue's tones, then its words (rendering them if they are not ready)."""
