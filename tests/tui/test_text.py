@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from retrorun.profiles.heart_zones import HeartRateZones
 from retrorun.profiles.loader import parse_profile
 from retrorun.profiles.plan import compile_plan
+from retrorun.session import view
 from retrorun.session.api import SegmentPreview, SessionState
 from retrorun.session.engine import Engine
 from retrorun.tui.bigtext import GLYPHS, big_word
@@ -130,3 +131,25 @@ def test_a_session_stopped_part_way_shows_how_far_it_got(tmp_path: Path) -> None
     for ended in (SessionState.STOPPED, SessionState.INTERRUPTED):
         assert plan_position_s(replace(running, state=ended), starts, total) == where
     assert plan_position_s(replace(running, state=SessionState.FINISHED), starts, total) == total
+
+
+def test_next_says_when_a_step_may_end_sooner() -> None:
+    document = parse_profile(
+        "name: sooner\nsteps:\n"
+        "  - {duration: 5m, speed: 8}\n"
+        "  - {duration: 10m, speed: 9, until_heart_rate: {above: 150}}\n"
+        "  - {duration: 2m, speed: 6, open: true}\n"
+        "  - {direction: backward, duration: 3m, speed: 4, until_heart_rate: {below: 120}}\n"
+    )
+    plan = compile_plan(document.profile)
+    build, easy, turn, walk = plan.segments[1:5]
+    assert turn.kind == "turn"
+    assert preview_text(view.preview(build), planned=build) == (
+        "Next: FORWARD up to 10:00 at 9.0 km/h, 0 %, until HR above 150"
+    )
+    assert preview_text(view.preview(easy), planned=easy) == (
+        "Next: FORWARD up to 2:00 at 6.0 km/h, 0 %, ends on skip"
+    )
+    assert preview_text(view.preview(turn), walk, planned=turn) == (
+        "Next: turn, then BACKWARD up to 3:00 at 4.0 km/h, 0 %, until HR below 120"
+    )

@@ -145,29 +145,40 @@ def remaining_label(snap: Snapshot) -> str:
 
 
 def preview_text(
-    preview: SegmentPreview | None, after: Segment | None = None, units: Units = "metric"
+    preview: SegmentPreview | None,
+    after: Segment | None = None,
+    units: Units = "metric",
+    planned: Segment | None = None,
 ) -> str:
     """``Next: BACKWARD 1:00 at 4.0 km/h, 4 %`` (``Next: finish`` after the last one); a
     ramp shows both ends: ``Next: FORWARD 5:00 at 5.0→8.0 km/h, 0 %``.
 
     When the next segment is a turn, `after` (the plan's segment after that turn) says
-    where the turn leads: ``Next: turn, then BACKWARD 1:00 at 4.5 km/h, 0 %``.
+    where the turn leads: ``Next: turn, then BACKWARD 1:00 at 4.5 km/h, 0 %``. `planned`,
+    the plan's own next segment, adds how it may end sooner: ``Next: FORWARD up to 10:00 at
+    9.0 km/h, 0 %, until HR above 150`` (or ``, ends on skip`` for an open one).
     """
     if preview is None:
         return "Next: finish"
     if preview.kind == "turn":
         if after is None:
             return f"Next: TURN to {preview.direction.upper()}"
-        return "Next: turn, then " + _interval(view.preview(after), units)
-    return "Next: " + _interval(preview, units)
+        return "Next: turn, then " + _interval(view.preview(after), units, after)
+    return "Next: " + _interval(preview, units, planned)
 
 
-def _interval(preview: SegmentPreview, units: Units) -> str:
+def _interval(preview: SegmentPreview, units: Units, planned: Segment | None = None) -> str:
     distance_m, duration_s = preview.distance_m, preview.duration_s
     length = f"{distance_m:g} m" if distance_m is not None else clock_text(duration_s or 0.0)
+    until = planned.until_heart_rate if planned is not None else None
+    open_ended = planned is not None and planned.open_ended
+    if until is not None or open_ended:
+        length = f"up to {length}"
     speed = speed_span(preview.speed_kmh, preview.ramp_from_kmh, units)
+    ends = f", until {until.describe()}" if until is not None else ""
+    ends += ", ends on skip" if open_ended else ""
     return in_units(
-        f"{preview.direction.upper()} {length} at {speed}, {preview.incline_pct:g} %", units
+        f"{preview.direction.upper()} {length} at {speed}, {preview.incline_pct:g} %{ends}", units
     )
 
 

@@ -134,7 +134,10 @@ class SessionScreen(Screen[None]):
         readouts.heart_rate = text.heart_rate_text(snap, current)
         readouts.distance = total_distance_text(snap.distance_m, self.units)
         readouts.energy = energy_text(snap.totals.energy_kcal, snap.totals.energy_source)
-        next_up = "" if snap.state.ended else text.preview_text(*self._next(snap), self.units)
+        next_up = ""
+        if not snap.state.ended:
+            preview, after, planned = self._next(snap)
+            next_up = text.preview_text(preview, after, self.units, planned)
         readouts.next_up = next_up
         total = self.plan.total_duration_s
         fraction = text.plan_position_s(snap, self._starts_s, total) / total if total else 0.0
@@ -143,14 +146,18 @@ class SessionScreen(Screen[None]):
         banner = self.query_one(CueBanner)
         banner.flash = self._banner_t is not None and snap.t - self._banner_t < FLASH_S
 
-    def _next(self, snap: Snapshot) -> tuple[SegmentPreview | None, Segment | None]:
-        """The next segment, and the one after it when the next is a turn."""
+    def _next(self, snap: Snapshot) -> tuple[SegmentPreview | None, Segment | None, Segment | None]:
+        """The next segment, the one after it when the next is a turn, and the plan's own
+        next segment (how it may end sooner)."""
         preview = snap.next_segment
-        if preview is None or preview.kind != "turn":
-            return preview, None
-        following = preview.index + 1
         segments = self.plan.segments
-        return preview, segments[following] if following < len(segments) else None
+        if preview is None:
+            return None, None, None
+        planned = segments[preview.index] if preview.index < len(segments) else None
+        if preview.kind != "turn":
+            return preview, None, planned
+        following = preview.index + 1
+        return preview, segments[following] if following < len(segments) else None, planned
 
     def announce(self, words: str, t: float) -> None:
         """Show `words` in the banner and light it up from session time `t`."""
