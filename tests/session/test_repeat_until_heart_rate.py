@@ -265,3 +265,29 @@ def test_skipping_the_last_step_of_a_round_ends_the_round_and_is_judged() -> Non
     (met,) = drive.log("condition")
     assert (met.fields["outcome"], met.fields["round"]) == ("met", 1)
     assert drive.log("segment")[-1].fields["index"] == 8
+
+
+FORWARD_BACKWARD_ROUNDS = """
+name: rounds
+steps:
+  - {duration: 1m, speed: 6}
+  - repeat:
+      times: 6
+      until_heart_rate: {above: 100}
+      steps:
+        - {duration: 1m, speed: 8}
+        - {direction: backward, duration: 1m, speed: 4}
+  - {duration: 1m, speed: 5}
+"""
+
+
+def test_the_turn_after_a_block_that_was_announced_for_the_next_round_is_said_once() -> None:
+    # Each round ends backward and the next round, like what follows the block, begins
+    # with a turn to forward: the turn announced before the round ended is that same turn.
+    drive = Drive.start(plan_of(FORWARD_BACKWARD_ROUNDS))
+    drive.belt.heart_rate_bpm = 120
+    drive.run_to_end()
+    (met,) = [e for e in drive.log("condition") if e.fields["outcome"] == "met"]
+    turn_now = next(c for c in drive.cues("turn_now") if c.t > met.t)
+    warnings = [c for c in drive.cues("turn_warning") if met.t - 15.0 <= c.t <= turn_now.t]
+    assert len(warnings) == 1, [c.fields["text"] for c in warnings]

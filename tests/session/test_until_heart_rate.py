@@ -169,3 +169,30 @@ def test_run_without_a_strap_says_so_in_one_line(
     )
     assert with_strap.exit_code == 0, with_strap.stderr
     assert "until_heart_rate" not in with_strap.stderr
+
+
+BACKWARD_UNTIL_THEN_FORWARD = """
+name: backward until
+steps:
+  - {duration: 1m, speed: 6}
+  - {direction: backward, duration: 2m, speed: 2.5, until_heart_rate: {above: 80}}
+  - {duration: 1m, speed: 5}
+"""
+
+
+def test_a_turn_reached_sooner_is_announced_as_far_ahead_as_a_planned_one() -> None:
+    # The backward walk is already at turn speed: before, "Forward in 1 second" and "Turn
+    # around now" came within two seconds of the step ending on the heart rate.
+    plan = plan_of(BACKWARD_UNTIL_THEN_FORWARD)
+    drive = Drive.start(plan)
+    drive.belt.heart_rate_bpm = 70
+    until_log(drive, "segment", 3)  # the backward walk
+    drive.run_until(drive.now + 30.0)
+    drive.belt.heart_rate_bpm = 95
+    until_log(drive, "segment", 4)  # the turn to forward
+    drive.run_to_end()
+    (met,) = [e for e in drive.log("condition") if e.fields["outcome"] == "met"]
+    warning = next(c for c in drive.cues("turn_warning") if c.t >= met.t)
+    turn_now = next(c for c in drive.cues("turn_now") if c.t >= met.t)
+    assert turn_now.t - warning.t >= plan.limits.turn_warning_s
+    assert str(warning.fields["text"]).startswith("Forward in 10 seconds")

@@ -208,6 +208,14 @@ class Schedule:
         the runner goes on facing the same way; a turn there warns for itself."""
         segments = self._course.plan.segments
         after = segments[index] if index < len(segments) else None
+        announced = self._course.next_turn() if self._turn_warned else None
+        if (
+            announced is not None
+            and after is not None
+            and after.kind == "turn"
+            and after.direction == announced.direction
+        ):
+            return  # the same turn comes after the block: announced already
         if self._turn_warned and after is not None and after.kind == "interval":
             self._out.cue(CueKind.TEXT, words.no_turn_after_all(after.direction))
         self._turn_warned = False
@@ -373,6 +381,12 @@ class Schedule:
             # The approach: the belt slows to turn speed from here, and the window is due
             # when it is expected there.
             offset = turns.window_offset_s(seg, self._belt.belt_speed(), self._belt.rates)
+            if not warned:
+                # Reached sooner than planned (a heart rate met, a block's rounds over, a
+                # skip, the guard): the runner, who may face away from the screen, still
+                # hears the turn coming as long ahead as a planned one; the belt waits at
+                # turn speed meanwhile.
+                offset = max(offset, self._course.plan.limits.turn_warning_s)
             self._cues = []
             self._course.turn = turns.Turn.begin(seg, start, offset)
             self._belt.steps = [
