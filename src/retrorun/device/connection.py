@@ -199,15 +199,18 @@ async def open_treadmill(  # noqa: PLR0913 - one keyword per treadmill setting
         else await find_treadmill(target, within_s=scan_timeout, backends=backends)
     )
 
-    async def connect() -> Link:
-        link = await Link.connect(
-            found.advertisement,
+    async def link_to(device: FoundTreadmill) -> Link:
+        return await Link.connect(
+            device.advertisement,
             clock=clock,
             backend=backends.client,
             attempts=attempts,
             trace=trace,
             pair=pair,
         )
+
+    async def connect() -> Link:
+        link = await link_to(found)
         if not link.has(Characteristic.TREADMILL_DATA.uuid16):
             await link.disconnect()
             raise not_a_treadmill(found)
@@ -216,14 +219,8 @@ async def open_treadmill(  # noqa: PLR0913 - one keyword per treadmill setting
     async def reconnect() -> Link:
         # The device may come back with a new advertisement object (and, on some
         # platforms, a new handle); look for it again before connecting.
-        again = await find_treadmill(found.address, within_s=scan_timeout, backends=backends)
-        return await Link.connect(
-            again.advertisement,
-            clock=clock,
-            backend=backends.client,
-            attempts=attempts,
-            trace=trace,
-            pair=pair,
+        return await link_to(
+            await find_treadmill(found.address, within_s=scan_timeout, backends=backends)
         )
 
     treadmill = Treadmill(
